@@ -1,0 +1,125 @@
+// Package app wires the processes together: it is where every concrete type meets. The
+// commands in cmd/ only read the configuration and call Run*.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	kafkago "github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+
+	"bullpen/internal/config"
+	"bullpen/internal/kafka"
+	"bullpen/internal/pipeline"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+)
+
+// Consumer is a running consumer process; Addr is where its health and metrics listen.
+type Consumer struct {
+	Addr net.Addr
+}
+
+// RunConsumer reads deal events until ctx ends. ready, if not nil, receives the process once
+// it listens and has its projection in order.
+func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(Consumer)) error {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); err != nil {
+		return err
+	}
+	store, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if rebuilt, err := pipeline.EnsureProjection(ctx, db, store); err != nil {
+		return fmt.Errorf("rebuild projection: %w", err)
+	} else if rebuilt {
+		log.Info("projection rebuilt from the ledger")
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	dlq := kafka.NewDeadLetters(cfg.KafkaBrokers, cfg.KafkaDLQTopic)
+	defer dlq.Close()
+	p := &pipeline.Pipeline{
+		Ledger: db, Projection: store, DeadLetters: dlq, Currency: cfg.Currency, Log: log,
+		Backoff: pipeline.Backoff{Min: 100 * time.Millisecond, Max: 5 * time.Second},
+		Metrics: pipeline.NewMetrics(reg),
+	}
+	consumer := kafka.NewConsumer(kafka.ConsumerConfig{
+		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
+		SessionTimeout: cfg.KafkaSessionTimeout, BatchSize: cfg.BatchSize, BatchWait: cfg.BatchWait,
+	}, p.Process, log)
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("BULLPEN_HTTP_ADDR: %w", err)
+	}
+	srv := &http.Server{Handler: consumerMux(reg, db, store, cfg.KafkaBrokers), ReadHeaderTimeout: 5 * time.Second}
+	if ready != nil {
+		ready(Consumer{Addr: ln.Addr()})
+	}
+	log.Info("consumer started", "addr", ln.Addr().String(), "topic", cfg.KafkaTopic, "group", cfg.KafkaGroup)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return consumer.Run(gctx) })
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.ShutdownTimeout)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	return g.Wait()
+}
+
+func consumerMux(reg *prometheus.Registry, db *postgres.DB, store *redis.Store, brokers []string) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		checks := map[string]error{"postgresql": db.Ping(ctx), "redis": store.Ping(ctx), "kafka": pingKafka(ctx, brokers)}
+		writeReadiness(w, checks)
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+func pingKafka(ctx context.Context, brokers []string) error {
+	var errs []error
+	for _, b := range brokers {
+		conn, err := (&kafkago.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", b)
+		if err == nil {
+			_, err = conn.Brokers()
+			_ = conn.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,156 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"bullpen/internal/app"
+	"bullpen/internal/config"
+	"bullpen/internal/contest"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+)
+
+// startConsumer runs the real consumer wiring until the test ends.
+func startConsumer(t *testing.T, cfg config.Config) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	ready := make(chan struct{})
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	go func() { done <- app.RunConsumer(ctx, cfg, log, func(app.Consumer) { close(ready) }) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("consumer did not start: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("consumer did not start within 30 s")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("consumer: %v", err)
+		}
+	})
+}
+
+func openDB(t *testing.T, cfg config.Config) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+func openStore(t *testing.T, cfg config.Config) *redis.Store {
+	t.Helper()
+	s, err := redis.Open(context.Background(), cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Flush(context.Background()); _ = s.Close() })
+	return s
+}
+
+// mustContest stores a contest and counts what the ledger already holds for it.
+func mustContest(t *testing.T, db *postgres.DB, c contest.Contest) *contest.Contest {
+	t.Helper()
+	if err := c.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if err := postgres.LockIngest(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	weights, _ := json.Marshal(c.Weights)
+	participants, _ := json.Marshal(c.Participants)
+	prizes, _ := json.Marshal(c.Prizes)
+	err = tx.QueryRow(ctx, `INSERT INTO contests (name, kind, metric, weights, scope, starts_at, ends_at, timezone, period,
+		max_winners, participants, prizes, created_by, updated_by)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'test','test') RETURNING id::text`,
+		c.Name, c.Kind, c.Metric, weights, c.Scope, c.StartsAt, c.EndsAt, c.Timezone, c.Period, c.MaxWinners,
+		participants, prizes).Scan(&c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecountContest(ctx, tx, &c); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
+func revenueContest(name string) contest.Contest {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	return contest.Contest{Name: name, Metric: contest.MetricRevenue, StartsAt: start, EndsAt: &end}
+}
+
+// ev is a deal event as JSON, with defaults for the fields a test does not care about.
+type ev map[string]any
+
+func (e ev) json() []byte {
+	if _, ok := e["occurred_at"]; !ok {
+		e["occurred_at"] = "2026-06-01T10:00:00Z"
+	}
+	b, _ := json.Marshal(map[string]any(e))
+	return b
+}
+
+func produce(t *testing.T, cfg config.Config, msgs ...kafkago.Message) {
+	t.Helper()
+	w := &kafkago.Writer{Addr: kafkago.TCP(cfg.KafkaBrokers...), Transport: &kafkago.Transport{}, Topic: cfg.KafkaTopic, Balancer: &kafkago.Hash{},
+		RequiredAcks: kafkago.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 5000}
+	defer w.Close()
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+}
+
+func msg(rep string, e ev) kafkago.Message {
+	e["rep_id"] = rep
+	return kafkago.Message{Key: []byte(rep), Value: e.json()}
+}
+
+func won(id, rep, deal string, amount any) kafkago.Message {
+	return msg(rep, ev{"event_id": id, "type": "deal.won", "deal_id": deal, "amount": amount})
+}
+
+// board reads a whole board as "entrant=score" strings in rank order.
+func board(t *testing.T, s *redis.Store, contestID string) []string {
+	t.Helper()
+	rows, _, err := s.Range(context.Background(), contestID, contest.PeriodKeyNone, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = fmt.Sprintf("%s=%s", r.Entrant, r.Score)
+	}
+	return out
+}
+
+func eventCount(t *testing.T, db *postgres.DB) int {
+	t.Helper()
+	var n int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

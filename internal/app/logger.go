@@ -1,0 +1,15 @@
+package app
+
+import (
+	"log/slog"
+	"os"
+)
+
+// Logger returns the JSON logger every process writes to stderr.
+func Logger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,124 @@
+// Package config reads the configuration from the environment (contract §1), once, in main.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of the server and the consumer. Variables past the contract's are
+// extensions for operators and tests; each has a default that suits production.
+type Config struct {
+	HTTPAddr       string        `env:"BULLPEN_HTTP_ADDR"`
+	DatabaseURL    string        `env:"BULLPEN_DATABASE_URL" envDefault:"postgres://localhost:5432/bullpen?sslmode=disable"`
+	RedisURL       string        `env:"BULLPEN_REDIS_URL" envDefault:"redis://localhost:6379/0"`
+	KafkaBrokers   []string      `env:"BULLPEN_KAFKA_BROKERS" envDefault:"localhost:9092" envSeparator:","`
+	KafkaTopic     string        `env:"BULLPEN_KAFKA_TOPIC" envDefault:"deals"`
+	KafkaDLQTopic  string        `env:"BULLPEN_KAFKA_DLQ_TOPIC" envDefault:"deals.dlq"`
+	KafkaGroup     string        `env:"BULLPEN_KAFKA_GROUP" envDefault:"bullpen-consumer"`
+	AdminToken     string        `env:"BULLPEN_ADMIN_TOKEN"`
+	Currency       string        `env:"BULLPEN_CURRENCY" envDefault:"USD"`
+	Grace          time.Duration `env:"BULLPEN_GRACE" envDefault:"10m"`
+	AllowedOrigins []string      `env:"BULLPEN_ALLOWED_ORIGINS" envSeparator:","`
+
+	// Extensions.
+	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`
+	KafkaSessionTimeout time.Duration `env:"BULLPEN_KAFKA_SESSION_TIMEOUT" envDefault:"30s"`
+	BatchSize           int           `env:"BULLPEN_BATCH_SIZE" envDefault:"2000"`
+	BatchWait           time.Duration `env:"BULLPEN_BATCH_WAIT" envDefault:"20ms"`
+	ShutdownTimeout     time.Duration `env:"BULLPEN_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	LogLevel            string        `env:"BULLPEN_LOG_LEVEL" envDefault:"info"`
+}
+
+// secrets may be given as VAR_FILE instead of VAR.
+var secrets = []string{"BULLPEN_ADMIN_TOKEN", "BULLPEN_DATABASE_URL", "BULLPEN_REDIS_URL"}
+
+// Load reads the environment. defaultAddr is the process's own default listen address.
+func Load(defaultAddr string) (Config, error) {
+	vars := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	for _, name := range secrets {
+		path, ok := vars[name+"_FILE"]
+		if !ok {
+			continue
+		}
+		if _, both := vars[name]; both {
+			return Config{}, fmt.Errorf("%s and %s_FILE are both set: keep one", name, name)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		vars[name] = strings.TrimSpace(string(b))
+	}
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
+		return Config{}, err
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = defaultAddr
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("BULLPEN_DATABASE_URL", "must be a postgres:// URL")
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		bad("BULLPEN_REDIS_URL", "must be a redis:// URL")
+	}
+	for _, b := range c.KafkaBrokers {
+		if !strings.Contains(b, ":") {
+			bad("BULLPEN_KAFKA_BROKERS", "%q is not host:port", b)
+		}
+	}
+	if c.KafkaTopic == "" {
+		bad("BULLPEN_KAFKA_TOPIC", "must not be empty")
+	}
+	if c.KafkaDLQTopic == "" || c.KafkaDLQTopic == c.KafkaTopic {
+		bad("BULLPEN_KAFKA_DLQ_TOPIC", "must be set and differ from BULLPEN_KAFKA_TOPIC")
+	}
+	if c.KafkaGroup == "" {
+		bad("BULLPEN_KAFKA_GROUP", "must not be empty")
+	}
+	if len(c.Currency) != 3 || strings.ToUpper(c.Currency) != c.Currency {
+		bad("BULLPEN_CURRENCY", "must be an ISO 4217 code such as USD")
+	}
+	if c.Grace < 0 {
+		bad("BULLPEN_GRACE", "must not be negative")
+	}
+	for _, o := range c.AllowedOrigins {
+		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" {
+			bad("BULLPEN_ALLOWED_ORIGINS", "%q is not an origin such as https://floor.example.com", o)
+		}
+	}
+	if c.BatchSize < 1 || c.BatchSize > 100000 {
+		bad("BULLPEN_BATCH_SIZE", "must be between 1 and 100000")
+	}
+	if c.KafkaSessionTimeout < time.Second {
+		bad("BULLPEN_KAFKA_SESSION_TIMEOUT", "must be at least 1s")
+	}
+	return errors.Join(errs...)
+}
+
+// RequireAdminToken reports a missing bootstrap token (the server needs it; the consumer not).
+func (c *Config) RequireAdminToken() error {
+	if len(c.AdminToken) < 16 {
+		return errors.New("BULLPEN_ADMIN_TOKEN: required, at least 16 characters (or BULLPEN_ADMIN_TOKEN_FILE)")
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+// Package event decodes and validates deal events (contract §2). The same rules serve the
+// Kafka consumer and POST /events.
+package event
+
+import (
+	"time"
+
+	"bullpen/internal/bullpen"
+)
+
+// Type is the kind of a deal event.
+type Type string
+
+const (
+	DealWon      Type = "deal.won"
+	DealUpdated  Type = "deal.updated"
+	DealReversed Type = "deal.reversed"
+	Activity     Type = "activity"
+)
+
+// IsDeal reports whether t is one of the deal.* types.
+func (t Type) IsDeal() bool { return t == DealWon || t == DealUpdated || t == DealReversed }
+
+// Event is a validated deal event.
+type Event struct {
+	EventID    string
+	Type       Type
+	OccurredAt time.Time
+	RepID      string
+	RepName    string // empty: not given
+	TeamID     string // empty: not given
+	HasName    bool
+	HasTeam    bool
+	DealID     string
+	Amount     bullpen.Fixed
+	HasAmount  bool
+	Units      int64
+	HasUnits   bool // deal.updated: an absent units means unchanged
+	Product    string
+	Activity   string
+}
+
+// Stable dead-letter codes (the `error` header of deals.dlq).
+const (
+	CodeInvalidJSON         = "invalid_json"
+	CodeMissingField        = "missing_field"
+	CodeInvalidField        = "invalid_field"
+	CodeInvalidAmount       = "invalid_amount"
+	CodeUnsupportedCurrency = "unsupported_currency"
+	CodeUnknownType         = "unknown_type"
+)
+
+// Error says why an event can never be applied.
+type Error struct {
+	Code   string // one of the Code constants
+	Field  string // the offending field, if any
+	Detail string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return e.Code + ": " + e.Field + ": " + e.Detail
+	}
+	return e.Code + ": " + e.Detail
+}
+
+// APIError converts e to the API's invalid_argument error naming the field.
+func (e *Error) APIError() *bullpen.Error {
+	return &bullpen.Error{Code: bullpen.EInvalid, Field: e.Field, Message: e.Detail}
+}

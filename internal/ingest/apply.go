@@ -1,0 +1,190 @@
+package ingest
+
+import (
+	"time"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/event"
+)
+
+// Apply runs the events in order against the deals and contests. It never fails: an event
+// that cannot change anything (a second win, an update of a deal that is not won) is recorded
+// with Changed false.
+func Apply(in Input) Output {
+	b := batch{
+		in:       in,
+		contests: make(map[string]*contest.Contest, len(in.Contests)),
+		out: Output{
+			Applied: make([]Applied, 0, len(in.Events)),
+			Deals:   map[string]*Deal{},
+			Moves:   map[BoardKey]Move{},
+			Reps:    map[string]bullpen.Rep{},
+		},
+	}
+	for _, c := range in.Contests {
+		b.contests[c.ID] = c
+	}
+	for _, ev := range in.Events {
+		b.apply(ev)
+	}
+	return b.out
+}
+
+type batch struct {
+	in       Input
+	contests map[string]*contest.Contest
+	out      Output
+}
+
+func (b *batch) apply(ev event.Event) {
+	team := b.updateDirectory(ev)
+	var changed bool
+	switch ev.Type {
+	case event.DealWon:
+		changed = b.won(ev, team)
+	case event.DealUpdated:
+		changed = b.updated(ev)
+	case event.DealReversed:
+		changed = b.reversed(ev)
+	case event.Activity:
+		changed = b.activity(ev, team)
+	}
+	b.out.Applied = append(b.out.Applied, Applied{Event: ev, TeamID: team, Changed: changed})
+}
+
+// updateDirectory records the rep's latest name and team and returns its team now.
+func (b *batch) updateDirectory(ev event.Event) string {
+	team := b.in.Teams[ev.RepID]
+	if !ev.HasName && !ev.HasTeam {
+		return team
+	}
+	r, ok := b.out.Reps[ev.RepID]
+	if !ok {
+		r = bullpen.Rep{RepID: ev.RepID, TeamID: team}
+	}
+	if ev.HasName {
+		r.Name = ev.RepName
+	}
+	if ev.HasTeam {
+		r.TeamID = ev.TeamID
+		team = ev.TeamID
+		if b.in.Teams == nil {
+			b.in.Teams = map[string]string{}
+		}
+		b.in.Teams[ev.RepID] = team
+	}
+	b.out.Reps[ev.RepID] = r
+	return team
+}
+
+func (b *batch) won(ev event.Event, team string) bool {
+	d := b.in.Deals[ev.DealID]
+	if d != nil && d.Won {
+		return false
+	}
+	d = &Deal{DealID: ev.DealID, RepID: ev.RepID, TeamID: team, Won: true, Amount: ev.Amount, Units: ev.Units,
+		Product: ev.Product, WonAt: ev.OccurredAt, WonEventID: ev.EventID}
+	for _, c := range b.in.Contests {
+		if !c.Takes(ev.RepID, team) || !c.InWindow(ev.OccurredAt) {
+			continue
+		}
+		entrant, ok := c.Entrant(ev.RepID, team)
+		if !ok {
+			continue
+		}
+		k := BoardKey{ContestID: c.ID, PeriodKey: c.PeriodAt(ev.OccurredAt).Key, Entrant: entrant}
+		v := c.DealValue(ev.Amount, ev.Units)
+		d.Counted = append(d.Counted, Counted{ContestID: k.ContestID, PeriodKey: k.PeriodKey, Entrant: k.Entrant, Value: v})
+		b.move(ev, k, v)
+	}
+	b.setDeal(d)
+	return true
+}
+
+func (b *batch) updated(ev event.Event) bool {
+	d := b.in.Deals[ev.DealID]
+	if d == nil || !d.Won {
+		return false
+	}
+	nd := *d
+	nd.Counted = append([]Counted(nil), d.Counted...)
+	nd.Amount = ev.Amount
+	if ev.HasUnits {
+		nd.Units = ev.Units
+	}
+	for i, cnt := range nd.Counted {
+		c, live := b.contests[cnt.ContestID]
+		if !live {
+			continue // finalized or cancelled: its results are frozen
+		}
+		v := c.DealValue(nd.Amount, nd.Units)
+		b.move(ev, cnt.key(), v-cnt.Value)
+		nd.Counted[i].Value = v
+	}
+	b.setDeal(&nd)
+	return true
+}
+
+func (b *batch) reversed(ev event.Event) bool {
+	d := b.in.Deals[ev.DealID]
+	if d == nil || !d.Won {
+		return false
+	}
+	nd := *d
+	nd.Won = false
+	for _, cnt := range d.Counted {
+		if _, live := b.contests[cnt.ContestID]; live {
+			b.move(ev, cnt.key(), -cnt.Value)
+		}
+	}
+	nd.Counted = nil
+	b.setDeal(&nd)
+	return true
+}
+
+func (b *batch) activity(ev event.Event, team string) bool {
+	changed := false
+	for _, c := range b.in.Contests {
+		w, ok := c.ActivityValue(ev.Activity)
+		if !ok || !c.Takes(ev.RepID, team) || !c.InWindow(ev.OccurredAt) {
+			continue
+		}
+		entrant, ok := c.Entrant(ev.RepID, team)
+		if !ok {
+			continue
+		}
+		b.move(ev, BoardKey{ContestID: c.ID, PeriodKey: c.PeriodAt(ev.OccurredAt).Key, Entrant: entrant}, w)
+		changed = true
+	}
+	return changed
+}
+
+func (b *batch) setDeal(d *Deal) {
+	if b.in.Deals == nil {
+		b.in.Deals = map[string]*Deal{}
+	}
+	b.in.Deals[d.DealID] = d
+	b.out.Deals[d.DealID] = d
+}
+
+// move records a contribution and folds it into the row's move. reached_at is the latest
+// occurred_at of the events that touched the row, so it does not depend on arrival order.
+func (b *batch) move(ev event.Event, k BoardKey, delta bullpen.Fixed) {
+	b.out.Contributions = append(b.out.Contributions, Contribution{EventID: ev.EventID, RepID: ev.RepID, BoardKey: k, Delta: delta})
+	m := b.out.Moves[k]
+	m.Delta += delta
+	m.ReachedAt = later(m.ReachedAt, ev.OccurredAt)
+	b.out.Moves[k] = m
+}
+
+func (c Counted) key() BoardKey {
+	return BoardKey{ContestID: c.ContestID, PeriodKey: c.PeriodKey, Entrant: c.Entrant}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

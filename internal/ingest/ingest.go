@@ -1,0 +1,96 @@
+// Package ingest decides what a batch of deal events does: which deals change, what each event
+// contributes to which contest board, and how the standings move. It is the rules of contract
+// §2 as plain Go; the storage adapters load its inputs and write its outputs in one transaction.
+package ingest
+
+import (
+	"time"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/event"
+)
+
+// Deal is the current state of a deal.
+type Deal struct {
+	DealID     string
+	RepID      string
+	TeamID     string
+	Won        bool
+	Amount     bullpen.Fixed
+	Units      int64
+	Product    string
+	WonAt      time.Time
+	WonEventID string
+	Counted    []Counted // what the deal now contributes, board by board
+}
+
+// Counted is a deal's contribution to one board.
+type Counted struct {
+	ContestID string        `json:"c"`
+	PeriodKey string        `json:"p"`
+	Entrant   string        `json:"e"`
+	Value     bullpen.Fixed `json:"v"`
+}
+
+// BoardKey names one row of one board: a contest's period and an entrant (a rep or a team).
+type BoardKey struct {
+	ContestID string
+	PeriodKey string
+	Entrant   string
+}
+
+// Move is how one standings row changes: by Delta, reached no earlier than ReachedAt.
+type Move struct {
+	Delta     bullpen.Fixed
+	ReachedAt time.Time
+}
+
+// Contribution is what one event did to one board: the explainable trail behind a score.
+type Contribution struct {
+	EventID string
+	RepID   string
+	BoardKey
+	Delta bullpen.Fixed
+}
+
+// Applied is an event as recorded: whether it changed anything and the team it was judged by.
+type Applied struct {
+	Event   event.Event
+	TeamID  string
+	Changed bool
+}
+
+// Input is what a batch needs to know before it can apply.
+type Input struct {
+	Events   []event.Event      // new events (never seen before), in apply order
+	Deals    map[string]*Deal   // every known deal the events name
+	Teams    map[string]string  // rep_id -> current team_id, for the events' reps
+	Contests []*contest.Contest // contests that may still count: not cancelled, not final
+}
+
+// Output is what the batch changes.
+type Output struct {
+	Applied       []Applied
+	Deals         map[string]*Deal // deals that changed, by id
+	Contributions []Contribution
+	Moves         map[BoardKey]Move
+	Reps          map[string]bullpen.Rep // directory entries to upsert (latest value wins)
+}
+
+// Row is a standings row as the ledger holds it: absolute values, so whoever writes it into the
+// projection converges. Version grows with every change of the row.
+type Row struct {
+	BoardKey
+	Score     bullpen.Fixed
+	ReachedAt time.Time
+	Version   int64
+}
+
+// Result is what a committed batch changed, in absolute values for the projection.
+type Result struct {
+	Rows       []Row         // standings rows the batch (or, for redeliveries, the original) touched
+	Reps       []bullpen.Rep // directory entries as they now stand
+	Applied    int           // events recorded for the first time
+	Duplicates int           // events seen before (redelivered): recorded once, applied once
+}

@@ -1,0 +1,118 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"bullpen/internal/pipeline"
+)
+
+// ConsumerConfig says what to read and how to batch it.
+type ConsumerConfig struct {
+	Brokers        []string
+	Topic          string
+	Group          string
+	SessionTimeout time.Duration
+	BatchSize      int           // at most this many messages per batch
+	BatchWait      time.Duration // how long a batch waits to fill once its first message is in
+}
+
+// Consumer reads the topic in a consumer group: fetch a batch, hand it to the pipeline, and
+// commit its offsets only once the pipeline has applied it (at-least-once in, exactly-once in
+// effect through the ledger's dedupe).
+type Consumer struct {
+	cfg     ConsumerConfig
+	r       *kafkago.Reader
+	process func(context.Context, []pipeline.Message) error
+	log     *slog.Logger
+}
+
+// NewConsumer joins the group; process is called with each batch.
+func NewConsumer(cfg ConsumerConfig, process func(context.Context, []pipeline.Message) error, log *slog.Logger) *Consumer {
+	r := kafkago.NewReader(kafkago.ReaderConfig{
+		Brokers:           cfg.Brokers,
+		Topic:             cfg.Topic,
+		GroupID:           cfg.Group,
+		SessionTimeout:    cfg.SessionTimeout,
+		HeartbeatInterval: cfg.SessionTimeout / 10,
+		RebalanceTimeout:  cfg.SessionTimeout,
+		JoinGroupBackoff:  500 * time.Millisecond,
+		StartOffset:       kafkago.FirstOffset,
+		MinBytes:          1,
+		MaxBytes:          8 << 20,
+		MaxWait:           250 * time.Millisecond,
+		QueueCapacity:     cfg.BatchSize,
+		ReadBatchTimeout:  5 * time.Second,
+		CommitInterval:    0, // synchronous: CommitMessages returns once the broker has the offsets
+		ErrorLogger:       kafkago.LoggerFunc(func(f string, a ...any) { log.Warn("kafka reader: " + fmt.Sprintf(f, a...)) }),
+	})
+	return &Consumer{cfg: cfg, r: r, process: process, log: log}
+}
+
+// Run consumes until ctx ends. A batch fetched but not yet applied is dropped on shutdown (it
+// is redelivered to whoever reads next); a batch applied is committed before Run returns.
+func (c *Consumer) Run(ctx context.Context) error {
+	defer c.r.Close()
+	batch := make([]kafkago.Message, 0, c.cfg.BatchSize)
+	msgs := make([]pipeline.Message, 0, c.cfg.BatchSize)
+	for {
+		batch = batch[:0]
+		if err := c.fill(ctx, &batch); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("fetch: %w", err)
+		}
+		msgs = msgs[:0]
+		for _, m := range batch {
+			msgs = append(msgs, pipeline.Message{Key: m.Key, Value: m.Value,
+				Source: fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset)})
+		}
+		if err := c.process(ctx, msgs); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		// Commit even while shutting down: the batch is applied, and committing saves the next
+		// reader a redelivery.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := c.r.CommitMessages(cctx, batch...)
+		cancel()
+		if err != nil {
+			// A rebalance took the partitions away; their next reader gets the batch again and
+			// the ledger's dedupe makes that a no-op.
+			c.log.Warn("commit failed; the batch will be redelivered", "err", err, "messages", len(batch))
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// fill blocks for the first message, then takes what arrives within BatchWait, up to BatchSize.
+func (c *Consumer) fill(ctx context.Context, batch *[]kafkago.Message) error {
+	m, err := c.r.FetchMessage(ctx)
+	if err != nil {
+		return err
+	}
+	*batch = append(*batch, m)
+	wctx, cancel := context.WithTimeout(ctx, c.cfg.BatchWait)
+	defer cancel()
+	for len(*batch) < c.cfg.BatchSize {
+		m, err := c.r.FetchMessage(wctx)
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) || (wctx.Err() != nil && ctx.Err() == nil) {
+				return nil
+			}
+			return err
+		}
+		*batch = append(*batch, m)
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package kafka
+
+import (
+	"context"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"bullpen/internal/pipeline"
+)
+
+// DeadLetters writes events that can never apply to the dead-letter topic, unchanged, with
+// the reason in the `error` and `error_detail` headers and where it came from in `source`.
+type DeadLetters struct {
+	w *kafkago.Writer
+}
+
+// NewDeadLetters returns a writer for topic.
+func NewDeadLetters(brokers []string, topic string) *DeadLetters {
+	return &DeadLetters{w: &kafkago.Writer{
+		Addr:         kafkago.TCP(brokers...),
+		Transport:    &kafkago.Transport{}, // its own metadata cache: the shared default caches missing topics
+		Topic:        topic,
+		Balancer:     &kafkago.Hash{},
+		RequiredAcks: kafkago.RequireAll,
+		BatchTimeout: time.Millisecond,
+		MaxAttempts:  3,
+	}}
+}
+
+// DeadLetter writes letters and returns once the broker has them.
+func (d *DeadLetters) DeadLetter(ctx context.Context, letters []pipeline.DeadLetter) error {
+	out := make([]kafkago.Message, len(letters))
+	for i, l := range letters {
+		out[i] = kafkago.Message{Key: l.Key, Value: l.Value, Headers: []kafkago.Header{
+			{Key: "error", Value: []byte(l.Code)},
+			{Key: "error_detail", Value: []byte(l.Detail)},
+			{Key: "source", Value: []byte(l.Source)},
+		}}
+	}
+	return d.w.WriteMessages(ctx, out...)
+}
+
+// Close flushes and closes the writer.
+func (d *DeadLetters) Close() error { return d.w.Close() }

@@ -1,0 +1,48 @@
+// Package kafka reads deal events from and writes them to Kafka, through segmentio/kafka-go.
+package kafka
+
+import (
+	"context"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+)
+
+// Message is a record to produce: key and value.
+type Message struct {
+	Key   []byte
+	Value []byte
+}
+
+// Producer writes to one topic, keyed, waiting for the broker's acknowledgement.
+type Producer struct {
+	w *kafkago.Writer
+}
+
+// NewProducer returns a producer for topic. Messages with the same key go to the same
+// partition (kafka-go's hash balancer, compatible with the Java client's murmur2 is not
+// needed: only "same key, same partition" matters here).
+func NewProducer(brokers []string, topic string) *Producer {
+	return &Producer{w: &kafkago.Writer{
+		Addr:         kafkago.TCP(brokers...),
+		Transport:    &kafkago.Transport{}, // its own metadata cache: the shared default caches missing topics
+		Topic:        topic,
+		Balancer:     &kafkago.Hash{},
+		RequiredAcks: kafkago.RequireAll,
+		BatchTimeout: 5 * time.Millisecond,
+		BatchSize:    1000,
+		MaxAttempts:  5,
+	}}
+}
+
+// Produce writes msgs and returns once the broker has them all.
+func (p *Producer) Produce(ctx context.Context, msgs ...Message) error {
+	out := make([]kafkago.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = kafkago.Message{Key: m.Key, Value: m.Value}
+	}
+	return p.w.WriteMessages(ctx, out...)
+}
+
+// Close flushes and closes the producer.
+func (p *Producer) Close() error { return p.w.Close() }

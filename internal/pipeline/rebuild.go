@@ -1,0 +1,59 @@
+package pipeline
+
+import (
+	"context"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/ingest"
+)
+
+// Source is what a rebuild reads: the ledger's standings and directory.
+type Source interface {
+	Generation(ctx context.Context) (string, error)
+	AllRows(ctx context.Context, fn func([]ingest.Row) error) error
+	AllReps(ctx context.Context, fn func([]bullpen.Rep) error) error
+}
+
+// Target is what a rebuild writes: the projection.
+type Target interface {
+	Projection
+	Generation(ctx context.Context) (string, error)
+	SetGeneration(ctx context.Context, g string) error
+	Flush(ctx context.Context) error
+}
+
+// Rebuild throws the projection away and writes it again from the ledger. The generation mark
+// is written last, so a rebuild cut short is redone at the next start.
+func Rebuild(ctx context.Context, from Source, to Target) error {
+	gen, err := from.Generation(ctx)
+	if err != nil {
+		return err
+	}
+	if err := to.Flush(ctx); err != nil {
+		return err
+	}
+	if err := from.AllReps(ctx, func(r []bullpen.Rep) error { return to.SetReps(ctx, r) }); err != nil {
+		return err
+	}
+	if err := from.AllRows(ctx, func(r []ingest.Row) error { return to.SetRows(ctx, r) }); err != nil {
+		return err
+	}
+	return to.SetGeneration(ctx, gen)
+}
+
+// EnsureProjection rebuilds the projection when it is empty (Redis lost) or was built from
+// another ledger; it reports whether it rebuilt.
+func EnsureProjection(ctx context.Context, from Source, to Target) (bool, error) {
+	want, err := from.Generation(ctx)
+	if err != nil {
+		return false, err
+	}
+	have, err := to.Generation(ctx)
+	if err != nil {
+		return false, err
+	}
+	if have == want {
+		return false, nil
+	}
+	return true, Rebuild(ctx, from, to)
+}

@@ -1,0 +1,358 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/event"
+	"bullpen/internal/ingest"
+)
+
+// ApplyBatch records and applies events in one transaction: each event_id at most once ever.
+// sources[i] says where events[i] came from (topic/partition/offset). A redelivered event is
+// not applied again, but the rows it touched are returned so the projection converges.
+func (db *DB) ApplyBatch(ctx context.Context, events []event.Event, sources []string) (ingest.Result, error) {
+	var res ingest.Result
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		res, err = db.applyBatch(ctx, tx, events, sources)
+		return err
+	})
+	return res, err
+}
+
+// inTx runs fn in a transaction, again from the start on a serialization failure, a deadlock
+// or a unique violation raced by another consumer (a rebalance may hand the same events to two
+// consumers for a moment).
+func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := pgx.BeginFunc(ctx, db.Pool, fn)
+		if err == nil || attempt == 5 || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+}
+
+func retryable(err error) bool {
+	code := sqlState(err)
+	return strings.HasPrefix(code, "40") || code == "23505"
+}
+
+func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, sources []string) (ingest.Result, error) {
+	var res ingest.Result
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, ingestLock); err != nil {
+		return res, err
+	}
+	fresh, freshSources, dups, err := splitSeen(ctx, tx, events, sources)
+	if err != nil {
+		return res, err
+	}
+	res.Applied, res.Duplicates = len(fresh), len(dups)
+	if len(fresh) > 0 {
+		in, err := db.loadInput(ctx, tx, fresh)
+		if err != nil {
+			return res, err
+		}
+		out := ingest.Apply(in)
+		if err := insertEvents(ctx, tx, out.Applied, freshSources); err != nil {
+			return res, err
+		}
+		if err := upsertDeals(ctx, tx, out.Deals); err != nil {
+			return res, err
+		}
+		if err := insertContributions(ctx, tx, out.Contributions); err != nil {
+			return res, err
+		}
+		if res.Rows, err = moveStandings(ctx, tx, out.Moves); err != nil {
+			return res, err
+		}
+		if res.Reps, err = upsertReps(ctx, tx, out.Reps); err != nil {
+			return res, err
+		}
+	}
+	if len(dups) > 0 {
+		rows, reps, err := touchedBy(ctx, tx, dups)
+		if err != nil {
+			return res, err
+		}
+		res.Rows = append(res.Rows, rows...)
+		res.Reps = append(res.Reps, reps...)
+	}
+	return res, nil
+}
+
+// splitSeen separates events never seen before from redeliveries (in the ledger already, or
+// twice in this batch: the first one wins).
+func splitSeen(ctx context.Context, tx pgx.Tx, events []event.Event, sources []string) ([]event.Event, []string, []string, error) {
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.EventID
+	}
+	rows, err := tx.Query(ctx, `SELECT event_id FROM events WHERE event_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	known := make(map[string]bool, len(seen)+len(events))
+	for _, id := range seen {
+		known[id] = true
+	}
+	var fresh []event.Event
+	var freshSources, dups []string
+	for i, e := range events {
+		if known[e.EventID] {
+			dups = append(dups, e.EventID)
+			continue
+		}
+		known[e.EventID] = true
+		fresh = append(fresh, e)
+		freshSources = append(freshSources, sources[i])
+	}
+	return fresh, freshSources, dups, nil
+}
+
+func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (ingest.Input, error) {
+	in := ingest.Input{Events: events, Deals: map[string]*ingest.Deal{}, Teams: map[string]string{}}
+	var dealIDs, repIDs []string
+	for _, e := range events {
+		if e.DealID != "" {
+			dealIDs = append(dealIDs, e.DealID)
+		}
+		repIDs = append(repIDs, e.RepID)
+	}
+	var err error
+	if in.Contests, err = activeContests(ctx, tx); err != nil {
+		return in, err
+	}
+	if len(dealIDs) > 0 {
+		slices.Sort(dealIDs)
+		dealIDs = slices.Compact(dealIDs)
+		// Lock in sorted order so two consumers never deadlock on the same deals.
+		rows, err := tx.Query(ctx, `SELECT deal_id, rep_id, team_id, won, amount, units, product, won_at, won_event_id, counted
+			FROM deals WHERE deal_id = ANY($1) ORDER BY deal_id FOR UPDATE`, dealIDs)
+		if err != nil {
+			return in, err
+		}
+		for rows.Next() {
+			d := &ingest.Deal{}
+			if err := rows.Scan(&d.DealID, &d.RepID, &d.TeamID, &d.Won, &d.Amount, &d.Units, &d.Product, &d.WonAt, &d.WonEventID, &d.Counted); err != nil {
+				rows.Close()
+				return in, err
+			}
+			in.Deals[d.DealID] = d
+		}
+		if err := rows.Err(); err != nil {
+			return in, err
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT rep_id, team_id FROM reps WHERE rep_id = ANY($1)`, repIDs)
+	if err != nil {
+		return in, err
+	}
+	for rows.Next() {
+		var rep, team string
+		if err := rows.Scan(&rep, &team); err != nil {
+			rows.Close()
+			return in, err
+		}
+		in.Teams[rep] = team
+	}
+	return in, rows.Err()
+}
+
+func insertEvents(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, sources []string) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
+		[]string{"event_id", "type", "rep_id", "team_id", "deal_id", "occurred_at", "amount", "units", "product", "activity", "changed", "source"},
+		pgx.CopyFromSlice(len(applied), func(i int) ([]any, error) {
+			a := applied[i]
+			e := a.Event
+			var amount, units any
+			if e.HasAmount {
+				amount = int64(e.Amount)
+			}
+			if e.Type.IsDeal() {
+				units = e.Units
+			}
+			return []any{e.EventID, string(e.Type), e.RepID, a.TeamID, nullable(e.DealID), e.OccurredAt, amount, units,
+				nullable(e.Product), nullable(e.Activity), a.Changed, sources[i]}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("insert events: %w", err)
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func upsertDeals(ctx context.Context, tx pgx.Tx, deals map[string]*ingest.Deal) error {
+	if len(deals) == 0 {
+		return nil
+	}
+	n := len(deals)
+	ids := make([]string, 0, n)
+	for id := range deals {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var (
+		reps, teams, products, wonIDs = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		won                           = make([]bool, n)
+		amounts, units                = make([]int64, n), make([]int64, n)
+		wonAt                         = make([]time.Time, n)
+		counted                       = make([]string, n)
+	)
+	for i, id := range ids {
+		d := deals[id]
+		reps[i], teams[i], products[i], wonIDs[i] = d.RepID, d.TeamID, d.Product, d.WonEventID
+		won[i], amounts[i], units[i], wonAt[i] = d.Won, int64(d.Amount), d.Units, d.WonAt
+		counted[i] = countedJSON(d.Counted)
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO deals (deal_id, rep_id, team_id, won, amount, units, product, won_at, won_event_id, counted)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::bigint[], $6::bigint[], $7::text[],
+		                     $8::timestamptz[], $9::text[], $10::jsonb[])
+		ON CONFLICT (deal_id) DO UPDATE SET rep_id = excluded.rep_id, team_id = excluded.team_id, won = excluded.won,
+			amount = excluded.amount, units = excluded.units, product = excluded.product, won_at = excluded.won_at,
+			won_event_id = excluded.won_event_id, counted = excluded.counted`,
+		ids, reps, teams, won, amounts, units, products, wonAt, wonIDs, counted)
+	if err != nil {
+		return fmt.Errorf("upsert deals: %w", err)
+	}
+	return nil
+}
+
+func insertContributions(ctx context.Context, tx pgx.Tx, cs []ingest.Contribution) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"},
+		[]string{"event_id", "contest_id", "period_key", "entrant", "rep_id", "delta"},
+		pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
+			c := cs[i]
+			return []any{c.EventID, c.ContestID, c.PeriodKey, c.Entrant, c.RepID, int64(c.Delta)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("insert contributions: %w", err)
+	}
+	return nil
+}
+
+// moveStandings adds each row's delta and returns the rows' absolute values. Rows are written
+// in key order, so concurrent batches lock them in the same order.
+func moveStandings(ctx context.Context, tx pgx.Tx, moves map[ingest.BoardKey]ingest.Move) ([]ingest.Row, error) {
+	if len(moves) == 0 {
+		return nil, nil
+	}
+	keys := make([]ingest.BoardKey, 0, len(moves))
+	for k := range moves {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b ingest.BoardKey) int {
+		return strings.Compare(a.ContestID+"\x00"+a.PeriodKey+"\x00"+a.Entrant, b.ContestID+"\x00"+b.PeriodKey+"\x00"+b.Entrant)
+	})
+	n := len(keys)
+	contests, periods, entrants := make([]string, n), make([]string, n), make([]string, n)
+	deltas, reached := make([]int64, n), make([]time.Time, n)
+	for i, k := range keys {
+		m := moves[k]
+		contests[i], periods[i], entrants[i], deltas[i], reached[i] = k.ContestID, k.PeriodKey, k.Entrant, int64(m.Delta), m.ReachedAt
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO standings AS s (contest_id, period_key, entrant, score, reached_at)
+		SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
+		ON CONFLICT (contest_id, period_key, entrant) DO UPDATE SET score = s.score + excluded.score,
+			reached_at = greatest(s.reached_at, excluded.reached_at), version = s.version + 1
+		RETURNING contest_id::text, period_key, entrant, score, reached_at, version`,
+		contests, periods, entrants, deltas, reached)
+	if err != nil {
+		return nil, fmt.Errorf("move standings: %w", err)
+	}
+	return collectStandings(rows)
+}
+
+func collectStandings(rows pgx.Rows) ([]ingest.Row, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ingest.Row, error) {
+		var s ingest.Row
+		err := r.Scan(&s.ContestID, &s.PeriodKey, &s.Entrant, &s.Score, &s.ReachedAt, &s.Version)
+		return s, err
+	})
+}
+
+// upsertReps writes the directory; a field the events did not carry keeps its value.
+func upsertReps(ctx context.Context, tx pgx.Tx, reps map[string]bullpen.Rep) ([]bullpen.Rep, error) {
+	if len(reps) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, 0, len(reps))
+	for id := range reps {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	names, teams := make([]string, len(ids)), make([]string, len(ids))
+	for i, id := range ids {
+		names[i], teams[i] = reps[id].Name, reps[id].TeamID
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO reps AS r (rep_id, name, team_id)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+		ON CONFLICT (rep_id) DO UPDATE SET
+			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE r.name END,
+			team_id = excluded.team_id, updated_at = now()
+		RETURNING rep_id, name, team_id`, ids, names, teams)
+	if err != nil {
+		return nil, fmt.Errorf("upsert reps: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
+}
+
+// touchedBy returns the current standings rows and reps that already-recorded events touched,
+// so that a redelivery after a crash between commit and projection repairs the projection.
+func touchedBy(ctx context.Context, tx pgx.Tx, eventIDs []string) ([]ingest.Row, []bullpen.Rep, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT s.contest_id::text, s.period_key, s.entrant, s.score, s.reached_at, s.version
+		FROM standings s
+		JOIN (SELECT DISTINCT contest_id, period_key, entrant FROM contributions WHERE event_id = ANY($1)) c
+		  USING (contest_id, period_key, entrant)`, eventIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := collectStandings(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = tx.Query(ctx, `SELECT r.rep_id, r.name, r.team_id FROM reps r
+		WHERE r.rep_id IN (SELECT rep_id FROM events WHERE event_id = ANY($1))`, eventIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	reps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
+	return st, reps, err
+}
+
+func countedJSON(cs []ingest.Counted) string {
+	if len(cs) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(cs)
+	return string(b)
+}

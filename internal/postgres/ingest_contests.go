@@ -1,0 +1,20 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/contest"
+)
+
+// activeContests returns the contests that may still count events: neither cancelled nor final.
+func activeContests(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}) ([]*contest.Contest, error) {
+	rows, err := q.Query(ctx, `SELECT `+contestColumns+` FROM contests WHERE cancelled_at IS NULL AND finalized_at IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*contest.Contest, error) { return scanContest(r) })
+}

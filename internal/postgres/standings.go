@@ -1,0 +1,222 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/ingest"
+)
+
+// Ingest batches take this advisory lock shared, and a change of a contest's rules takes it
+// exclusive, so a recount never races a batch.
+const ingestLock = 7_317_001
+
+// LockIngest blocks ingest batches until tx ends; call it before recounting a contest.
+func LockIngest(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, ingestLock)
+	return err
+}
+
+// RecountContest (re)computes a contest's contributions and standings from the deals and
+// activities already in the ledger, inside tx (which must hold LockIngest). A contest created
+// mid-month with starts_at on the 1st shows the month so far. Each won deal counts with its
+// current value, reached at its win; each activity with its weight.
+func (db *DB) RecountContest(ctx context.Context, tx pgx.Tx, c *contest.Contest) error {
+	if err := forgetContest(ctx, tx, c.ID); err != nil {
+		return err
+	}
+	b := recount{c: c, moves: map[ingest.BoardKey]ingest.Move{}, counted: map[string]ingest.Counted{}}
+	if err := b.deals(ctx, tx); err != nil {
+		return err
+	}
+	if c.Metric == contest.MetricPoints {
+		if err := b.activities(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if err := insertContributions(ctx, tx, b.contributions); err != nil {
+		return err
+	}
+	if _, err := moveStandings(ctx, tx, b.moves); err != nil {
+		return err
+	}
+	return b.markDeals(ctx, tx)
+}
+
+// forgetContest removes what a contest counted, before its rules are counted again.
+func forgetContest(ctx context.Context, tx pgx.Tx, id string) error {
+	for _, q := range []string{
+		`DELETE FROM contributions WHERE contest_id = $1`,
+		`DELETE FROM standings WHERE contest_id = $1`,
+		`UPDATE deals SET counted = (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(counted) x WHERE x->>'c' <> $1::text)
+		 WHERE counted @> jsonb_build_array(jsonb_build_object('c', $1::text))`,
+	} {
+		if _, err := tx.Exec(ctx, q, id); err != nil {
+			return fmt.Errorf("forget contest: %w", err)
+		}
+	}
+	return nil
+}
+
+type recount struct {
+	c             *contest.Contest
+	moves         map[ingest.BoardKey]ingest.Move
+	contributions []ingest.Contribution
+	counted       map[string]ingest.Counted // deal id -> its new contribution
+}
+
+func (r *recount) window() (time.Time, time.Time) {
+	end := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	if e := r.c.EffectiveEnd(); e != nil {
+		end = *e
+	}
+	return r.c.StartsAt, end
+}
+
+func (r *recount) add(eventID, repID, team string, at time.Time, v bullpen.Fixed) (ingest.BoardKey, bool) {
+	if !r.c.Takes(repID, team) || !r.c.InWindow(at) {
+		return ingest.BoardKey{}, false
+	}
+	entrant, ok := r.c.Entrant(repID, team)
+	if !ok {
+		return ingest.BoardKey{}, false
+	}
+	k := ingest.BoardKey{ContestID: r.c.ID, PeriodKey: r.c.PeriodAt(at).Key, Entrant: entrant}
+	r.contributions = append(r.contributions, ingest.Contribution{EventID: eventID, RepID: repID, BoardKey: k, Delta: v})
+	m := r.moves[k]
+	m.Delta += v
+	if at.After(m.ReachedAt) {
+		m.ReachedAt = at
+	}
+	r.moves[k] = m
+	return k, true
+}
+
+func (r *recount) deals(ctx context.Context, tx pgx.Tx) error {
+	from, to := r.window()
+	rows, err := tx.Query(ctx, `SELECT deal_id, rep_id, team_id, amount, units, won_at, won_event_id
+		FROM deals WHERE won AND won_at >= $1 AND won_at < $2`, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, rep, team, eventID string
+		var amount bullpen.Fixed
+		var units int64
+		var at time.Time
+		if err := rows.Scan(&id, &rep, &team, &amount, &units, &at, &eventID); err != nil {
+			return err
+		}
+		v := r.c.DealValue(amount, units)
+		if k, ok := r.add(eventID, rep, team, at, v); ok {
+			r.counted[id] = ingest.Counted{ContestID: k.ContestID, PeriodKey: k.PeriodKey, Entrant: k.Entrant, Value: v}
+		}
+	}
+	return rows.Err()
+}
+
+func (r *recount) activities(ctx context.Context, tx pgx.Tx) error {
+	from, to := r.window()
+	rows, err := tx.Query(ctx, `SELECT event_id, rep_id, team_id, occurred_at, activity
+		FROM events WHERE type = 'activity' AND occurred_at >= $1 AND occurred_at < $2`, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, rep, team, activity string
+		var at time.Time
+		if err := rows.Scan(&id, &rep, &team, &at, &activity); err != nil {
+			return err
+		}
+		if w, ok := r.c.ActivityValue(activity); ok {
+			r.add(id, rep, team, at, w)
+		}
+	}
+	return rows.Err()
+}
+
+// markDeals appends the contest's contribution to each counted deal, so a later update or
+// reversal of the deal moves this contest's board too.
+func (r *recount) markDeals(ctx context.Context, tx pgx.Tx) error {
+	if len(r.counted) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(r.counted))
+	add := make([]string, 0, len(r.counted))
+	for id, c := range r.counted {
+		ids = append(ids, id)
+		add = append(add, countedJSON([]ingest.Counted{c}))
+	}
+	_, err := tx.Exec(ctx, `UPDATE deals d SET counted = d.counted || u.c
+		FROM unnest($1::text[], $2::jsonb[]) u(id, c) WHERE d.deal_id = u.id`, ids, add)
+	return err
+}
+
+// ContestRows returns every standings row of a contest, to load into the projection.
+func (db *DB) ContestRows(ctx context.Context, contestID string) ([]ingest.Row, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT contest_id::text, period_key, entrant, score, reached_at, version
+		FROM standings WHERE contest_id = $1`, contestID)
+	if err != nil {
+		return nil, err
+	}
+	return collectStandings(rows)
+}
+
+// AllRows calls fn with every standings row of every contest that is not cancelled, a page at a
+// time, to rebuild the projection.
+func (db *DB) AllRows(ctx context.Context, fn func([]ingest.Row) error) error {
+	rows, err := db.Pool.Query(ctx, `SELECT s.contest_id::text, s.period_key, s.entrant, s.score, s.reached_at, s.version
+		FROM standings s JOIN contests c ON c.id = s.contest_id WHERE c.cancelled_at IS NULL`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	page := make([]ingest.Row, 0, 5000)
+	for rows.Next() {
+		var s ingest.Row
+		if err := rows.Scan(&s.ContestID, &s.PeriodKey, &s.Entrant, &s.Score, &s.ReachedAt, &s.Version); err != nil {
+			return err
+		}
+		page = append(page, s)
+		if len(page) == cap(page) {
+			if err := fn(page); err != nil {
+				return err
+			}
+			page = page[:0]
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(page) > 0 {
+		return fn(page)
+	}
+	return nil
+}
+
+// AllReps calls fn with the whole rep directory, a page at a time.
+func (db *DB) AllReps(ctx context.Context, fn func([]bullpen.Rep) error) error {
+	rows, err := db.Pool.Query(ctx, `SELECT rep_id, name, team_id FROM reps`)
+	if err != nil {
+		return err
+	}
+	reps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
+	if err != nil {
+		return err
+	}
+	for len(reps) > 0 {
+		n := min(len(reps), 5000)
+		if err := fn(reps[:n]); err != nil {
+			return err
+		}
+		reps = reps[n:]
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package redis
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/ingest"
+)
+
+//go:embed setrow.lua
+var setRowSource string
+
+var setRow = goredis.NewScript(setRowSource)
+
+// Ranked is a row read back from a board with its 0-based position.
+type Ranked struct {
+	Position  int64
+	Entrant   string
+	Score     bullpen.Fixed
+	ReachedAt time.Time
+}
+
+// member encodes the tie-break in the sorted-set member: members with equal scores sort
+// bytewise, so the reached_at time (fixed width, earliest first) then the entrant id decide.
+// The sort score is the negated score in hundredths (exact in a float64 below 2^53), so an
+// ascending range lists the best first.
+func member(reachedAt time.Time, entrant string) string {
+	us := reachedAt.UnixMicro()
+	if us < 0 {
+		us = 0
+	}
+	return fmt.Sprintf("%017d|%s", us, entrant)
+}
+
+func parseMember(m string) (time.Time, string) {
+	ts, entrant, _ := strings.Cut(m, "|")
+	us, _ := strconv.ParseInt(ts, 10, 64)
+	return time.UnixMicro(us).UTC(), entrant
+}
+
+// SetRows writes rows into their boards in one pipeline. Each row's write is atomic and
+// ignored when Redis already holds a newer version of it.
+func (s *Store) SetRows(ctx context.Context, rows []ingest.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	run := func() ([]goredis.Cmder, error) {
+		return s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, r := range rows {
+				setRow.EvalSha(ctx, p,
+					[]string{s.boardKey(r.ContestID, r.PeriodKey), s.membersKey(r.ContestID, r.PeriodKey), s.periodsKey(r.ContestID)},
+					r.Entrant, member(r.ReachedAt, r.Entrant), -int64(r.Score), r.Version, r.PeriodKey)
+			}
+			return nil
+		})
+	}
+	_, err := run()
+	if isNoScript(err) {
+		if err := setRow.Load(ctx, s.rdb).Err(); err != nil {
+			return err
+		}
+		_, err = run()
+	}
+	return err
+}
+
+// DeleteContest removes every board of a contest (before it is loaded again).
+func (s *Store) DeleteContest(ctx context.Context, contestID string) error {
+	periods, err := s.rdb.SMembers(ctx, s.periodsKey(contestID)).Result()
+	if err != nil {
+		return err
+	}
+	keys := []string{s.periodsKey(contestID)}
+	for _, p := range periods {
+		keys = append(keys, s.boardKey(contestID, p), s.membersKey(contestID, p))
+	}
+	return s.rdb.Del(ctx, keys...).Err()
+}
+
+// Range returns the rows at positions [offset, offset+limit) of a board and its size.
+func (s *Store) Range(ctx context.Context, contestID, periodKey string, offset, limit int64) ([]Ranked, int64, error) {
+	var zr *goredis.ZSliceCmd
+	var card *goredis.IntCmd
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		zr = p.ZRangeWithScores(ctx, s.boardKey(contestID, periodKey), offset, offset+limit-1)
+		card = p.ZCard(ctx, s.boardKey(contestID, periodKey))
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Ranked, 0, len(zr.Val()))
+	for i, z := range zr.Val() {
+		at, entrant := parseMember(z.Member.(string))
+		out = append(out, Ranked{Position: offset + int64(i), Entrant: entrant, Score: bullpen.Fixed(-int64(z.Score)), ReachedAt: at})
+	}
+	return out, card.Val(), nil
+}
+
+// Position returns an entrant's 0-based position on a board; ok is false when it has no row.
+func (s *Store) Position(ctx context.Context, contestID, periodKey, entrant string) (int64, bool, error) {
+	cur, err := s.rdb.HGet(ctx, s.membersKey(contestID, periodKey), entrant).Result()
+	if err == goredis.Nil {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	_, m, _ := strings.Cut(cur, " ")
+	pos, err := s.rdb.ZRank(ctx, s.boardKey(contestID, periodKey), m).Result()
+	if err == goredis.Nil {
+		return 0, false, nil
+	}
+	return pos, err == nil, err
+}

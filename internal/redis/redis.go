@@ -1,0 +1,102 @@
+// Package redis is the live projection: leaderboards as sorted sets and the rep directory,
+// written from the absolute values the ledger returned, so a replay converges. It can be
+// thrown away and rebuilt from PostgreSQL at any time.
+package redis
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Store is the projection in one Redis database, every key under one prefix.
+type Store struct {
+	rdb    *goredis.Client
+	prefix string
+}
+
+// Open connects to url (redis://host:port/db) and checks that Redis answers.
+func Open(ctx context.Context, url, prefix string) (*Store, error) {
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse redis url: %w", err)
+	}
+	rdb := goredis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("connect to redis: %w", err)
+	}
+	return &Store{rdb: rdb, prefix: prefix}, nil
+}
+
+// Close closes the client.
+func (s *Store) Close() error { return s.rdb.Close() }
+
+// Client exposes the underlying client (tests, health checks).
+func (s *Store) Client() *goredis.Client { return s.rdb }
+
+// Ping checks that Redis answers (for /readyz).
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
+
+// contestTag is the hash tag every key of one contest shares, so a contest lives in one slot
+// of a Redis Cluster.
+func (s *Store) contestTag(contestID string) string { return "{" + s.prefix + ":c:" + contestID + "}" }
+
+func (s *Store) boardKey(contestID, periodKey string) string {
+	return s.contestTag(contestID) + ":" + periodKey + ":z"
+}
+
+func (s *Store) membersKey(contestID, periodKey string) string {
+	return s.contestTag(contestID) + ":" + periodKey + ":m"
+}
+
+func (s *Store) periodsKey(contestID string) string { return s.contestTag(contestID) + ":periods" }
+
+func (s *Store) repsKey() string       { return s.prefix + ":reps" }
+func (s *Store) generationKey() string { return s.prefix + ":generation" }
+
+// Generation returns the ledger generation the projection was built from ("" if none: Redis
+// is empty or was lost).
+func (s *Store) Generation(ctx context.Context) (string, error) {
+	g, err := s.rdb.Get(ctx, s.generationKey()).Result()
+	if err == goredis.Nil {
+		return "", nil
+	}
+	return g, err
+}
+
+// SetGeneration records that the projection is complete for the ledger generation g.
+func (s *Store) SetGeneration(ctx context.Context, g string) error {
+	return s.rdb.Set(ctx, s.generationKey(), g, 0).Err()
+}
+
+// Flush deletes every key of the projection.
+func (s *Store) Flush(ctx context.Context) error {
+	for _, pattern := range []string{s.prefix + ":*", "{" + s.prefix + ":*"} {
+		iter := s.rdb.Scan(ctx, 0, pattern, 1000).Iterator()
+		var batch []string
+		for iter.Next(ctx) {
+			batch = append(batch, iter.Val())
+			if len(batch) == 1000 {
+				if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		if len(batch) > 0 {
+			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isNoScript(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") }

@@ -1,0 +1,183 @@
+// Package testenv gives integration tests their own corner of the real services started by
+// scripts/services.sh: a PostgreSQL schema, a Redis key prefix and Kafka topics per test, so
+// tests can run in parallel. A test that needs the services fails when they are not
+// configured; it never passes without them.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"bullpen/internal/config"
+	"bullpen/internal/postgres"
+)
+
+// Name returns a short random name with prefix, valid as a schema, key prefix or topic.
+func Name(prefix string) string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+func mustEnv(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s is not set: start the services with `eval \"$(scripts/services.sh up)\"` or run `make test`", name)
+	}
+	return v
+}
+
+// Config returns a configuration for one test: its own schema (migrated), Redis prefix,
+// topics and consumer group, a grace of seconds and a short session timeout.
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	cfg, err := config.Load(":0")
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	cfg.DatabaseURL = Schema(t)
+	cfg.RedisURL = mustEnv(t, "BULLPEN_REDIS_URL")
+	cfg.RedisPrefix = Name("t")
+	cfg.KafkaBrokers = strings.Split(mustEnv(t, "BULLPEN_KAFKA_BROKERS"), ",")
+	cfg.KafkaTopic, cfg.KafkaDLQTopic = Topics(t, cfg.KafkaBrokers, 6)
+	cfg.KafkaGroup = Name("g")
+	cfg.KafkaSessionTimeout = 6 * time.Second
+	cfg.Grace = 2 * time.Second
+	cfg.AdminToken = "test-admin-token-0123456789"
+	cfg.ShutdownTimeout = 5 * time.Second
+	cfg.HTTPAddr = "127.0.0.1:0"
+	return cfg
+}
+
+// Schema creates a fresh schema, migrates it and returns a database URL that uses it. The
+// schema is dropped when the test ends.
+func Schema(t testing.TB) string {
+	t.Helper()
+	base := mustEnv(t, "BULLPEN_DATABASE_URL")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name := Name("t_")
+	admin, err := postgres.Open(ctx, base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Pool.Exec(ctx, `CREATE SCHEMA `+name); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if os.Getenv("BULLPEN_KEEP_TEST_DATA") != "" {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if db, err := postgres.Open(ctx, base); err == nil {
+			_, _ = db.Pool.Exec(ctx, `DROP SCHEMA `+name+` CASCADE`)
+			db.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	db, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return u.String()
+}
+
+// Topics creates an input topic with partitions and a dead-letter topic, deleted at the end.
+func Topics(t testing.TB, brokers []string, partitions int) (string, string) {
+	t.Helper()
+	topic := Name("deals-")
+	dlq := topic + ".dlq"
+	conn := controller(t, brokers)
+	defer conn.Close()
+	err := conn.CreateTopics(
+		kafkago.TopicConfig{Topic: topic, NumPartitions: partitions, ReplicationFactor: 1},
+		kafkago.TopicConfig{Topic: dlq, NumPartitions: 1, ReplicationFactor: 1},
+	)
+	if err != nil {
+		t.Fatalf("create topics: %v", err)
+	}
+	waitForTopic(t, brokers[0], topic, partitions)
+	waitForTopic(t, brokers[0], dlq, 1)
+	t.Cleanup(func() {
+		c := controller(t, brokers)
+		defer c.Close()
+		_ = c.DeleteTopics(topic, dlq)
+	})
+	return topic, dlq
+}
+
+// waitForTopic waits until every partition of a new topic has a leader: creation returns
+// before the broker can take writes.
+func waitForTopic(t testing.TB, broker, topic string, partitions int) {
+	t.Helper()
+	Eventually(t, 30*time.Second, "topic "+topic, func() bool {
+		conn, err := kafkago.Dial("tcp", broker)
+		if err != nil {
+			return false
+		}
+		defer conn.Close()
+		ps, err := conn.ReadPartitions(topic)
+		if err != nil || len(ps) != partitions {
+			return false
+		}
+		for _, p := range ps {
+			if p.Leader.Port == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func controller(t testing.TB, brokers []string) *kafkago.Conn {
+	t.Helper()
+	conn, err := kafkago.Dial("tcp", brokers[0])
+	if err != nil {
+		t.Fatalf("kafka: %v", err)
+	}
+	defer conn.Close()
+	c, err := conn.Controller()
+	if err != nil {
+		t.Fatalf("kafka controller: %v", err)
+	}
+	cc, err := kafkago.Dial("tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
+	if err != nil {
+		t.Fatalf("kafka controller: %v", err)
+	}
+	return cc
+}
+
+// Eventually polls cond every 50 ms until it returns true or timeout passes.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

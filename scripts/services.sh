@@ -1,0 +1,905 @@
+#!/usr/bin/env bash
+# scripts/services.sh - install (if missing) and run Bullpen's local services
+# without Docker: PostgreSQL, Redis and a single-node Apache Kafka (KRaft) broker.
+#
+# Usage: scripts/services.sh COMMAND
+#   up              install what is missing, start what is not running, wait until
+#                   every service answers, create the `bullpen` database and the
+#                   Kafka topics `deals` (6 partitions) and `deals.dlq` (1), then
+#                   print export lines on stdout (also written to .local/env):
+#                       eval "$(scripts/services.sh up)"
+#   down            stop all three (data is kept)
+#   env             print the export lines only
+#   status          show what is running (stderr); exit 1 if anything is down
+#   start-kafka | stop-kafka | restart-kafka | kill-kafka (SIGKILL, for fault tests)
+#   start-redis | stop-redis | restart-redis | kill-redis
+#   start-pg    | stop-pg    | restart-pg    | kill-pg
+#   topics [ARGS]   run Kafka's TopicCommand against the broker (default: --describe)
+#   reset           down, then delete all service data (keeps the downloaded Kafka libs)
+#
+# Everything lives under $ROOT/.local (override with BULLPEN_LOCAL_DIR).
+# Ports (override with env): BULLPEN_PG_PORT=55432, BULLPEN_REDIS_PORT=56379,
+# BULLPEN_KAFKA_PORT=59092, BULLPEN_KAFKA_CONTROLLER_PORT=59093.
+# Progress goes to stderr; stdout carries only the export lines.
+#
+# PostgreSQL refuses to run as root: when this script runs as root it creates a
+# system user `bullpen` (override BULLPEN_PG_OS_USER) and runs initdb/pg_ctl as that
+# user via runuser. If that user cannot reach .local (a parent directory that is
+# not traversable), the PG data goes to /var/lib/bullpen/pg-<hash of .local path>.
+# Changing the Kafka ports after the first start needs `reset` (the KRaft voter set
+# is written at format time).
+
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+LOCAL=${BULLPEN_LOCAL_DIR:-$ROOT/.local}
+
+HOST=127.0.0.1
+PG_PORT=${BULLPEN_PG_PORT:-55432}
+REDIS_PORT=${BULLPEN_REDIS_PORT:-56379}
+KAFKA_PORT=${BULLPEN_KAFKA_PORT:-59092}
+KAFKA_CONTROLLER_PORT=${BULLPEN_KAFKA_CONTROLLER_PORT:-59093}
+
+PG_ROLE=bullpen
+PG_DB=bullpen
+PG_OS_USER=${BULLPEN_PG_OS_USER:-bullpen}
+
+KAFKA_WAIT=${BULLPEN_KAFKA_WAIT:-90}
+KAFKA_HEAP_OPTS=${BULLPEN_KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}
+KAFKA_POM=$SCRIPT_DIR/kafka/pom.xml
+KAFKA_LOG4J=$SCRIPT_DIR/kafka/log4j2.xml
+KAFKA_TOOLS_LOG4J=$SCRIPT_DIR/kafka/log4j2-tools.xml
+# name:partitions
+KAFKA_TOPICS=("deals:6" "deals.dlq:1")
+
+# ---------------------------------------------------------------------------
+# helpers
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() {
+	printf '[services] ERROR: %s\n' "$*" >&2
+	exit 1
+}
+
+is_root() { [[ $EUID -eq 0 ]]; }
+
+# port_open PORT: something accepts TCP connections on $HOST:PORT.
+port_open() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null
+}
+
+# proc_running PID: exists and is not a zombie (PID 1 here may reap late).
+proc_running() {
+	kill -0 "$1" 2>/dev/null || return 1
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+# pid_alive PID [CMDLINE_SUBSTRING]: process exists (and its cmdline contains the
+# substring, which guards against a pid reused after a reboot).
+pid_alive() {
+	local pid=$1 want=${2:-}
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	proc_running "$pid" || return 1
+	if [[ -n $want ]]; then
+		local cmd
+		cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+		[[ $cmd == *"$want"* ]] || return 1
+	fi
+	return 0
+}
+
+read_pid() { [[ -s $1 ]] && head -n1 "$1" | tr -d '[:space:]'; }
+
+# port_owner_pid PORT: pid of the process listening on PORT (needs ss), or nothing.
+port_owner_pid() {
+	command -v ss >/dev/null 2>&1 || return 0
+	ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2
+}
+
+# wait_gone PID SECONDS: wait for a process to exit; returns 1 if still alive.
+wait_gone() {
+	local pid=$1 deadline=$((SECONDS + $2))
+	while proc_running "$pid"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.2
+	done
+}
+
+show_log_tail() { # FILE [LINES]
+	[[ -f $1 ]] || return 0
+	printf '[services] ---- last lines of %s ----\n' "$1" >&2
+	tail -n "${2:-40}" "$1" >&2 || true
+	printf '[services] ----\n' >&2
+}
+
+APT_UPDATED=0
+apt_install() {
+	is_root || die "'$*' missing and not root: install it (apt-get install $*) and rerun"
+	local added_policy=0
+	# Keep Debian's maintainer scripts from starting system-wide instances (e.g.
+	# redis on 6379) on machines without a policy-rc.d.
+	if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		added_policy=1
+	fi
+	local rc=0
+	{
+		if ((APT_UPDATED == 0)); then
+			log "apt-get update"
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 && APT_UPDATED=1
+		fi
+		log "apt-get install -y $*"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+	} || rc=$?
+	((added_policy == 0)) || rm -f /usr/sbin/policy-rc.d
+	((rc == 0)) || die "apt-get install $* failed (exit $rc)"
+}
+
+init_local() {
+	if [[ ! -d $LOCAL ]]; then
+		mkdir -p "$LOCAL"
+		chmod 755 "$LOCAL"
+	fi
+	LOCAL=$(cd -- "$LOCAL" && pwd)
+}
+
+# fd 9 holds the lock: every daemon is started with 9>&- so none inherits it.
+lock_local() {
+	exec 9>"$LOCAL/.services.lock"
+	flock -w 600 9 || die "another services.sh holds $LOCAL/.services.lock"
+}
+
+env_lines() {
+	printf 'export BULLPEN_DATABASE_URL=postgres://%s@%s:%s/%s?sslmode=disable\n' "$PG_ROLE" "$HOST" "$PG_PORT" "$PG_DB"
+	printf 'export BULLPEN_REDIS_URL=redis://%s:%s/0\n' "$HOST" "$REDIS_PORT"
+	printf 'export BULLPEN_KAFKA_BROKERS=%s:%s\n' "$HOST" "$KAFKA_PORT"
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL
+
+PG_BIN=
+PG_DIR=
+
+find_pg_bin() {
+	local d
+	if [[ -n ${BULLPEN_PG_BIN:-} ]]; then
+		PG_BIN=$BULLPEN_PG_BIN
+		return 0
+	fi
+	while IFS= read -r d; do
+		if [[ -x $d/initdb && -x $d/pg_ctl && -x $d/postgres ]]; then
+			PG_BIN=$d
+			return 0
+		fi
+	done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r)
+	if command -v pg_ctl >/dev/null 2>&1; then
+		d=$(dirname -- "$(readlink -f -- "$(command -v pg_ctl)")")
+		if [[ -x $d/initdb && -x $d/postgres ]]; then
+			PG_BIN=$d
+			return 0
+		fi
+	fi
+	return 1
+}
+
+ensure_pg_installed() {
+	find_pg_bin && return 0
+	apt_install postgresql
+	find_pg_bin || die "PostgreSQL binaries not found even after apt-get install postgresql"
+}
+
+pg_tool() { # psql / pg_isready, preferring the server's own version
+	local t=$1
+	shift
+	if [[ -n $PG_BIN && -x $PG_BIN/$t ]]; then
+		"$PG_BIN/$t" "$@"
+	else
+		"$t" "$@"
+	fi
+}
+
+as_pg() {
+	if is_root; then
+		runuser -u "$PG_OS_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+ensure_pg_user() {
+	is_root || return 0
+	if ! id -u "$PG_OS_USER" >/dev/null 2>&1; then
+		log "creating system user '$PG_OS_USER' (PostgreSQL refuses to run as root)"
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin "$PG_OS_USER"
+	fi
+}
+
+pg_fallback_dir() {
+	printf '/var/lib/bullpen/pg-%s' "$(printf '%s' "$LOCAL" | cksum | cut -d' ' -f1)"
+}
+
+# Sets PG_DIR without creating anything.
+pg_resolve_dir() {
+	if [[ -n ${BULLPEN_PG_DIR:-} ]]; then
+		PG_DIR=$BULLPEN_PG_DIR
+	elif [[ ! -d $LOCAL/pg/data && -d $(pg_fallback_dir)/data ]]; then
+		PG_DIR=$(pg_fallback_dir)
+	else
+		PG_DIR=$LOCAL/pg
+	fi
+}
+
+# Creates PG_DIR, owned by the PG user; switches to the fallback location when the
+# PG user cannot reach .local.
+pg_prepare_dir() {
+	pg_resolve_dir
+	mkdir -p "$PG_DIR"
+	if is_root; then
+		chown "$PG_OS_USER:" "$PG_DIR"
+		if ! as_pg test -w "$PG_DIR"; then
+			[[ -z ${BULLPEN_PG_DIR:-} ]] || die "user $PG_OS_USER cannot write BULLPEN_PG_DIR=$PG_DIR"
+			rmdir "$PG_DIR" 2>/dev/null || true
+			PG_DIR=$(pg_fallback_dir)
+			log "user $PG_OS_USER cannot reach $LOCAL (parent dirs not traversable): PG data goes to $PG_DIR"
+			mkdir -p "$PG_DIR"
+			chmod 755 /var/lib/bullpen
+			chown "$PG_OS_USER:" "$PG_DIR"
+		fi
+		# A data dir created earlier by another user (e.g. a non-root run).
+		if [[ -d $PG_DIR/data && $(stat -c %U "$PG_DIR/data") != "$PG_OS_USER" ]]; then
+			log "chown -R $PG_OS_USER $PG_DIR"
+			chown -R "$PG_OS_USER:" "$PG_DIR"
+		fi
+	fi
+	local sockdir=$PG_DIR/run
+	mkdir -p "$sockdir"
+	if is_root; then chown "$PG_OS_USER:" "$sockdir"; fi
+}
+
+pg_socket_dir() {
+	local sockdir=$PG_DIR/run
+	# Unix socket paths are limited to 107 bytes.
+	if ((${#sockdir} + 20 > 107)); then
+		sockdir=/tmp/bullpen-pg-$(printf '%s' "$PG_DIR" | cksum | cut -d' ' -f1)
+		mkdir -p "$sockdir"
+		if is_root; then chown "$PG_OS_USER:" "$sockdir"; fi
+	fi
+	printf '%s' "$sockdir"
+}
+
+pg_ready() {
+	pg_tool pg_isready -q -h "$HOST" -p "$PG_PORT" -d postgres -U "$PG_ROLE" >/dev/null 2>&1
+}
+
+pg_psql() { # DB SQL
+	pg_tool psql -X -q -At -v ON_ERROR_STOP=1 -h "$HOST" -p "$PG_PORT" -U "$PG_ROLE" -d "$1" -c "$2"
+}
+
+# Pid of our postmaster, if it is alive.
+pg_pid() {
+	local pid
+	pid=$(read_pid "$PG_DIR/data/postmaster.pid" 2>/dev/null) || return 1
+	pid_alive "$pid" postgres || return 1
+	printf '%s' "$pid"
+}
+
+pg_write_conf() {
+	local data=$PG_DIR/data sockdir
+	sockdir=$(pg_socket_dir)
+	# Regenerated every time so port overrides take effect; included from
+	# postgresql.conf (added once).
+	cat >"$data/bullpen.conf" <<EOF
+# Generated by scripts/services.sh - edits are overwritten.
+listen_addresses = '$HOST'
+port = $PG_PORT
+unix_socket_directories = '$sockdir'
+max_connections = 200
+shared_buffers = 256MB
+# Durability is something Bullpen's tests check: keep it on.
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+timezone = 'UTC'
+log_timezone = 'UTC'
+log_min_messages = warning
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+	if is_root; then chown "$PG_OS_USER:" "$data/bullpen.conf"; fi
+	if ! grep -q "^include_if_exists = 'bullpen.conf'" "$data/postgresql.conf"; then
+		printf "\n# Added by scripts/services.sh\ninclude_if_exists = 'bullpen.conf'\n" >>"$data/postgresql.conf"
+	fi
+}
+
+pg_start() {
+	ensure_pg_installed
+	ensure_pg_user
+	pg_prepare_dir
+	local data=$PG_DIR/data logf=$PG_DIR/postgres.log
+
+	if pg_pid >/dev/null && pg_ready; then
+		log "postgres: already running (pid $(pg_pid), port $PG_PORT)"
+	else
+		if ! pg_pid >/dev/null && port_open "$PG_PORT"; then
+			die "port $PG_PORT is taken by another process (pid $(port_owner_pid "$PG_PORT")); set BULLPEN_PG_PORT"
+		fi
+		if [[ ! -s $data/PG_VERSION ]]; then
+			log "postgres: initdb $data (superuser '$PG_ROLE', trust auth on loopback)"
+			rm -rf "$data"
+			as_pg "$PG_BIN/initdb" -D "$data" -U "$PG_ROLE" --auth=trust \
+				--encoding=UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 ||
+				{
+					show_log_tail "$PG_DIR/initdb.log"
+					die "initdb failed"
+				}
+		fi
+		pg_write_conf
+		if ! pg_pid >/dev/null; then
+			# Stale lock files (after a reboot or a kill -9 the pid in them may be
+			# someone else's, or a zombie not yet reaped): nothing of ours is running
+			# and the port is free, so they are safe to remove.
+			rm -f "$data/postmaster.pid" "$(pg_socket_dir)/.s.PGSQL.$PG_PORT.lock"
+			log "postgres: starting on $HOST:$PG_PORT"
+			if ! as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$logf" -w -t 60 -s start >&2 9>&-; then
+				show_log_tail "$logf"
+				die "postgres did not start"
+			fi
+		fi
+		local deadline=$((SECONDS + 60))
+		until pg_ready; do
+			if ((SECONDS >= deadline)); then
+				show_log_tail "$logf"
+				die "postgres not answering on $HOST:$PG_PORT"
+			fi
+			sleep 0.3
+		done
+	fi
+	pg_psql postgres 'SELECT 1' >/dev/null || {
+		show_log_tail "$logf"
+		die "postgres: SELECT 1 failed"
+	}
+	if [[ $(pg_psql postgres "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'") != 1 ]]; then
+		log "postgres: creating database $PG_DB"
+		pg_psql postgres "CREATE DATABASE $PG_DB OWNER $PG_ROLE" >/dev/null
+	fi
+	pg_psql "$PG_DB" 'SELECT 1' >/dev/null || die "postgres: cannot query database $PG_DB"
+	log "postgres: ready (database $PG_DB on $HOST:$PG_PORT, data $data)"
+}
+
+pg_stop() {
+	pg_resolve_dir
+	local pid
+	if ! pid=$(pg_pid); then
+		log "postgres: not running"
+		return 0
+	fi
+	find_pg_bin || die "PostgreSQL binaries not found"
+	log "postgres: stopping (pid $pid)"
+	if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 -s stop >&2; then
+		log "postgres: pg_ctl stop failed, sending SIGKILL"
+		kill -9 "$pid" 2>/dev/null || true
+		wait_gone "$pid" 10 || true
+	fi
+}
+
+pg_kill() {
+	pg_resolve_dir
+	local pid
+	if pid=$(pg_pid); then
+		# The postmaster and its children at once, like a crash of the machine.
+		local -a pids=("$pid")
+		local c
+		while IFS= read -r c; do [[ -n $c ]] && pids+=("$c"); done < <(pgrep -P "$pid" || true)
+		log "postgres: kill -9 ${pids[*]}"
+		kill -9 "${pids[@]}" 2>/dev/null || true
+		for c in "${pids[@]}"; do wait_gone "$c" 10 || true; done
+	else
+		log "postgres: not running"
+	fi
+}
+
+pg_status() {
+	pg_resolve_dir
+	local pid
+	if pid=$(pg_pid) && pg_ready; then
+		log "postgres: running (pid $pid, $HOST:$PG_PORT, data $PG_DIR/data)"
+	else
+		log "postgres: DOWN"
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Redis
+
+REDIS_DIR=
+redis_paths() { REDIS_DIR=$LOCAL/redis; }
+
+ensure_redis_installed() {
+	if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+		apt_install redis-server redis-tools
+	fi
+}
+
+redis_cli() { redis-cli -h "$HOST" -p "$REDIS_PORT" "$@"; }
+
+redis_ping() { [[ $(redis_cli ping 2>/dev/null) == PONG ]]; }
+
+redis_pid() {
+	local pid
+	pid=$(read_pid "$REDIS_DIR/redis.pid" 2>/dev/null) || return 1
+	pid_alive "$pid" redis-server || return 1
+	printf '%s' "$pid"
+}
+
+redis_start() {
+	redis_paths
+	ensure_redis_installed
+	mkdir -p "$REDIS_DIR"
+	if redis_pid >/dev/null && redis_ping; then
+		log "redis: already running (pid $(redis_pid), port $REDIS_PORT)"
+		return 0
+	fi
+	if ! redis_pid >/dev/null && port_open "$REDIS_PORT"; then
+		die "port $REDIS_PORT is taken by another process (pid $(port_owner_pid "$REDIS_PORT")); set BULLPEN_REDIS_PORT"
+	fi
+	cat >"$REDIS_DIR/redis.conf" <<EOF
+# Generated by scripts/services.sh - edits are overwritten.
+bind $HOST
+port $REDIS_PORT
+protected-mode yes
+daemonize yes
+pidfile "$REDIS_DIR/redis.pid"
+logfile "$REDIS_DIR/redis.log"
+dir "$REDIS_DIR"
+loglevel notice
+databases 16
+appendonly no
+save ""
+EOF
+	if ! redis_pid >/dev/null; then
+		rm -f "$REDIS_DIR/redis.pid"
+		log "redis: starting on $HOST:$REDIS_PORT"
+		redis-server "$REDIS_DIR/redis.conf" >&2 9>&- || {
+			show_log_tail "$REDIS_DIR/redis.log"
+			die "redis-server failed to start"
+		}
+	fi
+	local deadline=$((SECONDS + 30))
+	until redis_ping; do
+		if ((SECONDS >= deadline)); then
+			show_log_tail "$REDIS_DIR/redis.log"
+			die "redis not answering on $HOST:$REDIS_PORT"
+		fi
+		sleep 0.2
+	done
+	log "redis: ready ($HOST:$REDIS_PORT)"
+}
+
+redis_stop() {
+	redis_paths
+	local pid
+	if ! pid=$(redis_pid); then
+		log "redis: not running"
+		return 0
+	fi
+	log "redis: stopping (pid $pid)"
+	redis_cli shutdown nosave >/dev/null 2>&1 || true
+	if ! wait_gone "$pid" 10; then
+		kill -TERM "$pid" 2>/dev/null || true
+		if ! wait_gone "$pid" 10; then
+			log "redis: still alive, SIGKILL"
+			kill -9 "$pid" 2>/dev/null || true
+			wait_gone "$pid" 5 || true
+		fi
+	fi
+	rm -f "$REDIS_DIR/redis.pid"
+}
+
+redis_kill() {
+	redis_paths
+	local pid
+	if pid=$(redis_pid); then
+		log "redis: kill -9 $pid"
+		kill -9 "$pid"
+		wait_gone "$pid" 10 || true
+		rm -f "$REDIS_DIR/redis.pid"
+	else
+		log "redis: not running"
+	fi
+}
+
+redis_status() {
+	redis_paths
+	local pid
+	if pid=$(redis_pid) && redis_ping; then
+		log "redis: running (pid $pid, $HOST:$REDIS_PORT)"
+	else
+		log "redis: DOWN"
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Kafka
+
+KDIR=
+KLIBS=
+KPROPS=
+kafka_paths() {
+	KDIR=$LOCAL/kafka
+	KLIBS=$KDIR/libs
+	KPROPS=$KDIR/server.properties
+}
+
+ensure_java() {
+	if ! command -v java >/dev/null 2>&1; then
+		apt_install openjdk-17-jre-headless
+	fi
+	local v
+	v=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+	[[ ${v%%.*} =~ ^[0-9]+$ && ${v%%.*} -ge 17 ]] || die "Kafka 4.x needs Java 17+, found '${v:-unknown}' at $(command -v java)"
+}
+
+kafka_pom_sha() { sha256sum <"$KAFKA_POM" | cut -d' ' -f1; }
+
+kafka_libs_fresh() {
+	local stamp=$KLIBS/.pom.sha256
+	[[ -f $stamp && $(<"$stamp") == "$(kafka_pom_sha)" ]] &&
+		compgen -G "$KLIBS/kafka_2.13-*.jar" >/dev/null
+}
+
+ensure_kafka_libs() {
+	kafka_libs_fresh && return 0
+	local want
+	want=$(kafka_pom_sha)
+	if kafka_pid >/dev/null; then
+		# Jars are opened lazily: never swap them under a running broker.
+		log "kafka: $KAFKA_POM changed: stopping the broker to replace its jars"
+		kafka_stop
+	fi
+	command -v mvn >/dev/null 2>&1 || apt_install maven
+	log "kafka: resolving broker jars from Maven Central into $KLIBS (first time: ~100 MB, a minute or two)"
+	local tmp=$KDIR/libs.tmp mvnlog=$KDIR/mvn.log
+	rm -rf "$tmp"
+	if ! mvn -B -q -f "$KAFKA_POM" dependency:copy-dependencies \
+		-DoutputDirectory="$tmp" -DincludeScope=runtime >"$mvnlog" 2>&1; then
+		show_log_tail "$mvnlog" 60
+		die "mvn could not resolve the Kafka broker from $KAFKA_POM"
+	fi
+	compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || die "mvn ran but no kafka_2.13 jar in $tmp"
+	printf '%s\n' "$want" >"$tmp/.pom.sha256"
+	rm -rf "$KLIBS"
+	mv "$tmp" "$KLIBS"
+	log "kafka: $(find "$KLIBS" -name '*.jar' | wc -l) jars in $KLIBS"
+}
+
+# java_tool [timeout SECS] MAIN ARGS...: run a Kafka CLI class with a small,
+# fast-starting JVM (optionally under timeout(1)).
+java_tool() {
+	local -a pre=()
+	if [[ $1 == timeout ]]; then
+		pre=(timeout "$2")
+		shift 2
+	fi
+	"${pre[@]}" java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
+		-Djava.awt.headless=true -Dlog4j2.configurationFile="$KAFKA_TOOLS_LOG4J" \
+		-cp "$KLIBS/*" "$@"
+}
+
+kafka_write_props() {
+	mkdir -p "$KDIR/data"
+	cat >"$KPROPS.tmp" <<EOF
+# Generated by scripts/services.sh - edits are overwritten.
+# Single-node KRaft, combined broker+controller, for local tests only.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KDIR/data
+
+num.partitions=6
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=false
+delete.topic.enable=true
+
+# Internal topics: one replica, and fewer partitions than the default 50 so the
+# first consumer group / transaction comes up fast.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.num.partitions=10
+
+# After a kill -9 the restarted broker cannot register until the old
+# incarnation's session expires (default 9 s): shorter for fault tests.
+broker.session.timeout.ms=5000
+broker.heartbeat.interval.ms=1000
+
+# Tests: no rebalance delay, and allow short consumer session timeouts
+# (classic protocol, as kafka-go uses, and the KIP-848 consumer protocol).
+group.initial.rebalance.delay.ms=0
+group.min.session.timeout.ms=1000
+group.consumer.min.session.timeout.ms=1000
+group.consumer.min.heartbeat.interval.ms=500
+EOF
+	if [[ -f $KPROPS ]] && cmp -s "$KPROPS" "$KPROPS.tmp"; then
+		rm -f "$KPROPS.tmp"
+	else
+		mv "$KPROPS.tmp" "$KPROPS"
+	fi
+}
+
+kafka_pid() {
+	local pid
+	pid=$(read_pid "$KDIR/kafka.pid" 2>/dev/null) || return 1
+	pid_alive "$pid" kafka.Kafka || return 1
+	printf '%s' "$pid"
+}
+
+kafka_topics() { # TopicCommand ARGS...
+	java_tool timeout 120 org.apache.kafka.tools.TopicCommand --bootstrap-server "$HOST:$KAFKA_PORT" "$@"
+}
+
+kafka_fail() {
+	show_log_tail "$KDIR/kafka.log" 60
+	show_log_tail "$KDIR/kafka.out" 20
+	die "$*"
+}
+
+# Launch the broker if it is not running; does not wait.
+kafka_launch() {
+	kafka_paths
+	ensure_java
+	mkdir -p "$KDIR"
+	ensure_kafka_libs
+	kafka_write_props
+	local pid owner port
+	if pid=$(kafka_pid); then
+		log "kafka: already running (pid $pid)"
+		return 0
+	fi
+	rm -f "$KDIR/kafka.pid"
+	# Adopt an orphaned broker of ours (pid file lost); refuse anything else.
+	for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+		if port_open "$port"; then
+			owner=$(port_owner_pid "$port")
+			if [[ -n $owner ]] && pid_alive "$owner" "kafka.Kafka $KPROPS"; then
+				log "kafka: adopting running broker pid $owner"
+				printf '%s\n' "$owner" >"$KDIR/kafka.pid"
+				return 0
+			fi
+			die "port $port is taken by another process (pid ${owner:-?}); set BULLPEN_KAFKA_PORT / BULLPEN_KAFKA_CONTROLLER_PORT"
+		fi
+	done
+	if [[ ! -f $KDIR/data/meta.properties ]]; then
+		if [[ ! -s $KDIR/cluster.id ]]; then
+			local id
+			id=$(java_tool kafka.tools.StorageTool random-uuid | tail -n1 | tr -d '[:space:]')
+			[[ -n $id ]] || die "kafka: StorageTool random-uuid printed nothing"
+			printf '%s\n' "$id" >"$KDIR/cluster.id"
+		fi
+		log "kafka: formatting $KDIR/data (cluster id $(<"$KDIR/cluster.id"))"
+		java_tool kafka.tools.StorageTool format --standalone -t "$(<"$KDIR/cluster.id")" \
+			-c "$KPROPS" --ignore-formatted >&2 || die "kafka: storage format failed"
+	fi
+	log "kafka: starting broker on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
+	local -a heap
+	read -r -a heap <<<"$KAFKA_HEAP_OPTS"
+	# setsid: own session, so a Ctrl-C in the calling shell does not reach it.
+	# All output goes to files: `eval "$(services.sh up)"` must not wait on it.
+	setsid nohup java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+		-XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
+		-Djava.awt.headless=true -Dlog4j2.configurationFile="$KAFKA_LOG4J" \
+		-Dbullpen.kafka.logfile="$KDIR/kafka.log" \
+		-cp "$KLIBS/*" kafka.Kafka "$KPROPS" >>"$KDIR/kafka.out" 2>&1 </dev/null 9>&- &
+	pid=$!
+	printf '%s\n' "$pid" >"$KDIR/kafka.pid"
+}
+
+# Wait until the broker answers a metadata request, then create missing topics.
+kafka_wait_ready() {
+	kafka_paths
+	local deadline=$((SECONDS + KAFKA_WAIT)) start=$SECONDS pid
+	pid=$(read_pid "$KDIR/kafka.pid") || kafka_fail "kafka: no pid file"
+	until port_open "$KAFKA_PORT"; do
+		pid_alive "$pid" || kafka_fail "kafka: broker process $pid exited during start-up"
+		((SECONDS < deadline)) || kafka_fail "kafka: port $KAFKA_PORT not open after ${KAFKA_WAIT}s"
+		sleep 0.5
+	done
+	local topics="" out
+	while :; do
+		pid_alive "$pid" || kafka_fail "kafka: broker process $pid exited during start-up"
+		if out=$(kafka_topics --list 2>"$KDIR/tools.err"); then
+			topics=$out
+			break
+		fi
+		((SECONDS < deadline)) || {
+			show_log_tail "$KDIR/tools.err" 20
+			kafka_fail "kafka: metadata request (TopicCommand --list) failing after ${KAFKA_WAIT}s"
+		}
+		sleep 1
+	done
+	log "kafka: answering on $HOST:$KAFKA_PORT (pid $pid, $((SECONDS - start))s)"
+	local spec name parts
+	for spec in "${KAFKA_TOPICS[@]}"; do
+		name=${spec%%:*}
+		parts=${spec##*:}
+		if ! grep -qxF -- "$name" <<<"$topics"; then
+			log "kafka: creating topic $name ($parts partitions)"
+			kafka_topics --create --if-not-exists --topic "$name" --partitions "$parts" \
+				--replication-factor 1 >&2 || kafka_fail "kafka: could not create topic $name"
+		fi
+	done
+	log "kafka: ready (topics: ${KAFKA_TOPICS[*]%%:*})"
+}
+
+kafka_start() {
+	kafka_launch
+	kafka_wait_ready
+}
+
+kafka_stop() {
+	kafka_paths
+	local pid
+	if ! pid=$(kafka_pid); then
+		log "kafka: not running"
+		rm -f "$KDIR/kafka.pid"
+		return 0
+	fi
+	log "kafka: stopping (pid $pid, SIGTERM)"
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! wait_gone "$pid" 20; then
+		log "kafka: still alive after 20s, SIGKILL"
+		kill -9 "$pid" 2>/dev/null || true
+		wait_gone "$pid" 10 || true
+	fi
+	rm -f "$KDIR/kafka.pid"
+	log "kafka: stopped"
+}
+
+kafka_kill() {
+	kafka_paths
+	local pid
+	if pid=$(kafka_pid); then
+		log "kafka: kill -9 $pid"
+		kill -9 "$pid"
+		wait_gone "$pid" 10 || true
+		rm -f "$KDIR/kafka.pid"
+	else
+		log "kafka: not running"
+	fi
+}
+
+kafka_status() {
+	kafka_paths
+	local pid
+	if pid=$(kafka_pid) && port_open "$KAFKA_PORT"; then
+		log "kafka: running (pid $pid, $HOST:$KAFKA_PORT)"
+	else
+		log "kafka: DOWN"
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# commands
+
+write_env() {
+	env_lines >"$LOCAL/env.tmp"
+	mv "$LOCAL/env.tmp" "$LOCAL/env"
+}
+
+cmd_up() {
+	local start=$SECONDS
+	# Kafka first: its JVM start-up is the slowest, so Postgres and Redis come up
+	# while it boots.
+	kafka_launch
+	pg_start
+	redis_start
+	kafka_wait_ready
+	write_env
+	log "all services up ($((SECONDS - start))s); env in $LOCAL/env"
+	env_lines
+}
+
+cmd_down() {
+	local rc=0
+	kafka_stop || rc=1
+	redis_stop || rc=1
+	pg_stop || rc=1
+	return "$rc"
+}
+
+cmd_status() {
+	local rc=0
+	pg_status || rc=1
+	redis_status || rc=1
+	kafka_status || rc=1
+	return "$rc"
+}
+
+cmd_reset() {
+	cmd_down
+	pg_resolve_dir
+	kafka_paths
+	log "deleting service data: $PG_DIR/data $LOCAL/redis $KDIR/data $KDIR/cluster.id"
+	rm -rf "$PG_DIR/data" "$LOCAL/redis" "$KDIR/data" "$KDIR/cluster.id" \
+		"$KDIR/kafka.log" "$KDIR/kafka.out" "$LOCAL/env"
+}
+
+usage() {
+	sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
+}
+
+main() {
+	local cmd=${1:-}
+	[[ $# -eq 0 ]] || shift
+	case $cmd in
+	env)
+		env_lines
+		return 0
+		;;
+	"" | -h | --help | help)
+		usage
+		[[ -n $cmd ]]
+		return
+		;;
+	esac
+	init_local
+	lock_local
+	case $cmd in
+	up) cmd_up ;;
+	down) cmd_down ;;
+	status) cmd_status ;;
+	reset) cmd_reset ;;
+	start-kafka) kafka_start ;;
+	stop-kafka) kafka_stop ;;
+	restart-kafka)
+		kafka_stop
+		kafka_start
+		;;
+	kill-kafka) kafka_kill ;;
+	start-redis) redis_start ;;
+	stop-redis) redis_stop ;;
+	restart-redis)
+		redis_stop
+		redis_start
+		;;
+	kill-redis) redis_kill ;;
+	start-pg) pg_start ;;
+	stop-pg) pg_stop ;;
+	restart-pg)
+		pg_stop
+		pg_start
+		;;
+	kill-pg) pg_kill ;;
+	topics)
+		kafka_paths
+		[[ -d $KLIBS ]] || die "kafka libs missing: run '$0 up' first"
+		if [[ $# -eq 0 ]]; then set -- --describe; fi
+		kafka_topics "$@"
+		;;
+	*)
+		usage
+		die "unknown command '$cmd'"
+		;;
+	esac
+}
+
+main "$@"
