@@ -77,6 +77,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return consumer.Run(gctx) })
+	g.Go(func() error { return pipeline.WatchProjection(gctx, db, store, cfg.ProjectionCheck, log) })
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err

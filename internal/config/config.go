@@ -34,6 +34,7 @@ type Config struct {
 	BatchSize           int           `env:"BULLPEN_BATCH_SIZE" envDefault:"2000"`
 	BatchWait           time.Duration `env:"BULLPEN_BATCH_WAIT" envDefault:"20ms"`
 	ShutdownTimeout     time.Duration `env:"BULLPEN_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	ProjectionCheck     time.Duration `env:"BULLPEN_PROJECTION_CHECK" envDefault:"5s"`
 	LogLevel            string        `env:"BULLPEN_LOG_LEVEL" envDefault:"info"`
 }
 
@@ -130,6 +131,9 @@ func (c *Config) validate() error {
 	}
 	if c.BatchSize < 1 || c.BatchSize > 100000 {
 		bad("BULLPEN_BATCH_SIZE", "must be between 1 and 100000")
+	}
+	if c.ProjectionCheck < 100*time.Millisecond {
+		bad("BULLPEN_PROJECTION_CHECK", "must be at least 100ms")
 	}
 	if c.KafkaSessionTimeout < time.Second {
 		bad("BULLPEN_KAFKA_SESSION_TIMEOUT", "must be at least 1s")

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/ingest"
@@ -56,4 +58,27 @@ func EnsureProjection(ctx context.Context, from Source, to Target) (bool, error)
 		return false, nil
 	}
 	return true, Rebuild(ctx, from, to)
+}
+
+// WatchProjection checks the projection every interval and rebuilds it when Redis has lost it
+// (restarted empty, flushed), so boards come back without waiting for the next event. It runs
+// beside the batches: a batch's rows written during a rebuild carry newer versions than the
+// rebuild's, and the projection keeps the newest.
+func WatchProjection(ctx context.Context, from Source, to Target, interval time.Duration, log *slog.Logger) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		rebuilt, err := EnsureProjection(ctx, from, to)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("projection check failed; will try again", "err", err)
+		case rebuilt:
+			log.Info("projection was lost and has been rebuilt from the ledger")
+		}
+	}
 }
