@@ -56,3 +56,31 @@ func TestLostRedisIsRebuiltAndNothingIsMissed(t *testing.T) {
 		t.Fatalf("board after Redis came back: %v", err)
 	}
 }
+
+func TestBrokerRestartLosesNothingAndCountsNothingTwice(t *testing.T) {
+	t.Parallel()
+	broker := testenv.StartKafka(t)
+	cfg := testenv.Config(t, testenv.WithBrokers(broker.Brokers))
+	db, store := openDB(t, cfg), openStore(t, cfg)
+	c := mustContest(t, db, revenueContest("Broker restart"))
+	startConsumer(t, cfg)
+
+	var first, second []kafkago.Message
+	for i := 0; i < 60; i++ {
+		m := won(fmt.Sprint("k", i), fmt.Sprintf("rep-%d", i%4), fmt.Sprint("D", i), 10)
+		if i < 30 {
+			first = append(first, m)
+		} else {
+			second = append(second, m)
+		}
+	}
+	produce(t, cfg, first...)
+	testenv.Eventually(t, 30*time.Second, "the first half", func() bool { return eventCount(t, db) == 30 })
+
+	broker.Kill() // kill -9: the consumer loses its group and connections mid-flight
+	broker.Start()
+	produce(t, cfg, append(second, first...)...) // the first half again, as a producer retry would
+	testenv.Eventually(t, 60*time.Second, "the second half", func() bool { return eventCount(t, db) == 60 })
+	want := map[string]int64{"rep-0": 15000, "rep-1": 15000, "rep-2": 15000, "rep-3": 15000}
+	testenv.Eventually(t, 20*time.Second, "the board", func() bool { return sameScores(want, scores(t, store, c.ID)) == nil })
+}

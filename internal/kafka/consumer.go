@@ -27,14 +27,18 @@ type ConsumerConfig struct {
 // effect through the ledger's dedupe).
 type Consumer struct {
 	cfg     ConsumerConfig
-	r       *kafkago.Reader
 	process func(context.Context, []pipeline.Message) error
 	log     *slog.Logger
 }
 
 // NewConsumer joins the group; process is called with each batch.
 func NewConsumer(cfg ConsumerConfig, process func(context.Context, []pipeline.Message) error, log *slog.Logger) *Consumer {
-	r := kafkago.NewReader(kafkago.ReaderConfig{
+	return &Consumer{cfg: cfg, process: process, log: log}
+}
+
+func (c *Consumer) newReader() *kafkago.Reader {
+	cfg, log := c.cfg, c.log
+	return kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers:           cfg.Brokers,
 		Topic:             cfg.Topic,
 		GroupID:           cfg.Group,
@@ -51,21 +55,41 @@ func NewConsumer(cfg ConsumerConfig, process func(context.Context, []pipeline.Me
 		CommitInterval:    0, // synchronous: CommitMessages returns once the broker has the offsets
 		ErrorLogger:       kafkago.LoggerFunc(func(f string, a ...any) { log.Warn("kafka reader: " + fmt.Sprintf(f, a...)) }),
 	})
-	return &Consumer{cfg: cfg, r: r, process: process, log: log}
 }
 
 // Run consumes until ctx ends. A batch fetched but not yet applied is dropped on shutdown (it
-// is redelivered to whoever reads next); a batch applied is committed before Run returns.
+// is redelivered to whoever reads next); a batch applied is committed before Run returns. When
+// the broker is unreachable it joins the group again with a fresh reader, backing off, for as
+// long as it takes: a broker restart is a passing failure.
 func (c *Consumer) Run(ctx context.Context) error {
-	defer c.r.Close()
+	wait := 200 * time.Millisecond
+	for {
+		started := time.Now()
+		err := c.consume(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if time.Since(started) > time.Minute {
+			wait = 200 * time.Millisecond
+		}
+		c.log.Error("kafka consumer failed; joining again", "err", err, "wait", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
+}
+
+func (c *Consumer) consume(ctx context.Context) error {
+	r := c.newReader()
+	defer r.Close()
 	batch := make([]kafkago.Message, 0, c.cfg.BatchSize)
 	msgs := make([]pipeline.Message, 0, c.cfg.BatchSize)
 	for {
 		batch = batch[:0]
-		if err := c.fill(ctx, &batch); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
+		if err := fill(ctx, r, &batch, c.cfg.BatchSize, c.cfg.BatchWait); err != nil {
 			return fmt.Errorf("fetch: %w", err)
 		}
 		msgs = msgs[:0]
@@ -74,15 +98,12 @@ func (c *Consumer) Run(ctx context.Context) error {
 				Source: fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset)})
 		}
 		if err := c.process(ctx, msgs); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
+			return err // only when ctx ended: the pipeline retries everything else
 		}
 		// Commit even while shutting down: the batch is applied, and committing saves the next
 		// reader a redelivery.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		err := c.r.CommitMessages(cctx, batch...)
+		err := r.CommitMessages(cctx, batch...)
 		cancel()
 		if err != nil {
 			// A rebalance took the partitions away; their next reader gets the batch again and
@@ -90,22 +111,22 @@ func (c *Consumer) Run(ctx context.Context) error {
 			c.log.Warn("commit failed; the batch will be redelivered", "err", err, "messages", len(batch))
 		}
 		if ctx.Err() != nil {
-			return nil
+			return ctx.Err()
 		}
 	}
 }
 
 // fill blocks for the first message, then takes what arrives within BatchWait, up to BatchSize.
-func (c *Consumer) fill(ctx context.Context, batch *[]kafkago.Message) error {
-	m, err := c.r.FetchMessage(ctx)
+func fill(ctx context.Context, r *kafkago.Reader, batch *[]kafkago.Message, size int, wait time.Duration) error {
+	m, err := r.FetchMessage(ctx)
 	if err != nil {
 		return err
 	}
 	*batch = append(*batch, m)
-	wctx, cancel := context.WithTimeout(ctx, c.cfg.BatchWait)
+	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	for len(*batch) < c.cfg.BatchSize {
-		m, err := c.r.FetchMessage(wctx)
+	for len(*batch) < size {
+		m, err := r.FetchMessage(wctx)
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) || (wctx.Err() != nil && ctx.Err() == nil) {
 				return nil

@@ -38,10 +38,24 @@ func mustEnv(t testing.TB, name string) string {
 	return v
 }
 
+// Option changes what Config sets up.
+type Option func(*options)
+
+type options struct {
+	brokers []string
+}
+
+// WithBrokers uses other Kafka brokers (a private one) instead of the shared broker.
+func WithBrokers(brokers []string) Option { return func(o *options) { o.brokers = brokers } }
+
 // Config returns a configuration for one test: its own schema (migrated), Redis prefix,
 // topics and consumer group, a grace of seconds and a short session timeout.
-func Config(t testing.TB) config.Config {
+func Config(t testing.TB, opts ...Option) config.Config {
 	t.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg, err := config.Load(":0")
 	if err != nil {
 		t.Fatalf("config: %v", err)
@@ -49,7 +63,10 @@ func Config(t testing.TB) config.Config {
 	cfg.DatabaseURL = Schema(t)
 	cfg.RedisURL = mustEnv(t, "BULLPEN_REDIS_URL")
 	cfg.RedisPrefix = Name("t")
-	cfg.KafkaBrokers = strings.Split(mustEnv(t, "BULLPEN_KAFKA_BROKERS"), ",")
+	cfg.KafkaBrokers = o.brokers
+	if cfg.KafkaBrokers == nil {
+		cfg.KafkaBrokers = strings.Split(mustEnv(t, "BULLPEN_KAFKA_BROKERS"), ",")
+	}
 	cfg.KafkaTopic, cfg.KafkaDLQTopic = Topics(t, cfg.KafkaBrokers, 6)
 	cfg.KafkaGroup = Name("g")
 	cfg.KafkaSessionTimeout = 6 * time.Second
@@ -150,6 +167,17 @@ func waitForTopic(t testing.TB, broker, topic string, partitions int) {
 		}
 		return true
 	})
+}
+
+func brokerAnswers(broker string) bool {
+	conn, err := kafkago.DialContext(context.Background(), "tcp", broker)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	_, err = conn.Brokers()
+	return err == nil
 }
 
 func controller(t testing.TB, brokers []string) *kafkago.Conn {
