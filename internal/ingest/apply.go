@@ -53,29 +53,26 @@ func (b *batch) apply(ev event.Event) {
 	b.out.Applied = append(b.out.Applied, Applied{Event: ev, TeamID: team, Changed: changed})
 }
 
-// updateDirectory records the rep's latest name and team and returns its team now.
+// updateDirectory records the rep's latest name and team when they change, and returns its
+// team now.
 func (b *batch) updateDirectory(ev event.Event) string {
-	team := b.in.Teams[ev.RepID]
-	if !ev.HasName && !ev.HasTeam {
-		return team
-	}
-	r, ok := b.out.Reps[ev.RepID]
-	if !ok {
-		r = bullpen.Rep{RepID: ev.RepID, TeamID: team}
-	}
+	cur, known := b.in.Reps[ev.RepID]
+	next := cur
+	next.RepID = ev.RepID
 	if ev.HasName {
-		r.Name = ev.RepName
+		next.Name = ev.RepName
 	}
 	if ev.HasTeam {
-		r.TeamID = ev.TeamID
-		team = ev.TeamID
-		if b.in.Teams == nil {
-			b.in.Teams = map[string]string{}
-		}
-		b.in.Teams[ev.RepID] = team
+		next.TeamID = ev.TeamID
 	}
-	b.out.Reps[ev.RepID] = r
-	return team
+	if !known || next != cur {
+		if b.in.Reps == nil {
+			b.in.Reps = map[string]bullpen.Rep{}
+		}
+		b.in.Reps[ev.RepID] = next
+		b.out.Reps[ev.RepID] = next
+	}
+	return next.TeamID
 }
 
 func (b *batch) won(ev event.Event, team string) bool {

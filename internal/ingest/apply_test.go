@@ -91,7 +91,7 @@ func TestApplyCountsOnlyParticipantsInsideTheWindow(t *testing.T) {
 	call := func(id, rep, team string, at time.Time) event.Event {
 		return event.Event{EventID: id, Type: event.Activity, Activity: "call", RepID: rep, TeamID: team, HasTeam: team != "", OccurredAt: at}
 	}
-	out := ingest.Apply(ingest.Input{Contests: []*contest.Contest{pts}, Teams: map[string]string{"cy": "east"}, Events: []event.Event{
+	out := ingest.Apply(ingest.Input{Contests: []*contest.Contest{pts}, Reps: map[string]bullpen.Rep{"cy": {RepID: "cy", TeamID: "east"}}, Events: []event.Event{
 		call("1", "ana", "east", t0),
 		call("2", "bo", "west", t0),                    // not a participant
 		call("3", "ana", "east", t0.Add(-2*time.Hour)), // before the start
@@ -103,5 +103,21 @@ func TestApplyCountsOnlyParticipantsInsideTheWindow(t *testing.T) {
 	}
 	if len(out.Contributions) != 2 {
 		t.Fatalf("contributions %+v", out.Contributions)
+	}
+}
+
+func TestApplyRecordsOnlyDirectoryChanges(t *testing.T) {
+	named := func(id, name, team string) event.Event {
+		return event.Event{EventID: id, Type: event.Activity, Activity: "call", RepID: "ana", RepName: name, HasName: true, TeamID: team, HasTeam: true, OccurredAt: t0}
+	}
+	out := ingest.Apply(ingest.Input{Reps: map[string]bullpen.Rep{"ana": {RepID: "ana", Name: "Ana", TeamID: "east"}},
+		Events: []event.Event{named("1", "Ana", "east")}})
+	if len(out.Reps) != 0 {
+		t.Fatalf("an unchanged rep was written: %+v", out.Reps)
+	}
+	out = ingest.Apply(ingest.Input{Reps: map[string]bullpen.Rep{"ana": {RepID: "ana", Name: "Ana", TeamID: "east"}},
+		Events: []event.Event{named("1", "Ana Ruiz", "east"), named("2", "Ana Ruiz", "west")}})
+	if got := out.Reps["ana"]; got != (bullpen.Rep{RepID: "ana", Name: "Ana Ruiz", TeamID: "west"}) {
+		t.Fatalf("directory change %+v", got)
 	}
 }

@@ -63,10 +63,10 @@ type Applied struct {
 
 // Input is what a batch needs to know before it can apply.
 type Input struct {
-	Events   []event.Event      // new events (never seen before), in apply order
-	Deals    map[string]*Deal   // every known deal the events name
-	Teams    map[string]string  // rep_id -> current team_id, for the events' reps
-	Contests []*contest.Contest // contests that may still count: not cancelled, not final
+	Events   []event.Event          // new events (never seen before), in apply order
+	Deals    map[string]*Deal       // every known deal the events name
+	Reps     map[string]bullpen.Rep // the directory entries of the events' reps
+	Contests []*contest.Contest     // contests that may still count: not cancelled, not final
 }
 
 // Output is what the batch changes.
@@ -75,7 +75,7 @@ type Output struct {
 	Deals         map[string]*Deal // deals that changed, by id
 	Contributions []Contribution
 	Moves         map[BoardKey]Move
-	Reps          map[string]bullpen.Rep // directory entries to upsert (latest value wins)
+	Reps          map[string]bullpen.Rep // directory entries that changed (latest value wins)
 }
 
 // Row is a standings row as the ledger holds it: absolute values, so whoever writes it into the

@@ -127,7 +127,7 @@ func splitSeen(ctx context.Context, tx pgx.Tx, events []event.Event, sources []s
 }
 
 func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (ingest.Input, error) {
-	in := ingest.Input{Events: events, Deals: map[string]*ingest.Deal{}, Teams: map[string]string{}}
+	in := ingest.Input{Events: events, Deals: map[string]*ingest.Deal{}, Reps: map[string]bullpen.Rep{}}
 	var dealIDs, repIDs []string
 	for _, e := range events {
 		if e.DealID != "" {
@@ -160,19 +160,15 @@ func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (i
 			return in, err
 		}
 	}
-	rows, err := tx.Query(ctx, `SELECT rep_id, team_id FROM reps WHERE rep_id = ANY($1)`, repIDs)
+	rows, err := tx.Query(ctx, `SELECT rep_id, name, team_id FROM reps WHERE rep_id = ANY($1)`, repIDs)
 	if err != nil {
 		return in, err
 	}
-	for rows.Next() {
-		var rep, team string
-		if err := rows.Scan(&rep, &team); err != nil {
-			rows.Close()
-			return in, err
-		}
-		in.Teams[rep] = team
+	reps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
+	for _, r := range reps {
+		in.Reps[r.RepID] = r
 	}
-	return in, rows.Err()
+	return in, err
 }
 
 func insertEvents(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, sources []string) error {
@@ -298,7 +294,7 @@ func collectStandings(rows pgx.Rows) ([]ingest.Row, error) {
 	})
 }
 
-// upsertReps writes the directory; a field the events did not carry keeps its value.
+// upsertReps writes the directory entries that changed.
 func upsertReps(ctx context.Context, tx pgx.Tx, reps map[string]bullpen.Rep) ([]bullpen.Rep, error) {
 	if len(reps) == 0 {
 		return nil, nil
@@ -315,9 +311,7 @@ func upsertReps(ctx context.Context, tx pgx.Tx, reps map[string]bullpen.Rep) ([]
 	rows, err := tx.Query(ctx, `
 		INSERT INTO reps AS r (rep_id, name, team_id)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-		ON CONFLICT (rep_id) DO UPDATE SET
-			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE r.name END,
-			team_id = excluded.team_id, updated_at = now()
+		ON CONFLICT (rep_id) DO UPDATE SET name = excluded.name, team_id = excluded.team_id, updated_at = now()
 		RETURNING rep_id, name, team_id`, ids, names, teams)
 	if err != nil {
 		return nil, fmt.Errorf("upsert reps: %w", err)
