@@ -1,0 +1,46 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"bullpen/internal/config"
+	httpapi "bullpen/internal/http"
+	"bullpen/internal/kafka"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+	"bullpen/static"
+)
+
+// RunServer is the server process: it connects to PostgreSQL (refusing an old schema), Redis
+// and Kafka, serves the API and the pages on ln until ctx ends, then shuts down in order. ln
+// is the caller's, so tests can listen on :0 and know the address.
+func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); err != nil {
+		return err
+	}
+	store, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	producer := kafka.NewProducer(cfg.KafkaBrokers, cfg.KafkaTopic)
+	defer func() {
+		if err := producer.Close(); err != nil {
+			log.Error("close kafka producer", "err", err)
+		}
+	}()
+	srv := httpapi.New(httpapi.Deps{DB: db, Store: store, Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log})
+	srv.App().Use("/", filesystem.New(filesystem.Config{Root: http.FS(static.Files), Index: "index.html"}))
+	log.Info("server listening", "addr", ln.Addr().String())
+	return srv.Serve(ctx, ln, cfg.ShutdownTimeout)
+}

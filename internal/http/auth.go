@@ -1,0 +1,103 @@
+package http
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"bullpen/internal/bullpen"
+)
+
+var (
+	anyRole     = []bullpen.Role{bullpen.RoleAdmin, bullpen.RoleManager, bullpen.RoleRep, bullpen.RoleDisplay}
+	staffRoles  = []bullpen.Role{bullpen.RoleAdmin, bullpen.RoleManager}
+	ingestRoles = []bullpen.Role{bullpen.RoleAdmin, bullpen.RoleIngest}
+)
+
+const tokenKey = "bullpen.token"
+
+// touchEvery bounds how often a token's last_used_at is written: once a minute is precise
+// enough for "last used", and keeps most reads from turning into writes.
+const touchEvery = time.Minute
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// Authenticate returns the token whose secret this is: the bootstrap admin token, or a live
+// minted one. Sockets use it too.
+func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token, error) {
+	if secret == "" {
+		return bullpen.Token{}, bullpen.Errorf(bullpen.EUnauthenticated, "a bearer token is required")
+	}
+	h := hashSecret(secret)
+	// Comparing hashes keeps the comparison constant-time whatever the lengths.
+	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, hashSecret(s.AdminToken)) == 1 {
+		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, nil
+	}
+	t, err := s.DB.TokenByHash(ctx, h)
+	if err != nil {
+		return t, err
+	}
+	if t.LastUsedAt == nil || s.Now().Sub(*t.LastUsedAt) >= touchEvery {
+		if err := s.DB.TouchToken(ctx, t.ID); err != nil {
+			s.Logger.Warn("record token use", "token_id", t.ID, "err", err)
+		}
+	}
+	return t, nil
+}
+
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	scheme, secret, ok := strings.Cut(h, " ")
+	if h == "" {
+		return bullpen.Errorf(bullpen.EUnauthenticated, "missing Authorization: Bearer <token>")
+	}
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return bullpen.Errorf(bullpen.EUnauthenticated, "the Authorization header must be Bearer <token>")
+	}
+	t, err := s.Authenticate(c.UserContext(), strings.TrimSpace(secret))
+	if err != nil {
+		return err
+	}
+	c.Locals(tokenKey, t)
+	return c.Next()
+}
+
+// tokenOf is the authenticated token of the request.
+func tokenOf(c *fiber.Ctx) bullpen.Token {
+	t, _ := c.Locals(tokenKey).(bullpen.Token)
+	return t
+}
+
+func tokenIDOf(c *fiber.Ctx) string { return tokenOf(c).ID }
+
+// allow lets through only the given roles.
+func (s *Server) allow(roles ...bullpen.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		t := tokenOf(c)
+		for _, r := range roles {
+			if t.Role == r {
+				return c.Next()
+			}
+		}
+		return bullpen.Errorf(bullpen.EPermission, "a %s token may not do this", t.Role)
+	}
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	t := tokenOf(c)
+	return c.JSON(fiber.Map{"token_id": t.ID, "role": t.Role, "rep_id": nullIfEmpty(t.RepID), "name": t.Name})
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

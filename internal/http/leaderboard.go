@@ -1,0 +1,208 @@
+package http
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/redis"
+)
+
+// Standings is a board as the API and the sockets show it (contract §3).
+type Standings struct {
+	ContestID string     `json:"contest_id"`
+	Period    PeriodView `json:"period"`
+	Status    string     `json:"status"`
+	Total     int64      `json:"total"`
+	Entries   []Entry    `json:"entries"`
+	// ResetsAt (extension) is when a periodic contest starts a fresh board; null otherwise.
+	ResetsAt *time.Time `json:"resets_at"`
+}
+
+// PeriodView is the window a board covers; Key (extension) names it for ?period=.
+type PeriodView struct {
+	Key   string     `json:"key"`
+	Start time.Time  `json:"start"`
+	End   *time.Time `json:"end"`
+}
+
+// Entry is one row of a board. In team scope it has no rep_id and the team id is its name.
+type Entry struct {
+	Rank       int64         `json:"rank"`
+	RepID      string        `json:"rep_id,omitempty"`
+	Name       string        `json:"name"`
+	TeamID     *string       `json:"team_id"`
+	Score      bullpen.Fixed `json:"score"`
+	ReachedAt  time.Time     `json:"reached_at"`
+	FinishedAt *time.Time    `json:"finished_at"`
+}
+
+const maxRadius = 50
+
+func (s *Server) leaderboard(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	k, err := s.DB.Contest(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	p, err := s.periodOf(k, c.Query("period"))
+	if err != nil {
+		return err
+	}
+	var rows []redis.Ranked
+	var total int64
+	if around := c.Query("around"); around != "" {
+		radius, err := intQuery(c, "radius", 2, 0, maxRadius)
+		if err != nil {
+			return err
+		}
+		rows, total, err = s.around(ctx, k.ID, p.Key, around, int64(radius))
+		if err != nil {
+			return err
+		}
+	} else {
+		limit, offset, err := page(c)
+		if err != nil {
+			return err
+		}
+		if rows, total, err = s.Store.Range(ctx, k.ID, p.Key, int64(offset), int64(limit)); err != nil {
+			return err
+		}
+	}
+	st, err := s.standings(ctx, k, p, rows, total)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+// periodOf resolves ?period=: current (default), previous, or a local date inside the period.
+func (s *Server) periodOf(k *contest.Contest, q string) (contest.Period, error) {
+	cur := k.PeriodAt(clampInto(k, s.Now()))
+	switch q {
+	case "", "current":
+		return cur, nil
+	case "previous":
+		if !cur.Start.After(k.StartsAt) {
+			return cur, bullpen.Errorf(bullpen.ENotFound, "the contest has no period before the current one")
+		}
+		return k.PeriodAt(cur.Start.Add(-time.Nanosecond)), nil
+	}
+	p, ok := k.PeriodByKey(q)
+	if !ok {
+		return p, bullpen.Invalid("period", "period must be current, previous or a date YYYY-MM-DD (a periodic contest only)")
+	}
+	end := k.EffectiveEnd()
+	if (p.End != nil && !p.End.After(k.StartsAt)) || (end != nil && !p.Start.Before(*end)) {
+		return p, bullpen.Errorf(bullpen.ENotFound, "the contest has no board for %s", q)
+	}
+	return p, nil
+}
+
+// clampInto moves t into the contest's window: before the start is the first period, after
+// the end the last.
+func clampInto(k *contest.Contest, t time.Time) time.Time {
+	if t.Before(k.StartsAt) {
+		return k.StartsAt
+	}
+	if end := k.EffectiveEnd(); end != nil && !t.Before(*end) && end.After(k.StartsAt) {
+		return end.Add(-time.Nanosecond)
+	}
+	return t
+}
+
+// around returns the entrant's row with radius rows each side, the window shifted at the top
+// and bottom to keep 2*radius+1 rows when the board has them.
+func (s *Server) around(ctx context.Context, contestID, periodKey, entrant string, radius int64) ([]redis.Ranked, int64, error) {
+	pos, ok, err := s.Store.Position(ctx, contestID, periodKey, entrant)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return nil, 0, bullpen.Errorf(bullpen.ENotFound, "%s has no row on this board", entrant)
+	}
+	// Read wide enough to cover either shift, then cut the window once the size is known.
+	from := max(0, pos-2*radius)
+	rows, total, err := s.Store.Range(ctx, contestID, periodKey, from, 4*radius+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	size := 2*radius + 1
+	start := max(0, min(pos-radius, total-size))
+	out := rows[:0]
+	for _, r := range rows {
+		if r.Position >= start && r.Position < start+size {
+			out = append(out, r)
+		}
+	}
+	return out, total, nil
+}
+
+func (s *Server) standings(ctx context.Context, k *contest.Contest, p contest.Period, rows []redis.Ranked, total int64) (*Standings, error) {
+	st := &Standings{ContestID: k.ID, Status: k.StatusAt(s.Now()), Total: total, Entries: make([]Entry, 0, len(rows))}
+	st.Period = PeriodView{Key: p.Key, Start: p.Start, End: p.End}
+	if st.Period.Start.Before(k.StartsAt) {
+		st.Period.Start = k.StartsAt
+	}
+	if end := k.EffectiveEnd(); end != nil && (p.End == nil || end.Before(*p.End)) {
+		st.Period.End = end
+	}
+	if k.Period != contest.PeriodNone {
+		st.ResetsAt = st.Period.End
+	}
+	if k.Scope == contest.ScopeTeam {
+		for _, r := range rows {
+			st.Entries = append(st.Entries, Entry{Rank: r.Position + 1, Name: r.Entrant, TeamID: nullIfEmpty(r.Entrant), Score: r.Score, ReachedAt: r.ReachedAt})
+		}
+		return st, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Entrant
+	}
+	dir, err := s.directory(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		rep := dir[r.Entrant]
+		st.Entries = append(st.Entries, Entry{Rank: r.Position + 1, RepID: r.Entrant, Name: rep.Name,
+			TeamID: nullIfEmpty(rep.TeamID), Score: r.Score, ReachedAt: r.ReachedAt})
+	}
+	return st, nil
+}
+
+// directory finds reps' names and teams: in Redis, else in PostgreSQL (and then put back in
+// Redis for the next reader).
+func (s *Server) directory(ctx context.Context, ids []string) (map[string]bullpen.Rep, error) {
+	dir, err := s.Store.Reps(ctx, ids)
+	if err != nil {
+		s.Logger.Warn("read rep directory from redis", "err", err)
+		dir = map[string]bullpen.Rep{}
+	}
+	var missing []string
+	for _, id := range ids {
+		if _, ok := dir[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return dir, nil
+	}
+	found, err := s.DB.RepsByID(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	back := make([]bullpen.Rep, 0, len(found))
+	for id, r := range found {
+		dir[id] = r
+		back = append(back, r)
+	}
+	if err := s.Store.SetReps(ctx, back); err != nil {
+		s.Logger.Warn("write rep directory to redis", "err", err)
+	}
+	return dir, nil
+}

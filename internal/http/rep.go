@@ -1,0 +1,103 @@
+package http
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"bullpen/internal/bullpen"
+)
+
+// RepView is a rep's page (GET /reps/{id}).
+type RepView struct {
+	RepID         string        `json:"rep_id"`
+	Name          string        `json:"name"`
+	TeamID        *string       `json:"team_id"`
+	PointsBalance int64         `json:"points_balance"`
+	Standings     []RepStanding `json:"standings"`
+}
+
+// RepStanding is the rep's row on one open contest's current board.
+type RepStanding struct {
+	ContestID string        `json:"contest_id"`
+	Rank      int64         `json:"rank"`
+	Score     bullpen.Fixed `json:"score"`
+}
+
+func (s *Server) listReps(c *fiber.Ctx) error {
+	limit, offset, err := page(c)
+	if err != nil {
+		return err
+	}
+	reps, err := s.DB.SearchReps(c.UserContext(), c.Query("q"), limit, offset)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list[bullpen.Rep]{reps})
+}
+
+func (s *Server) getRep(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	rep, err := s.DB.Rep(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	balance, err := s.pointsBalance(ctx, rep.RepID)
+	if err != nil {
+		return err
+	}
+	standings, err := s.repStandings(ctx, rep)
+	if err != nil {
+		return err
+	}
+	v := &RepView{RepID: rep.RepID, Name: rep.Name, TeamID: nullIfEmpty(rep.TeamID), PointsBalance: balance, Standings: standings}
+	return c.JSON(visibleTo(tokenOf(c), v))
+}
+
+// visibleTo is the one place that decides what of a rep a token may see: its own page in full,
+// only the public fields of another's. Every field is public for now.
+func visibleTo(t bullpen.Token, v *RepView) *RepView {
+	if t.Role != bullpen.RoleRep || t.RepID == v.RepID {
+		return v
+	}
+	public := *v
+	return &public
+}
+
+// pointsBalance is a rep's points ledger balance; the ledger comes later.
+func (s *Server) pointsBalance(ctx context.Context, repID string) (int64, error) {
+	return 0, nil
+}
+
+// repStandings lists the rep's (or, in team scope, its team's) row on the current board of
+// every live or ended contest.
+func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStanding, error) {
+	now := s.Now()
+	open, err := s.DB.OpenContests(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	out := []RepStanding{}
+	for _, k := range open {
+		entrant, ok := k.Entrant(rep.RepID, rep.TeamID)
+		if !ok {
+			continue
+		}
+		key := k.PeriodAt(clampInto(k, now)).Key
+		pos, ok, err := s.Store.Position(ctx, k.ID, key, entrant)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		rows, _, err := s.Store.Range(ctx, k.ID, key, pos, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 1 && rows[0].Entrant == entrant {
+			out = append(out, RepStanding{ContestID: k.ID, Rank: pos + 1, Score: rows[0].Score})
+		}
+	}
+	return out, nil
+}

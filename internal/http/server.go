@@ -1,0 +1,141 @@
+// Package http is the server's REST API (contract §3) on Fiber, plus /healthz, /readyz and
+// /metrics. It speaks domain types and reaches storage only through the adapters.
+package http
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"bullpen/internal/kafka"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+)
+
+// Producer writes deal events to the input topic.
+type Producer interface {
+	Produce(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// Deps is what the server needs. AdminToken and Currency come from the configuration.
+type Deps struct {
+	DB         *postgres.DB
+	Store      *redis.Store
+	Producer   Producer
+	AdminToken string
+	Currency   string
+	Logger     *slog.Logger
+	Now        func() time.Time // default time.Now
+	// OnRevoke is called after a token is revoked, to close its open sockets.
+	OnRevoke func(tokenID string)
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	app     *fiber.App
+	metrics *metrics
+	purged  purgeClock
+}
+
+// maxBody fits a batch of 10,000 events with room to spare.
+const maxBody = 16 << 20
+
+// New builds the API on a new Fiber app.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.OnRevoke == nil {
+		d.OnRevoke = func(string) {}
+	}
+	s := &Server{Deps: d, metrics: newMetrics()}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "bullpen",
+		ErrorHandler:          s.handleError,
+		BodyLimit:             maxBody,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+	})
+	s.app.Use(s.observe, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}), withTimeout)
+	s.routes()
+	return s
+}
+
+// requestTimeout bounds the storage calls of one request, so a stuck dependency frees the
+// request instead of piling them up.
+const requestTimeout = 30 * time.Second
+
+func withTimeout(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, v any) {
+	s.Logger.Error("panic", "method", c.Method(), "route", c.Route().Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+}
+
+// App is the Fiber app, for the parts of the server that add their own routes (sockets, pages).
+func (s *Server) App() *fiber.App { return s.app }
+
+func (s *Server) routes() {
+	s.app.Get("/healthz", s.healthz)
+	s.app.Get("/readyz", s.readyz)
+	s.app.Get("/metrics", s.metrics.handler())
+
+	anyone := s.allow(anyRole...)
+	staff := s.allow(staffRoles...)
+	api := s.app.Group("/api/v1", s.authenticate)
+
+	api.Get("/me", anyone, s.me)
+	api.Post("/tokens", staff, s.idempotent, s.createToken)
+	api.Get("/tokens", staff, s.listTokens)
+	api.Delete("/tokens/:id", staff, s.revokeToken)
+
+	api.Post("/events", s.allow(ingestRoles...), s.idempotent, s.postEvents)
+
+	api.Post("/contests", staff, s.idempotent, s.createContest)
+	api.Get("/contests", anyone, s.listContests)
+	api.Get("/contests/:id", anyone, s.getContest)
+	api.Patch("/contests/:id", staff, s.patchContest)
+	api.Post("/contests/:id/end", staff, s.endContest)
+	api.Post("/contests/:id/cancel", staff, s.cancelContest)
+	api.Get("/contests/:id/leaderboard", anyone, s.leaderboard)
+
+	api.Get("/reps", anyone, s.listReps)
+	api.Get("/reps/:id", anyone, s.getRep)
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	down := []string{}
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Logger.Error("readyz: postgresql", "err", err)
+		down = append(down, "postgresql")
+	}
+	if err := s.Store.Ping(ctx); err != nil {
+		s.Logger.Error("readyz: redis", "err", err)
+		down = append(down, "redis")
+	}
+	if len(down) > 0 {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "down": down})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}

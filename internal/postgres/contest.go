@@ -1,0 +1,292 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+)
+
+// contestColumns is the select list scanContest reads.
+const contestColumns = `id::text, name, kind, metric, weights, scope, starts_at, ends_at, timezone,
+	period, target, max_winners, participants, prizes, min_score, ended_at, cancelled_at,
+	finalized_at, created_by, created_at, updated_by, updated_at`
+
+func scanContest(row pgx.Row) (*contest.Contest, error) {
+	var c contest.Contest
+	var weights, participants, prizes []byte
+	var target, minScore *int64
+	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.Metric, &weights, &c.Scope, &c.StartsAt, &c.EndsAt,
+		&c.Timezone, &c.Period, &target, &c.MaxWinners, &participants, &prizes, &minScore,
+		&c.EndedAt, &c.CancelledAt, &c.FinalizedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if len(weights) > 0 {
+		if err := json.Unmarshal(weights, &c.Weights); err != nil {
+			return nil, fmt.Errorf("contest %s weights: %w", c.ID, err)
+		}
+	}
+	if len(participants) > 0 {
+		if err := json.Unmarshal(participants, &c.Participants); err != nil {
+			return nil, fmt.Errorf("contest %s participants: %w", c.ID, err)
+		}
+	}
+	if err := json.Unmarshal(prizes, &c.Prizes); err != nil {
+		return nil, fmt.Errorf("contest %s prizes: %w", c.ID, err)
+	}
+	if c.Prizes == nil {
+		c.Prizes = []contest.Prize{}
+	}
+	c.Target, c.MinScore = fixedPtr(target), fixedPtr(minScore)
+	c.StartsAt, c.CreatedAt, c.UpdatedAt = c.StartsAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.EndsAt, c.EndedAt = utcPtr(c.EndsAt), utcPtr(c.EndedAt)
+	c.CancelledAt, c.FinalizedAt = utcPtr(c.CancelledAt), utcPtr(c.FinalizedAt)
+	return &c, nil
+}
+
+func fixedPtr(n *int64) *bullpen.Fixed {
+	if n == nil {
+		return nil
+	}
+	f := bullpen.Fixed(*n)
+	return &f
+}
+
+func int64Ptr(f *bullpen.Fixed) *int64 {
+	if f == nil {
+		return nil
+	}
+	n := int64(*f)
+	return &n
+}
+
+// jsonOrNull marshals v, mapping Go's nil (map, pointer) to SQL NULL.
+func jsonOrNull(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil, err
+	}
+	return b, nil
+}
+
+func contestArgs(c *contest.Contest) ([]any, error) {
+	weights, err := jsonOrNull(c.Weights)
+	if err != nil {
+		return nil, err
+	}
+	participants, err := jsonOrNull(c.Participants)
+	if err != nil {
+		return nil, err
+	}
+	prizes, err := json.Marshal(c.Prizes)
+	if err != nil {
+		return nil, err
+	}
+	return []any{c.Name, c.Kind, c.Metric, weights, c.Scope, c.StartsAt, c.EndsAt, c.Timezone,
+		c.Period, int64Ptr(c.Target), c.MaxWinners, participants, prizes, int64Ptr(c.MinScore)}, nil
+}
+
+// InsertContest stores a new, normalized contest and fills in its id and timestamps.
+func InsertContest(ctx context.Context, q Querier, c *contest.Contest) error {
+	args, err := contestArgs(c)
+	if err != nil {
+		return err
+	}
+	args = append(args, c.CreatedBy)
+	err = q.QueryRow(ctx, `
+		INSERT INTO contests (name, kind, metric, weights, scope, starts_at, ends_at, timezone,
+			period, target, max_winners, participants, prizes, min_score, created_by, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+		RETURNING id::text, created_at, updated_at`, args...).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt)
+	c.UpdatedBy = c.CreatedBy
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return err
+}
+
+// UpdateContest writes every field of a contest, by its id, and records updatedBy.
+func UpdateContest(ctx context.Context, q Querier, c *contest.Contest, updatedBy string) error {
+	args, err := contestArgs(c)
+	if err != nil {
+		return err
+	}
+	args = append(args, c.EndedAt, c.CancelledAt, updatedBy, c.ID)
+	err = q.QueryRow(ctx, `
+		UPDATE contests SET name = $1, kind = $2, metric = $3, weights = $4, scope = $5,
+			starts_at = $6, ends_at = $7, timezone = $8, period = $9, target = $10,
+			max_winners = $11, participants = $12, prizes = $13, min_score = $14,
+			ended_at = $15, cancelled_at = $16, updated_by = $17, updated_at = now()
+		WHERE id = $18 RETURNING updated_at`, args...).Scan(&c.UpdatedAt)
+	c.UpdatedBy = updatedBy
+	c.UpdatedAt = c.UpdatedAt.UTC()
+	return err
+}
+
+func contestNotFound(id string) error {
+	return bullpen.Errorf(bullpen.ENotFound, "contest %s not found", id)
+}
+
+// Contest returns one contest. An id that is not a UUID names no contest.
+func (db *DB) Contest(ctx context.Context, id string) (*contest.Contest, error) {
+	return getContest(ctx, db.Pool, id, "")
+}
+
+// ContestForUpdate returns a contest and locks its row until tx ends.
+func ContestForUpdate(ctx context.Context, tx pgx.Tx, id string) (*contest.Contest, error) {
+	return getContest(ctx, tx, id, " FOR UPDATE")
+}
+
+func getContest(ctx context.Context, q Querier, id, lock string) (*contest.Contest, error) {
+	if uuid.Validate(id) != nil {
+		return nil, contestNotFound(id)
+	}
+	c, err := scanContest(q.QueryRow(ctx, `SELECT `+contestColumns+` FROM contests WHERE id = $1`+lock, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, contestNotFound(id)
+	}
+	return c, err
+}
+
+// ContestFilter selects contests by the status they have at Now ("" for all).
+type ContestFilter struct {
+	Status        string
+	Now           time.Time
+	Limit, Offset int
+}
+
+// statusClause mirrors contest.StatusAt in SQL, so a status filter pages correctly. clock.now
+// is the time the status is judged at; LEAST ignores NULLs, so it is the effective end (ended
+// early, or ends_at).
+var statusClause = map[string]string{
+	"":                      `true`,
+	contest.StatusCancelled: `cancelled_at IS NOT NULL`,
+	contest.StatusFinal:     `cancelled_at IS NULL AND finalized_at IS NOT NULL`,
+	contest.StatusEnded:     `cancelled_at IS NULL AND finalized_at IS NULL AND LEAST(ended_at, ends_at) <= clock.now`,
+	contest.StatusLive: `cancelled_at IS NULL AND finalized_at IS NULL AND starts_at <= clock.now
+		AND coalesce(LEAST(ended_at, ends_at) > clock.now, true)`,
+	contest.StatusScheduled: `cancelled_at IS NULL AND finalized_at IS NULL AND starts_at > clock.now
+		AND coalesce(LEAST(ended_at, ends_at) > clock.now, true)`,
+}
+
+// openClause selects contests whose standings still move: live, or ended and in grace.
+const openClause = `cancelled_at IS NULL AND finalized_at IS NULL AND starts_at <= clock.now`
+
+const fromContests = `WITH clock AS (SELECT $1::timestamptz AS now)
+	SELECT ` + contestColumns + ` FROM contests, clock `
+
+// ValidContestStatus reports whether s is a status a list can be filtered by.
+func ValidContestStatus(s string) bool {
+	_, ok := statusClause[s]
+	return ok && s != ""
+}
+
+// Contests lists contests, the latest to start first.
+func (db *DB) Contests(ctx context.Context, f ContestFilter) ([]*contest.Contest, error) {
+	where, ok := statusClause[f.Status]
+	if !ok {
+		return nil, bullpen.Invalid("status", "unknown status %q", f.Status)
+	}
+	return db.queryContests(ctx, fromContests+`WHERE `+where+`
+		ORDER BY starts_at DESC, id LIMIT $2 OFFSET $3`, f.Now, f.Limit, f.Offset)
+}
+
+// OpenContests returns every contest that is live, or ended and not yet final.
+func (db *DB) OpenContests(ctx context.Context, now time.Time) ([]*contest.Contest, error) {
+	return db.queryContests(ctx, fromContests+`WHERE `+openClause+` ORDER BY starts_at DESC, id`, now)
+}
+
+func (db *DB) queryContests(ctx context.Context, sql string, args ...any) ([]*contest.Contest, error) {
+	rows, err := db.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*contest.Contest{}
+	for rows.Next() {
+		c, err := scanContest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CreateContest stores a new, normalized contest (c.CreatedBy says who) and counts what the
+// ledger already holds for it, all in one transaction that ingest batches wait for.
+func (db *DB) CreateContest(ctx context.Context, c *contest.Contest) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if err := LockIngest(ctx, tx); err != nil {
+			return err
+		}
+		if err := InsertContest(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := RecordChange(ctx, tx, c.CreatedBy, "contest.create", c.ID, c); err != nil {
+			return err
+		}
+		return db.RecountContest(ctx, tx, c)
+	})
+}
+
+// ContestEffect is what a change did to a contest.
+type ContestEffect int
+
+const (
+	Unchanged ContestEffect = iota // nothing to write
+	Changed                        // write it
+	Recount                        // write it and count it again: its rules changed
+)
+
+// ContestChange is one change to a stored contest.
+type ContestChange struct {
+	ID, By, Action string
+	Detail         any // recorded with the change
+	// Rules holds ingest batches off for the whole change, for a change that may recount.
+	Rules bool
+	// Apply changes the locked contest in place.
+	Apply func(c *contest.Contest) (ContestEffect, error)
+}
+
+// ChangeContest applies ch to a contest under its row lock and returns the contest as stored.
+func (db *DB) ChangeContest(ctx context.Context, ch ContestChange) (*contest.Contest, ContestEffect, error) {
+	var out *contest.Contest
+	var effect ContestEffect
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		// The ingest lock comes first, as for every writer that takes both.
+		if ch.Rules {
+			if err := LockIngest(ctx, tx); err != nil {
+				return err
+			}
+		}
+		c, err := ContestForUpdate(ctx, tx, ch.ID)
+		if err != nil {
+			return err
+		}
+		out = c
+		if effect, err = ch.Apply(c); err != nil || effect == Unchanged {
+			return err
+		}
+		if effect == Recount && !ch.Rules {
+			return errors.New("contest change recounts without the ingest lock")
+		}
+		if err := UpdateContest(ctx, tx, c, ch.By); err != nil {
+			return err
+		}
+		if err := RecordChange(ctx, tx, ch.By, ch.Action, c.ID, ch.Detail); err != nil {
+			return err
+		}
+		if effect == Recount {
+			return db.RecountContest(ctx, tx, c)
+		}
+		return nil
+	})
+	return out, effect, err
+}

@@ -1,0 +1,104 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
+)
+
+const tokenColumns = `id, role, coalesce(rep_id, ''), name, created_by, created_at, last_used_at, revoked_at`
+
+func scanToken(row pgx.Row) (bullpen.Token, error) {
+	var t bullpen.Token
+	var role string
+	err := row.Scan(&t.ID, &role, &t.RepID, &t.Name, &t.CreatedBy, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+	t.Role = bullpen.Role(role)
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.LastUsedAt = utcPtr(t.LastUsedAt)
+	t.RevokedAt = utcPtr(t.RevokedAt)
+	return t, err
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// InsertToken stores a new token by the hash of its secret; CreatedAt is filled in.
+func InsertToken(ctx context.Context, q Querier, t *bullpen.Token, hash []byte) error {
+	return q.QueryRow(ctx, `
+		INSERT INTO tokens (id, hash, role, rep_id, name, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
+		t.ID, hash, string(t.Role), nullString(t.RepID), t.Name, t.CreatedBy).Scan(&t.CreatedAt)
+}
+
+// TokenByHash returns the live (unrevoked) token whose secret hashes to hash.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, error) {
+	t, err := scanToken(db.Pool.QueryRow(ctx,
+		`SELECT `+tokenColumns+` FROM tokens WHERE hash = $1 AND revoked_at IS NULL`, hash))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, bullpen.Errorf(bullpen.EUnauthenticated, "unknown or revoked token")
+	}
+	return t, err
+}
+
+// TouchToken records that a token was used at about now. Callers throttle it, since exact
+// times are not worth a write per request.
+func (db *DB) TouchToken(ctx context.Context, id string) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE tokens SET last_used_at = now() WHERE id = $1`, id)
+	return err
+}
+
+// Tokens lists tokens, newest first.
+func (db *DB) Tokens(ctx context.Context, limit, offset int) ([]bullpen.Token, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+tokenColumns+` FROM tokens
+		ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []bullpen.Token{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TokenForUpdate returns a token and locks it until tx ends.
+func TokenForUpdate(ctx context.Context, tx pgx.Tx, id string) (bullpen.Token, error) {
+	t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1 FOR UPDATE`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, bullpen.Errorf(bullpen.ENotFound, "token %s not found", id)
+	}
+	return t, err
+}
+
+// RevokeToken revokes a token (a no-op for one already revoked) and returns its revocation time.
+func RevokeToken(ctx context.Context, q Querier, id, by string) (time.Time, error) {
+	var at time.Time
+	err := q.QueryRow(ctx, `
+		UPDATE tokens SET revoked_at = coalesce(revoked_at, now()), revoked_by = coalesce(revoked_by, $2)
+		WHERE id = $1 RETURNING revoked_at`, id, by).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return at, bullpen.Errorf(bullpen.ENotFound, "token %s not found", id)
+	}
+	return at.UTC(), err
+}
