@@ -44,7 +44,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	if rebuilt, err := pipeline.EnsureProjection(ctx, db, store); err != nil {
 		return fmt.Errorf("rebuild projection: %w", err)
 	} else if rebuilt {
@@ -54,7 +54,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	dlq := kafka.NewDeadLetters(cfg.KafkaBrokers, cfg.KafkaDLQTopic)
-	defer dlq.Close()
+	defer func() { _ = dlq.Close() }()
 	p := &pipeline.Pipeline{
 		Ledger: db, Projection: store, DeadLetters: dlq, Currency: cfg.Currency, Log: log,
 		Backoff: pipeline.Backoff{Min: 100 * time.Millisecond, Max: 5 * time.Second},

@@ -92,12 +92,11 @@ func startProcess(t *testing.T, path string, env []string, args ...string) *exec
 
 // flow is a deal flow whose outcome the test knows without asking the code under test.
 type flow struct {
-	msgs     []kafkago.Message
-	unique   int
-	revenue  map[string]int64 // rep -> hundredths, deals won and not reversed, at their last amount
-	deals    map[string]int64 // team -> deals won and not reversed
-	points   map[string]int64 // rep -> points in hundredths (calls 1, won deal 10)
-	maxTotal int64
+	msgs    []kafkago.Message
+	unique  int
+	revenue map[string]int64 // rep -> hundredths, deals won and not reversed, at their last amount
+	deals   map[string]int64 // team -> deals won and not reversed
+	points  map[string]int64 // rep -> points in hundredths (calls 1, won deal 10)
 }
 
 // newFlow makes n distinct events for 200 reps in 10 teams: wins, updates, reversals and calls, a few of

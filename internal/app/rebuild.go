@@ -24,7 +24,7 @@ func Rebuild(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	if err := pipeline.Rebuild(ctx, db, store); err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	producer := kafka.NewProducer(cfg.KafkaBrokers, cfg.KafkaTopic)
 	defer func() {
 		if err := producer.Close(); err != nil {

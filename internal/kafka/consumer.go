@@ -84,7 +84,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 
 func (c *Consumer) consume(ctx context.Context) error {
 	r := c.newReader()
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	batch := make([]kafkago.Message, 0, c.cfg.BatchSize)
 	msgs := make([]pipeline.Message, 0, c.cfg.BatchSize)
 	for {

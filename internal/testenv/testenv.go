@@ -128,7 +128,7 @@ func Topics(t testing.TB, brokers []string, partitions int) (string, string) {
 	topic := Name("deals-")
 	dlq := topic + ".dlq"
 	conn := controller(t, brokers)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	err := conn.CreateTopics(
 		kafkago.TopicConfig{Topic: topic, NumPartitions: partitions, ReplicationFactor: 1},
 		kafkago.TopicConfig{Topic: dlq, NumPartitions: 1, ReplicationFactor: 1},
@@ -140,7 +140,7 @@ func Topics(t testing.TB, brokers []string, partitions int) (string, string) {
 	waitForTopic(t, brokers[0], dlq, 1)
 	t.Cleanup(func() {
 		c := controller(t, brokers)
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 		_ = c.DeleteTopics(topic, dlq)
 	})
 	return topic, dlq
@@ -155,7 +155,7 @@ func waitForTopic(t testing.TB, broker, topic string, partitions int) {
 		if err != nil {
 			return false
 		}
-		defer conn.Close()
+		defer func() { _ = conn.Close() }()
 		ps, err := conn.ReadPartitions(topic)
 		if err != nil || len(ps) != partitions {
 			return false
@@ -174,7 +174,7 @@ func brokerAnswers(broker string) bool {
 	if err != nil {
 		return false
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
 	_, err = conn.Brokers()
 	return err == nil
@@ -186,7 +186,7 @@ func controller(t testing.TB, brokers []string) *kafkago.Conn {
 	if err != nil {
 		t.Fatalf("kafka: %v", err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	c, err := conn.Controller()
 	if err != nil {
 		t.Fatalf("kafka controller: %v", err)
