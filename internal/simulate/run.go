@@ -62,8 +62,9 @@ func (c *Counts) add(ev Event) {
 
 // Run sends g's events to sink at cfg.Rate until ctx is done or cfg.Duration has passed, and
 // returns what it sent. A batch being written when ctx ends is still written. A failed write is
-// logged and the run goes on (the sink retries on its own); Run fails only when nothing at all
-// could be written in the first minute.
+// logged and the run goes on (the sink retries on its own; the events of a failed batch are lost,
+// so a later update of a deal in it is a no-op for the consumer); Run fails only when nothing at
+// all could be written, after a minute or at the end of the run.
 func Run(ctx context.Context, g *Generator, sink Sink, cfg RunConfig) (Counts, error) {
 	if cfg.Rate <= 0 || math.IsInf(cfg.Rate, 0) || math.IsNaN(cfg.Rate) {
 		return Counts{}, fmt.Errorf("rate must be > 0, got %v", cfg.Rate)
