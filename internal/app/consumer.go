@@ -90,7 +90,9 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
-	return g.Wait()
+	err = g.Wait()
+	log.Info("consumer stopped", "err", err)
+	return err
 }
 
 func consumerMux(reg *prometheus.Registry, db *postgres.DB, store *redis.Store, brokers []string) *http.ServeMux {

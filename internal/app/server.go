@@ -42,5 +42,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	srv := httpapi.New(httpapi.Deps{DB: db, Store: store, Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log})
 	srv.App().Use("/", filesystem.New(filesystem.Config{Root: http.FS(static.Files), Index: "index.html"}))
 	log.Info("server listening", "addr", ln.Addr().String())
-	return srv.Serve(ctx, ln, cfg.ShutdownTimeout)
+	err = srv.Serve(ctx, ln, cfg.ShutdownTimeout)
+	log.Info("server stopped", "err", err)
+	return err
 }
