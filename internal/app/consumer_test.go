@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +42,18 @@ func TestConsumerCountsEachEventOnceAndFollowsTheDeal(t *testing.T) {
 	}
 	if total != 27025 {
 		t.Fatalf("ledger total %d hundredths, want 27025", total)
+	}
+}
+
+func TestConsumerAnswersHealthReadinessAndMetrics(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	addr := startConsumer(t, cfg)
+	for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"kafka":"ok"`, "/metrics": "bullpen_consumer_events_total"} {
+		code, body := call(t, "GET", "http://"+addr+path, "", nil)
+		if code != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d %s", path, code, body)
+		}
 	}
 }
 

@@ -18,16 +18,18 @@ import (
 	"bullpen/internal/redis"
 )
 
-// startConsumer runs the real consumer wiring until the test ends.
-func startConsumer(t *testing.T, cfg config.Config) {
+// startConsumer runs the real consumer wiring until the test ends and returns the address of
+// its health and metrics endpoints.
+func startConsumer(t *testing.T, cfg config.Config) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	ready := make(chan struct{})
+	ready := make(chan string, 1)
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	go func() { done <- app.RunConsumer(ctx, cfg, log, func(app.Consumer) { close(ready) }) }()
+	go func() { done <- app.RunConsumer(ctx, cfg, log, func(c app.Consumer) { ready <- c.Addr.String() }) }()
+	var addr string
 	select {
-	case <-ready:
+	case addr = <-ready:
 	case err := <-done:
 		t.Fatalf("consumer did not start: %v", err)
 	case <-time.After(30 * time.Second):
@@ -39,6 +41,7 @@ func startConsumer(t *testing.T, cfg config.Config) {
 			t.Errorf("consumer: %v", err)
 		}
 	})
+	return addr
 }
 
 func openDB(t *testing.T, cfg config.Config) *postgres.DB {

@@ -277,8 +277,11 @@ func TestRebuildAfterRedisIsLostGivesTheSameStandings(t *testing.T) {
 	proc := startProcess(t, bin, environ(cfg))
 	want := []string{"bob=300", "ann=300", "cat=300", "dan=300"}
 	testenv.Eventually(t, 30*time.Second, "the board", func() bool { return slices.Equal(board(t, store, c.ID), want) })
+	// SIGTERM: a graceful stop, exit status 0.
 	_ = proc.Process.Signal(syscall.SIGTERM)
-	_ = proc.Wait()
+	if err := proc.Wait(); err != nil {
+		t.Fatalf("consumer after SIGTERM: %v", err)
+	}
 
 	if err := store.Flush(context.Background()); err != nil {
 		t.Fatal(err)

@@ -30,6 +30,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 	}
 	reg.MustRegister(m.events, m.retries, m.batch)
+	for _, outcome := range []string{"applied", "duplicate", "dead_letter"} {
+		m.events.WithLabelValues(outcome) // shown as 0 from the start, so rates work at once
+	}
 	return m
 }
 
