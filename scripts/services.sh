@@ -613,6 +613,9 @@ num.partitions=6
 default.replication.factor=1
 min.insync.replicas=1
 auto.create.topics.enable=false
+# A record's timestamp is when the broker appended it: Bullpen reads it as the event's
+# arrival, which decides whether a late event still counts before a board becomes final.
+log.message.timestamp.type=LogAppendTime
 delete.topic.enable=true
 
 # Internal topics: one replica, and fewer partitions than the default 50 so the

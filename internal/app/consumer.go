@@ -37,6 +37,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		return err
 	}
 	defer db.Close()
+	db.Grace = cfg.Grace
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
@@ -78,6 +79,11 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return consumer.Run(gctx) })
 	g.Go(func() error { return pipeline.WatchProjection(gctx, db, store, cfg.ProjectionCheck, log) })
+	finalizer := &pipeline.Finalizer{
+		Finals: db, Watermark: kafka.NewWatermark(cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaGroup), Balances: store,
+		Grace: cfg.Grace, Interval: cfg.FinalizeCheck, Now: time.Now, Log: log,
+	}
+	g.Go(func() error { return finalizer.Run(gctx) })
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err

@@ -25,6 +25,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		return err
 	}
 	defer db.Close()
+	db.Grace = cfg.Grace
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ type Config struct {
 	BatchWait           time.Duration `env:"BULLPEN_BATCH_WAIT" envDefault:"20ms"`
 	ShutdownTimeout     time.Duration `env:"BULLPEN_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	ProjectionCheck     time.Duration `env:"BULLPEN_PROJECTION_CHECK" envDefault:"5s"`
+	FinalizeCheck       time.Duration `env:"BULLPEN_FINALIZE_CHECK" envDefault:"2s"`
 	LogLevel            string        `env:"BULLPEN_LOG_LEVEL" envDefault:"info"`
 }
 
@@ -131,6 +132,9 @@ func (c *Config) validate() error {
 	}
 	if c.BatchSize < 1 || c.BatchSize > 100000 {
 		bad("BULLPEN_BATCH_SIZE", "must be between 1 and 100000")
+	}
+	if c.FinalizeCheck < 100*time.Millisecond {
+		bad("BULLPEN_FINALIZE_CHECK", "must be at least 100ms")
 	}
 	if c.ProjectionCheck < 100*time.Millisecond {
 		bad("BULLPEN_PROJECTION_CHECK", "must be at least 100ms")

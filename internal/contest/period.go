@@ -57,3 +57,34 @@ func (c *Contest) PeriodByKey(key string) (Period, bool) {
 	}
 	return c.PeriodAt(d.Add(12 * time.Hour)), true
 }
+
+// FinalAt is when the board of period p becomes final: the end of the period (or of the
+// contest, when that comes first) plus the grace. nil for an open-ended contest.
+func (c *Contest) FinalAt(p Period, grace time.Duration) *time.Time {
+	end := p.End
+	if e := c.EffectiveEnd(); e != nil && (end == nil || e.Before(*end)) {
+		end = e
+	}
+	if end == nil {
+		return nil
+	}
+	t := end.Add(grace)
+	return &t
+}
+
+// Accepts says whether an event that occurred at occurred and arrived at arrived counts, and
+// on which period's board: it must fall within the contest's window and arrive before that
+// board became final.
+func (c *Contest) Accepts(occurred, arrived time.Time, grace time.Duration) (Period, bool) {
+	if !c.InWindow(occurred) {
+		return Period{}, false
+	}
+	p := c.PeriodAt(occurred)
+	return p, c.Open(p, arrived, grace)
+}
+
+// Open reports whether the board of period p still takes changes that arrive at arrived.
+func (c *Contest) Open(p Period, arrived time.Time, grace time.Duration) bool {
+	fin := c.FinalAt(p, grace)
+	return fin == nil || arrived.Before(*fin)
+}

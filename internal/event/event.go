@@ -38,6 +38,11 @@ type Event struct {
 	HasUnits   bool // deal.updated: an absent units means unchanged
 	Product    string
 	Activity   string
+
+	// ArrivedAt is when the event reached Bullpen (the Kafka record's append time), set by
+	// the reader, not by the sender: a board counts only events that arrived before it became
+	// final.
+	ArrivedAt time.Time
 }
 
 // Stable dead-letter codes (the `error` header of deals.dlq).

@@ -64,11 +64,6 @@ func visibleTo(t bullpen.Token, v *RepView) *RepView {
 	return &public
 }
 
-// pointsBalance is a rep's points ledger balance; the ledger comes later.
-func (s *Server) pointsBalance(ctx context.Context, repID string) (int64, error) {
-	return 0, nil
-}
-
 // repStandings lists the rep's (or, in team scope, its team's) row on the current board of
 // every live or ended contest.
 func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStanding, error) {

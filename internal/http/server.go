@@ -116,6 +116,8 @@ func (s *Server) routes() {
 
 	api.Get("/reps", anyone, s.listReps)
 	api.Get("/reps/:id", anyone, s.getRep)
+	api.Get("/reps/:id/ledger", anyone, s.repLedger)
+	api.Post("/reps/:id/adjustments", staff, s.idempotent, s.postAdjustment)
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {

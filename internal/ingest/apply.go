@@ -83,14 +83,10 @@ func (b *batch) won(ev event.Event, team string) bool {
 	d = &Deal{DealID: ev.DealID, RepID: ev.RepID, TeamID: team, Won: true, Amount: ev.Amount, Units: ev.Units,
 		Product: ev.Product, WonAt: ev.OccurredAt, WonEventID: ev.EventID}
 	for _, c := range b.in.Contests {
-		if !c.Takes(ev.RepID, team) || !c.InWindow(ev.OccurredAt) {
-			continue
-		}
-		entrant, ok := c.Entrant(ev.RepID, team)
+		k, ok := b.board(c, ev, team)
 		if !ok {
 			continue
 		}
-		k := BoardKey{ContestID: c.ID, PeriodKey: c.PeriodAt(ev.OccurredAt).Key, Entrant: entrant}
 		v := c.DealValue(ev.Amount, ev.Units)
 		d.Counted = append(d.Counted, Counted{ContestID: k.ContestID, PeriodKey: k.PeriodKey, Entrant: k.Entrant, Value: v})
 		b.move(ev, k, v)
@@ -111,9 +107,9 @@ func (b *batch) updated(ev event.Event) bool {
 		nd.Units = ev.Units
 	}
 	for i, cnt := range nd.Counted {
-		c, live := b.contests[cnt.ContestID]
-		if !live {
-			continue // finalized or cancelled: its results are frozen
+		c, open := b.open(cnt, ev)
+		if !open {
+			continue // final or cancelled: its results are frozen
 		}
 		v := c.DealValue(nd.Amount, nd.Units)
 		b.move(ev, cnt.key(), v-cnt.Value)
@@ -131,7 +127,7 @@ func (b *batch) reversed(ev event.Event) bool {
 	nd := *d
 	nd.Won = false
 	for _, cnt := range d.Counted {
-		if _, live := b.contests[cnt.ContestID]; live {
+		if _, open := b.open(cnt, ev); open {
 			b.move(ev, cnt.key(), -cnt.Value)
 		}
 	}
@@ -144,17 +140,41 @@ func (b *batch) activity(ev event.Event, team string) bool {
 	changed := false
 	for _, c := range b.in.Contests {
 		w, ok := c.ActivityValue(ev.Activity)
-		if !ok || !c.Takes(ev.RepID, team) || !c.InWindow(ev.OccurredAt) {
-			continue
-		}
-		entrant, ok := c.Entrant(ev.RepID, team)
 		if !ok {
 			continue
 		}
-		b.move(ev, BoardKey{ContestID: c.ID, PeriodKey: c.PeriodAt(ev.OccurredAt).Key, Entrant: entrant}, w)
+		k, ok := b.board(c, ev, team)
+		if !ok {
+			continue
+		}
+		b.move(ev, k, w)
 		changed = true
 	}
 	return changed
+}
+
+// board is the row an event scores on in contest c, if it counts there: the rep takes part,
+// the event falls within the window and arrived before its board became final.
+func (b *batch) board(c *contest.Contest, ev event.Event, team string) (BoardKey, bool) {
+	if !c.Takes(ev.RepID, team) {
+		return BoardKey{}, false
+	}
+	p, ok := c.Accepts(ev.OccurredAt, ev.ArrivedAt, b.in.Grace)
+	if !ok {
+		return BoardKey{}, false
+	}
+	entrant, ok := c.Entrant(ev.RepID, team)
+	return BoardKey{ContestID: c.ID, PeriodKey: p.Key, Entrant: entrant}, ok
+}
+
+// open returns the contest of a deal's contribution if that board still takes ev's change.
+func (b *batch) open(cnt Counted, ev event.Event) (*contest.Contest, bool) {
+	c, live := b.contests[cnt.ContestID]
+	if !live {
+		return nil, false
+	}
+	p, ok := c.PeriodByKey(cnt.PeriodKey)
+	return c, ok && c.Open(p, ev.ArrivedAt, b.in.Grace)
 }
 
 func (b *batch) setDeal(d *Deal) {

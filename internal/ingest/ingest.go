@@ -67,6 +67,7 @@ type Input struct {
 	Deals    map[string]*Deal       // every known deal the events name
 	Reps     map[string]bullpen.Rep // the directory entries of the events' reps
 	Contests []*contest.Contest     // contests that may still count: not cancelled, not final
+	Grace    time.Duration          // how long after a board ends late events still count
 }
 
 // Output is what the batch changes.
@@ -89,8 +90,9 @@ type Row struct {
 
 // Result is what a committed batch changed, in absolute values for the projection.
 type Result struct {
-	Rows       []Row         // standings rows the batch (or, for redeliveries, the original) touched
-	Reps       []bullpen.Rep // directory entries as they now stand
-	Applied    int           // events recorded for the first time
-	Duplicates int           // events seen before (redelivered): recorded once, applied once
+	Rows       []Row            // standings rows the batch (or, for redeliveries, the original) touched
+	Reps       []bullpen.Rep    // directory entries as they now stand
+	Balances   map[string]int64 // points balances of the reps whose ledger the batch touched (absolute)
+	Applied    int              // events recorded for the first time
+	Duplicates int              // events seen before (redelivered): recorded once, applied once
 }

@@ -94,7 +94,7 @@ func (c *Consumer) consume(ctx context.Context) error {
 		}
 		msgs = msgs[:0]
 		for _, m := range batch {
-			msgs = append(msgs, pipeline.Message{Key: m.Key, Value: m.Value,
+			msgs = append(msgs, pipeline.Message{Key: m.Key, Value: m.Value, Time: m.Time,
 				Source: fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset)})
 		}
 		if err := c.process(ctx, msgs); err != nil {

@@ -20,7 +20,8 @@ import (
 type Message struct {
 	Key    []byte
 	Value  []byte
-	Source string // topic/partition/offset, recorded with the event
+	Source string    // topic/partition/offset, recorded with the event
+	Time   time.Time // when the broker appended the record: the event's arrival
 }
 
 // DeadLetter is a message that can never be applied, with the reason.
@@ -39,6 +40,8 @@ type Ledger interface {
 type Projection interface {
 	SetRows(ctx context.Context, rows []ingest.Row) error
 	SetReps(ctx context.Context, reps []bullpen.Rep) error
+	// SetBalances writes reps' points balances (absolute values).
+	SetBalances(ctx context.Context, balances map[string]int64) error
 }
 
 // DeadLetterer sends messages to the dead-letter topic.
@@ -75,6 +78,10 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 			letters = append(letters, DeadLetter{Message: m, Code: err.Code, Detail: err.Error()})
 			continue
 		}
+		ev.ArrivedAt = m.Time
+		if ev.ArrivedAt.IsZero() {
+			ev.ArrivedAt = time.Now()
+		}
 		events = append(events, ev)
 		sources = append(sources, m.Source)
 	}
@@ -102,7 +109,10 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 		if err := p.Projection.SetRows(ctx, res.Rows); err != nil {
 			return err
 		}
-		return p.Projection.SetReps(ctx, res.Reps)
+		if err := p.Projection.SetReps(ctx, res.Reps); err != nil {
+			return err
+		}
+		return p.Projection.SetBalances(ctx, res.Balances)
 	}); err != nil {
 		return err
 	}

@@ -9,11 +9,12 @@ import (
 	"bullpen/internal/ingest"
 )
 
-// Source is what a rebuild reads: the ledger's standings and directory.
+// Source is what a rebuild reads: the ledger's standings, directory and points balances.
 type Source interface {
 	Generation(ctx context.Context) (string, error)
 	AllRows(ctx context.Context, fn func([]ingest.Row) error) error
 	AllReps(ctx context.Context, fn func([]bullpen.Rep) error) error
+	AllBalances(ctx context.Context, fn func(map[string]int64) error) error
 }
 
 // Target is what a rebuild writes: the projection.
@@ -38,6 +39,9 @@ func Rebuild(ctx context.Context, from Source, to Target) error {
 		return err
 	}
 	if err := from.AllRows(ctx, func(r []ingest.Row) error { return to.SetRows(ctx, r) }); err != nil {
+		return err
+	}
+	if err := from.AllBalances(ctx, func(b map[string]int64) error { return to.SetBalances(ctx, b) }); err != nil {
 		return err
 	}
 	return to.SetGeneration(ctx, gen)

@@ -23,7 +23,9 @@ const versionTable = "schema_version"
 // DB is the ledger's connection pool.
 type DB struct {
 	Pool *pgxpool.Pool
-	now  func() time.Time
+	// Grace is how long after a board ends late events still count (BULLPEN_GRACE).
+	Grace time.Duration
+	now   func() time.Time
 }
 
 // Open connects to PostgreSQL and checks that it answers.
@@ -43,7 +45,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to postgresql: %w", err)
 	}
-	return &DB{Pool: pool, now: time.Now}, nil
+	return &DB{Pool: pool, Grace: 10 * time.Minute, now: time.Now}, nil
 }
 
 // Close releases the pool.

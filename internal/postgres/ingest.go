@@ -127,7 +127,7 @@ func splitSeen(ctx context.Context, tx pgx.Tx, events []event.Event, sources []s
 }
 
 func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (ingest.Input, error) {
-	in := ingest.Input{Events: events, Deals: map[string]*ingest.Deal{}, Reps: map[string]bullpen.Rep{}}
+	in := ingest.Input{Events: events, Deals: map[string]*ingest.Deal{}, Reps: map[string]bullpen.Rep{}, Grace: db.Grace}
 	var dealIDs, repIDs []string
 	for _, e := range events {
 		if e.DealID != "" {
@@ -173,7 +173,7 @@ func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (i
 
 func insertEvents(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, sources []string) error {
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
-		[]string{"event_id", "type", "rep_id", "team_id", "deal_id", "occurred_at", "amount", "units", "product", "activity", "changed", "source"},
+		[]string{"event_id", "type", "rep_id", "team_id", "deal_id", "occurred_at", "amount", "units", "product", "activity", "changed", "source", "arrived_at"},
 		pgx.CopyFromSlice(len(applied), func(i int) ([]any, error) {
 			a := applied[i]
 			e := a.Event
@@ -185,7 +185,7 @@ func insertEvents(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, sour
 				units = e.Units
 			}
 			return []any{e.EventID, string(e.Type), e.RepID, a.TeamID, nullable(e.DealID), e.OccurredAt, amount, units,
-				nullable(e.Product), nullable(e.Activity), a.Changed, sources[i]}, nil
+				nullable(e.Product), nullable(e.Activity), a.Changed, sources[i], e.ArrivedAt}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("insert events: %w", err)

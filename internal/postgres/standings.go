@@ -30,7 +30,7 @@ func (db *DB) RecountContest(ctx context.Context, tx pgx.Tx, c *contest.Contest)
 	if err := forgetContest(ctx, tx, c.ID); err != nil {
 		return err
 	}
-	b := recount{c: c, moves: map[ingest.BoardKey]ingest.Move{}, counted: map[string]ingest.Counted{}}
+	b := recount{c: c, grace: db.Grace, moves: map[ingest.BoardKey]ingest.Move{}, counted: map[string]ingest.Counted{}}
 	if err := b.deals(ctx, tx); err != nil {
 		return err
 	}
@@ -65,6 +65,7 @@ func forgetContest(ctx context.Context, tx pgx.Tx, id string) error {
 
 type recount struct {
 	c             *contest.Contest
+	grace         time.Duration
 	moves         map[ingest.BoardKey]ingest.Move
 	contributions []ingest.Contribution
 	counted       map[string]ingest.Counted // deal id -> its new contribution
@@ -78,15 +79,19 @@ func (r *recount) window() (time.Time, time.Time) {
 	return r.c.StartsAt, end
 }
 
-func (r *recount) add(eventID, repID, team string, at time.Time, v bullpen.Fixed) (ingest.BoardKey, bool) {
-	if !r.c.Takes(repID, team) || !r.c.InWindow(at) {
+func (r *recount) add(eventID, repID, team string, at, arrived time.Time, v bullpen.Fixed) (ingest.BoardKey, bool) {
+	if !r.c.Takes(repID, team) {
+		return ingest.BoardKey{}, false
+	}
+	p, ok := r.c.Accepts(at, arrived, r.grace)
+	if !ok {
 		return ingest.BoardKey{}, false
 	}
 	entrant, ok := r.c.Entrant(repID, team)
 	if !ok {
 		return ingest.BoardKey{}, false
 	}
-	k := ingest.BoardKey{ContestID: r.c.ID, PeriodKey: r.c.PeriodAt(at).Key, Entrant: entrant}
+	k := ingest.BoardKey{ContestID: r.c.ID, PeriodKey: p.Key, Entrant: entrant}
 	r.contributions = append(r.contributions, ingest.Contribution{EventID: eventID, RepID: repID, BoardKey: k, Delta: v})
 	m := r.moves[k]
 	m.Delta += v
@@ -99,8 +104,9 @@ func (r *recount) add(eventID, repID, team string, at time.Time, v bullpen.Fixed
 
 func (r *recount) deals(ctx context.Context, tx pgx.Tx) error {
 	from, to := r.window()
-	rows, err := tx.Query(ctx, `SELECT deal_id, rep_id, team_id, amount, units, won_at, won_event_id
-		FROM deals WHERE won AND won_at >= $1 AND won_at < $2`, from, to)
+	rows, err := tx.Query(ctx, `SELECT d.deal_id, d.rep_id, d.team_id, d.amount, d.units, d.won_at, d.won_event_id, e.arrived_at
+		FROM deals d JOIN events e ON e.event_id = d.won_event_id
+		WHERE d.won AND d.won_at >= $1 AND d.won_at < $2`, from, to)
 	if err != nil {
 		return err
 	}
@@ -109,12 +115,12 @@ func (r *recount) deals(ctx context.Context, tx pgx.Tx) error {
 		var id, rep, team, eventID string
 		var amount bullpen.Fixed
 		var units int64
-		var at time.Time
-		if err := rows.Scan(&id, &rep, &team, &amount, &units, &at, &eventID); err != nil {
+		var at, arrived time.Time
+		if err := rows.Scan(&id, &rep, &team, &amount, &units, &at, &eventID, &arrived); err != nil {
 			return err
 		}
 		v := r.c.DealValue(amount, units)
-		if k, ok := r.add(eventID, rep, team, at, v); ok {
+		if k, ok := r.add(eventID, rep, team, at, arrived, v); ok {
 			r.counted[id] = ingest.Counted{ContestID: k.ContestID, PeriodKey: k.PeriodKey, Entrant: k.Entrant, Value: v}
 		}
 	}
@@ -123,7 +129,7 @@ func (r *recount) deals(ctx context.Context, tx pgx.Tx) error {
 
 func (r *recount) activities(ctx context.Context, tx pgx.Tx) error {
 	from, to := r.window()
-	rows, err := tx.Query(ctx, `SELECT event_id, rep_id, team_id, occurred_at, activity
+	rows, err := tx.Query(ctx, `SELECT event_id, rep_id, team_id, occurred_at, arrived_at, activity
 		FROM events WHERE type = 'activity' AND occurred_at >= $1 AND occurred_at < $2`, from, to)
 	if err != nil {
 		return err
@@ -131,12 +137,12 @@ func (r *recount) activities(ctx context.Context, tx pgx.Tx) error {
 	defer rows.Close()
 	for rows.Next() {
 		var id, rep, team, activity string
-		var at time.Time
-		if err := rows.Scan(&id, &rep, &team, &at, &activity); err != nil {
+		var at, arrived time.Time
+		if err := rows.Scan(&id, &rep, &team, &at, &arrived, &activity); err != nil {
 			return err
 		}
 		if w, ok := r.c.ActivityValue(activity); ok {
-			r.add(id, rep, team, at, w)
+			r.add(id, rep, team, at, arrived, w)
 		}
 	}
 	return rows.Err()

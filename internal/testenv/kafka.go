@@ -73,6 +73,7 @@ func StartKafka(t testing.TB) *PrivateKafka {
 		"controller.listener.names=CONTROLLER", "inter.broker.listener.name=PLAINTEXT",
 		"listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
 		"log.dirs=" + filepath.Join(dir, "data"), "num.partitions=3", "auto.create.topics.enable=false",
+		"log.message.timestamp.type=LogAppendTime",
 		"offsets.topic.replication.factor=1", "offsets.topic.num.partitions=3",
 		"transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
 		"share.coordinator.state.topic.replication.factor=1", "share.coordinator.state.topic.min.isr=1",

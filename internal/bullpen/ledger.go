@@ -1,0 +1,58 @@
+package bullpen
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// LedgerReason says why points entered or left a rep's balance (contract §3).
+type LedgerReason string
+
+const (
+	ReasonIncentive  LedgerReason = "incentive"  // a spot incentive's reward
+	ReasonPrize      LedgerReason = "prize"      // a contest prize, paid when the board is final
+	ReasonAdjustment LedgerReason = "adjustment" // a manual entry made through the API
+	ReasonClawback   LedgerReason = "clawback"   // an incentive reward taken back (negative)
+)
+
+// LedgerEntry is one row of the points ledger: whole points, never part of a contest score,
+// traceable to the event, incentive, contest or person that made it.
+type LedgerEntry struct {
+	ID          int64        `json:"id"`
+	RepID       string       `json:"rep_id"`
+	Points      int64        `json:"points"`
+	Reason      LedgerReason `json:"reason"`
+	EventID     string       `json:"event_id,omitempty"`
+	DealID      string       `json:"deal_id,omitempty"`
+	IncentiveID string       `json:"incentive_id,omitempty"`
+	ContestID   string       `json:"contest_id,omitempty"`
+	PeriodKey   string       `json:"period_key,omitempty"` // the period of a periodic contest that paid a prize
+	By          string       `json:"by"`                   // a token id, or SystemActor
+	Note        string       `json:"note"`
+	CreatedAt   time.Time    `json:"created_at"`
+}
+
+const (
+	// MaxAdjustment bounds one manual entry either way: far above any real award, far below
+	// where sums could overflow.
+	MaxAdjustment = 1_000_000_000
+	// MaxNoteLength is the longest note of a manual entry, in characters.
+	MaxNoteLength = 500
+)
+
+// ValidateAdjustment checks a manual ledger entry: a non-zero whole number of points within
+// ±MaxAdjustment and a note a person can read.
+func ValidateAdjustment(points int64, note string) error {
+	switch {
+	case points == 0:
+		return Invalid("points", "points must not be 0")
+	case points > MaxAdjustment || points < -MaxAdjustment:
+		return Invalid("points", "points must be within ±%d", MaxAdjustment)
+	case strings.TrimSpace(note) == "":
+		return Invalid("note", "note is required: say why the points change")
+	case utf8.RuneCountInString(note) > MaxNoteLength:
+		return Invalid("note", "note is longer than %d characters", MaxNoteLength)
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/pipeline"
+)
+
+// PendingFinals lists the contests a finalizer has to watch.
+func (db *DB) PendingFinals(ctx context.Context) ([]pipeline.PendingFinal, error) {
+	cs, err := activeContests(ctx, db.Pool)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT s.contest_id::text, s.period_key FROM standings s
+		JOIN contests c ON c.id = s.contest_id
+		WHERE c.cancelled_at IS NULL AND c.finalized_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM finals f WHERE f.contest_id = s.contest_id AND f.period_key = s.period_key)`)
+	if err != nil {
+		return nil, err
+	}
+	boards := map[string][]string{}
+	for rows.Next() {
+		var id, key string
+		if err := rows.Scan(&id, &key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		boards[id] = append(boards[id], key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]pipeline.PendingFinal, 0, len(cs))
+	for _, c := range cs {
+		keys := boards[c.ID]
+		slices.Sort(keys)
+		out = append(out, pipeline.PendingFinal{Contest: c, Boards: keys})
+	}
+	return out, nil
+}
+
+// Finalize freezes the given boards of a contest and pays their prizes, and with closing, marks
+// the whole contest final. It is safe to race: the contest row is locked, a board is final once
+// (finals' key) and a prize is paid once (the ledger's unique index). It returns the new
+// balances of the reps it paid.
+func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]int64, error) {
+	var paid []string
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		paid = paid[:0]
+		var id string
+		err := tx.QueryRow(ctx, `SELECT id::text FROM contests WHERE id = $1 AND cancelled_at IS NULL AND finalized_at IS NULL FOR UPDATE`, c.ID).Scan(&id)
+		if err == pgx.ErrNoRows {
+			return nil // final or cancelled already
+		}
+		if err != nil {
+			return err
+		}
+		for _, key := range boards {
+			reps, err := finalizeBoard(ctx, tx, c, key)
+			if err != nil {
+				return err
+			}
+			paid = append(paid, reps...)
+		}
+		if closing {
+			_, err = tx.Exec(ctx, `UPDATE contests SET finalized_at = now(), updated_at = now() WHERE id = $1`, c.ID)
+		}
+		return err
+	})
+	if err != nil || len(paid) == 0 {
+		return nil, err
+	}
+	return db.Balances(ctx, paid)
+}
+
+// finalizeBoard marks one board final and pays its prizes; it returns the reps paid.
+func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key string) ([]string, error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO finals (contest_id, period_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.ID, key)
+	if err != nil || tag.RowsAffected() == 0 {
+		return nil, err
+	}
+	if len(c.Prizes) == 0 {
+		return nil, nil
+	}
+	// The same order as the boards in Redis: score, then who reached it first, then the id
+	// compared bytewise.
+	rows, err := tx.Query(ctx, `SELECT entrant, score FROM standings WHERE contest_id = $1 AND period_key = $2
+		ORDER BY score DESC, reached_at ASC, entrant COLLATE "C" ASC`, c.ID, key)
+	if err != nil {
+		return nil, err
+	}
+	board, err := pgx.CollectRows(rows, pgx.RowToStructByPos[contest.Placed])
+	if err != nil {
+		return nil, err
+	}
+	var paid []string
+	for _, p := range c.Payouts(board) {
+		reps := []string{p.Entrant}
+		if c.Scope == contest.ScopeTeam {
+			if reps, err = teamScorers(ctx, tx, c.ID, key, p.Entrant); err != nil {
+				return nil, err
+			}
+		}
+		if err := LockBalances(ctx, tx, reps); err != nil {
+			return nil, err
+		}
+		note := c.PrizeNote(p, key)
+		for _, rep := range reps {
+			_, err := tx.Exec(ctx, `INSERT INTO ledger (rep_id, points, reason, contest_id, period_key, by, note)
+				VALUES ($1, $2, 'prize', $3, $4, $5, $6) ON CONFLICT DO NOTHING`, rep, p.Points, c.ID, key, bullpen.SystemActor, note)
+			if err != nil {
+				return nil, fmt.Errorf("pay prize: %w", err)
+			}
+			paid = append(paid, rep)
+		}
+	}
+	return paid, nil
+}
+
+// teamScorers are the reps who scored for a team on a board: their contributions add up to
+// more than nothing.
+func teamScorers(ctx context.Context, tx pgx.Tx, contestID, key, team string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT rep_id FROM contributions WHERE contest_id = $1 AND period_key = $2 AND entrant = $3
+		GROUP BY rep_id HAVING sum(delta) > 0 ORDER BY rep_id`, contestID, key, team)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

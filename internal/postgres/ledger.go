@@ -1,0 +1,210 @@
+package postgres
+
+import (
+	"context"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
+)
+
+// balanceLock is the first key of the advisory locks that order ledger writes rep by rep (the
+// second is a hash of the rep id); it lives apart from ingestLock's one-key space.
+const balanceLock int32 = 7_317_002
+
+// balancePage is how many reps' balances a rebuild writes at a time.
+const balancePage = 5000
+
+// LockBalances serializes, until tx ends, the ledger writes of every transaction that locks
+// one of repIDs. Take it before inserting ledger rows and reading the balances back: without
+// it, two transactions paying the same rep each sum without the other's uncommitted row, and
+// both report a balance that was never true. Locks are taken in one global order, so two
+// writers never deadlock on them.
+func LockBalances(ctx context.Context, tx pgx.Tx, repIDs []string) error {
+	keys := make([]int32, 0, len(repIDs))
+	for _, id := range repIDs {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(id))
+		keys = append(keys, int32(h.Sum32()))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	switch len(keys) {
+	case 0:
+		return nil
+	case 1:
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, balanceLock, keys[0])
+		return err
+	}
+	// The sort node hands the keys over in order, so the locks are taken in that order.
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT k FROM unnest($2::int4[]) k ORDER BY k) s`,
+		balanceLock, keys)
+	return err
+}
+
+// SumBalances returns the balance of each of repIDs as q sees the ledger (0 for a rep without
+// entries). Inside a transaction that holds LockBalances for them, it is their balance once
+// that transaction commits.
+func SumBalances(ctx context.Context, q Querier, repIDs []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(repIDs))
+	if len(repIDs) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, `SELECT r.id, coalesce(sum(l.points), 0)::bigint
+		FROM unnest($1::text[]) AS r(id) LEFT JOIN ledger l ON l.rep_id = r.id GROUP BY r.id`, repIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var balance int64
+		if err := rows.Scan(&id, &balance); err != nil {
+			return nil, err
+		}
+		out[id] = balance
+	}
+	return out, rows.Err()
+}
+
+// Balances returns the balance of each of repIDs: the sum of its ledger entries, 0 for a rep
+// without any.
+func (db *DB) Balances(ctx context.Context, repIDs []string) (map[string]int64, error) {
+	return SumBalances(ctx, db.Pool, repIDs)
+}
+
+// AllBalances calls fn with the balance of every rep that has ledger entries, a page of reps
+// at a time, to rebuild the projection.
+func (db *DB) AllBalances(ctx context.Context, fn func(map[string]int64) error) error {
+	after := ""
+	for {
+		rows, err := db.Pool.Query(ctx, `SELECT rep_id, sum(points)::bigint FROM ledger
+			WHERE rep_id > $1 GROUP BY rep_id ORDER BY rep_id LIMIT $2`, after, balancePage)
+		if err != nil {
+			return err
+		}
+		page := make(map[string]int64, balancePage)
+		for rows.Next() {
+			var id string
+			var balance int64
+			if err := rows.Scan(&id, &balance); err != nil {
+				rows.Close()
+				return err
+			}
+			page[id] = balance
+			after = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page) > 0 {
+			if err := fn(page); err != nil {
+				return err
+			}
+		}
+		if len(page) < balancePage {
+			return nil
+		}
+	}
+}
+
+// AddAdjustment records a manual ledger entry for a rep of the directory, made by the token
+// by, and returns it with the rep's balance after it. The entry, the balance and the audit
+// trail's record of the change are one transaction.
+func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, note, by string) (bullpen.LedgerEntry, int64, error) {
+	e := bullpen.LedgerEntry{RepID: repID, Points: points, Reason: bullpen.ReasonAdjustment, By: by, Note: note}
+	var balance int64
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var known bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reps WHERE rep_id = $1)`, repID).Scan(&known); err != nil {
+			return err
+		}
+		if !known {
+			return bullpen.Errorf(bullpen.ENotFound, "rep %s not found", repID)
+		}
+		if err := LockBalances(ctx, tx, []string{repID}); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO ledger (rep_id, points, reason, by, note)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
+			repID, points, e.Reason, by, note).Scan(&e.ID, &e.CreatedAt); err != nil {
+			return err
+		}
+		e.CreatedAt = e.CreatedAt.UTC()
+		b, err := SumBalances(ctx, tx, []string{repID})
+		if err != nil {
+			return err
+		}
+		balance = b[repID]
+		return RecordChange(ctx, tx, by, "ledger.adjust", repID, e)
+	})
+	if err != nil {
+		return bullpen.LedgerEntry{}, 0, err
+	}
+	return e, balance, nil
+}
+
+// Ledger returns a page of a rep's ledger entries, newest first, with its balance and its
+// number of entries, all from one snapshot. A rep that is neither in the directory nor in the
+// ledger is not found.
+func (db *DB) Ledger(ctx context.Context, repID string, limit, offset int) ([]bullpen.LedgerEntry, int64, int, error) {
+	var (
+		entries []bullpen.LedgerEntry
+		balance int64
+		total   int
+	)
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err := pgx.BeginTxFunc(ctx, db.Pool, opts, func(tx pgx.Tx) error {
+		var known bool
+		err := tx.QueryRow(ctx, `SELECT coalesce(sum(points), 0)::bigint, count(*),
+			EXISTS (SELECT 1 FROM reps WHERE rep_id = $1) FROM ledger WHERE rep_id = $1`, repID).
+			Scan(&balance, &total, &known)
+		if err != nil {
+			return err
+		}
+		if !known && total == 0 {
+			return bullpen.Errorf(bullpen.ENotFound, "rep %s not found", repID)
+		}
+		rows, err := tx.Query(ctx, `SELECT id, rep_id, points, reason, event_id, deal_id, incentive_id::text,
+			contest_id::text, period_key, by, note, created_at
+			FROM ledger WHERE rep_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, repID, limit, offset)
+		if err != nil {
+			return err
+		}
+		entries, err = collectLedger(rows)
+		return err
+	})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return entries, balance, total, nil
+}
+
+func collectLedger(rows pgx.Rows) ([]bullpen.LedgerEntry, error) {
+	defer rows.Close()
+	out := []bullpen.LedgerEntry{}
+	for rows.Next() {
+		var e bullpen.LedgerEntry
+		var eventID, dealID, incentiveID, contestID, periodKey *string
+		var at time.Time
+		if err := rows.Scan(&e.ID, &e.RepID, &e.Points, &e.Reason, &eventID, &dealID, &incentiveID,
+			&contestID, &periodKey, &e.By, &e.Note, &at); err != nil {
+			return nil, err
+		}
+		e.EventID, e.DealID, e.IncentiveID = deref(eventID), deref(dealID), deref(incentiveID)
+		e.ContestID, e.PeriodKey, e.CreatedAt = deref(contestID), deref(periodKey), at.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
