@@ -33,6 +33,15 @@ type LedgerEntry struct {
 	CreatedAt   time.Time    `json:"created_at"`
 }
 
+// Balance is a rep's points balance as of a version: Version is the largest id of the rep's
+// ledger entries (0 when it has none). Every ledger writer holds the rep's balance lock until
+// it commits, so a rep's ids are assigned in commit order and a larger version is always the
+// newer balance; projections keep the largest they are given.
+type Balance struct {
+	Points  int64
+	Version int64
+}
+
 const (
 	// MaxAdjustment bounds one manual entry either way: far above any real award, far below
 	// where sums could overflow.

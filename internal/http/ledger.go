@@ -75,10 +75,12 @@ func (s *Server) postAdjustment(c *fiber.Ctx) error {
 	}
 	// The ledger is the truth: a projection that missed this is healed by the consumer's
 	// rebuild, so the committed entry is reported either way.
-	if err := s.Store.SetBalances(ctx, map[string]int64{repID: balance}); err != nil {
+	// The balance carries its version, so a concurrent writer's newer balance that reached Redis
+	// first is kept.
+	if err := s.Store.SetBalances(ctx, map[string]bullpen.Balance{repID: balance}); err != nil {
 		s.Logger.Warn("write balance to redis", "rep_id", repID, "err", err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(AdjustmentView{LedgerEntry: e, Balance: balance})
+	return c.Status(fiber.StatusCreated).JSON(AdjustmentView{LedgerEntry: e, Balance: balance.Points})
 }
 
 // pointsBalance is a rep's points balance: from the projection, or from the ledger when the
@@ -95,11 +97,11 @@ func (s *Server) pointsBalance(ctx context.Context, repID string) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	b = balances[repID]
+	balance := balances[repID]
 	if redisErr == nil {
-		if _, err := s.Store.InitBalance(ctx, repID, b); err != nil {
+		if _, err := s.Store.InitBalance(ctx, repID, balance); err != nil {
 			s.Logger.Warn("write balance to redis", "rep_id", repID, "err", err)
 		}
 	}
-	return b, nil
+	return balance.Points, nil
 }

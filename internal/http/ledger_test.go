@@ -337,7 +337,7 @@ func TestRepPointsBalanceIsTheLedgerSum(t *testing.T) {
 
 	// While Redis holds a balance it is what the page shows (the projection is read, not the
 	// ledger on every request).
-	if err := e.store.SetBalances(ctx, map[string]int64{"ana": 42}); err != nil {
+	if err := e.store.SetBalances(ctx, map[string]bullpen.Balance{"ana": {Points: 42, Version: 1 << 40}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.repBalance("ana"); got != 42 {

@@ -90,9 +90,9 @@ type Row struct {
 
 // Result is what a committed batch changed, in absolute values for the projection.
 type Result struct {
-	Rows       []Row            // standings rows the batch (or, for redeliveries, the original) touched
-	Reps       []bullpen.Rep    // directory entries as they now stand
-	Balances   map[string]int64 // points balances of the reps whose ledger the batch touched (absolute)
-	Applied    int              // events recorded for the first time
-	Duplicates int              // events seen before (redelivered): recorded once, applied once
+	Rows       []Row                      // standings rows the batch (or, for redeliveries, the original) touched
+	Reps       []bullpen.Rep              // directory entries as they now stand
+	Balances   map[string]bullpen.Balance // points balances of the reps whose ledger the batch touched (absolute, versioned)
+	Applied    int                        // events recorded for the first time
+	Duplicates int                        // events seen before (redelivered): recorded once, applied once
 }

@@ -5,13 +5,14 @@ import (
 	"log/slog"
 	"time"
 
+	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 )
 
 // Finals is where boards become final.
 type Finals interface {
 	PendingFinals(ctx context.Context) ([]PendingFinal, error)
-	Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]int64, error)
+	Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]bullpen.Balance, error)
 }
 
 // PendingFinal is a contest not yet final, with its boards not yet final.
@@ -25,9 +26,10 @@ type Watermark interface {
 	AppliedBefore(ctx context.Context, t time.Time) (bool, error)
 }
 
-// Balances receives the balances of reps whose points changed.
+// Balances receives the balances of reps whose points changed; a balance older than the one
+// it holds is ignored.
 type Balances interface {
-	SetBalances(ctx context.Context, balances map[string]int64) error
+	SetBalances(ctx context.Context, balances map[string]bullpen.Balance) error
 }
 
 // Finalizer makes boards final when their time has come: at the end of the period (or

@@ -40,8 +40,9 @@ type Ledger interface {
 type Projection interface {
 	SetRows(ctx context.Context, rows []ingest.Row) error
 	SetReps(ctx context.Context, reps []bullpen.Rep) error
-	// SetBalances writes reps' points balances (absolute values).
-	SetBalances(ctx context.Context, balances map[string]int64) error
+	// SetBalances writes reps' points balances (absolute values), each only over an older
+	// version of it.
+	SetBalances(ctx context.Context, balances map[string]bullpen.Balance) error
 }
 
 // DeadLetterer sends messages to the dead-letter topic.

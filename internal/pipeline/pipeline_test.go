@@ -19,7 +19,7 @@ import (
 // SetBalances calls fail first.
 type projection struct {
 	calls        []string
-	balances     map[string]int64
+	balances     map[string]bullpen.Balance
 	failBalances int
 	generation   string
 }
@@ -34,14 +34,14 @@ func (p *projection) SetReps(_ context.Context, reps []bullpen.Rep) error {
 	return nil
 }
 
-func (p *projection) SetBalances(_ context.Context, b map[string]int64) error {
+func (p *projection) SetBalances(_ context.Context, b map[string]bullpen.Balance) error {
 	if p.failBalances > 0 {
 		p.failBalances--
 		return errors.New("redis down")
 	}
 	p.calls = append(p.calls, "balances")
 	if p.balances == nil {
-		p.balances = map[string]int64{}
+		p.balances = map[string]bullpen.Balance{}
 	}
 	maps.Copy(p.balances, b)
 	return nil
@@ -70,7 +70,7 @@ func (l ledger) ApplyBatch(context.Context, []event.Event, []string) (ingest.Res
 func TestProcessWritesBalancesToTheProjection(t *testing.T) {
 	proj := &projection{failBalances: 2}
 	p := &pipeline.Pipeline{
-		Ledger:     ledger{ingest.Result{Applied: 1, Balances: map[string]int64{"ana": 200, "bo": -5}}},
+		Ledger:     ledger{ingest.Result{Applied: 1, Balances: map[string]bullpen.Balance{"ana": {Points: 200, Version: 8}, "bo": {Points: -5, Version: 3}}}},
 		Projection: proj,
 		Currency:   "USD",
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -81,7 +81,8 @@ func TestProcessWritesBalancesToTheProjection(t *testing.T) {
 	if err := p.Process(context.Background(), []pipeline.Message{msg}); err != nil {
 		t.Fatal(err)
 	}
-	if proj.balances["ana"] != 200 || proj.balances["bo"] != -5 || len(proj.balances) != 2 {
+	if proj.balances["ana"] != (bullpen.Balance{Points: 200, Version: 8}) || proj.balances["bo"] != (bullpen.Balance{Points: -5, Version: 3}) ||
+		len(proj.balances) != 2 {
 		t.Fatalf("balances written %v", proj.balances)
 	}
 	if proj.calls[len(proj.calls)-1] != "balances" {
@@ -91,7 +92,7 @@ func TestProcessWritesBalancesToTheProjection(t *testing.T) {
 
 type source struct {
 	generation string
-	balances   []map[string]int64 // pages
+	balances   []map[string]bullpen.Balance // pages
 	err        error
 }
 
@@ -105,7 +106,7 @@ func (s source) AllReps(_ context.Context, fn func([]bullpen.Rep) error) error {
 	return fn([]bullpen.Rep{{RepID: "ana"}})
 }
 
-func (s source) AllBalances(_ context.Context, fn func(map[string]int64) error) error {
+func (s source) AllBalances(_ context.Context, fn func(map[string]bullpen.Balance) error) error {
 	for _, page := range s.balances {
 		if err := fn(page); err != nil {
 			return err
@@ -115,12 +116,13 @@ func (s source) AllBalances(_ context.Context, fn func(map[string]int64) error) 
 }
 
 func TestRebuildRestoresBalancesBeforeMarkingTheGeneration(t *testing.T) {
-	to := &projection{balances: map[string]int64{"stale": 1}}
-	from := source{generation: "g1", balances: []map[string]int64{{"ana": 10, "bo": 0}, {"cy": -3}}}
+	to := &projection{balances: map[string]bullpen.Balance{"stale": {Points: 1, Version: 1}}}
+	from := source{generation: "g1", balances: []map[string]bullpen.Balance{
+		{"ana": {Points: 10, Version: 4}, "bo": {}}, {"cy": {Points: -3, Version: 2}}}}
 	if err := pipeline.Rebuild(context.Background(), from, to); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int64{"ana": 10, "bo": 0, "cy": -3}
+	want := map[string]bullpen.Balance{"ana": {Points: 10, Version: 4}, "bo": {}, "cy": {Points: -3, Version: 2}}
 	if !maps.Equal(to.balances, want) {
 		t.Fatalf("balances after rebuild %v, want %v", to.balances, want)
 	}
@@ -131,7 +133,7 @@ func TestRebuildRestoresBalancesBeforeMarkingTheGeneration(t *testing.T) {
 
 func TestRebuildCutShortLeavesNoGeneration(t *testing.T) {
 	to := &projection{}
-	from := source{generation: "g1", balances: []map[string]int64{{"ana": 10}}, err: errors.New("connection lost")}
+	from := source{generation: "g1", balances: []map[string]bullpen.Balance{{"ana": {Points: 10, Version: 1}}}, err: errors.New("connection lost")}
 	if err := pipeline.Rebuild(context.Background(), from, to); err == nil {
 		t.Fatal("rebuild succeeded though the balances could not be read")
 	}

@@ -14,7 +14,7 @@ type Source interface {
 	Generation(ctx context.Context) (string, error)
 	AllRows(ctx context.Context, fn func([]ingest.Row) error) error
 	AllReps(ctx context.Context, fn func([]bullpen.Rep) error) error
-	AllBalances(ctx context.Context, fn func(map[string]int64) error) error
+	AllBalances(ctx context.Context, fn func(map[string]bullpen.Balance) error) error
 }
 
 // Target is what a rebuild writes: the projection.
@@ -41,7 +41,7 @@ func Rebuild(ctx context.Context, from Source, to Target) error {
 	if err := from.AllRows(ctx, func(r []ingest.Row) error { return to.SetRows(ctx, r) }); err != nil {
 		return err
 	}
-	if err := from.AllBalances(ctx, func(b map[string]int64) error { return to.SetBalances(ctx, b) }); err != nil {
+	if err := from.AllBalances(ctx, func(b map[string]bullpen.Balance) error { return to.SetBalances(ctx, b) }); err != nil {
 		return err
 	}
 	return to.SetGeneration(ctx, gen)

@@ -49,8 +49,8 @@ func (db *DB) PendingFinals(ctx context.Context) ([]pipeline.PendingFinal, error
 // Finalize freezes the given boards of a contest and pays their prizes, and with closing, marks
 // the whole contest final. It is safe to race: the contest row is locked, a board is final once
 // (finals' key) and a prize is paid once (the ledger's unique index). It returns the new
-// balances of the reps it paid.
-func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]int64, error) {
+// balances of the reps it paid, read after the commit, each with its version.
+func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]bullpen.Balance, error) {
 	var paid []string
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		paid = paid[:0]

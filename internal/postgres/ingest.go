@@ -72,6 +72,15 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		if err := upsertDeals(ctx, tx, out.Deals); err != nil {
 			return res, err
 		}
+		paid, err := applyIncentives(ctx, tx, out.Applied, db.Grace)
+		if err != nil {
+			return res, err
+		}
+		if len(paid) > 0 {
+			if res.Balances, err = SumBalances(ctx, tx, paid); err != nil {
+				return res, err
+			}
+		}
 		if err := insertContributions(ctx, tx, out.Contributions); err != nil {
 			return res, err
 		}

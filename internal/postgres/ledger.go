@@ -45,15 +45,16 @@ func LockBalances(ctx context.Context, tx pgx.Tx, repIDs []string) error {
 	return err
 }
 
-// SumBalances returns the balance of each of repIDs as q sees the ledger (0 for a rep without
-// entries). Inside a transaction that holds LockBalances for them, it is their balance once
-// that transaction commits.
-func SumBalances(ctx context.Context, q Querier, repIDs []string) (map[string]int64, error) {
-	out := make(map[string]int64, len(repIDs))
+// SumBalances returns the balance of each of repIDs as q sees the ledger: the sum of its
+// entries at the version of its largest entry id (0 and 0 for a rep without entries). Inside a
+// transaction that holds LockBalances for them, it is their balance once that transaction
+// commits.
+func SumBalances(ctx context.Context, q Querier, repIDs []string) (map[string]bullpen.Balance, error) {
+	out := make(map[string]bullpen.Balance, len(repIDs))
 	if len(repIDs) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, `SELECT r.id, coalesce(sum(l.points), 0)::bigint
+	rows, err := q.Query(ctx, `SELECT r.id, coalesce(sum(l.points), 0)::bigint, coalesce(max(l.id), 0)::bigint
 		FROM unnest($1::text[]) AS r(id) LEFT JOIN ledger l ON l.rep_id = r.id GROUP BY r.id`, repIDs)
 	if err != nil {
 		return nil, err
@@ -61,40 +62,40 @@ func SumBalances(ctx context.Context, q Querier, repIDs []string) (map[string]in
 	defer rows.Close()
 	for rows.Next() {
 		var id string
-		var balance int64
-		if err := rows.Scan(&id, &balance); err != nil {
+		var b bullpen.Balance
+		if err := rows.Scan(&id, &b.Points, &b.Version); err != nil {
 			return nil, err
 		}
-		out[id] = balance
+		out[id] = b
 	}
 	return out, rows.Err()
 }
 
-// Balances returns the balance of each of repIDs: the sum of its ledger entries, 0 for a rep
-// without any.
-func (db *DB) Balances(ctx context.Context, repIDs []string) (map[string]int64, error) {
+// Balances returns the balance of each of repIDs: the sum of its ledger entries and their
+// largest id, 0 and 0 for a rep without any.
+func (db *DB) Balances(ctx context.Context, repIDs []string) (map[string]bullpen.Balance, error) {
 	return SumBalances(ctx, db.Pool, repIDs)
 }
 
 // AllBalances calls fn with the balance of every rep that has ledger entries, a page of reps
 // at a time, to rebuild the projection.
-func (db *DB) AllBalances(ctx context.Context, fn func(map[string]int64) error) error {
+func (db *DB) AllBalances(ctx context.Context, fn func(map[string]bullpen.Balance) error) error {
 	after := ""
 	for {
-		rows, err := db.Pool.Query(ctx, `SELECT rep_id, sum(points)::bigint FROM ledger
+		rows, err := db.Pool.Query(ctx, `SELECT rep_id, sum(points)::bigint, max(id) FROM ledger
 			WHERE rep_id > $1 GROUP BY rep_id ORDER BY rep_id LIMIT $2`, after, balancePage)
 		if err != nil {
 			return err
 		}
-		page := make(map[string]int64, balancePage)
+		page := make(map[string]bullpen.Balance, balancePage)
 		for rows.Next() {
 			var id string
-			var balance int64
-			if err := rows.Scan(&id, &balance); err != nil {
+			var b bullpen.Balance
+			if err := rows.Scan(&id, &b.Points, &b.Version); err != nil {
 				rows.Close()
 				return err
 			}
-			page[id] = balance
+			page[id] = b
 			after = id
 		}
 		rows.Close()
@@ -113,11 +114,11 @@ func (db *DB) AllBalances(ctx context.Context, fn func(map[string]int64) error) 
 }
 
 // AddAdjustment records a manual ledger entry for a rep of the directory, made by the token
-// by, and returns it with the rep's balance after it. The entry, the balance and the audit
-// trail's record of the change are one transaction.
-func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, note, by string) (bullpen.LedgerEntry, int64, error) {
+// by, and returns it with the rep's balance after it (whose version is the entry's id). The
+// entry, the balance and the audit trail's record of the change are one transaction.
+func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, note, by string) (bullpen.LedgerEntry, bullpen.Balance, error) {
 	e := bullpen.LedgerEntry{RepID: repID, Points: points, Reason: bullpen.ReasonAdjustment, By: by, Note: note}
-	var balance int64
+	var balance bullpen.Balance
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reps WHERE rep_id = $1)`, repID).Scan(&known); err != nil {
@@ -143,7 +144,7 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 		return RecordChange(ctx, tx, by, "ledger.adjust", repID, e)
 	})
 	if err != nil {
-		return bullpen.LedgerEntry{}, 0, err
+		return bullpen.LedgerEntry{}, bullpen.Balance{}, err
 	}
 	return e, balance, nil
 }

@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -57,16 +59,19 @@ func TestConcurrentAdjustmentsReportEveryBalanceOnce(t *testing.T) {
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
-		balances []int64
+		balances []bullpen.Balance
 	)
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, b, err := db.AddAdjustment(context.Background(), "ana", 1, "one more", "admin")
+			e, b, err := db.AddAdjustment(context.Background(), "ana", 1, "one more", "admin")
 			if err != nil {
 				t.Error(err)
 				return
+			}
+			if b.Version != e.ID {
+				t.Errorf("balance %+v after entry %d: its version must be the entry's id", b, e.ID)
 			}
 			mu.Lock()
 			balances = append(balances, b)
@@ -74,10 +79,11 @@ func TestConcurrentAdjustmentsReportEveryBalanceOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	slices.Sort(balances)
+	// In version order the running totals are 1..n: the larger version is the newer balance.
+	slices.SortFunc(balances, func(a, b bullpen.Balance) int { return cmp.Compare(a.Version, b.Version) })
 	for i, b := range balances {
-		if b != int64(i+1) {
-			t.Fatalf("balances reported %v, want 1..%d each once", balances, n)
+		if b.Points != int64(i+1) {
+			t.Fatalf("balances reported %v, want 1..%d each once, in version order", balances, n)
 		}
 	}
 }
@@ -116,14 +122,14 @@ func TestLedgerPageBalanceAndTotal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int64{"ana": 16, "bo": 0, "gone": 3, "nobody": 0}
-	if len(got) != len(want) {
-		t.Fatalf("balances %v, want %v", got, want)
+	var anaLast, goneID int64
+	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT max(id) FROM ledger WHERE rep_id = 'ana'),
+		(SELECT id FROM ledger WHERE rep_id = 'gone')`).Scan(&anaLast, &goneID); err != nil {
+		t.Fatal(err)
 	}
-	for k, v := range want {
-		if b, ok := got[k]; !ok || b != v {
-			t.Fatalf("balances %v, want %v", got, want)
-		}
+	want := map[string]bullpen.Balance{"ana": {Points: 16, Version: anaLast}, "bo": {}, "gone": {Points: 3, Version: goneID}, "nobody": {}}
+	if !maps.Equal(got, want) {
+		t.Fatalf("balances %v, want %v", got, want)
 	}
 }
 
@@ -134,9 +140,9 @@ func TestAllBalancesPagesThroughEveryRep(t *testing.T) {
 	mustExec(t, db, `INSERT INTO ledger (rep_id, points, reason, by, note)
 		SELECT 'r' || i, p, 'adjustment', 'admin', 'x'
 		FROM generate_series(1, 12001) i, LATERAL (VALUES (i - 1), (1)) v(p)`)
-	seen := map[string]int64{}
+	seen := map[string]bullpen.Balance{}
 	var pages []int
-	err := db.AllBalances(ctx, func(page map[string]int64) error {
+	err := db.AllBalances(ctx, func(page map[string]bullpen.Balance) error {
 		pages = append(pages, len(page))
 		for k, v := range page {
 			if _, dup := seen[k]; dup {
@@ -154,8 +160,12 @@ func TestAllBalancesPagesThroughEveryRep(t *testing.T) {
 	}
 	for _, i := range []int{1, 2, 5000, 5001, 12001} {
 		k := "r" + strconv.Itoa(i)
-		if seen[k] != int64(i) {
-			t.Fatalf("balance of %s is %d, want %d", k, seen[k], i)
+		var last int64
+		if err := db.Pool.QueryRow(ctx, `SELECT max(id) FROM ledger WHERE rep_id = $1`, k).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		if want := (bullpen.Balance{Points: int64(i), Version: last}); seen[k] != want {
+			t.Fatalf("balance of %s is %+v, want %+v", k, seen[k], want)
 		}
 	}
 }

@@ -2,35 +2,59 @@ package redis
 
 import (
 	"context"
+	_ "embed"
+	"fmt"
 	"strconv"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"bullpen/internal/bullpen"
 )
 
-// balancesKey is the hash of every rep's points balance (rep id -> whole points).
+//go:embed setbalances.lua
+var setBalancesSource string
+
+var setBalances = goredis.NewScript(setBalancesSource)
+
+// balancesKey is the hash of every rep's points balance (rep id -> "<version> <points>").
 func (s *Store) balancesKey() string { return s.prefix + ":balances" }
 
-// SetBalances writes reps' balances as the ledger returned them: absolute values, so writing
-// the same ones again (a replay, a rebuild) converges.
-func (s *Store) SetBalances(ctx context.Context, balances map[string]int64) error {
+// balanceValue encodes a balance as the hash holds it.
+func balanceValue(b bullpen.Balance) string {
+	return strconv.FormatInt(b.Version, 10) + " " + strconv.FormatInt(b.Points, 10)
+}
+
+// SetBalances writes reps' balances as the ledger returned them: absolute values, each written
+// only when Redis holds an older version of that rep's balance (or none), so writers landing
+// out of order, a replay and a rebuild all converge on the newest.
+func (s *Store) SetBalances(ctx context.Context, balances map[string]bullpen.Balance) error {
 	if len(balances) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 2*len(balances))
+	args := make([]any, 0, 3*len(balances))
 	for rep, b := range balances {
-		args = append(args, rep, b)
+		args = append(args, rep, b.Version, b.Points)
 	}
-	return s.rdb.HSet(ctx, s.balancesKey(), args...).Err()
+	keys := []string{s.balancesKey()}
+	err := setBalances.EvalSha(ctx, s.rdb, keys, args...).Err()
+	if isNoScript(err) {
+		if err := setBalances.Load(ctx, s.rdb).Err(); err != nil {
+			return err
+		}
+		err = setBalances.EvalSha(ctx, s.rdb, keys, args...).Err()
+	}
+	return err
 }
 
 // InitBalance writes a rep's balance only if Redis holds none, and reports whether it did. A
 // reader filling the projection from the ledger uses it, so that its value, read before a
 // concurrent writer's commit, never overwrites the newer one that writer set.
-func (s *Store) InitBalance(ctx context.Context, repID string, balance int64) (bool, error) {
-	return s.rdb.HSetNX(ctx, s.balancesKey(), repID, balance).Result()
+func (s *Store) InitBalance(ctx context.Context, repID string, balance bullpen.Balance) (bool, error) {
+	return s.rdb.HSetNX(ctx, s.balancesKey(), repID, balanceValue(balance)).Result()
 }
 
-// Balance returns a rep's balance; ok is false when the projection has none for it.
+// Balance returns a rep's points balance; ok is false when the projection has none for it.
 func (s *Store) Balance(ctx context.Context, repID string) (int64, bool, error) {
 	v, err := s.rdb.HGet(ctx, s.balancesKey(), repID).Result()
 	if err == goredis.Nil {
@@ -39,9 +63,13 @@ func (s *Store) Balance(ctx context.Context, repID string) (int64, bool, error) 
 	if err != nil {
 		return 0, false, err
 	}
-	b, err := strconv.ParseInt(v, 10, 64)
+	_, points, found := strings.Cut(v, " ")
+	if !found {
+		return 0, false, fmt.Errorf("balance of %s in redis: %q is not \"<version> <points>\"", repID, v)
+	}
+	b, err := strconv.ParseInt(points, 10, 64)
 	if err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("balance of %s in redis: %w", repID, err)
 	}
 	return b, true, nil
 }
