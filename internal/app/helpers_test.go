@@ -79,15 +79,8 @@ func mustContest(t *testing.T, db *postgres.DB, c contest.Contest) *contest.Cont
 	if err := postgres.LockIngest(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	weights, _ := json.Marshal(c.Weights)
-	participants, _ := json.Marshal(c.Participants)
-	prizes, _ := json.Marshal(c.Prizes)
-	err = tx.QueryRow(ctx, `INSERT INTO contests (name, kind, metric, weights, scope, starts_at, ends_at, timezone, period,
-		max_winners, participants, prizes, created_by, updated_by)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'test','test') RETURNING id::text`,
-		c.Name, c.Kind, c.Metric, weights, c.Scope, c.StartsAt, c.EndsAt, c.Timezone, c.Period, c.MaxWinners,
-		participants, prizes).Scan(&c.ID)
-	if err != nil {
+	c.CreatedBy = "test"
+	if err := postgres.InsertContest(ctx, tx, &c); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.RecountContest(ctx, tx, &c); err != nil {

@@ -59,6 +59,7 @@ type Contest struct {
 	MinScore     *bullpen.Fixed           `json:"min_score,omitempty"`
 	Status       string                   `json:"status"`
 	EndedAt      *time.Time               `json:"ended_at,omitempty"`
+	RaceEndedAt  *time.Time               `json:"race_ended_at,omitempty"` // a race: when max_winners had finished
 	CancelledAt  *time.Time               `json:"cancelled_at,omitempty"`
 	FinalizedAt  *time.Time               `json:"finalized_at,omitempty"`
 	CreatedBy    string                   `json:"created_by"`
@@ -94,13 +95,16 @@ func (c *Contest) Location() *time.Location {
 	return loc
 }
 
-// EffectiveEnd is when the contest stops counting events: ended early or ends_at; nil for an
-// open-ended race.
+// EffectiveEnd is when the contest stops counting events: the earliest of ends_at, an early
+// end and, for a race, the moment its last winner finished; nil for a race still open-ended.
 func (c *Contest) EffectiveEnd() *time.Time {
-	if c.EndedAt != nil && (c.EndsAt == nil || c.EndedAt.Before(*c.EndsAt)) {
-		return c.EndedAt
+	end := c.EndsAt
+	for _, t := range []*time.Time{c.EndedAt, c.RaceEndedAt} {
+		if t != nil && (end == nil || t.Before(*end)) {
+			end = t
+		}
 	}
-	return c.EndsAt
+	return end
 }
 
 // StatusAt derives the contest's status at now.

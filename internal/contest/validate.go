@@ -24,7 +24,6 @@ func (c *Contest) Normalize() error {
 	switch c.Kind {
 	case KindLeaderboard:
 	case KindRace:
-		return bullpen.Invalid("kind", "kind race is not supported yet")
 	default:
 		return bullpen.Invalid("kind", "kind must be leaderboard or race")
 	}
@@ -47,10 +46,10 @@ func (c *Contest) Normalize() error {
 	if c.StartsAt.IsZero() {
 		return bullpen.Invalid("starts_at", "starts_at is required")
 	}
-	if c.EndsAt == nil {
+	if c.EndsAt == nil && c.Kind != KindRace {
 		return bullpen.Invalid("ends_at", "ends_at is required for a leaderboard")
 	}
-	if !c.EndsAt.After(c.StartsAt) {
+	if c.EndsAt != nil && !c.EndsAt.After(c.StartsAt) {
 		return bullpen.Invalid("ends_at", "ends_at must be after starts_at")
 	}
 	if c.Timezone == "" {
@@ -69,8 +68,8 @@ func (c *Contest) Normalize() error {
 	default:
 		return bullpen.Invalid("period", "period must be none, day, week, month or quarter")
 	}
-	if c.Target != nil {
-		return bullpen.Invalid("target", "target applies to a race only")
+	if err := c.normalizeRace(); err != nil {
+		return err
 	}
 	if c.Participants != nil {
 		if err := checkIDs("participants.teams", c.Participants.Teams); err != nil {
@@ -179,4 +178,29 @@ func fixedVal(f *bullpen.Fixed) any {
 		return nil
 	}
 	return *f
+}
+
+func (c *Contest) normalizeRace() error {
+	if c.Kind != KindRace {
+		switch {
+		case c.Target != nil:
+			return bullpen.Invalid("target", "target applies to a race only")
+		case c.MaxWinners != 0:
+			return bullpen.Invalid("max_winners", "max_winners applies to a race only")
+		}
+		return nil
+	}
+	switch {
+	case c.Target == nil:
+		return bullpen.Invalid("target", "a race needs a target")
+	case *c.Target <= 0:
+		return bullpen.Invalid("target", "target must be positive")
+	case c.Period != PeriodNone:
+		return bullpen.Invalid("period", "a race has no periods")
+	case c.MaxWinners < 0 || c.MaxWinners > 1000:
+		return bullpen.Invalid("max_winners", "max_winners must be between 1 and 1000")
+	case c.MaxWinners == 0:
+		c.MaxWinners = 1
+	}
+	return nil
 }

@@ -155,7 +155,7 @@ func (s *Server) standings(ctx context.Context, k *contest.Contest, p contest.Pe
 	}
 	if k.Scope == contest.ScopeTeam {
 		for _, r := range rows {
-			st.Entries = append(st.Entries, Entry{Rank: r.Position + 1, Name: r.Entrant, TeamID: nullIfEmpty(r.Entrant), Score: r.Score, ReachedAt: r.ReachedAt})
+			st.Entries = append(st.Entries, Entry{Rank: r.Position + 1, Name: r.Entrant, TeamID: nullIfEmpty(r.Entrant), Score: r.Score, ReachedAt: r.ReachedAt, FinishedAt: r.FinishedAt})
 		}
 		return st, nil
 	}
@@ -170,7 +170,7 @@ func (s *Server) standings(ctx context.Context, k *contest.Contest, p contest.Pe
 	for _, r := range rows {
 		rep := dir[r.Entrant]
 		st.Entries = append(st.Entries, Entry{Rank: r.Position + 1, RepID: r.Entrant, Name: rep.Name,
-			TeamID: nullIfEmpty(rep.TeamID), Score: r.Score, ReachedAt: r.ReachedAt})
+			TeamID: nullIfEmpty(rep.TeamID), Score: r.Score, ReachedAt: r.ReachedAt, FinishedAt: r.FinishedAt})
 	}
 	return st, nil
 }

@@ -86,6 +86,8 @@ type Row struct {
 	Score     bullpen.Fixed
 	ReachedAt time.Time
 	Version   int64
+	// FinishedAt is when the entrant finished a race (reached the target and kept it).
+	FinishedAt *time.Time
 }
 
 // Result is what a committed batch changed, in absolute values for the projection.

@@ -17,7 +17,7 @@ import (
 // contestColumns is the select list scanContest reads.
 const contestColumns = `id::text, name, kind, metric, weights, scope, starts_at, ends_at, timezone,
 	period, target, max_winners, participants, prizes, min_score, ended_at, cancelled_at,
-	finalized_at, created_by, created_at, updated_by, updated_at`
+	finalized_at, created_by, created_at, updated_by, updated_at, race_ended_at`
 
 func scanContest(row pgx.Row) (*contest.Contest, error) {
 	var c contest.Contest
@@ -25,7 +25,7 @@ func scanContest(row pgx.Row) (*contest.Contest, error) {
 	var target, minScore *int64
 	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.Metric, &weights, &c.Scope, &c.StartsAt, &c.EndsAt,
 		&c.Timezone, &c.Period, &target, &c.MaxWinners, &participants, &prizes, &minScore,
-		&c.EndedAt, &c.CancelledAt, &c.FinalizedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt)
+		&c.EndedAt, &c.CancelledAt, &c.FinalizedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt, &c.RaceEndedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func scanContest(row pgx.Row) (*contest.Contest, error) {
 	}
 	c.Target, c.MinScore = fixedPtr(target), fixedPtr(minScore)
 	c.StartsAt, c.CreatedAt, c.UpdatedAt = c.StartsAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	c.EndsAt, c.EndedAt = utcPtr(c.EndsAt), utcPtr(c.EndedAt)
+	c.EndsAt, c.EndedAt, c.RaceEndedAt = utcPtr(c.EndsAt), utcPtr(c.EndedAt), utcPtr(c.RaceEndedAt)
 	c.CancelledAt, c.FinalizedAt = utcPtr(c.CancelledAt), utcPtr(c.FinalizedAt)
 	return &c, nil
 }

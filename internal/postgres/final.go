@@ -89,10 +89,10 @@ func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key strin
 	if len(c.Prizes) == 0 {
 		return nil, nil
 	}
-	// The same order as the boards in Redis: score, then who reached it first, then the id
-	// compared bytewise.
+	// The same order as the boards in Redis: in a race the finishers first, in finishing order;
+	// then score, who reached it first, and the id compared bytewise.
 	rows, err := tx.Query(ctx, `SELECT entrant, score FROM standings WHERE contest_id = $1 AND period_key = $2
-		ORDER BY score DESC, reached_at ASC, entrant COLLATE "C" ASC`, c.ID, key)
+		ORDER BY finished_at ASC NULLS LAST, score DESC, reached_at ASC, entrant COLLATE "C" ASC`, c.ID, key)
 	if err != nil {
 		return nil, err
 	}

@@ -87,6 +87,9 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		if res.Rows, err = moveStandings(ctx, tx, out.Moves); err != nil {
 			return res, err
 		}
+		if err := finishRaces(ctx, tx, in.Contests, res.Rows); err != nil {
+			return res, err
+		}
 		if res.Reps, err = upsertReps(ctx, tx, out.Reps); err != nil {
 			return res, err
 		}
@@ -287,7 +290,7 @@ func moveStandings(ctx context.Context, tx pgx.Tx, moves map[ingest.BoardKey]ing
 		SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
 		ON CONFLICT (contest_id, period_key, entrant) DO UPDATE SET score = s.score + excluded.score,
 			reached_at = greatest(s.reached_at, excluded.reached_at), version = s.version + 1
-		RETURNING contest_id::text, period_key, entrant, score, reached_at, version`,
+		RETURNING contest_id::text, period_key, entrant, score, reached_at, version, finished_at`,
 		contests, periods, entrants, deltas, reached)
 	if err != nil {
 		return nil, fmt.Errorf("move standings: %w", err)
@@ -298,7 +301,7 @@ func moveStandings(ctx context.Context, tx pgx.Tx, moves map[ingest.BoardKey]ing
 func collectStandings(rows pgx.Rows) ([]ingest.Row, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ingest.Row, error) {
 		var s ingest.Row
-		err := r.Scan(&s.ContestID, &s.PeriodKey, &s.Entrant, &s.Score, &s.ReachedAt, &s.Version)
+		err := r.Scan(&s.ContestID, &s.PeriodKey, &s.Entrant, &s.Score, &s.ReachedAt, &s.Version, &s.FinishedAt)
 		return s, err
 	})
 }
@@ -332,7 +335,7 @@ func upsertReps(ctx context.Context, tx pgx.Tx, reps map[string]bullpen.Rep) ([]
 // so that a redelivery after a crash between commit and projection repairs the projection.
 func touchedBy(ctx context.Context, tx pgx.Tx, eventIDs []string) ([]ingest.Row, []bullpen.Rep, error) {
 	rows, err := tx.Query(ctx, `
-		SELECT s.contest_id::text, s.period_key, s.entrant, s.score, s.reached_at, s.version
+		SELECT s.contest_id::text, s.period_key, s.entrant, s.score, s.reached_at, s.version, s.finished_at
 		FROM standings s
 		JOIN (SELECT DISTINCT contest_id, period_key, entrant FROM contributions WHERE event_id = ANY($1)) c
 		  USING (contest_id, period_key, entrant)`, eventIDs)

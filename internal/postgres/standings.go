@@ -42,7 +42,11 @@ func (db *DB) RecountContest(ctx context.Context, tx pgx.Tx, c *contest.Contest)
 	if err := insertContributions(ctx, tx, b.contributions); err != nil {
 		return err
 	}
-	if _, err := moveStandings(ctx, tx, b.moves); err != nil {
+	rows, err := moveStandings(ctx, tx, b.moves)
+	if err != nil {
+		return err
+	}
+	if err := finishRaces(ctx, tx, []*contest.Contest{c}, rows); err != nil {
 		return err
 	}
 	return b.markDeals(ctx, tx)
@@ -167,7 +171,7 @@ func (r *recount) markDeals(ctx context.Context, tx pgx.Tx) error {
 
 // ContestRows returns every standings row of a contest, to load into the projection.
 func (db *DB) ContestRows(ctx context.Context, contestID string) ([]ingest.Row, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT contest_id::text, period_key, entrant, score, reached_at, version
+	rows, err := db.Pool.Query(ctx, `SELECT contest_id::text, period_key, entrant, score, reached_at, version, finished_at
 		FROM standings WHERE contest_id = $1`, contestID)
 	if err != nil {
 		return nil, err
@@ -178,7 +182,7 @@ func (db *DB) ContestRows(ctx context.Context, contestID string) ([]ingest.Row, 
 // AllRows calls fn with every standings row of every contest that is not cancelled, a page at a
 // time, to rebuild the projection.
 func (db *DB) AllRows(ctx context.Context, fn func([]ingest.Row) error) error {
-	rows, err := db.Pool.Query(ctx, `SELECT s.contest_id::text, s.period_key, s.entrant, s.score, s.reached_at, s.version
+	rows, err := db.Pool.Query(ctx, `SELECT s.contest_id::text, s.period_key, s.entrant, s.score, s.reached_at, s.version, s.finished_at
 		FROM standings s JOIN contests c ON c.id = s.contest_id WHERE c.cancelled_at IS NULL`)
 	if err != nil {
 		return err
@@ -187,7 +191,7 @@ func (db *DB) AllRows(ctx context.Context, fn func([]ingest.Row) error) error {
 	page := make([]ingest.Row, 0, 5000)
 	for rows.Next() {
 		var s ingest.Row
-		if err := rows.Scan(&s.ContestID, &s.PeriodKey, &s.Entrant, &s.Score, &s.ReachedAt, &s.Version); err != nil {
+		if err := rows.Scan(&s.ContestID, &s.PeriodKey, &s.Entrant, &s.Score, &s.ReachedAt, &s.Version, &s.FinishedAt); err != nil {
 			return err
 		}
 		page = append(page, s)

@@ -21,10 +21,29 @@ var setRow = goredis.NewScript(setRowSource)
 
 // Ranked is a row read back from a board with its 0-based position.
 type Ranked struct {
-	Position  int64
-	Entrant   string
-	Score     bullpen.Fixed
-	ReachedAt time.Time
+	Position   int64
+	Entrant    string
+	Score      bullpen.Fixed
+	ReachedAt  time.Time
+	FinishedAt *time.Time // a race's finishers come first, in finishing order
+}
+
+// A race finisher's sort score is finisherBase plus its finishing time in milliseconds: below
+// finisherTop, which is below every score a board holds (scores stay under 10^15 hundredths),
+// so finishers come first in finishing order; and above -2^53, so it is exact in a float64.
+const (
+	finisherBase = -8_000_000_000_000_000
+	finisherTop  = -1_000_000_000_000_000
+)
+
+// sortKey returns a row's sort score and member: finishers by finishing time, everyone else by
+// score then by reached_at.
+func sortKey(r ingest.Row) (int64, string, string) {
+	if r.FinishedAt != nil {
+		info := strconv.FormatInt(int64(r.Score), 10) + " " + strconv.FormatInt(r.ReachedAt.UnixMicro(), 10)
+		return finisherBase + r.FinishedAt.UnixMilli(), member(*r.FinishedAt, r.Entrant), info
+	}
+	return -int64(r.Score), member(r.ReachedAt, r.Entrant), ""
 }
 
 // member encodes the tie-break in the sorted-set member: members with equal scores sort
@@ -54,9 +73,11 @@ func (s *Store) SetRows(ctx context.Context, rows []ingest.Row) error {
 	run := func() ([]goredis.Cmder, error) {
 		return s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 			for _, r := range rows {
+				sort, m, finisher := sortKey(r)
 				setRow.EvalSha(ctx, p,
-					[]string{s.boardKey(r.ContestID, r.PeriodKey), s.membersKey(r.ContestID, r.PeriodKey), s.periodsKey(r.ContestID)},
-					r.Entrant, member(r.ReachedAt, r.Entrant), -int64(r.Score), r.Version, r.PeriodKey)
+					[]string{s.boardKey(r.ContestID, r.PeriodKey), s.membersKey(r.ContestID, r.PeriodKey), s.periodsKey(r.ContestID),
+						s.finishersKey(r.ContestID, r.PeriodKey)},
+					r.Entrant, m, sort, r.Version, r.PeriodKey, finisher)
 			}
 			return nil
 		})
@@ -79,7 +100,7 @@ func (s *Store) DeleteContest(ctx context.Context, contestID string) error {
 	}
 	keys := []string{s.periodsKey(contestID)}
 	for _, p := range periods {
-		keys = append(keys, s.boardKey(contestID, p), s.membersKey(contestID, p))
+		keys = append(keys, s.boardKey(contestID, p), s.membersKey(contestID, p), s.finishersKey(contestID, p))
 	}
 	return s.rdb.Del(ctx, keys...).Err()
 }
@@ -97,11 +118,47 @@ func (s *Store) Range(ctx context.Context, contestID, periodKey string, offset, 
 		return nil, 0, err
 	}
 	out := make([]Ranked, 0, len(zr.Val()))
+	var finishers []string
 	for i, z := range zr.Val() {
 		at, entrant := parseMember(z.Member.(string))
-		out = append(out, Ranked{Position: offset + int64(i), Entrant: entrant, Score: bullpen.Fixed(-int64(z.Score)), ReachedAt: at})
+		r := Ranked{Position: offset + int64(i), Entrant: entrant, Score: bullpen.Fixed(-int64(z.Score)), ReachedAt: at}
+		if z.Score < finisherTop {
+			r.FinishedAt = &at
+			finishers = append(finishers, entrant)
+		}
+		out = append(out, r)
+	}
+	if len(finishers) > 0 {
+		if err := s.finisherDetails(ctx, contestID, periodKey, finishers, out); err != nil {
+			return nil, 0, err
+		}
 	}
 	return out, card.Val(), nil
+}
+
+// finisherDetails fills in the scores and reached_at times of race finishers, whose sort scores
+// hold their finishing time instead.
+func (s *Store) finisherDetails(ctx context.Context, contestID, periodKey string, entrants []string, rows []Ranked) error {
+	vals, err := s.rdb.HMGet(ctx, s.finishersKey(contestID, periodKey), entrants...).Result()
+	if err != nil {
+		return err
+	}
+	info := make(map[string]string, len(vals))
+	for i, v := range vals {
+		if str, ok := v.(string); ok {
+			info[entrants[i]] = str
+		}
+	}
+	for i := range rows {
+		if rows[i].FinishedAt == nil {
+			continue
+		}
+		score, reached, _ := strings.Cut(info[rows[i].Entrant], " ")
+		sc, _ := strconv.ParseInt(score, 10, 64)
+		us, _ := strconv.ParseInt(reached, 10, 64)
+		rows[i].Score, rows[i].ReachedAt = bullpen.Fixed(sc), time.UnixMicro(us).UTC()
+	}
+	return nil
 }
 
 // Position returns an entrant's 0-based position on a board; ok is false when it has no row.

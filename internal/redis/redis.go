@@ -55,6 +55,10 @@ func (s *Store) membersKey(contestID, periodKey string) string {
 
 func (s *Store) periodsKey(contestID string) string { return s.contestTag(contestID) + ":periods" }
 
+func (s *Store) finishersKey(contestID, periodKey string) string {
+	return s.contestTag(contestID) + ":" + periodKey + ":f"
+}
+
 func (s *Store) repsKey() string       { return s.prefix + ":reps" }
 func (s *Store) generationKey() string { return s.prefix + ":generation" }
 
