@@ -114,6 +114,11 @@ func (s *Server) routes() {
 	api.Post("/contests/:id/cancel", staff, s.cancelContest)
 	api.Get("/contests/:id/leaderboard", anyone, s.leaderboard)
 
+	api.Post("/incentives", staff, s.idempotent, s.createIncentive)
+	api.Get("/incentives", anyone, s.listIncentives)
+	api.Get("/incentives/:id", anyone, s.getIncentive)
+	api.Post("/incentives/:id/end", staff, s.endIncentive)
+
 	api.Get("/reps", anyone, s.listReps)
 	api.Get("/reps/:id", anyone, s.getRep)
 	api.Get("/reps/:id/ledger", anyone, s.repLedger)
