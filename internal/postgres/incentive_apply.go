@@ -72,23 +72,14 @@ func lockIncentives(ctx context.Context, tx pgx.Tx, withWins bool, reversedDeals
 	if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
 		return nil, now, err
 	}
-	rows, err := tx.Query(ctx, `SELECT id::text, title, event_type, min_amount, product, reward_points, max_winners,
-			starts_at, ends_at, audience, ended_at, created_at
-		FROM incentives i
+	rows, err := tx.Query(ctx, `SELECT `+incentiveColumns+` FROM incentives
 		WHERE ($1 AND ended_at IS NULL AND ends_at > now() - $2 * interval '1 second')
 		   OR id IN (SELECT incentive_id FROM incentive_entries WHERE deal_id = ANY($3) AND won_at IS NOT NULL AND clawed_back_at IS NULL)
 		ORDER BY id FOR UPDATE`, withWins, grace.Seconds(), reversedDeals)
 	if err != nil {
 		return nil, now, err
 	}
-	incs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*incentive.Incentive, error) {
-		var i incentive.Incentive
-		var minAmount *int64
-		err := r.Scan(&i.ID, &i.Title, &i.Condition.Type, &minAmount, &i.Condition.Product, &i.RewardPoints, &i.MaxWinners,
-			&i.StartsAt, &i.EndsAt, &i.Audience, &i.EndedAt, &i.CreatedAt)
-		i.Condition.MinAmount = fixedPtr(minAmount)
-		return &i, err
-	})
+	incs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*incentive.Incentive, error) { return scanIncentive(r) })
 	return incs, now, err
 }
 
