@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"bullpen/internal/config"
+	"bullpen/internal/ingest"
 	"bullpen/internal/kafka"
 	"bullpen/internal/pipeline"
 	"bullpen/internal/postgres"
@@ -61,6 +62,12 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		Backoff: pipeline.Backoff{Min: 100 * time.Millisecond, Max: 5 * time.Second},
 		Metrics: pipeline.NewMetrics(reg),
 	}
+	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log}
+	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Interval: 250 * time.Millisecond, Top: 50, Log: log}
+	p.AfterBatch = func(res ingest.Result) {
+		merger.Touched(res.Rows)
+		publisher.Kick()
+	}
 	consumer := kafka.NewConsumer(kafka.ConsumerConfig{
 		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
 		SessionTimeout: cfg.KafkaSessionTimeout, BatchSize: cfg.BatchSize, BatchWait: cfg.BatchWait,
@@ -84,6 +91,8 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		Grace: cfg.Grace, Interval: cfg.FinalizeCheck, Now: time.Now, Log: log,
 	}
 	g.Go(func() error { return finalizer.Run(gctx) })
+	g.Go(func() error { return publisher.Run(gctx) })
+	g.Go(func() error { return merger.Run(gctx) })
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err

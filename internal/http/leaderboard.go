@@ -9,36 +9,15 @@ import (
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/redis"
+	"bullpen/internal/standings"
 )
 
-// Standings is a board as the API and the sockets show it (contract §3).
-type Standings struct {
-	ContestID string     `json:"contest_id"`
-	Period    PeriodView `json:"period"`
-	Status    string     `json:"status"`
-	Total     int64      `json:"total"`
-	Entries   []Entry    `json:"entries"`
-	// ResetsAt (extension) is when a periodic contest starts a fresh board; null otherwise.
-	ResetsAt *time.Time `json:"resets_at"`
-}
-
-// PeriodView is the window a board covers; Key (extension) names it for ?period=.
-type PeriodView struct {
-	Key   string     `json:"key"`
-	Start time.Time  `json:"start"`
-	End   *time.Time `json:"end"`
-}
-
-// Entry is one row of a board. In team scope it has no rep_id and the team id is its name.
-type Entry struct {
-	Rank       int64         `json:"rank"`
-	RepID      string        `json:"rep_id,omitempty"`
-	Name       string        `json:"name"`
-	TeamID     *string       `json:"team_id"`
-	Score      bullpen.Fixed `json:"score"`
-	ReachedAt  time.Time     `json:"reached_at"`
-	FinishedAt *time.Time    `json:"finished_at"`
-}
+// The board types are shared with the live channels.
+type (
+	Standings  = standings.Standings
+	PeriodView = standings.PeriodView
+	Entry      = standings.Entry
+)
 
 const maxRadius = 50
 
@@ -81,7 +60,7 @@ func (s *Server) leaderboard(c *fiber.Ctx) error {
 
 // periodOf resolves ?period=: current (default), previous, or a local date inside the period.
 func (s *Server) periodOf(k *contest.Contest, q string) (contest.Period, error) {
-	cur := k.PeriodAt(clampInto(k, s.Now()))
+	cur := standings.CurrentPeriod(k, s.Now())
 	switch q {
 	case "", "current":
 		return cur, nil
@@ -100,18 +79,6 @@ func (s *Server) periodOf(k *contest.Contest, q string) (contest.Period, error) 
 		return p, bullpen.Errorf(bullpen.ENotFound, "the contest has no board for %s", q)
 	}
 	return p, nil
-}
-
-// clampInto moves t into the contest's window: before the start is the first period, after
-// the end the last.
-func clampInto(k *contest.Contest, t time.Time) time.Time {
-	if t.Before(k.StartsAt) {
-		return k.StartsAt
-	}
-	if end := k.EffectiveEnd(); end != nil && !t.Before(*end) && end.After(k.StartsAt) {
-		return end.Add(-time.Nanosecond)
-	}
-	return t
 }
 
 // around returns the entrant's row with radius rows each side, the window shifted at the top
@@ -142,37 +109,11 @@ func (s *Server) around(ctx context.Context, contestID, periodKey, entrant strin
 }
 
 func (s *Server) standings(ctx context.Context, k *contest.Contest, p contest.Period, rows []redis.Ranked, total int64) (*Standings, error) {
-	st := &Standings{ContestID: k.ID, Status: k.StatusAt(s.Now()), Total: total, Entries: make([]Entry, 0, len(rows))}
-	st.Period = PeriodView{Key: p.Key, Start: p.Start, End: p.End}
-	if st.Period.Start.Before(k.StartsAt) {
-		st.Period.Start = k.StartsAt
-	}
-	if end := k.EffectiveEnd(); end != nil && (p.End == nil || end.Before(*p.End)) {
-		st.Period.End = end
-	}
-	if k.Period != contest.PeriodNone {
-		st.ResetsAt = st.Period.End
-	}
-	if k.Scope == contest.ScopeTeam {
-		for _, r := range rows {
-			st.Entries = append(st.Entries, Entry{Rank: r.Position + 1, Name: r.Entrant, TeamID: nullIfEmpty(r.Entrant), Score: r.Score, ReachedAt: r.ReachedAt, FinishedAt: r.FinishedAt})
-		}
-		return st, nil
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.Entrant
-	}
-	dir, err := s.directory(ctx, ids)
+	dir, err := s.directory(ctx, standings.Entrants(k, rows))
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		rep := dir[r.Entrant]
-		st.Entries = append(st.Entries, Entry{Rank: r.Position + 1, RepID: r.Entrant, Name: rep.Name,
-			TeamID: nullIfEmpty(rep.TeamID), Score: r.Score, ReachedAt: r.ReachedAt, FinishedAt: r.FinishedAt})
-	}
-	return st, nil
+	return standings.Build(k, p, s.Now(), rows, total, dir), nil
 }
 
 // directory finds reps' names and teams: in Redis, else in PostgreSQL (and then put back in

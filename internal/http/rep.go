@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bullpen/internal/standings"
 	"context"
 
 	"github.com/gofiber/fiber/v2"
@@ -78,7 +79,7 @@ func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStandi
 		if !ok {
 			continue
 		}
-		key := k.PeriodAt(clampInto(k, now)).Key
+		key := standingsPeriod(k, now).Key
 		pos, ok, err := s.Store.Position(ctx, k.ID, key, entrant)
 		if err != nil {
 			return nil, err
@@ -96,3 +97,6 @@ func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStandi
 	}
 	return out, nil
 }
+
+// standingsPeriod is the board a rep's standings are read from: the current one.
+var standingsPeriod = standings.CurrentPeriod

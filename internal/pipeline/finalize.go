@@ -11,6 +11,7 @@ import (
 
 // Finals is where boards become final.
 type Finals interface {
+	NotifyLifecycle(ctx context.Context) (int, error)
 	PendingFinals(ctx context.Context) ([]PendingFinal, error)
 	Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]bullpen.Balance, error)
 }
@@ -62,6 +63,9 @@ func (f *Finalizer) Run(ctx context.Context) error {
 
 // Once finalizes whatever is due now.
 func (f *Finalizer) Once(ctx context.Context) error {
+	if _, err := f.Finals.NotifyLifecycle(ctx); err != nil {
+		return err
+	}
 	pending, err := f.Finals.PendingFinals(ctx)
 	if err != nil {
 		return err

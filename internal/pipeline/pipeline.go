@@ -59,6 +59,9 @@ type Pipeline struct {
 	Log         *slog.Logger
 	Backoff     Backoff
 	Metrics     *Metrics
+	// AfterBatch, if set, is told what each batch changed once it is committed and projected
+	// (to send the live updates).
+	AfterBatch func(ingest.Result)
 }
 
 // Backoff is how passing failures are retried: from Min, doubling, at most Max, with jitter.
@@ -118,6 +121,9 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 		return err
 	}
 	p.Metrics.applied(res, time.Since(start))
+	if p.AfterBatch != nil {
+		p.AfterBatch(res)
+	}
 	return nil
 }
 

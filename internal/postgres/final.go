@@ -52,6 +52,7 @@ func (db *DB) PendingFinals(ctx context.Context) ([]pipeline.PendingFinal, error
 // balances of the reps it paid, read after the commit, each with its version.
 func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]bullpen.Balance, error) {
 	var paid []string
+	var balances map[string]bullpen.Balance
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		paid = paid[:0]
 		var id string
@@ -62,26 +63,50 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 		if err != nil {
 			return err
 		}
+		var prizes []prizeNotice
 		for _, key := range boards {
-			reps, err := finalizeBoard(ctx, tx, c, key)
+			paidHere, err := finalizeBoard(ctx, tx, c, key)
 			if err != nil {
 				return err
 			}
-			paid = append(paid, reps...)
+			prizes = append(prizes, paidHere...)
+		}
+		for _, p := range prizes {
+			paid = append(paid, p.rep)
+		}
+		if balances, err = SumBalances(ctx, tx, paid); err != nil {
+			return err
+		}
+		var notices []bullpen.Notice
+		for _, p := range prizes {
+			notices = append(notices, bullpen.Notice{Channel: bullpen.RepChannel(p.rep), Type: "reward", Data: map[string]any{
+				"points": p.points, "balance": balances[p.rep].Points, "reason": bullpen.ReasonPrize, "note": p.note,
+				"contest_id": c.ID, "period_key": p.key}})
 		}
 		if closing {
-			_, err = tx.Exec(ctx, `UPDATE contests SET finalized_at = now(), updated_at = now() WHERE id = $1`, c.ID)
+			if _, err = tx.Exec(ctx, `UPDATE contests SET finalized_at = now(), updated_at = now() WHERE id = $1`, c.ID); err != nil {
+				return err
+			}
+			final := *c
+			final.Status = contest.StatusFinal
+			notices = append(notices, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "contest.final", Data: &final})
 		}
-		return err
+		return insertNotices(ctx, tx, notices)
 	})
 	if err != nil || len(paid) == 0 {
 		return nil, err
 	}
-	return db.Balances(ctx, paid)
+	return balances, nil
 }
 
-// finalizeBoard marks one board final and pays its prizes; it returns the reps paid.
-func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key string) ([]string, error) {
+// prizeNotice is a prize paid, to tell its rep.
+type prizeNotice struct {
+	rep, key, note string
+	points         int64
+}
+
+// finalizeBoard marks one board final and pays its prizes; it returns what it paid.
+func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key string) ([]prizeNotice, error) {
 	tag, err := tx.Exec(ctx, `INSERT INTO finals (contest_id, period_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.ID, key)
 	if err != nil || tag.RowsAffected() == 0 {
 		return nil, err
@@ -100,7 +125,7 @@ func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key strin
 	if err != nil {
 		return nil, err
 	}
-	var paid []string
+	var paid []prizeNotice
 	for _, p := range c.Payouts(board) {
 		reps := []string{p.Entrant}
 		if c.Scope == contest.ScopeTeam {
@@ -113,12 +138,14 @@ func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key strin
 		}
 		note := c.PrizeNote(p, key)
 		for _, rep := range reps {
-			_, err := tx.Exec(ctx, `INSERT INTO ledger (rep_id, points, reason, contest_id, period_key, by, note)
+			tag, err := tx.Exec(ctx, `INSERT INTO ledger (rep_id, points, reason, contest_id, period_key, by, note)
 				VALUES ($1, $2, 'prize', $3, $4, $5, $6) ON CONFLICT DO NOTHING`, rep, p.Points, c.ID, key, bullpen.SystemActor, note)
 			if err != nil {
 				return nil, fmt.Errorf("pay prize: %w", err)
 			}
-			paid = append(paid, rep)
+			if tag.RowsAffected() == 1 {
+				paid = append(paid, prizeNotice{rep: rep, key: key, note: note, points: p.Points})
+			}
 		}
 	}
 	return paid, nil
@@ -133,4 +160,40 @@ func teamScorers(ctx context.Context, tx pgx.Tx, contestID, key, team string) ([
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// NotifyLifecycle queues contest.started for contests that have started and contest.ended
+// for those that have ended (into their grace), each once, and returns how many it queued.
+func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		n = 0
+		for _, step := range []struct{ typ, sql string }{
+			{"contest.started", `UPDATE contests SET started_notified_at = now()
+				WHERE cancelled_at IS NULL AND started_notified_at IS NULL AND starts_at <= now() RETURNING ` + contestColumns},
+			{"contest.ended", `UPDATE contests SET ended_notified_at = now()
+				WHERE cancelled_at IS NULL AND ended_notified_at IS NULL
+				  AND least(ends_at, ended_at, race_ended_at) <= now() RETURNING ` + contestColumns},
+		} {
+			rows, err := tx.Query(ctx, step.sql)
+			if err != nil {
+				return err
+			}
+			cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*contest.Contest, error) { return scanContest(r) })
+			if err != nil {
+				return err
+			}
+			notices := make([]bullpen.Notice, 0, len(cs))
+			for _, c := range cs {
+				c.Status = c.StatusAt(db.now())
+				notices = append(notices, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: step.typ, Data: c})
+			}
+			if err := insertNotices(ctx, tx, notices); err != nil {
+				return err
+			}
+			n += len(notices)
+		}
+		return nil
+	})
+	return n, err
 }

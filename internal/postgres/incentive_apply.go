@@ -20,7 +20,7 @@ import (
 // two consumers decide one incentive's winners one after the other, and each event is applied
 // once: exactly max_winners winners however the events are spread. It returns the reps whose
 // points changed.
-func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, grace time.Duration) ([]string, error) {
+func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, grace time.Duration) (*incentiveStep, error) {
 	var wins, reversals []ingest.Applied
 	var reversedDeals []string
 	for _, a := range applied {
@@ -42,7 +42,7 @@ func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, g
 	if err != nil || len(incs) == 0 {
 		return nil, err
 	}
-	s := incentiveStep{tx: tx, now: now}
+	s := &incentiveStep{tx: tx, now: now}
 	for _, a := range applied {
 		if !a.Changed {
 			continue
@@ -61,7 +61,7 @@ func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, g
 			}
 		}
 	}
-	return s.paid, nil
+	return s, nil
 }
 
 // lockIncentives locks, in id order, the incentives a batch may touch: those a new win may
@@ -84,9 +84,17 @@ func lockIncentives(ctx context.Context, tx pgx.Tx, withWins bool, reversedDeals
 }
 
 type incentiveStep struct {
-	tx   pgx.Tx
-	now  time.Time
-	paid []string
+	tx      pgx.Tx
+	now     time.Time
+	paid    []string
+	notices []pointsNotice
+}
+
+// pointsNotice is a reward or clawback message waiting for the rep's balance after the batch.
+type pointsNotice struct {
+	rep  string
+	typ  string
+	data map[string]any
 }
 
 // enter records a qualifying win and makes it a winner if the rep holds no win and a place is free.
@@ -122,6 +130,9 @@ func (s *incentiveStep) win(ctx context.Context, inc *incentive.Incentive, event
 		return fmt.Errorf("pay reward: %w", err)
 	}
 	s.paid = append(s.paid, repID)
+	s.notices = append(s.notices, pointsNotice{rep: repID, typ: "reward", data: map[string]any{
+		"points": inc.RewardPoints, "reason": bullpen.ReasonIncentive, "note": inc.RewardNote(dealID),
+		"incentive_id": inc.ID, "deal_id": dealID, "event_id": eventID}})
 	return nil
 }
 
@@ -147,6 +158,9 @@ func (s *incentiveStep) reverse(ctx context.Context, inc *incentive.Incentive, d
 		return fmt.Errorf("claw back: %w", err)
 	}
 	s.paid = append(s.paid, repID)
+	s.notices = append(s.notices, pointsNotice{rep: repID, typ: "clawback", data: map[string]any{
+		"points": -inc.RewardPoints, "reason": bullpen.ReasonClawback, "note": inc.ClawbackNote(dealID),
+		"incentive_id": inc.ID, "deal_id": dealID, "event_id": eventID}})
 	if inc.StatusAt(s.now) != incentive.StatusOpen {
 		return nil
 	}
@@ -166,4 +180,21 @@ func (s *incentiveStep) reverse(ctx context.Context, inc *incentive.Incentive, d
 		return err
 	}
 	return s.win(ctx, inc, nextEvent, nextRep, nextDeal)
+}
+
+// notify queues each reward and clawback for the rep's feed, with the rep's balance after the
+// batch, and each win for the floor.
+func (s *incentiveStep) notify(ctx context.Context, balances map[string]bullpen.Balance, reps map[string]bullpen.Rep) error {
+	var out []bullpen.Notice
+	for _, n := range s.notices {
+		n.data["balance"] = balances[n.rep].Points
+		out = append(out, bullpen.Notice{Channel: bullpen.RepChannel(n.rep), Type: n.typ, Data: n.data})
+		if n.typ == "reward" {
+			r := reps[n.rep]
+			out = append(out, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "incentive.won", Data: map[string]any{
+				"incentive_id": n.data["incentive_id"], "rep_id": n.rep, "name": r.Name, "team_id": r.TeamID,
+				"deal_id": n.data["deal_id"], "points": n.data["points"], "note": n.data["note"]}})
+		}
+	}
+	return insertNotices(ctx, s.tx, out)
 }

@@ -72,14 +72,20 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		if err := upsertDeals(ctx, tx, out.Deals); err != nil {
 			return res, err
 		}
-		paid, err := applyIncentives(ctx, tx, out.Applied, db.Grace)
+		step, err := applyIncentives(ctx, tx, out.Applied, db.Grace)
 		if err != nil {
 			return res, err
 		}
-		if len(paid) > 0 {
-			if res.Balances, err = SumBalances(ctx, tx, paid); err != nil {
+		if step != nil && len(step.paid) > 0 {
+			if res.Balances, err = SumBalances(ctx, tx, step.paid); err != nil {
 				return res, err
 			}
+			if err := step.notify(ctx, res.Balances, in.Reps); err != nil {
+				return res, err
+			}
+		}
+		if err := insertNotices(ctx, tx, celebrations(out.Applied, in.Reps)); err != nil {
+			return res, err
 		}
 		if err := insertContributions(ctx, tx, out.Contributions); err != nil {
 			return res, err
@@ -361,4 +367,19 @@ func countedJSON(cs []ingest.Counted) string {
 	}
 	b, _ := json.Marshal(cs)
 	return string(b)
+}
+
+// celebrations are the floor's messages for the deals the batch won.
+func celebrations(applied []ingest.Applied, reps map[string]bullpen.Rep) []bullpen.Notice {
+	var out []bullpen.Notice
+	for _, a := range applied {
+		e := a.Event
+		if !a.Changed || e.Type != event.DealWon {
+			continue
+		}
+		out = append(out, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "celebration", Data: map[string]any{
+			"rep_id": e.RepID, "name": reps[e.RepID].Name, "team_id": a.TeamID, "deal_id": e.DealID, "amount": e.Amount,
+			"event_id": e.EventID, "occurred_at": e.OccurredAt}})
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/ingest"
+	"bullpen/internal/standings"
 )
 
 //go:embed setrow.lua
@@ -20,13 +21,7 @@ var setRowSource string
 var setRow = goredis.NewScript(setRowSource)
 
 // Ranked is a row read back from a board with its 0-based position.
-type Ranked struct {
-	Position   int64
-	Entrant    string
-	Score      bullpen.Fixed
-	ReachedAt  time.Time
-	FinishedAt *time.Time // a race's finishers come first, in finishing order
-}
+type Ranked = standings.Row
 
 // A race finisher's sort score is finisherBase plus its finishing time in milliseconds: below
 // finisherTop, which is below every score a board holds (scores stay under 10^15 hundredths),

@@ -1,0 +1,18 @@
+package bullpen
+
+// Notice is a message for a live channel (contract §4): "celebration" on "floor", "reward" on
+// "rep:ana"... Data is its JSON payload.
+type Notice struct {
+	Channel string
+	Type    string
+	Data    any
+}
+
+// Channel names.
+const ChannelFloor = "floor"
+
+// RepChannel is a rep's own feed.
+func RepChannel(repID string) string { return "rep:" + repID }
+
+// ContestChannel is a contest's standings feed.
+func ContestChannel(contestID string) string { return "contest:" + contestID }

@@ -1,0 +1,182 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/ingest"
+	"bullpen/internal/standings"
+)
+
+// Channels numbers and announces messages of the live channels (contract §4).
+type Channels interface {
+	Publish(ctx context.Context, channel, typ string, data []byte) (string, error)
+}
+
+// Outbox holds the messages committed with the changes they report.
+type Outbox interface {
+	DrainOutbox(ctx context.Context, limit int, publish func(channel, typ string, data []byte) error) (int, error)
+}
+
+// Publisher moves committed messages from the outbox to the live channels, in order.
+type Publisher struct {
+	Outbox   Outbox
+	Channels Channels
+	Log      *slog.Logger
+	kick     chan struct{}
+	once     sync.Once
+}
+
+func (p *Publisher) init() { p.once.Do(func() { p.kick = make(chan struct{}, 1) }) }
+
+// Kick asks for a drain now (after a batch committed messages).
+func (p *Publisher) Kick() {
+	p.init()
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run drains the outbox when kicked, and every half second in case a kick was missed (a
+// message written by another process, a restart).
+func (p *Publisher) Run(ctx context.Context) error {
+	p.init()
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.kick:
+		case <-t.C:
+		}
+		for {
+			n, err := p.Outbox.DrainOutbox(ctx, 500, func(channel, typ string, data []byte) error {
+				_, err := p.Channels.Publish(ctx, channel, typ, data)
+				return err
+			})
+			if err != nil {
+				if ctx.Err() == nil {
+					p.Log.Warn("publishing live messages failed; will retry", "err", err)
+				}
+				break
+			}
+			if n < 500 {
+				break
+			}
+		}
+	}
+}
+
+// Boards reads the projection's boards and directory.
+type Boards interface {
+	Range(ctx context.Context, contestID, periodKey string, offset, limit int64) ([]standings.Row, int64, error)
+	Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep, error)
+}
+
+// Contests finds a contest by id.
+type Contests interface {
+	Contest(ctx context.Context, id string) (*contest.Contest, error)
+}
+
+// Merger sends a contest's standings as "update" messages, merged where they are produced: the
+// first change after a quiet moment goes out at once, later ones at most every Interval, each
+// with the whole top of the board so any message can be drawn alone.
+type Merger struct {
+	Boards   Boards
+	Contests Contests
+	Channels Channels
+	Interval time.Duration
+	Top      int64
+	Log      *slog.Logger
+
+	mu      sync.Mutex
+	last    map[string]time.Time // when each contest's last update went out
+	dirty   map[string]bool      // changed since
+	wake    chan struct{}
+	started sync.Once
+}
+
+func (m *Merger) init() {
+	m.started.Do(func() {
+		m.last, m.dirty, m.wake = map[string]time.Time{}, map[string]bool{}, make(chan struct{}, 1)
+	})
+}
+
+// Touched marks the contests of rows as changed.
+func (m *Merger) Touched(rows []ingest.Row) {
+	m.init()
+	m.mu.Lock()
+	for _, r := range rows {
+		m.dirty[r.ContestID] = true
+	}
+	m.mu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends the updates that are due until ctx ends.
+func (m *Merger) Run(ctx context.Context) error {
+	m.init()
+	t := time.NewTicker(m.Interval / 5)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-m.wake:
+		case <-t.C:
+		}
+		for _, id := range m.due(time.Now()) {
+			if err := m.send(ctx, id); err != nil && ctx.Err() == nil {
+				m.Log.Warn("standings update not sent", "contest", id, "err", err)
+			}
+		}
+	}
+}
+
+// due picks the changed contests whose last update is at least Interval old.
+func (m *Merger) due(now time.Time) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for id := range m.dirty {
+		if now.Sub(m.last[id]) >= m.Interval {
+			out = append(out, id)
+			delete(m.dirty, id)
+			m.last[id] = now
+		}
+	}
+	return out
+}
+
+func (m *Merger) send(ctx context.Context, contestID string) error {
+	c, err := m.Contests.Contest(ctx, contestID)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	p := standings.CurrentPeriod(c, now)
+	rows, total, err := m.Boards.Range(ctx, c.ID, p.Key, 0, m.Top)
+	if err != nil {
+		return err
+	}
+	dir, err := m.Boards.Reps(ctx, standings.Entrants(c, rows))
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(standings.Build(c, p, now, rows, total, dir))
+	if err != nil {
+		return err
+	}
+	_, err = m.Channels.Publish(ctx, bullpen.ContestChannel(c.ID), "update", data)
+	return err
+}

@@ -1,0 +1,79 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
+)
+
+// insertNotices queues messages for the live channels inside tx: they are published only once
+// tx has committed.
+func insertNotices(ctx context.Context, tx pgx.Tx, notices []bullpen.Notice) error {
+	if len(notices) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"outbox"}, []string{"channel", "type", "data"},
+		pgx.CopyFromSlice(len(notices), func(i int) ([]any, error) {
+			data, err := json.Marshal(notices[i].Data)
+			return []any{notices[i].Channel, notices[i].Type, string(data)}, err
+		}))
+	if err != nil {
+		return fmt.Errorf("queue notices: %w", err)
+	}
+	return nil
+}
+
+// Queued is a notice waiting in the outbox.
+type Queued struct {
+	ID      int64
+	Channel string
+	Type    string
+	Data    []byte
+}
+
+// outboxLock lets one publisher at a time drain the outbox, so a channel's messages go out in
+// the order they were written.
+const outboxLock = 7_317_002
+
+// DrainOutbox hands up to limit queued notices, oldest first, to publish and deletes those it
+// published, in one transaction; it returns how many. When another process is draining, it
+// does nothing. A crash after publishing and before the commit publishes them again: at least
+// once, in order.
+func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func(channel, typ string, data []byte) error) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		n = 0
+		var mine bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, outboxLock).Scan(&mine); err != nil || !mine {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, channel, type, data::text FROM outbox ORDER BY id LIMIT $1`, limit)
+		if err != nil {
+			return err
+		}
+		queued, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Queued])
+		if err != nil {
+			return err
+		}
+		var done []int64
+		var pubErr error
+		for _, q := range queued {
+			if pubErr = publish(q.Channel, q.Type, q.Data); pubErr != nil {
+				break
+			}
+			done = append(done, q.ID)
+		}
+		if len(done) > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE id = ANY($1)`, done); err != nil {
+				return err
+			}
+		}
+		n = len(done)
+		return pubErr
+	})
+	return n, err
+}

@@ -1,0 +1,86 @@
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"strconv"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+//go:embed publish.lua
+var publishSource string
+
+var publishScript = goredis.NewScript(publishSource)
+
+// HistoryLength is how many messages a channel keeps for clients that come back with `since`.
+const HistoryLength = 500
+
+// A channel's state lives in Redis, shared by every server replica: a counter (seq), an epoch
+// that changes when the state was lost, a bounded history, and a pub/sub channel on which each
+// new message is announced to the nodes. All keys of a channel share one hash tag.
+func (s *Store) channelTag(channel string) string { return "{" + s.prefix + ":ch:" + channel + "}" }
+func (s *Store) seqKey(channel string) string     { return s.channelTag(channel) + ":seq" }
+func (s *Store) epochKey(channel string) string   { return s.channelTag(channel) + ":epoch" }
+func (s *Store) historyKey(channel string) string { return s.channelTag(channel) + ":hist" }
+
+// NoticeChannel is the pub/sub channel on which a channel's messages are announced.
+func (s *Store) NoticeChannel(channel string) string { return s.channelTag(channel) + ":notice" }
+
+// Publish numbers a message, stores it in the channel's history and announces it, in one
+// script; it returns the message as sent: {"type","channel","seq","epoch","data"}. data must be
+// a JSON value; typ and channel must need no JSON escaping (they are names the service makes).
+func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (string, error) {
+	keys := []string{s.seqKey(channel), s.epochKey(channel), s.historyKey(channel)}
+	args := []any{typ, channel, data, HistoryLength, newEpoch(), s.NoticeChannel(channel)}
+	msg, err := publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
+	if isNoScript(err) {
+		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
+			return "", err
+		}
+		msg, err = publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
+	}
+	return msg, err
+}
+
+func newEpoch() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ChannelState is where a channel stands: its epoch ("" if it has none yet), the seq of its
+// last message, and its history (oldest first).
+type ChannelState struct {
+	Epoch   string
+	Seq     int64
+	History []string
+}
+
+// Channel reads a channel's epoch, seq and history in one transaction, so they agree.
+func (s *Store) Channel(ctx context.Context, channel string) (ChannelState, error) {
+	var epoch *goredis.StringCmd
+	var seq *goredis.StringCmd
+	var hist *goredis.StringSliceCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		epoch = p.Get(ctx, s.epochKey(channel))
+		seq = p.Get(ctx, s.seqKey(channel))
+		hist = p.LRange(ctx, s.historyKey(channel), 0, -1)
+		return nil
+	})
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return ChannelState{}, err
+	}
+	st := ChannelState{Epoch: epoch.Val(), History: hist.Val()}
+	if v := seq.Val(); v != "" {
+		st.Seq, _ = strconv.ParseInt(v, 10, 64)
+	}
+	return st, nil
+}
+
+// Subscribe opens a pub/sub connection for channel notices; the caller adds and removes
+// channels on it as sockets come and go.
+func (s *Store) Subscribe(ctx context.Context) *goredis.PubSub { return s.rdb.Subscribe(ctx) }

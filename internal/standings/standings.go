@@ -1,0 +1,107 @@
+// Package standings is a contest board as people see it (contract §3 "Standings"): ranks,
+// names and scores of one period, the same in the API and on the live channels.
+package standings
+
+import (
+	"time"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+)
+
+// Standings is a board as the API and the sockets show it.
+type Standings struct {
+	ContestID string     `json:"contest_id"`
+	Period    PeriodView `json:"period"`
+	Status    string     `json:"status"`
+	Total     int64      `json:"total"`
+	Entries   []Entry    `json:"entries"`
+	// ResetsAt (extension) is when a periodic contest starts a fresh board; null otherwise.
+	ResetsAt *time.Time `json:"resets_at"`
+}
+
+// PeriodView is the window a board covers; Key (extension) names it for ?period=.
+type PeriodView struct {
+	Key   string     `json:"key"`
+	Start time.Time  `json:"start"`
+	End   *time.Time `json:"end"`
+}
+
+// Entry is one row of a board. In team scope it has no rep_id and the team id is its name.
+type Entry struct {
+	Rank       int64         `json:"rank"`
+	RepID      string        `json:"rep_id,omitempty"`
+	Name       string        `json:"name"`
+	TeamID     *string       `json:"team_id"`
+	Score      bullpen.Fixed `json:"score"`
+	ReachedAt  time.Time     `json:"reached_at"`
+	FinishedAt *time.Time    `json:"finished_at"`
+}
+
+// Row is a board row as the projection holds it, with its 0-based position.
+type Row struct {
+	Position   int64
+	Entrant    string
+	Score      bullpen.Fixed
+	ReachedAt  time.Time
+	FinishedAt *time.Time // a race's finishers come first, in finishing order
+}
+
+// Build makes the board of period p from rows (a page of it) and the rep directory; total is
+// the board's size.
+func Build(k *contest.Contest, p contest.Period, now time.Time, rows []Row, total int64, dir map[string]bullpen.Rep) *Standings {
+	st := &Standings{ContestID: k.ID, Status: k.StatusAt(now), Total: total, Entries: make([]Entry, 0, len(rows))}
+	st.Period = PeriodView{Key: p.Key, Start: p.Start, End: p.End}
+	if st.Period.Start.Before(k.StartsAt) {
+		st.Period.Start = k.StartsAt
+	}
+	if end := k.EffectiveEnd(); end != nil && (p.End == nil || end.Before(*p.End)) {
+		st.Period.End = end
+	}
+	if k.Period != contest.PeriodNone {
+		st.ResetsAt = st.Period.End
+	}
+	for _, r := range rows {
+		e := Entry{Rank: r.Position + 1, Score: r.Score, ReachedAt: r.ReachedAt, FinishedAt: r.FinishedAt}
+		if k.Scope == contest.ScopeTeam {
+			e.Name, e.TeamID = r.Entrant, nullIfEmpty(r.Entrant)
+		} else {
+			rep := dir[r.Entrant]
+			e.RepID, e.Name, e.TeamID = r.Entrant, rep.Name, nullIfEmpty(rep.TeamID)
+		}
+		st.Entries = append(st.Entries, e)
+	}
+	return st
+}
+
+// Entrants are the rep ids a page of rows needs from the directory (none in team scope).
+func Entrants(k *contest.Contest, rows []Row) []string {
+	if k.Scope == contest.ScopeTeam {
+		return nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Entrant
+	}
+	return ids
+}
+
+// CurrentPeriod is the board shown now: the period containing now, clamped into the contest's
+// window (before the start, the first period; after the end, the last).
+func CurrentPeriod(k *contest.Contest, now time.Time) contest.Period {
+	t := now
+	if t.Before(k.StartsAt) {
+		t = k.StartsAt
+	}
+	if end := k.EffectiveEnd(); end != nil && !t.Before(*end) && end.After(k.StartsAt) {
+		t = end.Add(-time.Nanosecond)
+	}
+	return k.PeriodAt(t)
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
