@@ -20,7 +20,7 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 	cfg := testenv.Config(t)
 	cfg.Grace = 2 * time.Second
 	cfg.FinalizeCheck = 200 * time.Millisecond
-	db := openDB(t, cfg)
+	db, store := openDB(t, cfg), openStore(t, cfg)
 	sprint := endingSoon(t, db, 4*time.Second) // pays 500 to the winner
 	startConsumer(t, cfg)
 	base := startServer(t, cfg)
@@ -109,6 +109,22 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 	}
 	if wantSum := int64(425 + 500 + 69); sum != ledger.Balance || sum != wantSum {
 		t.Fatalf("entries add up to %d, balance says %d, want %d", sum, ledger.Balance, wantSum)
+	}
+	// The floor heard of each launch, each win and the final; the rep of each reward and clawback.
+	count := func(channel string) map[string]int {
+		n := map[string]int{}
+		for _, m := range history(t, store, channel) {
+			n[m.Type]++
+		}
+		return n
+	}
+	testenv.Eventually(t, 10*time.Second, "the final on the floor", func() bool { return count("floor")["contest.final"] == 1 })
+	if floor := count("floor"); floor["incentive.launched"] != 3 || floor["incentive.won"] != 6 || floor["celebration"] != 3 {
+		t.Errorf("floor messages %v", floor)
+	}
+	testenv.Eventually(t, 10*time.Second, "the prize on the rep's feed", func() bool { return count("rep:ana")["reward"] == 7 })
+	if feed := count("rep:ana"); feed["clawback"] != 3 {
+		t.Errorf("ana's feed %v, want 7 rewards (6 incentives, 1 prize) and 3 clawbacks", feed)
 	}
 	var rep struct {
 		PointsBalance int64 `json:"points_balance"`

@@ -68,7 +68,15 @@ func (db *DB) CreateIncentive(ctx context.Context, i *incentive.Incentive) error
 			return err
 		}
 		i.CreatedAt = i.CreatedAt.UTC()
-		return RecordChange(ctx, tx, i.CreatedBy, "incentive.launch", i.ID, i)
+		if err := RecordChange(ctx, tx, i.CreatedBy, "incentive.launch", i.ID, i); err != nil {
+			return err
+		}
+		launched := *i
+		launched.Status = launched.StatusAt(i.CreatedAt)
+		if launched.Winners == nil {
+			launched.Winners = []incentive.Winner{}
+		}
+		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: "incentive.launched", Data: &launched}})
 	})
 }
 
