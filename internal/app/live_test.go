@@ -112,4 +112,36 @@ func TestDealsReachTheLiveChannelsAfterTheyCommit(t *testing.T) {
 	if n := len(history(t, store, "contest:"+c.ID)); n >= 30 {
 		t.Fatalf("%d updates for 30 events: not merged", n)
 	}
+
+	// rep-0 is last; one big deal takes it to the top: it hears whom it passed, and they hear
+	// who passed them.
+	time.Sleep(300 * time.Millisecond)
+	produce(t, cfg, msg("rep-0", ev{"event_id": "big", "type": "deal.won", "deal_id": "BIG", "amount": 99999, "occurred_at": now}))
+	var rank struct {
+		Rank         int64
+		PreviousRank int64 `json:"previous_rank"`
+		Passed       []struct {
+			RepID string `json:"rep_id"`
+		}
+		GapToNext *float64 `json:"gap_to_next"`
+	}
+	testenv.Eventually(t, 10*time.Second, "rep-0's rank message", func() bool {
+		for _, m := range history(t, store, "rep:rep-0") {
+			if m.Type == "rank" && json.Unmarshal(m.Data, &rank) == nil {
+				return true
+			}
+		}
+		return false
+	})
+	if rank.Rank != 1 || rank.PreviousRank != 3 || len(rank.Passed) != 2 || rank.GapToNext != nil {
+		t.Fatalf("rep-0's rank message: %+v", rank)
+	}
+	testenv.Eventually(t, 10*time.Second, "rep-2's rank message", func() bool {
+		for _, m := range history(t, store, "rep:rep-2") {
+			if m.Type == "rank" {
+				return true
+			}
+		}
+		return false
+	})
 }

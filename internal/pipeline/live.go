@@ -101,11 +101,16 @@ type Merger struct {
 	dirty   map[string]bool      // changed since
 	wake    chan struct{}
 	started sync.Once
+	places  map[string]map[string]standings.Place // contest/period -> the ranks last sent
 }
+
+// fullBoard bounds how much of a board is read to tell reps their rank changed.
+const fullBoard = 10000
 
 func (m *Merger) init() {
 	m.started.Do(func() {
 		m.last, m.dirty, m.wake = map[string]time.Time{}, map[string]bool{}, make(chan struct{}, 1)
+		m.places = map[string]map[string]standings.Place{}
 	})
 }
 
@@ -165,7 +170,7 @@ func (m *Merger) send(ctx context.Context, contestID string) error {
 	}
 	now := time.Now()
 	p := standings.CurrentPeriod(c, now)
-	rows, total, err := m.Boards.Range(ctx, c.ID, p.Key, 0, m.Top)
+	rows, total, err := m.Boards.Range(ctx, c.ID, p.Key, 0, fullBoard)
 	if err != nil {
 		return err
 	}
@@ -173,10 +178,43 @@ func (m *Merger) send(ctx context.Context, contestID string) error {
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(standings.Build(c, p, now, rows, total, dir))
+	top := rows[:min(int64(len(rows)), m.Top)]
+	data, err := json.Marshal(standings.Build(c, p, now, top, total, dir))
 	if err != nil {
 		return err
 	}
-	_, err = m.Channels.Publish(ctx, bullpen.ContestChannel(c.ID), "update", data)
-	return err
+	if _, err = m.Channels.Publish(ctx, bullpen.ContestChannel(c.ID), "update", data); err != nil {
+		return err
+	}
+	return m.sendRanks(ctx, c, p.Key, rows, dir)
+}
+
+// sendRanks tells each rep whose rank moved since the last update.
+func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey string, rows []standings.Row, dir map[string]bullpen.Rep) error {
+	key := c.ID + "/" + periodKey
+	order := make([]string, len(rows))
+	cur := make(map[string]standings.Place, len(rows))
+	names := make(map[string]string, len(rows))
+	for i, r := range rows {
+		order[i] = r.Entrant
+		cur[r.Entrant] = standings.Place{Rank: r.Position + 1, Score: r.Score}
+		names[r.Entrant] = dir[r.Entrant].Name
+	}
+	m.mu.Lock()
+	prev := m.places[key]
+	m.places[key] = cur
+	m.mu.Unlock()
+	if prev == nil {
+		return nil // first look at this board since start: nothing to compare with
+	}
+	for rep, ch := range standings.RankChanges(c, prev, order, cur, names) {
+		data, err := json.Marshal(ch)
+		if err != nil {
+			return err
+		}
+		if _, err := m.Channels.Publish(ctx, bullpen.RepChannel(rep), "rank", data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
