@@ -27,7 +27,6 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 	admin := cfg.AdminToken
 	now := time.Now().UTC()
 
-	var incentives []string
 	for i, reward := range []int{200, 150, 75} {
 		code, body := call(t, "POST", base+"/api/v1/incentives", admin, map[string]any{
 			"title": fmt.Sprintf("Spot %d: close $5k+", i+1), "condition": map[string]any{"type": "deal.won", "min_amount": 5000},
@@ -36,9 +35,6 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 		if code != 201 {
 			t.Fatalf("launch: %d %s", code, body)
 		}
-		var inc struct{ ID string }
-		_ = json.Unmarshal(body, &inc)
-		incentives = append(incentives, inc.ID)
 	}
 	at := time.Now().UTC().Format(time.RFC3339Nano) // after the launches, before the sprint ends
 	produce(t, cfg,
