@@ -128,3 +128,27 @@ func TestPrizesArePaidOnceWithTwoConsumersAndOneKilledAtTheBoundary(t *testing.T
 		t.Fatalf("prizes %v", got)
 	}
 }
+
+func TestAConsumerDownAtTheEndLosesNothing(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	cfg.Grace = time.Second
+	cfg.FinalizeCheck = 100 * time.Millisecond
+	db := openDB(t, cfg)
+	c := endingSoon(t, db, time.Second)
+	at := inWindow(c)
+	// The deals arrive in time, but no consumer is running to apply them...
+	produce(t, cfg,
+		msg("ana", ev{"event_id": "a", "type": "deal.won", "deal_id": "A", "amount": 100, "occurred_at": at}),
+		msg("bob", ev{"event_id": "b", "type": "deal.won", "deal_id": "B", "amount": 900, "occurred_at": at}))
+	// ...until well after the end and its grace.
+	time.Sleep(time.Until(c.EndsAt.Add(cfg.Grace + time.Second)))
+	startConsumer(t, cfg)
+	testenv.Eventually(t, 20*time.Second, "the contest to become final", func() bool { return contestStatus(t, db, c.ID) == contest.StatusFinal })
+	if got := ledgerScores(t, db, c.ID); got["bob"] != 90000 || got["ana"] != 10000 {
+		t.Fatalf("standings %v: events that arrived in time were lost", got)
+	}
+	if got := prizes(t, db, c.ID); got["bob"] != 500 || got["ana"] != 250 {
+		t.Fatalf("prizes %v, want bob 500 and ana 250", got)
+	}
+}

@@ -95,6 +95,15 @@ func TestSpotIncentiveHasExactlyItsWinnersAcrossTwoConsumers(t *testing.T) {
 			b, ok, err := store.Balance(context.Background(), w.rep)
 			return err == nil && ok && b == 200
 		})
+		testenv.Eventually(t, 10*time.Second, w.rep+"'s reward message", func() bool {
+			n := 0
+			for _, m := range history(t, store, "rep:"+w.rep) {
+				if m.Type == "reward" {
+					n++
+				}
+			}
+			return n == 1
+		})
 	}
 
 	// A winner's deal is reversed: the reward is clawed back and the place goes to the

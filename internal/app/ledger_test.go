@@ -115,7 +115,8 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 		return n
 	}
 	testenv.Eventually(t, 10*time.Second, "the final on the floor", func() bool { return count("floor")["contest.final"] == 1 })
-	if floor := count("floor"); floor["incentive.launched"] != 3 || floor["incentive.won"] != 6 || floor["celebration"] != 3 {
+	if floor := count("floor"); floor["incentive.launched"] != 3 || floor["incentive.won"] != 6 || floor["celebration"] != 3 ||
+		floor["contest.started"] != 1 || floor["contest.ended"] != 1 {
 		t.Errorf("floor messages %v", floor)
 	}
 	testenv.Eventually(t, 10*time.Second, "the prize on the rep's feed", func() bool { return count("rep:ana")["reward"] == 7 })
