@@ -102,12 +102,12 @@ func TestPrizesArePaidOnceWithTwoConsumersAndOneKilledAtTheBoundary(t *testing.T
 	cfg.Grace = 2 * time.Second
 	cfg.BatchSize = 50
 	db := openDB(t, cfg)
-	c := endingSoon(t, db, 3*time.Second)
-	at := inWindow(c)
 	env := append(environ(cfg), "BULLPEN_FINALIZE_CHECK=100ms")
-	bin := binary(t, "consumer")
+	bin := binary(t, "consumer") // before the clock starts: a slow build must not eat the contest
 	one := startProcess(t, bin, env)
 	startProcess(t, bin, env)
+	c := endingSoon(t, db, 3*time.Second)
+	at := inWindow(c)
 
 	var msgs []kafkago.Message
 	for i := 0; i < 400; i++ {
@@ -115,6 +115,9 @@ func TestPrizesArePaidOnceWithTwoConsumersAndOneKilledAtTheBoundary(t *testing.T
 		msgs = append(msgs, msg(rep, ev{"event_id": fmt.Sprint("p", i), "type": "deal.won", "deal_id": fmt.Sprint("P", i), "amount": 1 + i%20, "occurred_at": at}))
 	}
 	produce(t, cfg, msgs...)
+	if time.Now().After(*c.EndsAt) {
+		t.Fatal("the deals were produced after the contest ended: the machine is too slow for this test's timing")
+	}
 	// Kill one consumer right at the end, while the boundary is being crossed.
 	time.Sleep(time.Until(c.EndsAt.Add(cfg.Grace)))
 	_ = one.Process.Kill()

@@ -40,7 +40,8 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 			log.Error("close kafka producer", "err", err)
 		}
 	}()
-	srv := httpapi.New(httpapi.Deps{DB: db, Store: store, Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log})
+	srv := httpapi.New(httpapi.Deps{DB: db, Store: store, Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log,
+		AllowedOrigins: cfg.AllowedOrigins})
 	srv.App().Use("/", filesystem.New(filesystem.Config{Root: http.FS(static.Files), Index: "index.html"}))
 	log.Info("server listening", "addr", ln.Addr().String())
 	err = srv.Serve(ctx, ln, cfg.ShutdownTimeout)

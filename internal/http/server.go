@@ -33,6 +33,12 @@ type Deps struct {
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.
 	OnRevoke func(tokenID string)
+
+	// Sockets (/ws): the browser origins allowed to open one (none: the server's own), the
+	// version a welcome carries (default: the build's), and the socket timings and limits.
+	AllowedOrigins []string
+	ServerVersion  string
+	Sockets        SocketOptions
 }
 
 // Server is the HTTP API.
@@ -41,6 +47,7 @@ type Server struct {
 	app     *fiber.App
 	metrics *metrics
 	purged  purgeClock
+	hub     *hub // the sockets of this node
 }
 
 // maxBody fits a batch of 10,000 events with room to spare.
@@ -54,10 +61,20 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	if d.OnRevoke == nil {
-		d.OnRevoke = func(string) {}
+	if d.ServerVersion == "" {
+		d.ServerVersion = defaultVersion()
 	}
 	s := &Server{Deps: d, metrics: newMetrics()}
+	// Sockets: a revoked token's sockets close on every node; on shutdown every socket is
+	// closed with 1001 once the listener stopped taking connections, then the hub stops.
+	s.hub = newHub(s)
+	onRevoke := d.OnRevoke
+	s.OnRevoke = func(tokenID string) {
+		s.hub.revoke(tokenID)
+		if onRevoke != nil {
+			onRevoke(tokenID)
+		}
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "bullpen",
 		ErrorHandler:          s.handleError,
@@ -69,6 +86,7 @@ func New(d Deps) *Server {
 	})
 	s.app.Use(s.observe, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}), withTimeout)
 	s.routes()
+	s.app.Hooks().OnShutdown(func() error { s.hub.drain(); return nil })
 	return s
 }
 
@@ -123,6 +141,8 @@ func (s *Server) routes() {
 	api.Get("/reps/:id", anyone, s.getRep)
 	api.Get("/reps/:id/ledger", anyone, s.repLedger)
 	api.Post("/reps/:id/adjustments", staff, s.idempotent, s.postAdjustment)
+
+	s.socketRoutes(api)
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {

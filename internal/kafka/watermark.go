@@ -44,6 +44,10 @@ func (w *Watermark) AppliedBefore(ctx context.Context, t time.Time) (bool, error
 		byTime = append(byTime, kafkago.TimeOffsetOf(p.ID, t))
 		last = append(last, kafkago.LastOffsetOf(p.ID))
 	}
+	if len(parts) == 0 {
+		// Metadata without partitions (a broker still starting): nothing can be said yet.
+		return false, fmt.Errorf("metadata of %s lists no partitions", w.topic)
+	}
 	// The first offset appended at or after t, per partition; where there is none, the end.
 	target := map[int]int64{}
 	ends, err := w.listOffsets(ctx, last)

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	kafkago "github.com/segmentio/kafka-go"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/config"
+	"bullpen/internal/contest"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+)
+
+// The setup below follows internal/testenv (a schema, a key prefix and topics of one's own), which
+// cannot be imported here because it takes a testing.TB.
+
+// randomName returns prefix followed by 10 random hex digits: valid as a schema, key prefix,
+// topic or group name.
+func randomName(prefix string) string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// withParams returns the database URL with query parameters set (search_path, application_name).
+func withParams(base string, params map[string]string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// schema is a fresh, migrated PostgreSQL schema.
+type schema struct {
+	base, name string
+}
+
+func newSchema(ctx context.Context, base string) (*schema, error) {
+	s := &schema{base: base, name: randomName("bench_")}
+	admin, err := postgres.Open(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	if _, err := admin.Pool.Exec(ctx, `CREATE SCHEMA `+s.name); err != nil {
+		return nil, fmt.Errorf("create schema: %w", err)
+	}
+	db, err := postgres.Open(ctx, s.url(appBench))
+	if err != nil {
+		return s, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return s, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+// Application names tell the benchmark's PostgreSQL backends apart in pg_stat_activity, so
+// their CPU time can be read from /proc.
+const (
+	appBench    = "ingestbench"
+	appConsumer = "ingestbench-consumer"
+	appCeiling  = "ingestbench-ceiling"
+)
+
+// url is a database URL that uses the schema, for the application name given.
+func (s *schema) url(app string) string {
+	u, _ := withParams(s.base, map[string]string{"search_path": s.name, "application_name": app})
+	return u
+}
+
+func (s *schema) drop(ctx context.Context) error {
+	db, err := postgres.Open(ctx, s.base)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Pool.Exec(ctx, `DROP SCHEMA `+s.name+` CASCADE`)
+	return err
+}
+
+// benchContests are the three live contests of the issue. Their windows cover now and every
+// generated occurred_at; the ids are given when they are stored.
+func benchContests(now time.Time) []contest.Contest {
+	start := now.Add(-7 * 24 * time.Hour).Truncate(time.Hour)
+	end := now.Add(30 * 24 * time.Hour).Truncate(time.Hour)
+	return []contest.Contest{
+		{Name: "Revenue by rep", Metric: contest.MetricRevenue, Scope: contest.ScopeRep,
+			StartsAt: start, EndsAt: &end, Timezone: "UTC", Period: contest.PeriodNone},
+		{Name: "Deals by team, weekly", Metric: contest.MetricDeals, Scope: contest.ScopeTeam,
+			StartsAt: start, EndsAt: &end, Timezone: "America/New_York", Period: contest.PeriodWeek},
+		{Name: "Points by rep, daily", Metric: contest.MetricPoints, Scope: contest.ScopeRep,
+			Weights:  map[string]bullpen.Fixed{"deal.won": 1000, "call": 100, "meeting": 500, contest.WeightRevenuePerPoint: 100000},
+			StartsAt: start, EndsAt: &end, Timezone: "America/New_York", Period: contest.PeriodDay},
+	}
+}
+
+// normalizedContests returns the contests as the consumer will see them (defaults filled in),
+// for the generator's model.
+func normalizedContests(defs []contest.Contest) ([]*contest.Contest, error) {
+	out := make([]*contest.Contest, len(defs))
+	for i := range defs {
+		c := defs[i]
+		if err := c.Normalize(); err != nil {
+			return nil, fmt.Errorf("contest %q: %w", c.Name, err)
+		}
+		out[i] = &c
+	}
+	return out, nil
+}
+
+// storeContests creates the contests directly in the database (no server needed), as the API
+// does: under the ingest lock, with a recount. It returns their ids in order.
+func storeContests(ctx context.Context, db *postgres.DB, defs []contest.Contest) ([]string, error) {
+	ids := make([]string, len(defs))
+	for i := range defs {
+		c := defs[i]
+		if err := c.Normalize(); err != nil {
+			return nil, err
+		}
+		c.CreatedBy = "ingestbench"
+		if err := db.CreateContest(ctx, &c); err != nil {
+			return nil, fmt.Errorf("create contest %q: %w", c.Name, err)
+		}
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+// storeReps fills the rep directory, for runs whose events carry no team.
+func storeReps(ctx context.Context, db *postgres.DB, g genConfig) error {
+	ids, names, teams := make([]string, g.Reps), make([]string, g.Reps), make([]string, g.Reps)
+	for r := range g.Reps {
+		ids[r], names[r], teams[r] = repID(r), fmt.Sprintf("Rep %d", r), teamID(g.team(r))
+	}
+	_, err := db.Pool.Exec(ctx, `INSERT INTO reps (rep_id, name, team_id)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`, ids, names, teams)
+	return err
+}
+
+// kafkaAdmin creates and deletes topics and groups.
+type kafkaAdmin struct {
+	client *kafkago.Client
+}
+
+func newKafkaAdmin(brokers []string) *kafkaAdmin {
+	return &kafkaAdmin{client: &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 30 * time.Second}}
+}
+
+func (k *kafkaAdmin) createTopics(ctx context.Context, partitions int, topics ...string) error {
+	req := &kafkago.CreateTopicsRequest{}
+	for i, t := range topics {
+		n := partitions
+		if i > 0 {
+			n = 1 // the dead-letter topic
+		}
+		req.Topics = append(req.Topics, kafkago.TopicConfig{Topic: t, NumPartitions: n, ReplicationFactor: 1})
+	}
+	res, err := k.client.CreateTopics(ctx, req)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for t, e := range res.Errors {
+		if e != nil {
+			errs = append(errs, fmt.Errorf("create topic %s: %w", t, e))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	// The broker answers before every partition has a leader: wait until the metadata shows them.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		md, err := k.client.Metadata(ctx, &kafkago.MetadataRequest{Topics: topics})
+		ready := err == nil
+		if ready {
+			for _, t := range md.Topics {
+				if t.Error != nil || len(t.Partitions) == 0 {
+					ready = false
+				}
+				for _, p := range t.Partitions {
+					if p.Error != nil || p.Leader.ID < 0 {
+						ready = false
+					}
+				}
+			}
+		}
+		if ready {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("topics %v have no leaders after 30 s (last error: %v)", topics, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (k *kafkaAdmin) deleteTopics(ctx context.Context, topics ...string) error {
+	_, err := k.client.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: topics})
+	return err
+}
+
+func (k *kafkaAdmin) deleteGroups(ctx context.Context, groups ...string) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	_, err := k.client.DeleteGroups(ctx, &kafkago.DeleteGroupsRequest{GroupIDs: groups})
+	return err
+}
+
+// endOffsets returns the sum of the partitions' high watermarks: how many messages the topic
+// holds (it was created empty).
+func (k *kafkaAdmin) endOffsets(ctx context.Context, topic string, partitions int) (int64, error) {
+	reqs := make([]kafkago.OffsetRequest, partitions)
+	for p := range partitions {
+		reqs[p] = kafkago.LastOffsetOf(p)
+	}
+	res, err := k.client.ListOffsets(ctx, &kafkago.ListOffsetsRequest{Topics: map[string][]kafkago.OffsetRequest{topic: reqs}})
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, p := range res.Topics[topic] {
+		if p.Error != nil {
+			return 0, p.Error
+		}
+		n += p.LastOffset
+	}
+	return n, nil
+}
+
+// committed returns the sum of a group's committed offsets on topic: how many messages it has
+// applied and committed (the topic was created empty).
+func (k *kafkaAdmin) committed(ctx context.Context, group, topic string, partitions int) (int64, error) {
+	ps := make([]int, partitions)
+	for p := range partitions {
+		ps[p] = p
+	}
+	res, err := k.client.OffsetFetch(ctx, &kafkago.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
+	if err != nil {
+		return 0, err
+	}
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	var n int64
+	for _, p := range res.Topics[topic] {
+		if p.Error != nil {
+			return 0, p.Error
+		}
+		if p.CommittedOffset > 0 {
+			n += p.CommittedOffset
+		}
+	}
+	return n, nil
+}
+
+// baseConfig is the configuration from the environment (contract §1), validated as the
+// consumer does.
+func baseConfig() (config.Config, error) {
+	cfg, err := config.Load("127.0.0.1:0")
+	if err != nil {
+		return cfg, err
+	}
+	cfg.HTTPAddr = "127.0.0.1:0"
+	return cfg, nil
+}
+
+// servicePorts returns the ports of PostgreSQL, the first Kafka broker and Redis.
+func servicePorts(cfg config.Config) (pg, kafka, redis int) {
+	port := func(u *url.URL, def int) int {
+		if u == nil || u.Port() == "" {
+			return def
+		}
+		p, _ := strconv.Atoi(u.Port())
+		return p
+	}
+	if pc, err := pgconn.ParseConfig(cfg.DatabaseURL); err == nil {
+		pg = int(pc.Port)
+	}
+	if len(cfg.KafkaBrokers) > 0 {
+		if _, p, err := net.SplitHostPort(cfg.KafkaBrokers[0]); err == nil {
+			kafka, _ = strconv.Atoi(p)
+		}
+	}
+	u, _ := url.Parse(cfg.RedisURL)
+	return pg, kafka, port(u, 6379)
+}
+
+// openStore opens the Redis projection under prefix.
+func openStore(ctx context.Context, cfg config.Config, prefix string) (*redis.Store, error) {
+	return redis.Open(ctx, cfg.RedisURL, prefix)
+}
