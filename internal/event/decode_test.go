@@ -68,3 +68,14 @@ func TestDecodeRejectsWithStableCode(t *testing.T) {
 		})
 	}
 }
+
+func TestDecodeReadsEscapedAndUnicodeStrings(t *testing.T) {
+	raw := `{"event_id":"e\u0031","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call","rep_name":"Zoë \"Z\" Ng"}`
+	ev, err := event.Decode([]byte(raw), "USD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.EventID != "e1" || ev.RepName != `Zoë "Z" Ng` {
+		t.Fatalf("event id %q, name %q", ev.EventID, ev.RepName)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -95,7 +96,7 @@ func (c *Consumer) consume(ctx context.Context) error {
 		msgs = msgs[:0]
 		for _, m := range batch {
 			msgs = append(msgs, pipeline.Message{Key: m.Key, Value: m.Value, Time: m.Time,
-				Source: fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset)})
+				Source: m.Topic + "/" + strconv.Itoa(m.Partition) + "/" + strconv.FormatInt(m.Offset, 10)})
 		}
 		if err := c.process(ctx, msgs); err != nil {
 			return err // only when ctx ended: the pipeline retries everything else

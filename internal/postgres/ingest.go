@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/event"
@@ -118,7 +120,9 @@ func splitSeen(ctx context.Context, tx pgx.Tx, events []event.Event, sources []s
 	for i, e := range events {
 		ids[i] = e.EventID
 	}
-	rows, err := tx.Query(ctx, `SELECT event_id FROM events WHERE event_id = ANY($1)`, ids)
+	// A join on unnest, not "= ANY($1)": a cached generic plan for ANY checks the array element
+	// by element on every row it scans.
+	rows, err := tx.Query(ctx, `SELECT e.event_id FROM unnest($1::text[]) AS u(event_id) JOIN events e USING (event_id)`, ids)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -161,8 +165,8 @@ func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (i
 		slices.Sort(dealIDs)
 		dealIDs = slices.Compact(dealIDs)
 		// Lock in sorted order so two consumers never deadlock on the same deals.
-		rows, err := tx.Query(ctx, `SELECT deal_id, rep_id, team_id, won, amount, units, product, won_at, won_event_id, counted
-			FROM deals WHERE deal_id = ANY($1) ORDER BY deal_id FOR UPDATE`, dealIDs)
+		rows, err := tx.Query(ctx, `SELECT d.deal_id, d.rep_id, d.team_id, d.won, d.amount, d.units, d.product, d.won_at, d.won_event_id, d.counted
+			FROM unnest($1::text[]) AS u(deal_id) JOIN deals d USING (deal_id) ORDER BY d.deal_id FOR UPDATE OF d`, dealIDs)
 		if err != nil {
 			return in, err
 		}
@@ -178,7 +182,9 @@ func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (i
 			return in, err
 		}
 	}
-	rows, err := tx.Query(ctx, `SELECT rep_id, name, team_id FROM reps WHERE rep_id = ANY($1)`, repIDs)
+	slices.Sort(repIDs)
+	repIDs = slices.Compact(repIDs)
+	rows, err := tx.Query(ctx, `SELECT r.rep_id, r.name, r.team_id FROM unnest($1::text[]) AS u(rep_id) JOIN reps r USING (rep_id)`, repIDs)
 	if err != nil {
 		return in, err
 	}
@@ -263,7 +269,7 @@ func insertContributions(ctx context.Context, tx pgx.Tx, cs []ingest.Contributio
 		[]string{"event_id", "contest_id", "period_key", "entrant", "rep_id", "delta"},
 		pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
 			c := cs[i]
-			return []any{c.EventID, c.ContestID, c.PeriodKey, c.Entrant, c.RepID, int64(c.Delta)}, nil
+			return []any{c.EventID, contestUUID(c.ContestID), c.PeriodKey, c.Entrant, c.RepID, int64(c.Delta)}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("insert contributions: %w", err)
@@ -382,4 +388,11 @@ func celebrations(applied []ingest.Applied, reps map[string]bullpen.Rep) []bullp
 			"event_id": e.EventID, "occurred_at": e.OccurredAt}})
 	}
 	return out
+}
+
+// contestUUID encodes a contest id for COPY in binary form (a Go string would make pgx fall
+// back to text encoding row by row).
+func contestUUID(id string) pgtype.UUID {
+	u, err := uuid.Parse(id)
+	return pgtype.UUID{Bytes: u, Valid: err == nil}
 }
