@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"bullpen/internal/config"
@@ -42,6 +43,10 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	}()
 	srv := httpapi.New(httpapi.Deps{DB: db, Store: store, Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log,
 		AllowedOrigins: cfg.AllowedOrigins})
+	// The wall display is a page without an extension (its pairing rides in the fragment).
+	srv.App().Get("/display", func(c *fiber.Ctx) error {
+		return filesystem.SendFile(c, http.FS(static.Files), "display.html")
+	})
 	srv.App().Use("/", filesystem.New(filesystem.Config{Root: http.FS(static.Files), Index: "index.html"}))
 	log.Info("server listening", "addr", ln.Addr().String())
 	err = srv.Serve(ctx, ln, cfg.ShutdownTimeout)

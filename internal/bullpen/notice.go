@@ -16,3 +16,11 @@ func RepChannel(repID string) string { return "rep:" + repID }
 
 // ContestChannel is a contest's standings feed.
 func ContestChannel(contestID string) string { return "contest:" + contestID }
+
+// Queued is a notice waiting in the outbox, its data already encoded.
+type Queued struct {
+	ID      int64
+	Channel string
+	Type    string
+	Data    []byte
+}

@@ -20,13 +20,18 @@ type Channels interface {
 
 // Outbox holds the messages committed with the changes they report.
 type Outbox interface {
-	DrainOutbox(ctx context.Context, limit int, publish func(channel, typ string, data []byte) error) (int, error)
+	DrainOutbox(ctx context.Context, limit int, publish func([]bullpen.Queued) error) (int, error)
+}
+
+// Batcher publishes a page of queued messages in order.
+type Batcher interface {
+	PublishQueued(ctx context.Context, msgs []bullpen.Queued) error
 }
 
 // Publisher moves committed messages from the outbox to the live channels, in order.
 type Publisher struct {
 	Outbox   Outbox
-	Channels Channels
+	Channels Batcher
 	Log      *slog.Logger
 	kick     chan struct{}
 	once     sync.Once
@@ -57,9 +62,8 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		for {
-			n, err := p.Outbox.DrainOutbox(ctx, 500, func(channel, typ string, data []byte) error {
-				_, err := p.Channels.Publish(ctx, channel, typ, data)
-				return err
+			n, err := p.Outbox.DrainOutbox(ctx, 500, func(page []bullpen.Queued) error {
+				return p.Channels.PublishQueued(ctx, page)
 			})
 			if err != nil {
 				if ctx.Err() == nil {
@@ -91,7 +95,10 @@ type Contests interface {
 type Merger struct {
 	Boards   Boards
 	Contests Contests
-	Channels Channels
+	Channels interface {
+		Channels
+		Batcher
+	}
 	Interval time.Duration
 	Top      int64
 	Log      *slog.Logger
@@ -174,11 +181,11 @@ func (m *Merger) send(ctx context.Context, contestID string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := m.Boards.Reps(ctx, standings.Entrants(c, rows))
+	top := rows[:min(int64(len(rows)), m.Top)]
+	dir, err := m.Boards.Reps(ctx, standings.Entrants(c, top))
 	if err != nil {
 		return err
 	}
-	top := rows[:min(int64(len(rows)), m.Top)]
 	data, err := json.Marshal(standings.Build(c, p, now, top, total, dir))
 	if err != nil {
 		return err
@@ -186,19 +193,18 @@ func (m *Merger) send(ctx context.Context, contestID string) error {
 	if _, err = m.Channels.Publish(ctx, bullpen.ContestChannel(c.ID), "update", data); err != nil {
 		return err
 	}
-	return m.sendRanks(ctx, c, p.Key, rows, dir)
+	return m.sendRanks(ctx, c, p.Key, rows)
 }
 
-// sendRanks tells each rep whose rank moved since the last update.
-func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey string, rows []standings.Row, dir map[string]bullpen.Rep) error {
+// sendRanks tells each rep whose rank moved since the last update. Names are looked up only for
+// the reps the messages mention.
+func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey string, rows []standings.Row) error {
 	key := c.ID + "/" + periodKey
 	order := make([]string, len(rows))
 	cur := make(map[string]standings.Place, len(rows))
-	names := make(map[string]string, len(rows))
 	for i, r := range rows {
 		order[i] = r.Entrant
 		cur[r.Entrant] = standings.Place{Rank: r.Position + 1, Score: r.Score}
-		names[r.Entrant] = dir[r.Entrant].Name
 	}
 	m.mu.Lock()
 	prev := m.places[key]
@@ -207,14 +213,33 @@ func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey st
 	if prev == nil {
 		return nil // first look at this board since start: nothing to compare with
 	}
-	for rep, ch := range standings.RankChanges(c, prev, order, cur, names) {
+	changes := standings.RankChanges(c, prev, order, cur, nil)
+	if len(changes) == 0 {
+		return nil
+	}
+	var ids []string
+	for _, ch := range changes {
+		for _, n := range append(ch.PassedBy, ch.Passed...) {
+			ids = append(ids, n.RepID)
+		}
+	}
+	dir, err := m.Boards.Reps(ctx, ids)
+	if err != nil {
+		return err
+	}
+	msgs := make([]bullpen.Queued, 0, len(changes))
+	for rep, ch := range changes {
+		for i := range ch.PassedBy {
+			ch.PassedBy[i].Name = dir[ch.PassedBy[i].RepID].Name
+		}
+		for i := range ch.Passed {
+			ch.Passed[i].Name = dir[ch.Passed[i].RepID].Name
+		}
 		data, err := json.Marshal(ch)
 		if err != nil {
 			return err
 		}
-		if _, err := m.Channels.Publish(ctx, bullpen.RepChannel(rep), "rank", data); err != nil {
-			return err
-		}
+		msgs = append(msgs, bullpen.Queued{Channel: bullpen.RepChannel(rep), Type: "rank", Data: data})
 	}
-	return nil
+	return m.Channels.PublishQueued(ctx, msgs)
 }

@@ -27,14 +27,6 @@ func insertNotices(ctx context.Context, tx pgx.Tx, notices []bullpen.Notice) err
 	return nil
 }
 
-// Queued is a notice waiting in the outbox.
-type Queued struct {
-	ID      int64
-	Channel string
-	Type    string
-	Data    []byte
-}
-
 // outboxLock lets one publisher at a time drain the outbox, so a channel's messages go out in
 // the order they were written.
 const outboxLock = 7_317_002
@@ -43,7 +35,7 @@ const outboxLock = 7_317_002
 // published, in one transaction; it returns how many. When another process is draining, it
 // does nothing. A crash after publishing and before the commit publishes them again: at least
 // once, in order.
-func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func(channel, typ string, data []byte) error) (int, error) {
+func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func([]bullpen.Queued) error) (int, error) {
 	n := 0
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		n = 0
@@ -55,25 +47,26 @@ func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func(channel, 
 		if err != nil {
 			return err
 		}
-		queued, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Queued])
+		queued, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Queued])
 		if err != nil {
 			return err
 		}
-		var done []int64
-		var pubErr error
-		for _, q := range queued {
-			if pubErr = publish(q.Channel, q.Type, q.Data); pubErr != nil {
-				break
-			}
-			done = append(done, q.ID)
+		if len(queued) == 0 {
+			return nil
 		}
-		if len(done) > 0 {
-			if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE id = ANY($1)`, done); err != nil {
-				return err
-			}
+		if err := publish(queued); err != nil {
+			return err
 		}
-		n = len(done)
-		return pubErr
+		ids := make([]int64, len(queued))
+		for i, q := range queued {
+			ids[i] = q.ID
+		}
+		// The ids published, not a range: a row with a smaller id may commit later.
+		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE id = ANY($1)`, ids); err != nil {
+			return err
+		}
+		n = len(queued)
+		return nil
 	})
 	return n, err
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"bullpen/internal/bullpen"
 )
 
 //go:embed publish.lua
@@ -44,6 +46,40 @@ func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (
 		msg, err = publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
 	}
 	return msg, err
+}
+
+// PublishQueued publishes messages in order in one pipeline (one round trip for a whole outbox
+// page instead of one per message).
+func (s *Store) PublishQueued(ctx context.Context, msgs []bullpen.Queued) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	run := func() error {
+		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, m := range msgs {
+				keys := []string{s.seqKey(m.Channel), s.epochKey(m.Channel), s.historyKey(m.Channel)}
+				publishScript.EvalSha(ctx, p, keys, m.Type, m.Channel, m.Data, HistoryLength, newEpoch(), s.NoticeChannel(m.Channel))
+			}
+			return nil
+		})
+		if err == nil {
+			return nil
+		}
+		for _, c := range cmds {
+			if isNoScript(c.Err()) {
+				return c.Err()
+			}
+		}
+		return err
+	}
+	err := run()
+	if isNoScript(err) {
+		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
+			return err
+		}
+		err = run()
+	}
+	return err
 }
 
 func newEpoch() string {
