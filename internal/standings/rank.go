@@ -29,32 +29,61 @@ type RankChange struct {
 	DealsToNext  *int64         `json:"deals_to_next,omitempty"`
 }
 
+// maxNamed bounds the passed_by and passed lists of one message: a rep who jumped a hundred
+// places hears the nearest ten.
+const maxNamed = 10
+
 // RankChanges compares two rankings of a rep-scope board (entrant -> place; order is the
-// current board, best first) and says, for every rep whose rank moved, who passed whom and how
-// far it is to the next place. Reps new to the board get none (they have no previous rank).
+// current board, best first) and says, for every rep whose rank moved, who passed whom (the
+// nearest maxNamed of each) and how far it is to the next place. Reps new to the board get
+// none (they have no previous rank). It runs in about linear time when few reps swap places,
+// the common case, since it runs for every update of a big board.
 func RankChanges(k *contest.Contest, prev map[string]Place, order []string, cur map[string]Place, names map[string]string) map[string]RankChange {
 	out := map[string]RankChange{}
 	if k.Scope == contest.ScopeTeam {
 		return out
 	}
+	n := len(order)
+	// prevAt[i] is the previous rank of the rep now at position i (0: new to the board).
+	prevAt := make([]int64, n)
 	for i, rep := range order {
-		was, ok := prev[rep]
+		prevAt[i] = prev[rep].Rank
+	}
+	// maxBefore[i]: the largest previous rank among positions < i; minAfter[i]: the smallest
+	// (known) previous rank among positions > i. They tell at once whether anyone passed.
+	maxBefore := make([]int64, n)
+	for i := 1; i < n; i++ {
+		maxBefore[i] = max(maxBefore[i-1], prevAt[i-1])
+	}
+	minAfter := make([]int64, n)
+	for i := n - 1; i >= 0; i-- {
+		minAfter[i] = 1 << 62
+		if i+1 < n {
+			minAfter[i] = minAfter[i+1]
+			if prevAt[i+1] > 0 && prevAt[i+1] < minAfter[i] {
+				minAfter[i] = prevAt[i+1]
+			}
+		}
+	}
+	for i, rep := range order {
+		was := prevAt[i]
 		now := cur[rep]
-		if !ok || was.Rank == now.Rank {
+		if was == 0 || was == now.Rank {
 			continue
 		}
-		ch := RankChange{ContestID: k.ID, Rank: now.Rank, PreviousRank: was.Rank, Score: now.Score, PassedBy: []Named{}, Passed: []Named{}}
-		for _, other := range order {
-			o, seen := prev[other]
-			if other == rep || !seen {
-				continue
+		ch := RankChange{ContestID: k.ID, Rank: now.Rank, PreviousRank: was, Score: now.Score, PassedBy: []Named{}, Passed: []Named{}}
+		if maxBefore[i] > was {
+			for j := i - 1; j >= 0 && len(ch.PassedBy) < maxNamed; j-- {
+				if prevAt[j] > was {
+					ch.PassedBy = append(ch.PassedBy, Named{order[j], names[order[j]]})
+				}
 			}
-			oc := cur[other]
-			switch {
-			case o.Rank > was.Rank && oc.Rank < now.Rank:
-				ch.PassedBy = append(ch.PassedBy, Named{other, names[other]})
-			case o.Rank < was.Rank && oc.Rank > now.Rank:
-				ch.Passed = append(ch.Passed, Named{other, names[other]})
+		}
+		if minAfter[i] < was {
+			for j := i + 1; j < n && len(ch.Passed) < maxNamed; j++ {
+				if prevAt[j] > 0 && prevAt[j] < was {
+					ch.Passed = append(ch.Passed, Named{order[j], names[order[j]]})
+				}
 			}
 		}
 		if i > 0 {

@@ -1,8 +1,10 @@
 package standings_test
 
 import (
+	"fmt"
 	"testing"
 
+	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/standings"
 )
@@ -32,5 +34,45 @@ func TestRankChangesSayWhoPassedWhomAndTheGap(t *testing.T) {
 	}
 	if n := len(standings.RankChanges(k, cur, order, cur, names)); n != 0 {
 		t.Errorf("%d changes when nothing moved", n)
+	}
+}
+
+// bigBoard is n reps, r0 first; then the last one jumps to the top.
+func bigBoard(n int) (prev map[string]standings.Place, order []string, cur map[string]standings.Place) {
+	prev, cur = map[string]standings.Place{}, map[string]standings.Place{}
+	for i := 0; i < n; i++ {
+		prev[fmt.Sprint("r", i)] = standings.Place{Rank: int64(i + 1), Score: bullpen.Fixed(100 * (n - i))}
+	}
+	order = append(order, fmt.Sprint("r", n-1))
+	for i := 0; i < n-1; i++ {
+		order = append(order, fmt.Sprint("r", i))
+	}
+	for i, rep := range order {
+		cur[rep] = standings.Place{Rank: int64(i + 1), Score: prev[rep].Score}
+	}
+	cur[order[0]] = standings.Place{Rank: 1, Score: bullpen.Fixed(100 * (n + 1))}
+	return prev, order, cur
+}
+
+func TestALongJumpNamesTheNearestTenAndEveryoneElseMovesDownOne(t *testing.T) {
+	k := &contest.Contest{ID: "c", Metric: contest.MetricRevenue, Scope: contest.ScopeRep}
+	prev, order, cur := bigBoard(100)
+	got := standings.RankChanges(k, prev, order, cur, nil)
+	if len(got) != 100 {
+		t.Fatalf("%d changes, want 100 (the jumper and the 99 it passed)", len(got))
+	}
+	if j := got["r99"]; j.Rank != 1 || j.PreviousRank != 100 || len(j.Passed) != 10 || j.Passed[0].RepID != "r0" {
+		t.Fatalf("the jumper: %+v", j)
+	}
+	if r := got["r5"]; r.Rank != 7 || len(r.PassedBy) != 1 || r.PassedBy[0].RepID != "r99" || len(r.Passed) != 0 {
+		t.Fatalf("r5: %+v", r)
+	}
+}
+
+func BenchmarkRankChangesOnABoardOf5000(b *testing.B) {
+	k := &contest.Contest{ID: "c", Metric: contest.MetricRevenue, Scope: contest.ScopeRep}
+	prev, order, cur := bigBoard(5000)
+	for b.Loop() {
+		standings.RankChanges(k, prev, order, cur, nil)
 	}
 }
