@@ -109,7 +109,17 @@ type Merger struct {
 	wake    chan struct{}
 	started sync.Once
 	places  map[string]map[string]standings.Place // contest/period -> the ranks last sent
+	names   map[string]cachedName                 // rep -> name, for rank messages
 }
+
+// cachedName is a rep's name as rank messages show it; names change rarely, and a busy board
+// would otherwise read the directory for thousands of reps four times a second.
+type cachedName struct {
+	name string
+	at   time.Time
+}
+
+const nameTTL = 30 * time.Second
 
 // fullBoard bounds how much of a board is read to tell reps their rank changed.
 const fullBoard = 10000
@@ -118,6 +128,7 @@ func (m *Merger) init() {
 	m.started.Do(func() {
 		m.last, m.dirty, m.wake = map[string]time.Time{}, map[string]bool{}, make(chan struct{}, 1)
 		m.places = map[string]map[string]standings.Place{}
+		m.names = map[string]cachedName{}
 	})
 }
 
@@ -217,23 +228,17 @@ func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey st
 	if len(changes) == 0 {
 		return nil
 	}
-	var ids []string
-	for _, ch := range changes {
-		for _, n := range append(ch.PassedBy, ch.Passed...) {
-			ids = append(ids, n.RepID)
-		}
-	}
-	dir, err := m.Boards.Reps(ctx, ids)
+	names, err := m.lookupNames(ctx, changes)
 	if err != nil {
 		return err
 	}
 	msgs := make([]bullpen.Queued, 0, len(changes))
 	for rep, ch := range changes {
 		for i := range ch.PassedBy {
-			ch.PassedBy[i].Name = dir[ch.PassedBy[i].RepID].Name
+			ch.PassedBy[i].Name = names[ch.PassedBy[i].RepID]
 		}
 		for i := range ch.Passed {
-			ch.Passed[i].Name = dir[ch.Passed[i].RepID].Name
+			ch.Passed[i].Name = names[ch.Passed[i].RepID]
 		}
 		data, err := json.Marshal(ch)
 		if err != nil {
@@ -242,4 +247,41 @@ func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey st
 		msgs = append(msgs, bullpen.Queued{Channel: bullpen.RepChannel(rep), Type: "rank", Data: data})
 	}
 	return m.Channels.PublishQueued(ctx, msgs)
+}
+
+// lookupNames returns the names of the reps rank messages mention, from the cache or, for the
+// ones missing or stale, from the directory in one read.
+func (m *Merger) lookupNames(ctx context.Context, changes map[string]standings.RankChange) (map[string]string, error) {
+	now := time.Now()
+	out := map[string]string{}
+	var missing []string
+	m.mu.Lock()
+	for _, ch := range changes {
+		for _, n := range append(ch.PassedBy, ch.Passed...) {
+			if _, done := out[n.RepID]; done {
+				continue
+			}
+			if c, ok := m.names[n.RepID]; ok && now.Sub(c.at) < nameTTL {
+				out[n.RepID] = c.name
+				continue
+			}
+			out[n.RepID] = ""
+			missing = append(missing, n.RepID)
+		}
+	}
+	m.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	dir, err := m.Boards.Reps(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	for _, id := range missing {
+		out[id] = dir[id].Name
+		m.names[id] = cachedName{name: dir[id].Name, at: now}
+	}
+	m.mu.Unlock()
+	return out, nil
 }
