@@ -6,5 +6,5 @@ import "embed"
 
 // Files are the pages and their assets, served at the site root.
 //
-//go:embed *.html *.css
+//go:embed *.html *.css *.js
 var Files embed.FS
