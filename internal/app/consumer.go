@@ -33,20 +33,11 @@ type Consumer struct {
 // RunConsumer reads deal events until ctx ends. ready, if not nil, receives the process once
 // it listens and has its projection in order.
 func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(Consumer)) error {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, store, closeStores, err := openStores(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.Grace = cfg.Grace
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
-	store, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = store.Close() }()
+	defer closeStores()
 	if rebuilt, err := pipeline.EnsureProjection(ctx, db, store); err != nil {
 		return fmt.Errorf("rebuild projection: %w", err)
 	} else if rebuilt {

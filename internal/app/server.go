@@ -12,8 +12,6 @@ import (
 	"bullpen/internal/config"
 	httpapi "bullpen/internal/http"
 	"bullpen/internal/kafka"
-	"bullpen/internal/postgres"
-	"bullpen/internal/redis"
 	"bullpen/static"
 )
 
@@ -21,20 +19,11 @@ import (
 // and Kafka, serves the API and the pages on ln until ctx ends, then shuts down in order. ln
 // is the caller's, so tests can listen on :0 and know the address.
 func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slog.Logger) error {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, store, closeStores, err := openStores(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.Grace = cfg.Grace
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
-	store, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = store.Close() }()
+	defer closeStores()
 	producer := kafka.NewProducer(cfg.KafkaBrokers, cfg.KafkaTopic)
 	defer func() {
 		if err := producer.Close(); err != nil {
