@@ -42,9 +42,6 @@ func Decode(raw []byte, currency string) (Event, *Error) {
 	return w.validate(currency)
 }
 
-// FromJSON validates an already-split JSON value (an element of a POST /events batch).
-func FromJSON(raw json.RawMessage, currency string) (Event, *Error) { return Decode(raw, currency) }
-
 func present(r json.RawMessage) bool { return len(r) > 0 && string(r) != "null" }
 
 func (w *wire) validate(currency string) (Event, *Error) {
