@@ -3,6 +3,7 @@
 package contest
 
 import (
+	"sync"
 	"time"
 
 	"bullpen/internal/bullpen"
@@ -87,11 +88,22 @@ func (c *Contest) Location() *time.Location {
 	if c.loc != nil {
 		return c.loc
 	}
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil || c.Timezone == "" {
+	return location(c.Timezone)
+}
+
+// locations caches loaded time zones: loading one reads and parses the zone database, and a
+// contest shared between goroutines must not be written to.
+var locations sync.Map
+
+func location(name string) *time.Location {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" {
 		loc = time.UTC
 	}
-	c.loc = loc
+	locations.Store(name, loc)
 	return loc
 }
 

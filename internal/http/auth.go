@@ -40,10 +40,14 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token
 	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, hashSecret(s.AdminToken)) == 1 {
 		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, nil
 	}
+	if t, ok := s.tokens.get(string(h), s.Now()); ok {
+		return t, nil
+	}
 	t, err := s.DB.TokenByHash(ctx, h)
 	if err != nil {
 		return t, err
 	}
+	s.tokens.put(string(h), t, s.Now())
 	if t.LastUsedAt == nil || s.Now().Sub(*t.LastUsedAt) >= touchEvery {
 		if err := s.DB.TouchToken(ctx, t.ID); err != nil {
 			s.Logger.Warn("record token use", "token_id", t.ID, "err", err)
@@ -100,4 +104,9 @@ func nullIfEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// forgetToken drops a revoked token from the cache of this node.
+func (s *Server) forgetToken(tokenID string) {
+	s.tokens.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
 }

@@ -131,6 +131,7 @@ func (s *Server) patchContest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.forgetContest(k.ID)
 	if effect == postgres.Recount {
 		s.loadBoards(ctx, k.ID)
 	}
@@ -250,5 +251,12 @@ func (s *Server) changeContest(c *fiber.Ctx, action string, apply func(*contest.
 	if err != nil {
 		return err
 	}
+	s.forgetContest(k.ID)
 	return c.JSON(s.view(k))
+}
+
+// forgetContest drops a changed contest from this node's cache (other nodes hold it for at most
+// contestTTL).
+func (s *Server) forgetContest(id string) {
+	s.contests.dropIf(func(k *contest.Contest) bool { return k.ID == id })
 }

@@ -23,7 +23,7 @@ const maxRadius = 50
 
 func (s *Server) leaderboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	k, err := s.DB.Contest(ctx, c.Params("id"))
+	k, err := s.sharedContest(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@
 package http
 
 import (
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
 	"context"
 	"fmt"
 	"log/slog"
@@ -48,7 +50,16 @@ type Server struct {
 	metrics *metrics
 	purged  purgeClock
 	hub     *hub // the sockets of this node
+	// Short-lived caches: a token for a few seconds (a revocation drops it here at once, on
+	// other replicas within tokenTTL), a contest for contestTTL.
+	tokens   *ttlCache[string, bullpen.Token]
+	contests *ttlCache[string, *contest.Contest]
 }
+
+const (
+	tokenTTL   = 5 * time.Second
+	contestTTL = 2 * time.Second
+)
 
 // maxBody fits a batch of 10,000 events with room to spare.
 const maxBody = 16 << 20
@@ -64,12 +75,14 @@ func New(d Deps) *Server {
 	if d.ServerVersion == "" {
 		d.ServerVersion = defaultVersion()
 	}
-	s := &Server{Deps: d, metrics: newMetrics()}
+	s := &Server{Deps: d, metrics: newMetrics(),
+		tokens: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000)}
 	// Sockets: a revoked token's sockets close on every node; on shutdown every socket is
 	// closed with 1001 once the listener stopped taking connections, then the hub stops.
 	s.hub = newHub(s)
 	onRevoke := d.OnRevoke
 	s.OnRevoke = func(tokenID string) {
+		s.forgetToken(tokenID)
 		s.hub.revoke(tokenID)
 		if onRevoke != nil {
 			onRevoke(tokenID)

@@ -160,6 +160,7 @@ func (h *hub) receive(msgs <-chan any) {
 			}
 		case *goredis.Message:
 			if v.Channel == h.revokedChannel {
+				h.srv.forgetToken(v.Payload)
 				h.closeToken(v.Payload)
 				continue
 			}

@@ -320,7 +320,7 @@ func (s *Server) snapshotData(ctx context.Context, ch channelRef, st redis.Chann
 func (s *Server) contestSnapshot(ctx context.Context, id string, k *contest.Contest) (json.RawMessage, error) {
 	if k == nil {
 		var err error
-		if k, err = s.DB.Contest(ctx, id); err != nil {
+		if k, err = s.sharedContest(ctx, id); err != nil {
 			return nil, err
 		}
 	}
@@ -361,8 +361,15 @@ func (s *Server) repSnapshot(ctx context.Context, repID string) (json.RawMessage
 
 // sharedContest reads a contest once for all the sockets asking for it at the same moment.
 func (s *Server) sharedContest(ctx context.Context, id string) (*contest.Contest, error) {
+	if k, ok := s.contests.get(id, s.Now()); ok {
+		return k, nil
+	}
 	return shared(ctx, &s.hub.flight, "contest|"+id, func(ctx context.Context) (*contest.Contest, error) {
-		return s.DB.Contest(ctx, id)
+		k, err := s.DB.Contest(ctx, id)
+		if err == nil {
+			s.contests.put(id, k, s.Now())
+		}
+		return k, err
 	})
 }
 

@@ -1,0 +1,57 @@
+package http
+
+import (
+	"sync"
+	"time"
+)
+
+// ttlCache keeps values for a short while, so that a burst of requests (a reconnect storm of
+// wall displays, a page polled by many) reads PostgreSQL once per key, not once per request.
+// It holds at most max entries; when full it starts over.
+type ttlCache[K comparable, V any] struct {
+	ttl time.Duration
+	max int
+
+	mu sync.Mutex
+	m  map[K]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	v  V
+	at time.Time
+}
+
+func newTTLCache[K comparable, V any](ttl time.Duration, max int) *ttlCache[K, V] {
+	return &ttlCache[K, V]{ttl: ttl, max: max, m: map[K]ttlEntry[V]{}}
+}
+
+func (c *ttlCache[K, V]) get(k K, now time.Time) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || now.Sub(e.at) >= c.ttl {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+func (c *ttlCache[K, V]) put(k K, v V, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = ttlEntry[V]{v: v, at: now}
+}
+
+// dropIf forgets every entry whose value matches.
+func (c *ttlCache[K, V]) dropIf(match func(V) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if match(e.v) {
+			delete(c.m, k)
+		}
+	}
+}
