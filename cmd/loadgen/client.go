@@ -1,0 +1,387 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fasthttp/websocket"
+)
+
+// hist is a latency histogram in 1 ms buckets up to 2 minutes, safe for concurrent use.
+type hist struct {
+	b    [120001]atomic.Int64
+	n    atomic.Int64
+	over atomic.Int64
+}
+
+func (h *hist) add(d time.Duration) {
+	ms := d.Milliseconds()
+	if ms < 0 {
+		ms = 0
+	}
+	if ms >= int64(len(h.b)) {
+		h.over.Add(1)
+		ms = int64(len(h.b) - 1)
+	}
+	h.b[ms].Add(1)
+	h.n.Add(1)
+}
+
+func (h *hist) reset() {
+	for i := range h.b {
+		h.b[i].Store(0)
+	}
+	h.n.Store(0)
+	h.over.Store(0)
+}
+
+// pct returns the p-th percentile in ms (the bucket's upper edge), -1 with no samples.
+func (h *hist) pct(p float64) float64 {
+	n := h.n.Load()
+	if n == 0 {
+		return -1
+	}
+	want := int64(float64(n)*p/100 + 0.5)
+	if want < 1 {
+		want = 1
+	}
+	var c int64
+	for i := range h.b {
+		c += h.b[i].Load()
+		if c >= want {
+			return float64(i + 1)
+		}
+	}
+	return float64(len(h.b))
+}
+
+// stats are what every client adds to.
+type stats struct {
+	msgs, frames, bytes       atomic.Int64
+	celebrations, updates     atomic.Int64
+	gaps, gapMsgs, unknownWon atomic.Int64
+	snapshots, subscribed     atomic.Int64
+	unrecovered               atomic.Int64
+	closes                    sync.Map // close code -> *atomic.Int64
+	dialErrs                  atomic.Int64
+	celebration, update       hist
+}
+
+func (s *stats) closed(code int) {
+	v, _ := s.closes.LoadOrStore(code, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+func (s *stats) closeCounts() map[string]int64 {
+	out := map[string]int64{}
+	s.closes.Range(func(k, v any) bool {
+		out[strconv.Itoa(k.(int))] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
+}
+
+// chanState is what a client knows of one channel: the last seq and the epoch.
+type chanState struct {
+	name  string
+	seq   int64
+	epoch string
+	have  bool
+}
+
+// client is one viewer: a contest channel and the floor.
+type client struct {
+	id       int
+	chans    [2]chanState // contest, floor
+	pending  []int64      // send times of deals whose celebration came but no update since
+	conn     *websocket.Conn
+	leaving  atomic.Bool
+	done     chan struct{}
+	resumed  int // channels answered with "subscribed" on the last connect
+	snapshot int // channels answered with a snapshot on the last connect
+}
+
+type env struct {
+	url      string
+	token    string
+	dialers  []*websocket.Dialer
+	prod     *producer
+	st       *stats
+	start    time.Time
+	measured atomic.Bool // count latencies only in the measured window
+}
+
+func newDialers(n int) []*websocket.Dialer {
+	out := make([]*websocket.Dialer, n)
+	for i := range out {
+		local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i))}
+		d := &net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}
+		out[i] = &websocket.Dialer{NetDialContext: d.DialContext, HandshakeTimeout: 30 * time.Second,
+			ReadBufferSize: 4096, WriteBufferSize: 1024}
+	}
+	return out
+}
+
+// head is the part of a message the client reads.
+type head struct {
+	Type      string `json:"type"`
+	Channel   string `json:"channel"`
+	Seq       int64  `json:"seq"`
+	Epoch     string `json:"epoch"`
+	Recovered *bool  `json:"recovered"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Data      struct {
+		EventID string `json:"event_id"`
+	} `json:"data"`
+}
+
+// after returns what follows the first `"key":` and any spaces (jsonb text has a space
+// after the colon; the publish script's head has none).
+func after(b []byte, key string) []byte {
+	i := bytes.Index(b, []byte(`"`+key+`":`))
+	if i < 0 {
+		return nil
+	}
+	b = b[i+len(key)+3:]
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	return b
+}
+
+// strField returns the string value of the first key, without unescaping.
+func strField(b []byte, key string) []byte {
+	b = after(b, key)
+	if len(b) == 0 || b[0] != '"' {
+		return nil
+	}
+	b = b[1:]
+	j := bytes.IndexByte(b, '"')
+	if j < 0 {
+		return nil
+	}
+	return b[:j]
+}
+
+func intField(b []byte, key string) (int64, bool) {
+	b = after(b, key)
+	j := 0
+	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '-') {
+		j++
+	}
+	n, err := strconv.ParseInt(string(b[:j]), 10, 64)
+	return n, err == nil
+}
+
+// parse reads a message. Live messages ("update", "celebration") are written type, channel,
+// seq, epoch, data in that order (internal/redis/channel.go), so their head is read by scanning;
+// the rest, rare, are decoded.
+func parse(line []byte) (head, error) {
+	var h head
+	if bytes.HasPrefix(line, []byte(`{"type":"update"`)) || bytes.HasPrefix(line, []byte(`{"type":"celebration"`)) {
+		d := bytes.Index(line, []byte(`"data":`))
+		if d < 0 {
+			return h, fmt.Errorf("no data: %.80s", line)
+		}
+		top := line[:d]
+		h.Type = string(strField(top, "type"))
+		h.Channel = string(strField(top, "channel"))
+		seq, ok := intField(top, "seq")
+		if !ok {
+			return h, fmt.Errorf("no seq: %.80s", line)
+		}
+		h.Seq = seq
+		h.Epoch = string(strField(top, "epoch"))
+		if h.Type == "celebration" {
+			h.Data.EventID = string(strField(line[d:], "event_id"))
+		}
+		return h, nil
+	}
+	err := json.Unmarshal(line, &h)
+	return h, err
+}
+
+func (c *client) send(v any) error {
+	b, _ := json.Marshal(v)
+	return c.conn.WriteMessage(websocket.TextMessage, b)
+}
+
+// connect dials, authenticates and subscribes (with since and epoch when it has them), and
+// returns once both channels answered; the client then reads in its own goroutine.
+func (e *env) connect(ctx context.Context, c *client) error {
+	d := e.dialers[c.id%len(e.dialers)]
+	conn, _, err := d.DialContext(ctx, e.url, nil)
+	if err != nil {
+		e.st.dialErrs.Add(1)
+		return err
+	}
+	c.conn = conn
+	c.leaving.Store(false)
+	c.resumed, c.snapshot = 0, 0
+	c.done = make(chan struct{})
+	if err := c.send(map[string]string{"type": "auth", "token": e.token}); err != nil {
+		_ = conn.Close()
+		return err
+	}
+	for i := range c.chans {
+		m := map[string]any{"type": "subscribe", "channel": c.chans[i].name}
+		if c.chans[i].have {
+			m["since"] = c.chans[i].seq
+			m["epoch"] = c.chans[i].epoch
+		}
+		if err := c.send(m); err != nil {
+			_ = conn.Close()
+			return err
+		}
+	}
+	ready := make(chan error, 1)
+	go e.read(c, ready)
+	select {
+	case err := <-ready:
+		if err != nil {
+			c.leave() // a viewer that could not subscribe is not left open, uncounted
+		}
+		return err
+	case <-time.After(60 * time.Second):
+		c.leave()
+		return errors.New("no answer to subscribe within 60 s")
+	}
+}
+
+func (c *client) channel(name string) *chanState {
+	for i := range c.chans {
+		if c.chans[i].name == name {
+			return &c.chans[i]
+		}
+	}
+	return nil
+}
+
+// read reads frames until the socket closes.
+func (e *env) read(c *client, ready chan<- error) {
+	defer close(c.done)
+	answered := 0
+	signal := func(err error) {
+		if ready != nil {
+			ready <- err
+			ready = nil
+		}
+	}
+	st := e.st
+	for {
+		_, frame, err := c.conn.ReadMessage()
+		if err != nil {
+			if !c.leaving.Load() {
+				code := -1
+				var ce *websocket.CloseError
+				if errors.As(err, &ce) {
+					code = ce.Code
+				}
+				st.closed(code)
+			}
+			signal(err)
+			_ = c.conn.Close()
+			return
+		}
+		now := time.Since(e.start)
+		st.frames.Add(1)
+		st.bytes.Add(int64(len(frame)))
+		for len(frame) > 0 {
+			line := frame
+			if i := bytes.IndexByte(frame, '\n'); i >= 0 {
+				line, frame = frame[:i], frame[i+1:]
+			} else {
+				frame = nil
+			}
+			if len(line) == 0 {
+				continue
+			}
+			h, err := parse(line)
+			if err != nil {
+				signal(err)
+				continue
+			}
+			st.msgs.Add(1)
+			switch h.Type {
+			case "welcome", "pong":
+			case "error":
+				signal(fmt.Errorf("server error %s: %s", h.Code, h.Message))
+			case "snapshot", "subscribed":
+				ch := c.channel(h.Channel)
+				if ch == nil {
+					continue
+				}
+				ch.seq, ch.epoch, ch.have = h.Seq, h.Epoch, true
+				if h.Type == "subscribed" {
+					c.resumed++
+					st.subscribed.Add(1)
+				} else {
+					c.snapshot++
+					st.snapshots.Add(1)
+					if h.Recovered != nil && !*h.Recovered {
+						st.unrecovered.Add(1)
+					}
+				}
+				answered++
+				if answered == len(c.chans) {
+					signal(nil)
+				}
+			default:
+				ch := c.channel(h.Channel)
+				if ch == nil {
+					continue
+				}
+				if ch.have && h.Seq != ch.seq+1 && h.Seq > ch.seq {
+					st.gaps.Add(1)
+					st.gapMsgs.Add(h.Seq - ch.seq - 1)
+				}
+				if h.Seq > ch.seq || h.Epoch != ch.epoch {
+					ch.seq, ch.epoch, ch.have = h.Seq, h.Epoch, true
+				}
+				measured := e.measured.Load()
+				switch h.Type {
+				case "celebration":
+					st.celebrations.Add(1)
+					if t, ok := e.prod.sentAt(h.Data.EventID); ok {
+						if measured {
+							st.celebration.add(now - time.Duration(t))
+						}
+						c.pending = append(c.pending, t)
+					} else {
+						st.unknownWon.Add(1)
+					}
+				case "update":
+					st.updates.Add(1)
+					if h.Channel == c.chans[0].name {
+						for _, t := range c.pending {
+							if measured {
+								st.update.add(now - time.Duration(t))
+							}
+						}
+						c.pending = c.pending[:0]
+					}
+				}
+			}
+		}
+	}
+}
+
+// leave closes the socket from the client side and waits for the reader to stop.
+func (c *client) leave() {
+	if c.conn == nil {
+		return
+	}
+	c.leaving.Store(true)
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	_ = c.conn.Close()
+	<-c.done
+}

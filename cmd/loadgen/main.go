@@ -1,0 +1,506 @@
+// Command loadgen measures the WebSocket fan-out: it produces timestamped events into Kafka at
+// a fixed rate, runs the real consumer and one server as processes of their own (this program
+// re-executed with -role, so /proc tells their CPU and memory apart), opens many WebSocket
+// viewers, each watching one contest and the floor, and reports event-to-message latency,
+// messages delivered per second, gaps, server memory per socket and CPU by process; with
+// -storm, it then closes every socket and reconnects them all with since/epoch.
+//
+//	eval "$(scripts/services.sh up)"
+//	go build -o bin/loadgen ./cmd/loadgen && bin/loadgen -clients 10000 -duration 60s -storm
+//
+// Everything it creates (schema, Redis prefix, topic, group) is removed at the end. See
+// docs/benchmarks.md (## WebSocket fan-out).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+
+	"bullpen/internal/config"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+)
+
+type options struct {
+	role                      string
+	clients, rate, wonRate    int
+	contests, reps, sourceIPs int
+	duration, warmup          time.Duration
+	storm                     bool
+	connectConcurrency        int
+	profile                   time.Duration
+	profileOut, logDir        string
+	jsonOut                   string
+}
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+}
+
+func main() {
+	var o options
+	fs := flag.NewFlagSet("loadgen", flag.ExitOnError)
+	fs.StringVar(&o.role, "role", "", "internal: run as the server or consumer child")
+	fs.IntVar(&o.clients, "clients", 1000, "WebSocket viewers (each watches one contest and floor)")
+	fs.IntVar(&o.rate, "rate", 2000, "events per second produced")
+	fs.IntVar(&o.wonRate, "won-rate", 20, "of which deal.won per second")
+	fs.IntVar(&o.contests, "contests", 10, "live contests (every event counts in every one)")
+	fs.IntVar(&o.reps, "reps", 200, "reps the events are spread over")
+	fs.DurationVar(&o.duration, "duration", 60*time.Second, "measured window, once every viewer is subscribed")
+	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "load before the measured window")
+	fs.BoolVar(&o.storm, "storm", false, "after the window: close every socket and reconnect all with since/epoch")
+	fs.IntVar(&o.sourceIPs, "source-ips", 4, "local source addresses 127.0.0.1..127.0.0.N for the viewers")
+	fs.IntVar(&o.connectConcurrency, "connect-concurrency", 500, "connects in flight at once")
+	fs.DurationVar(&o.profile, "profile", 20*time.Second, "server CPU profile taken in the window (0: none)")
+	fs.StringVar(&o.profileOut, "profile-out", "loadgen-server.pprof", "where the server's CPU profile goes")
+	fs.StringVar(&o.logDir, "log-dir", os.TempDir(), "where the children's logs go")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
+	_ = fs.Parse(os.Args[1:])
+	if o.role != "" {
+		os.Exit(runChild(o.role))
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	rep, err := run(ctx, o)
+	if rep != nil {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		fmt.Println(string(b))
+		if o.jsonOut != "" {
+			err = errors.Join(err, os.WriteFile(o.jsonOut, append(b, '\n'), 0o644))
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+type memReport struct {
+	RSSBeforeMB, RSSAfterMB         float64
+	HeapInuseBeforeMB, HeapAfterMB  float64
+	RSSPerSocketKB, HeapPerSocketKB float64
+}
+
+type stormReport struct {
+	Clients, Connected, DialErrors  int
+	Seconds                         float64
+	Resumed, Snapshots, Unrecovered int64
+	XactCommitDuring                int64
+	XactPerSecBaseline              float64
+	XactAttributable                float64
+	GapsAfter                       int64
+}
+
+type report struct {
+	Command                  string
+	Started                  time.Time
+	CPUs                     int
+	LoadAvgStart             string
+	Clients                  int
+	Connected                int
+	ConnectSeconds           float64
+	Rate, WonRate            int
+	Produced, Won            int64
+	LateTicks                int64
+	WindowSeconds            float64
+	Messages                 int64
+	MessagesPerSec           float64
+	FramesPerSec             float64
+	MBPerSec                 float64
+	Celebrations             int64
+	Updates                  int64
+	CelebrationP50ms         float64
+	CelebrationP99ms         float64
+	CelebrationMaxBucketOver int64
+	CelebrationSamples       int64
+	UpdateP50ms              float64
+	UpdateP99ms              float64
+	UpdateSamples            int64
+	Gaps, GapMessages        int64
+	UnknownWon               int64
+	Closes                   map[string]int64
+	Memory                   memReport
+	CPU                      cpuShare
+	Profile                  string       `json:",omitempty"`
+	Storm                    *stormReport `json:",omitempty"`
+	LoadAvgEnd               string
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = ln.Close() }()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func portOf(hostport string) int {
+	_, p, _ := net.SplitHostPort(hostport)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+func logf(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
+}
+
+func run(ctx context.Context, o options) (rep *report, err error) {
+	nofile := raiseNoFile()
+	if uint64(o.clients)+200 > nofile {
+		return nil, fmt.Errorf("%d clients need more open files than the limit %d", o.clients, nofile)
+	}
+	cfg, err := config.Load("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	rep = &report{Command: fmt.Sprint(os.Args), Started: time.Now().UTC(), CPUs: runtime.NumCPU(),
+		LoadAvgStart: loadAvg(), Clients: o.clients, Rate: o.rate, WonRate: o.wonRate}
+
+	// Setup: schema, contests, token, topic.
+	sch, err := newSchema(ctx, cfg.DatabaseURL)
+	if sch != nil {
+		defer func() { _ = sch.drop(context.WithoutCancel(ctx)) }()
+	}
+	if err != nil {
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, sch.url("loadgen"))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	contestIDs, err := storeContests(ctx, db, loadContests(o.contests, time.Now()))
+	if err != nil {
+		return nil, err
+	}
+	token, err := mintDisplayToken(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	topic, prefix, group := randomName("loadgen-"), randomName("loadgen"), randomName("loadgen-")
+	admin := &kafkaAdmin{client: &kafkago.Client{Addr: kafkago.TCP(cfg.KafkaBrokers...), Timeout: 30 * time.Second}}
+	if err := admin.createTopics(ctx, 6, topic, topic+".dlq"); err != nil {
+		return nil, err
+	}
+	defer admin.cleanup(context.WithoutCancel(ctx), group, topic, topic+".dlq")
+	store, err := redis.Open(ctx, cfg.RedisURL, prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = store.Flush(context.WithoutCancel(ctx)); _ = store.Close() }()
+
+	// Children.
+	httpPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	dbgPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(httpPort)
+	debugAddr := "127.0.0.1:" + strconv.Itoa(dbgPort)
+	adminToken := randomName("loadgen-admin-") + randomName("")
+	common := []string{"BULLPEN_REDIS_PREFIX=" + prefix, "BULLPEN_KAFKA_TOPIC=" + topic,
+		"BULLPEN_KAFKA_DLQ_TOPIC=" + topic + ".dlq", "BULLPEN_KAFKA_GROUP=" + group,
+		"BULLPEN_ADMIN_TOKEN=" + adminToken, "BULLPEN_KAFKA_SESSION_TIMEOUT=6s", "BULLPEN_LOG_LEVEL=warn"}
+	consumer, err := startChild("consumer", append(common, "BULLPEN_DATABASE_URL="+sch.url("loadgen-consumer")),
+		o.logDir+"/loadgen-consumer.log")
+	if err != nil {
+		return rep, err
+	}
+	defer stopChild(consumer)
+	server, err := startChild("server", append(common, "BULLPEN_DATABASE_URL="+sch.url("loadgen-server"),
+		"BULLPEN_HTTP_ADDR="+addr, "LOADGEN_DEBUG_ADDR="+debugAddr), o.logDir+"/loadgen-server.log")
+	if err != nil {
+		return rep, err
+	}
+	defer stopChild(server)
+	if err := waitReady(ctx, "http://"+addr+"/readyz", server); err != nil {
+		return rep, err
+	}
+	pgPort := int(db.Pool.Config().ConnConfig.Port)
+	pt := parties{self: os.Getpid(), server: server.Process.Pid, consumer: consumer.Process.Pid,
+		postmaster: listenerPID(pgPort), kafka: listenerPID(portOf(cfg.KafkaBrokers[0])), redis: listenerPID(redisPort(cfg.RedisURL))}
+	logf("server pid %d on %s, consumer pid %d, postgres %d, kafka %d, redis %d", pt.server, addr, pt.consumer, pt.postmaster, pt.kafka, pt.redis)
+
+	// Producer.
+	start := time.Now()
+	prod := &producer{w: &kafkago.Writer{Addr: kafkago.TCP(cfg.KafkaBrokers...), Topic: topic, Balancer: &kafkago.Hash{},
+		BatchSize: 10000, BatchTimeout: time.Millisecond, RequiredAcks: kafkago.RequireOne},
+		rate: o.rate, wonRate: o.wonRate, reps: o.reps, teams: 20, start: start, sent: map[string]int64{},
+		deals: map[int][]string{}}
+	prod.rng = newRand()
+	defer func() { _ = prod.w.Close() }()
+	pctx, pcancel := context.WithCancel(ctx)
+	var pwg sync.WaitGroup
+	pwg.Add(1)
+	go func() { defer pwg.Done(); prod.run(pctx) }()
+	defer func() { pcancel(); pwg.Wait() }()
+	logf("producing %d events/s (%d deal.won/s); warm-up %v", o.rate, o.wonRate, o.warmup)
+	if err := sleep(ctx, o.warmup); err != nil {
+		return rep, err
+	}
+
+	// Memory before sockets.
+	runtime.GC()
+	rssBefore := vmRSS(pt.server)
+	heapBefore, _, _ := serverHeap(debugAddr)
+
+	// Viewers.
+	st := &stats{}
+	e := &env{url: "ws://" + addr + "/ws", token: token, dialers: newDialers(o.sourceIPs), prod: prod, st: st, start: start}
+	clients := make([]*client, o.clients)
+	for i := range clients {
+		clients[i] = &client{id: i}
+		clients[i].chans[0].name = "contest:" + contestIDs[i%len(contestIDs)]
+		clients[i].chans[1].name = "floor"
+	}
+	t0 := time.Now()
+	connected, dialErrs := connectAll(ctx, e, clients, o.connectConcurrency)
+	rep.Connected = connected
+	rep.ConnectSeconds = time.Since(t0).Seconds()
+	logf("%d of %d viewers subscribed in %.1f s (%d failed)", connected, o.clients, rep.ConnectSeconds, dialErrs)
+	if connected == 0 {
+		return rep, errors.New("no viewer could connect")
+	}
+	if err := sleep(ctx, 3*time.Second); err != nil {
+		return rep, err
+	}
+	rssAfter := vmRSS(pt.server)
+	heapAfter, _, _ := serverHeap(debugAddr)
+	if o.profile > 0 {
+		if err := fetch(debugAddr, "/debug/pprof/heap", 30*time.Second, o.profileOut+".heap"); err != nil {
+			logf("heap profile: %v", err)
+		}
+	}
+	rep.Memory = memReport{RSSBeforeMB: mb(rssBefore), RSSAfterMB: mb(rssAfter), HeapInuseBeforeMB: mb(heapBefore), HeapAfterMB: mb(heapAfter),
+		RSSPerSocketKB:  (float64(rssAfter) - float64(rssBefore)) / float64(connected) / 1024,
+		HeapPerSocketKB: (float64(heapAfter) - float64(heapBefore)) / float64(connected) / 1024}
+
+	// The measured window.
+	st.celebration.reset()
+	st.update.reset()
+	m0, f0, b0 := st.msgs.Load(), st.frames.Load(), st.bytes.Load()
+	c0, u0, g0, gm0, uw0 := st.celebrations.Load(), st.updates.Load(), st.gaps.Load(), st.gapMsgs.Load(), st.unknownWon.Load()
+	p0, w0 := prod.produced.Load(), prod.won.Load()
+	e.measured.Store(true)
+	cpu0 := pt.sample()
+	var profWG sync.WaitGroup
+	if o.profile > 0 {
+		profWG.Add(1)
+		go func() {
+			defer profWG.Done()
+			if err := fetchProfile(debugAddr, min(o.profile, o.duration), o.profileOut); err == nil {
+				rep.Profile = o.profileOut
+			} else {
+				logf("profile: %v", err)
+			}
+		}()
+	}
+	logf("measuring for %v", o.duration)
+	if err := sleep(ctx, o.duration); err != nil {
+		return rep, err
+	}
+	cpu1 := pt.sample()
+	e.measured.Store(false)
+	profWG.Wait()
+	sec := cpu1.at.Sub(cpu0.at).Seconds()
+	rep.WindowSeconds = sec
+	rep.CPU = between(cpu0, cpu1)
+	rep.Messages = st.msgs.Load() - m0
+	rep.MessagesPerSec = float64(rep.Messages) / sec
+	rep.FramesPerSec = float64(st.frames.Load()-f0) / sec
+	rep.MBPerSec = float64(st.bytes.Load()-b0) / sec / (1 << 20)
+	rep.Celebrations, rep.Updates = st.celebrations.Load()-c0, st.updates.Load()-u0
+	rep.Gaps, rep.GapMessages, rep.UnknownWon = st.gaps.Load()-g0, st.gapMsgs.Load()-gm0, st.unknownWon.Load()-uw0
+	rep.Produced, rep.Won, rep.LateTicks = prod.produced.Load()-p0, prod.won.Load()-w0, prod.lateTicks.Load()
+	rep.CelebrationP50ms, rep.CelebrationP99ms = st.celebration.pct(50), st.celebration.pct(99)
+	rep.CelebrationSamples, rep.CelebrationMaxBucketOver = st.celebration.n.Load(), st.celebration.over.Load()
+	rep.UpdateP50ms, rep.UpdateP99ms, rep.UpdateSamples = st.update.pct(50), st.update.pct(99), st.update.n.Load()
+	logf("window: %.0f msgs/s, celebration p50 %.0f ms p99 %.0f ms, update p99 %.0f ms, gaps %d",
+		rep.MessagesPerSec, rep.CelebrationP50ms, rep.CelebrationP99ms, rep.UpdateP99ms, rep.Gaps)
+
+	if o.storm {
+		rep.Storm, err = storm(ctx, e, clients, db, o.connectConcurrency, debugAddr, o.profile, o.profileOut)
+		if err != nil {
+			return rep, err
+		}
+	}
+	rep.Closes = st.closeCounts()
+	rep.LoadAvgEnd = loadAvg()
+	if err := prod.writeErr.Load(); err != nil {
+		return rep, fmt.Errorf("producer: %v", err)
+	}
+	leaveAll(clients)
+	return rep, nil
+}
+
+func mb(b uint64) float64 { return float64(b) / (1 << 20) }
+
+func redisPort(u string) int {
+	opt, err := goredisPort(u)
+	if err != nil {
+		return 6379
+	}
+	return opt
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func waitReady(ctx context.Context, url string, cmd *exec.Cmd) error {
+	deadline := time.Now().Add(60 * time.Second)
+	c := http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		if res, err := c.Get(url); err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			_ = res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if cmd.ProcessState != nil {
+			return errors.New("server exited")
+		}
+		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%s not ready after 60 s", url)
+}
+
+func fetchProfile(debugAddr string, d time.Duration, out string) error {
+	return fetch(debugAddr, fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(d.Seconds())), d+30*time.Second, out)
+}
+
+// fetch saves what the server child's debug listener answers on path.
+func fetch(debugAddr, path string, timeout time.Duration, out string) error {
+	c := http.Client{Timeout: timeout}
+	res, err := c.Get("http://" + debugAddr + path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = res.Body.Close() }()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s", res.Status)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, res.Body)
+	return errors.Join(err, f.Close())
+}
+
+// connectAll connects every client, conc at a time.
+func connectAll(ctx context.Context, e *env, clients []*client, conc int) (int, int) {
+	var ok, failed atomic.Int64
+	var eg errgroup.Group
+	eg.SetLimit(conc)
+	for _, c := range clients {
+		eg.Go(func() error {
+			if err := e.connect(ctx, c); err != nil {
+				if failed.Add(1) <= 5 {
+					logf("client %d: %v", c.id, err)
+				}
+				c.conn = nil
+				return nil
+			}
+			ok.Add(1)
+			return nil
+		})
+	}
+	_ = eg.Wait()
+	return int(ok.Load()), int(failed.Load())
+}
+
+func leaveAll(clients []*client) {
+	var eg errgroup.Group
+	eg.SetLimit(200)
+	for _, c := range clients {
+		eg.Go(func() error { c.leave(); return nil })
+	}
+	_ = eg.Wait()
+}
+
+func xactCommit(ctx context.Context, db *postgres.DB) int64 {
+	var n int64
+	_ = db.Pool.QueryRow(ctx, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&n)
+	return n
+}
+
+// storm closes every socket, then reconnects every one with since/epoch, as fast as conc
+// connects in flight allow, and counts how each channel was answered. PostgreSQL's committed
+// transactions (pg_stat_database.xact_commit: every statement outside a transaction is one) are
+// read before and after, with the rate of the 5 s before the storm (the consumer's batches,
+// the load still running) as the baseline.
+func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc int,
+	debugAddr string, profile time.Duration, profileOut string) (*stormReport, error) {
+	st := e.st
+	var live []*client
+	for _, c := range clients {
+		if c.conn != nil {
+			live = append(live, c)
+		}
+	}
+	x0 := xactCommit(ctx, db)
+	t0 := time.Now()
+	if err := sleep(ctx, 5*time.Second); err != nil {
+		return nil, err
+	}
+	x1 := xactCommit(ctx, db)
+	base := float64(x1-x0) / time.Since(t0).Seconds()
+	logf("storm: closing %d sockets", len(live))
+	leaveAll(live)
+	r0, s0, u0 := st.subscribed.Load(), st.snapshots.Load(), st.unrecovered.Load()
+	d0, g0 := st.dialErrs.Load(), st.gaps.Load()
+	x2 := xactCommit(ctx, db)
+	t1 := time.Now()
+	if profile > 0 {
+		go func() {
+			if err := fetchProfile(debugAddr, 10*time.Second, profileOut+".storm"); err != nil {
+				logf("storm profile: %v", err)
+			}
+		}()
+	}
+	n, _ := connectAll(ctx, e, live, conc)
+	dur := time.Since(t1)
+	x3 := xactCommit(ctx, db)
+	r := &stormReport{Clients: len(live), Connected: n, Seconds: dur.Seconds(),
+		Resumed: st.subscribed.Load() - r0, Snapshots: st.snapshots.Load() - s0, Unrecovered: st.unrecovered.Load() - u0,
+		DialErrors: int(st.dialErrs.Load() - d0), XactCommitDuring: x3 - x2, XactPerSecBaseline: base}
+	r.XactAttributable = float64(r.XactCommitDuring) - base*dur.Seconds()
+	logf("storm: %d reconnected in %.1f s: %d channels resumed, %d snapshots; xact_commit +%d (baseline %.0f/s)",
+		n, r.Seconds, r.Resumed, r.Snapshots, r.XactCommitDuring, base)
+	if err := sleep(ctx, 3*time.Second); err != nil {
+		return r, err
+	}
+	r.GapsAfter = st.gaps.Load() - g0
+	return r, nil
+}

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	_ "expvar" // /debug/vars (memstats) on the server child's debug listener
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	_ "net/http/pprof" // the server child's profile endpoint, on a listener of its own
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"bullpen/internal/app"
+	"bullpen/internal/config"
+)
+
+// raiseNoFile lifts the soft open-files limit to the hard one.
+func raiseNoFile() uint64 {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return 0
+	}
+	rl.Cur = rl.Max
+	_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
+	_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
+	return rl.Cur
+}
+
+// runChild is `loadgen -role server|consumer`: the real app.RunServer / app.RunConsumer in a
+// process of its own (so /proc tells its CPU and memory apart), configured from the
+// environment as bin/server and bin/consumer are. The server child also serves net/http/pprof
+// and expvar on LOADGEN_DEBUG_ADDR.
+func runChild(role string) int {
+	raiseNoFile()
+	cfg, err := config.Load("127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "configuration:", err)
+		return 2
+	}
+	log := app.Logger(cfg.LogLevel).With("process", role)
+	slog.SetDefault(log)
+	ctx, stop := signalContext()
+	defer stop()
+	switch role {
+	case "server":
+		if dbg := os.Getenv("LOADGEN_DEBUG_ADDR"); dbg != "" {
+			go func() { _ = http.ListenAndServe(dbg, nil) }() //nolint:gosec // loopback debug listener of a benchmark child
+		}
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			log.Error("listen", "err", err)
+			return 1
+		}
+		err = app.RunServer(ctx, cfg, ln, log)
+		if err != nil {
+			log.Error("server stopped", "err", err)
+			return 1
+		}
+	case "consumer":
+		if err := app.RunConsumer(ctx, cfg, log, nil); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("consumer stopped", "err", err)
+			return 1
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "unknown role", role)
+		return 2
+	}
+	return 0
+}
+
+// startChild re-executes this program in a role, with env added to the environment.
+func startChild(role string, env []string, logFile string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, "-role", role) //nolint:gosec // our own binary
+	cmd.Env = append(os.Environ(), env...)
+	f, err := os.Create(logFile)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return cmd, nil
+}
+
+func stopChild(cmd *exec.Cmd) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// serverHeap reads the server child's Go heap (HeapInuse, HeapAlloc, Sys) from expvar.
+func serverHeap(debugAddr string) (inuse, alloc, sys uint64) {
+	c := http.Client{Timeout: 10 * time.Second}
+	res, err := c.Get("http://" + debugAddr + "/debug/vars")
+	if err != nil {
+		return 0, 0, 0
+	}
+	defer func() { _ = res.Body.Close() }()
+	var v struct {
+		Memstats struct{ HeapInuse, HeapAlloc, Sys uint64 } `json:"memstats"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&v)
+	return v.Memstats.HeapInuse, v.Memstats.HeapAlloc, v.Memstats.Sys
+}
+
+// vmRSS returns a process's resident set in bytes (VmRSS of /proc/<pid>/status).
+func vmRSS(pid int) uint64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+const clockTicks = 100
+
+// procTimes reads a process's CPU seconds (user+system) and its waited-for children's.
+func procTimes(pid int) (self, children float64) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 15 {
+		return 0, 0
+	}
+	num := func(s string) float64 { n, _ := strconv.ParseFloat(s, 64); return n }
+	return (num(f[11]) + num(f[12])) / clockTicks, (num(f[13]) + num(f[14])) / clockTicks
+}
+
+func ppid(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}
+
+// listenerPID returns the process listening on TCP port (0 if none is found).
+func listenerPID(port int) int {
+	inodes := map[string]bool{}
+	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" {
+				continue
+			}
+			_, hexPort, _ := strings.Cut(f[1], ":")
+			if p, err := strconv.ParseInt(hexPort, 16, 32); err == nil && int(p) == port {
+				inodes["socket:["+f[9]+"]"] = true
+			}
+		}
+	}
+	if len(inodes) == 0 {
+		return 0
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		fds, _ := filepath.Glob(d + "/fd/*")
+		for _, fd := range fds {
+			if l, err := os.Readlink(fd); err == nil && inodes[l] {
+				pid, _ := strconv.Atoi(filepath.Base(d))
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+// parties are the processes whose CPU is reported.
+type parties struct {
+	self, server, consumer, postmaster, kafka, redis int
+}
+
+type cpuSample struct {
+	at                                                          time.Time
+	self, server, consumer, postgres, kafka, redis, busy, total float64
+}
+
+func (p parties) sample() cpuSample {
+	s := cpuSample{at: time.Now()}
+	s.self, _ = procTimes(p.self)
+	s.server, _ = procTimes(p.server)
+	s.consumer, _ = procTimes(p.consumer)
+	if p.postmaster != 0 {
+		self, ch := procTimes(p.postmaster)
+		s.postgres = self + ch
+		dirs, _ := filepath.Glob("/proc/[0-9]*")
+		for _, d := range dirs {
+			pid, _ := strconv.Atoi(filepath.Base(d))
+			if ppid(pid) == p.postmaster {
+				c, _ := procTimes(pid)
+				s.postgres += c
+			}
+		}
+	}
+	s.kafka, _ = procTimes(p.kafka)
+	s.redis, _ = procTimes(p.redis)
+	s.busy, s.total = machineCPU()
+	return s
+}
+
+func machineCPU() (busy, total float64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	for i, v := range strings.Fields(line)[1:] {
+		if i >= 8 {
+			break
+		}
+		n, _ := strconv.ParseFloat(v, 64)
+		total += n
+		if i != 3 && i != 4 {
+			busy += n
+		}
+	}
+	return busy / clockTicks, total / clockTicks
+}
+
+// cpuShare is cores used by each party between two samples (1.0 = one core busy).
+type cpuShare struct {
+	Loadgen, Server, Consumer, Postgres, Kafka, Redis, Machine float64
+	Cores                                                      float64
+}
+
+func between(a, b cpuSample) cpuShare {
+	sec := b.at.Sub(a.at).Seconds()
+	return cpuShare{Loadgen: (b.self - a.self) / sec, Server: (b.server - a.server) / sec,
+		Consumer: (b.consumer - a.consumer) / sec, Postgres: (b.postgres - a.postgres) / sec,
+		Kafka: (b.kafka - a.kafka) / sec, Redis: (b.redis - a.redis) / sec,
+		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec}
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/postgres"
+)
+
+// The setup follows cmd/ingestbench (a schema, a key prefix, a topic and a group of one's own).
+
+func randomName(prefix string) string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+func withParams(base string, params map[string]string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+type schema struct{ base, name string }
+
+func (s *schema) url(app string) string {
+	u, _ := withParams(s.base, map[string]string{"search_path": s.name, "application_name": app})
+	return u
+}
+
+func newSchema(ctx context.Context, base string) (*schema, error) {
+	s := &schema{base: base, name: randomName("loadgen_")}
+	admin, err := postgres.Open(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	if _, err := admin.Pool.Exec(ctx, `CREATE SCHEMA `+s.name); err != nil {
+		return nil, fmt.Errorf("create schema: %w", err)
+	}
+	db, err := postgres.Open(ctx, s.url("loadgen"))
+	if err != nil {
+		return s, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return s, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+func (s *schema) drop(ctx context.Context) error {
+	db, err := postgres.Open(ctx, s.base)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Pool.Exec(ctx, `DROP SCHEMA `+s.name+` CASCADE`)
+	return err
+}
+
+// loadContests are n live contests over every rep, cycling through the three metrics, so
+// every event moves every board (the worst case for updates).
+func loadContests(n int, now time.Time) []contest.Contest {
+	start := now.Add(-time.Hour).Truncate(time.Minute)
+	end := now.Add(7 * 24 * time.Hour).Truncate(time.Hour)
+	out := make([]contest.Contest, n)
+	for i := range out {
+		c := contest.Contest{Name: fmt.Sprintf("Load contest %d", i+1), Scope: contest.ScopeRep,
+			StartsAt: start, EndsAt: &end, Timezone: "UTC", Period: contest.PeriodNone}
+		switch i % 3 {
+		case 0:
+			c.Metric = contest.MetricRevenue
+		case 1:
+			c.Metric = contest.MetricDeals
+		default:
+			c.Metric = contest.MetricPoints
+			c.Weights = map[string]bullpen.Fixed{"deal.won": 1000, "call": 100, "meeting": 500, contest.WeightRevenuePerPoint: 100000}
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// storeContests creates the contests as the API does (db.CreateContest: under the ingest
+// lock, with a recount) and returns their ids.
+func storeContests(ctx context.Context, db *postgres.DB, defs []contest.Contest) ([]string, error) {
+	ids := make([]string, len(defs))
+	for i := range defs {
+		c := defs[i]
+		if err := c.Normalize(); err != nil {
+			return nil, err
+		}
+		c.CreatedBy = "loadgen"
+		if err := db.CreateContest(ctx, &c); err != nil {
+			return nil, fmt.Errorf("create contest %q: %w", c.Name, err)
+		}
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+// mintDisplayToken stores a display token directly (as POST /tokens does: the SHA-256 of the
+// secret) and returns its secret. Every client uses it: one wall-display token, many screens.
+func mintDisplayToken(ctx context.Context, db *postgres.DB) (string, error) {
+	secret := randomName("bp_loadgen_") + randomName("")
+	h := sha256.Sum256([]byte(secret))
+	t := bullpen.Token{ID: randomName("tok_"), Role: bullpen.RoleDisplay, Name: "loadgen", CreatedBy: "loadgen"}
+	return secret, postgres.InsertToken(ctx, db.Pool, &t, h[:])
+}
+
+type kafkaAdmin struct{ client *kafkago.Client }
+
+func (k *kafkaAdmin) createTopics(ctx context.Context, partitions int, topics ...string) error {
+	req := &kafkago.CreateTopicsRequest{}
+	for i, t := range topics {
+		n := partitions
+		if i > 0 {
+			n = 1
+		}
+		req.Topics = append(req.Topics, kafkago.TopicConfig{Topic: t, NumPartitions: n, ReplicationFactor: 1})
+	}
+	res, err := k.client.CreateTopics(ctx, req)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for t, e := range res.Errors {
+		if e != nil {
+			errs = append(errs, fmt.Errorf("create topic %s: %w", t, e))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		md, err := k.client.Metadata(ctx, &kafkago.MetadataRequest{Topics: topics})
+		ready := err == nil
+		if ready {
+			for _, t := range md.Topics {
+				if t.Error != nil || len(t.Partitions) == 0 {
+					ready = false
+				}
+				for _, p := range t.Partitions {
+					if p.Error != nil || p.Leader.ID < 0 {
+						ready = false
+					}
+				}
+			}
+		}
+		if ready {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("topics %v have no leaders after 30 s (last error: %v)", topics, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (k *kafkaAdmin) cleanup(ctx context.Context, group string, topics ...string) {
+	_, _ = k.client.DeleteGroups(ctx, &kafkago.DeleteGroupsRequest{GroupIDs: []string{group}})
+	_, _ = k.client.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: topics})
+}
