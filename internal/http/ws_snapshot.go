@@ -115,7 +115,14 @@ func (sock *socket) dropSub(sub *subscription) {
 // live messages that waited. A resync (the hub saw a gap) sends no `subscribed`: the client
 // just gets the messages it lacked, in order.
 func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64, epoch string, k *contest.Contest, resync bool) error {
-	st, err := sock.srv.Store.Channel(ctx, sub.ch.name)
+	from, keep := int64(-1), 0
+	if since != nil {
+		from = *since
+	}
+	if sub.ch.kind == kindFloor {
+		keep = floorItems // a floor snapshot is its latest items
+	}
+	st, err := sock.srv.Store.ChannelTail(ctx, sub.ch.name, from, keep)
 	if err != nil {
 		return err
 	}

@@ -117,6 +117,31 @@ func (s *Store) Channel(ctx context.Context, channel string) (ChannelState, erro
 	return st, nil
 }
 
+//go:embed tail.lua
+var tailSource string
+
+var tailScript = goredis.NewScript(tailSource)
+
+// ChannelTail reads a channel's epoch and seq and only the history a subscriber needs: the
+// messages after since (since < 0: none) and at least the latest min. Reading the whole history
+// for every subscribe was the cost of a reconnect storm.
+func (s *Store) ChannelTail(ctx context.Context, channel string, since int64, min int) (ChannelState, error) {
+	keys := []string{s.seqKey(channel), s.epochKey(channel), s.historyKey(channel)}
+	res, err := tailScript.EvalSha(ctx, s.rdb, keys, since, min).StringSlice()
+	if isNoScript(err) {
+		if err := tailScript.Load(ctx, s.rdb).Err(); err != nil {
+			return ChannelState{}, err
+		}
+		res, err = tailScript.EvalSha(ctx, s.rdb, keys, since, min).StringSlice()
+	}
+	if err != nil {
+		return ChannelState{}, err
+	}
+	st := ChannelState{Epoch: res[0], History: res[2:]}
+	st.Seq, _ = strconv.ParseInt(res[1], 10, 64)
+	return st, nil
+}
+
 // Subscribe opens a pub/sub connection for channel notices; the caller adds and removes
 // channels on it as sockets come and go.
 func (s *Store) Subscribe(ctx context.Context) *goredis.PubSub { return s.rdb.Subscribe(ctx) }
