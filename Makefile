@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go lint bench clean
+.PHONY: all build services services-down migrate demo test test-go lint bench bench-ws clean
 
 all: build
 
@@ -16,6 +16,7 @@ build:
 	$(GO) build -o bin/consumer ./cmd/consumer
 	$(GO) build -o bin/simulator ./cmd/simulator
 	$(GO) build -o bin/ingestbench ./cmd/ingestbench
+	$(GO) build -o bin/loadgen ./cmd/loadgen
 
 services:
 	@scripts/services.sh up
@@ -46,6 +47,10 @@ $(LOCAL)/bin/golangci-lint:
 # Sustained ingest: fills a topic, then drains it through the ledger into Redis.
 bench: build
 	$(ENV); bin/ingestbench
+
+# WebSocket fan-out: viewers, latency, delivery rate, memory per socket, reconnect storm.
+bench-ws: build
+	$(ENV); bin/loadgen -clients 1000 -duration 60s -storm
 
 clean:
 	rm -rf bin
