@@ -63,6 +63,14 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 		if err != nil {
 			return err
 		}
+		if closing {
+			// Every board not final yet, as this transaction sees them: a board whose first
+			// row committed after the caller listed the boards (but before it checked that
+			// everything had been applied) is final now too.
+			if boards, err = openBoards(ctx, tx, c.ID); err != nil {
+				return err
+			}
+		}
 		var prizes []prizeNotice
 		for _, key := range boards {
 			paidHere, err := finalizeBoard(ctx, tx, c, key)
@@ -196,4 +204,15 @@ func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// openBoards lists a contest's boards that have rows and are not final.
+func openBoards(ctx context.Context, tx pgx.Tx, contestID string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT s.period_key FROM standings s WHERE s.contest_id = $1
+		AND NOT EXISTS (SELECT 1 FROM finals f WHERE f.contest_id = s.contest_id AND f.period_key = s.period_key)
+		ORDER BY 1`, contestID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
