@@ -192,7 +192,7 @@ type kafkaResult struct {
 func kafkaDrain(ctx context.Context, s *drainSpec, batch, run int) (kafkaResult, error) {
 	res := kafkaResult{Batch: batch, Run: run, Events: s.gen.Events}
 	group := randomName("ingestbench-raw-")
-	defer func() { _ = s.admin.deleteGroups(context.WithoutCancel(ctx), group) }()
+	defer func() { _ = s.admin.DeleteGroups(context.WithoutCancel(ctx), group) }()
 	// As internal/kafka.NewConsumer configures its reader.
 	r := kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers:           s.base.KafkaBrokers,

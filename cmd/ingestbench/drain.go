@@ -15,6 +15,7 @@ import (
 	"bullpen/internal/app"
 	"bullpen/internal/config"
 	"bullpen/internal/contest"
+	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 )
 
@@ -53,7 +54,7 @@ type point struct {
 // drainSpec is what every drain shares.
 type drainSpec struct {
 	base       config.Config
-	admin      *kafkaAdmin
+	admin      *kafka.Admin
 	topic, dlq string
 	partitions int
 	gen        genConfig
@@ -104,7 +105,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	defer func() {
 		_ = store.Flush(context.WithoutCancel(ctx))
 		_ = store.Close()
-		_ = s.admin.deleteGroups(context.WithoutCancel(ctx), group)
+		_ = s.admin.DeleteGroups(context.WithoutCancel(ctx), group)
 	}()
 
 	cfg := s.base
@@ -172,7 +173,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 			return res, fmt.Errorf("consumer stopped during the drain: %v", err)
 		case <-time.After(50 * time.Millisecond):
 		}
-		c, err := s.admin.committed(ctx, group, s.topic, s.partitions)
+		c, err := s.admin.Committed(ctx, group, s.topic, s.partitions)
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
@@ -226,7 +227,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	}
 
 	res.Verify = verify(ctx, db, store, ids, s.fill.expected, int64(s.gen.Events))
-	if dl, err := s.admin.endOffsets(ctx, s.dlq, 1); err == nil {
+	if dl, err := s.admin.EndOffsets(ctx, s.dlq, 1); err == nil {
 		res.Verify.DeadLetters = dl
 		if dl != 0 {
 			res.Verify.Problems = append(res.Verify.Problems, fmt.Sprintf("%d events dead-lettered", dl))

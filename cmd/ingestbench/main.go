@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"bullpen/internal/app"
+	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 )
@@ -210,15 +211,15 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		g.Workers = g.Reps
 	}
 
-	admin := newKafkaAdmin(base.KafkaBrokers)
+	admin := kafka.NewAdmin(base.KafkaBrokers)
 	topic := randomName("ingestbench-")
 	dlq := topic + ".dlq"
-	if err := admin.createTopics(ctx, o.partitions, topic, dlq); err != nil {
+	if err := admin.CreateTopics(ctx, o.partitions, topic, dlq); err != nil {
 		return nil, fmt.Errorf("kafka: %w", err)
 	}
 	if !o.keep {
 		defer func() {
-			if err := admin.deleteTopics(context.WithoutCancel(ctx), topic, dlq); err != nil {
+			if err := admin.DeleteTopics(context.WithoutCancel(ctx), topic, dlq); err != nil {
 				say("could not delete topics %s, %s: %v", topic, dlq, err)
 			}
 		}()
@@ -229,7 +230,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	if err != nil {
 		return rep, err
 	}
-	if n, err := admin.endOffsets(ctx, topic, o.partitions); err != nil || n != int64(o.events) {
+	if n, err := admin.EndOffsets(ctx, topic, o.partitions); err != nil || n != int64(o.events) {
 		return rep, fmt.Errorf("the topic holds %d messages after the fill, want %d (%v)", n, o.events, err)
 	}
 	say("filled in %.1f s: %.0f events/s (%.0f MB)", rep.Fill.Seconds, rep.Fill.PerSecond, float64(rep.Fill.Bytes)/1e6)

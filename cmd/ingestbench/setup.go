@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	kafkago "github.com/segmentio/kafka-go"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/config"
@@ -153,124 +151,6 @@ func storeReps(ctx context.Context, db *postgres.DB, g genConfig) error {
 	_, err := db.Pool.Exec(ctx, `INSERT INTO reps (rep_id, name, team_id)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`, ids, names, teams)
 	return err
-}
-
-// kafkaAdmin creates and deletes topics and groups.
-type kafkaAdmin struct {
-	client *kafkago.Client
-}
-
-func newKafkaAdmin(brokers []string) *kafkaAdmin {
-	return &kafkaAdmin{client: &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 30 * time.Second}}
-}
-
-func (k *kafkaAdmin) createTopics(ctx context.Context, partitions int, topics ...string) error {
-	req := &kafkago.CreateTopicsRequest{}
-	for i, t := range topics {
-		n := partitions
-		if i > 0 {
-			n = 1 // the dead-letter topic
-		}
-		req.Topics = append(req.Topics, kafkago.TopicConfig{Topic: t, NumPartitions: n, ReplicationFactor: 1})
-	}
-	res, err := k.client.CreateTopics(ctx, req)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for t, e := range res.Errors {
-		if e != nil {
-			errs = append(errs, fmt.Errorf("create topic %s: %w", t, e))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	// The broker answers before every partition has a leader: wait until the metadata shows them.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		md, err := k.client.Metadata(ctx, &kafkago.MetadataRequest{Topics: topics})
-		ready := err == nil
-		if ready {
-			for _, t := range md.Topics {
-				if t.Error != nil || len(t.Partitions) == 0 {
-					ready = false
-				}
-				for _, p := range t.Partitions {
-					if p.Error != nil || p.Leader.ID < 0 {
-						ready = false
-					}
-				}
-			}
-		}
-		if ready {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("topics %v have no leaders after 30 s (last error: %v)", topics, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func (k *kafkaAdmin) deleteTopics(ctx context.Context, topics ...string) error {
-	_, err := k.client.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: topics})
-	return err
-}
-
-func (k *kafkaAdmin) deleteGroups(ctx context.Context, groups ...string) error {
-	if len(groups) == 0 {
-		return nil
-	}
-	_, err := k.client.DeleteGroups(ctx, &kafkago.DeleteGroupsRequest{GroupIDs: groups})
-	return err
-}
-
-// endOffsets returns the sum of the partitions' high watermarks: how many messages the topic
-// holds (it was created empty).
-func (k *kafkaAdmin) endOffsets(ctx context.Context, topic string, partitions int) (int64, error) {
-	reqs := make([]kafkago.OffsetRequest, partitions)
-	for p := range partitions {
-		reqs[p] = kafkago.LastOffsetOf(p)
-	}
-	res, err := k.client.ListOffsets(ctx, &kafkago.ListOffsetsRequest{Topics: map[string][]kafkago.OffsetRequest{topic: reqs}})
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, p := range res.Topics[topic] {
-		if p.Error != nil {
-			return 0, p.Error
-		}
-		n += p.LastOffset
-	}
-	return n, nil
-}
-
-// committed returns the sum of a group's committed offsets on topic: how many messages it has
-// applied and committed (the topic was created empty).
-func (k *kafkaAdmin) committed(ctx context.Context, group, topic string, partitions int) (int64, error) {
-	ps := make([]int, partitions)
-	for p := range partitions {
-		ps[p] = p
-	}
-	res, err := k.client.OffsetFetch(ctx, &kafkago.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
-	if err != nil {
-		return 0, err
-	}
-	if res.Error != nil {
-		return 0, res.Error
-	}
-	var n int64
-	for _, p := range res.Topics[topic] {
-		if p.Error != nil {
-			return 0, p.Error
-		}
-		if p.CommittedOffset > 0 {
-			n += p.CommittedOffset
-		}
-	}
-	return n, nil
 }
 
 // baseConfig is the configuration from the environment (contract §1), validated as the

@@ -35,6 +35,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"bullpen/internal/config"
+	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 )
@@ -197,11 +198,11 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return nil, err
 	}
 	topic, prefix, group := randomName("loadgen-"), randomName("loadgen"), randomName("loadgen-")
-	admin := &kafkaAdmin{client: &kafkago.Client{Addr: kafkago.TCP(cfg.KafkaBrokers...), Timeout: 30 * time.Second}}
-	if err := admin.createTopics(ctx, 6, topic, topic+".dlq"); err != nil {
+	admin := kafka.NewAdmin(cfg.KafkaBrokers)
+	if err := admin.CreateTopics(ctx, 6, topic, topic+".dlq"); err != nil {
 		return nil, err
 	}
-	defer admin.cleanup(context.WithoutCancel(ctx), group, topic, topic+".dlq")
+	defer cleanup(context.WithoutCancel(ctx), admin, group, topic, topic+".dlq")
 	store, err := redis.Open(ctx, cfg.RedisURL, prefix)
 	if err != nil {
 		return nil, err

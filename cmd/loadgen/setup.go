@@ -5,15 +5,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/url"
 	"time"
 
-	kafkago "github.com/segmentio/kafka-go"
-
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
+	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 )
 
@@ -126,57 +124,8 @@ func mintDisplayToken(ctx context.Context, db *postgres.DB) (string, error) {
 	return secret, postgres.InsertToken(ctx, db.Pool, &t, h[:])
 }
 
-type kafkaAdmin struct{ client *kafkago.Client }
-
-func (k *kafkaAdmin) createTopics(ctx context.Context, partitions int, topics ...string) error {
-	req := &kafkago.CreateTopicsRequest{}
-	for i, t := range topics {
-		n := partitions
-		if i > 0 {
-			n = 1
-		}
-		req.Topics = append(req.Topics, kafkago.TopicConfig{Topic: t, NumPartitions: n, ReplicationFactor: 1})
-	}
-	res, err := k.client.CreateTopics(ctx, req)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for t, e := range res.Errors {
-		if e != nil {
-			errs = append(errs, fmt.Errorf("create topic %s: %w", t, e))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		md, err := k.client.Metadata(ctx, &kafkago.MetadataRequest{Topics: topics})
-		ready := err == nil
-		if ready {
-			for _, t := range md.Topics {
-				if t.Error != nil || len(t.Partitions) == 0 {
-					ready = false
-				}
-				for _, p := range t.Partitions {
-					if p.Error != nil || p.Leader.ID < 0 {
-						ready = false
-					}
-				}
-			}
-		}
-		if ready {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("topics %v have no leaders after 30 s (last error: %v)", topics, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func (k *kafkaAdmin) cleanup(ctx context.Context, group string, topics ...string) {
-	_, _ = k.client.DeleteGroups(ctx, &kafkago.DeleteGroupsRequest{GroupIDs: []string{group}})
-	_, _ = k.client.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: topics})
+// cleanup deletes the run's group and topics; failures only leave litter behind.
+func cleanup(ctx context.Context, k *kafka.Admin, group string, topics ...string) {
+	_ = k.DeleteGroups(ctx, group)
+	_ = k.DeleteTopics(ctx, topics...)
 }
