@@ -15,6 +15,7 @@ import (
 
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
+	"bullpen/internal/postgres"
 )
 
 // ceilingResult is PostgreSQL's own batched-insert rate on this machine.
@@ -56,7 +57,7 @@ func ceilingData(g genConfig, contests []*contest.Contest, size int) ([]ceilingB
 // ledger's (same columns, indexes and foreign keys), one transaction of COPY per batch of the
 // consumer's batch size, on conns connections at once. "events" writes the events rows alone;
 // "ledger" also their contributions rows: the two bulk writes of an ingest batch.
-func pgCeiling(ctx context.Context, sch *schema, contestIDs []string, data []ceilingBatch, g genConfig,
+func pgCeiling(ctx context.Context, sch *postgres.Scratch, contestIDs []string, data []ceilingBatch, g genConfig,
 	batch, run, conns int, withContributions bool) (ceilingResult, error) {
 	name := "events"
 	if withContributions {
@@ -65,7 +66,7 @@ func pgCeiling(ctx context.Context, sch *schema, contestIDs []string, data []cei
 	res := ceilingResult{Name: name, Conns: conns, Batch: batch, Run: run, Events: g.Events}
 	suffix := randomName("")
 	evTable, coTable := "ceiling_events_"+suffix, "ceiling_contributions_"+suffix
-	admin, err := pgx.Connect(ctx, sch.url(appBench))
+	admin, err := pgx.Connect(ctx, sch.URL(appBench))
 	if err != nil {
 		return res, err
 	}
@@ -93,7 +94,7 @@ func pgCeiling(ctx context.Context, sch *schema, contestIDs []string, data []cei
 	workers := make([]*pgx.Conn, conns)
 	cpuBefore := make([]float64, conns)
 	for i := range workers {
-		c, err := pgx.Connect(ctx, sch.url(appCeiling))
+		c, err := pgx.Connect(ctx, sch.URL(appCeiling))
 		if err != nil {
 			return res, err
 		}

@@ -69,12 +69,12 @@ type drainSpec struct {
 // drain runs one consumer over the whole topic in a fresh schema, Redis prefix and group, then
 // verifies what it wrote. then, if not nil, runs in the same schema before it is dropped.
 func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, profile string,
-	then func(context.Context, *schema, []string) error) (res drainResult, err error) {
+	then func(context.Context, *postgres.Scratch, []string) error) (res drainResult, err error) {
 	res = drainResult{Kind: kind, Batch: batch, Run: run, Events: s.gen.Events}
-	sch, err := newSchema(ctx, s.base.DatabaseURL)
+	sch, err := postgres.NewScratch(ctx, s.base.DatabaseURL, "bench_")
 	if sch != nil {
 		defer func() {
-			if derr := sch.drop(context.WithoutCancel(ctx)); derr != nil && err == nil {
+			if derr := sch.Drop(context.WithoutCancel(ctx)); derr != nil && err == nil {
 				err = fmt.Errorf("drop schema: %w", derr)
 			}
 		}()
@@ -82,7 +82,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	if err != nil {
 		return res, err
 	}
-	db, err := postgres.Open(ctx, sch.url(appBench))
+	db, err := postgres.Open(ctx, sch.URL(appBench))
 	if err != nil {
 		return res, err
 	}
@@ -109,7 +109,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	}()
 
 	cfg := s.base
-	cfg.DatabaseURL = sch.url(appConsumer)
+	cfg.DatabaseURL = sch.URL(appConsumer)
 	cfg.RedisPrefix = prefix
 	cfg.KafkaTopic, cfg.KafkaDLQTopic, cfg.KafkaGroup = s.topic, s.dlq, group
 	cfg.BatchSize = batch

@@ -250,7 +250,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 				profile = fmt.Sprintf("%s-b%d-r%d", o.cpuprofile, b, r)
 			}
 			say("run %d, batch %d: draining with app.RunConsumer (load average %s)...", r, b, loadAvg())
-			then := func(ctx context.Context, sch *schema, ids []string) error {
+			then := func(ctx context.Context, sch *postgres.Scratch, ids []string) error {
 				if !o.ceiling {
 					return nil
 				}

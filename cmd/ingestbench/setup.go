@@ -30,46 +30,6 @@ func randomName(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// withParams returns the database URL with query parameters set (search_path, application_name).
-func withParams(base string, params map[string]string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	q := u.Query()
-	for k, v := range params {
-		q.Set(k, v)
-	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
-// schema is a fresh, migrated PostgreSQL schema.
-type schema struct {
-	base, name string
-}
-
-func newSchema(ctx context.Context, base string) (*schema, error) {
-	s := &schema{base: base, name: randomName("bench_")}
-	admin, err := postgres.Open(ctx, base)
-	if err != nil {
-		return nil, err
-	}
-	defer admin.Close()
-	if _, err := admin.Pool.Exec(ctx, `CREATE SCHEMA `+s.name); err != nil {
-		return nil, fmt.Errorf("create schema: %w", err)
-	}
-	db, err := postgres.Open(ctx, s.url(appBench))
-	if err != nil {
-		return s, err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return s, fmt.Errorf("migrate: %w", err)
-	}
-	return s, nil
-}
-
 // Application names tell the benchmark's PostgreSQL backends apart in pg_stat_activity, so
 // their CPU time can be read from /proc.
 const (
@@ -79,21 +39,6 @@ const (
 )
 
 // url is a database URL that uses the schema, for the application name given.
-func (s *schema) url(app string) string {
-	u, _ := withParams(s.base, map[string]string{"search_path": s.name, "application_name": app})
-	return u
-}
-
-func (s *schema) drop(ctx context.Context) error {
-	db, err := postgres.Open(ctx, s.base)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Pool.Exec(ctx, `DROP SCHEMA `+s.name+` CASCADE`)
-	return err
-}
-
 // benchContests are the three live contests of the issue. Their windows cover now and every
 // generated occurred_at; the ids are given when they are stored.
 func benchContests(now time.Time) []contest.Contest {

@@ -177,14 +177,14 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		LoadAvgStart: loadAvg(), Clients: o.clients, Rate: o.rate, WonRate: o.wonRate}
 
 	// Setup: schema, contests, token, topic.
-	sch, err := newSchema(ctx, cfg.DatabaseURL)
+	sch, err := postgres.NewScratch(ctx, cfg.DatabaseURL, "loadgen_")
 	if sch != nil {
-		defer func() { _ = sch.drop(context.WithoutCancel(ctx)) }()
+		defer func() { _ = sch.Drop(context.WithoutCancel(ctx)) }()
 	}
 	if err != nil {
 		return nil, err
 	}
-	db, err := postgres.Open(ctx, sch.url("loadgen"))
+	db, err := postgres.Open(ctx, sch.URL("loadgen"))
 	if err != nil {
 		return nil, err
 	}
@@ -224,13 +224,13 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	common := []string{"BULLPEN_REDIS_PREFIX=" + prefix, "BULLPEN_KAFKA_TOPIC=" + topic,
 		"BULLPEN_KAFKA_DLQ_TOPIC=" + topic + ".dlq", "BULLPEN_KAFKA_GROUP=" + group,
 		"BULLPEN_ADMIN_TOKEN=" + adminToken, "BULLPEN_KAFKA_SESSION_TIMEOUT=6s", "BULLPEN_LOG_LEVEL=warn"}
-	consumer, err := startChild("consumer", append(common, "BULLPEN_DATABASE_URL="+sch.url("loadgen-consumer")),
+	consumer, err := startChild("consumer", append(common, "BULLPEN_DATABASE_URL="+sch.URL("loadgen-consumer")),
 		o.logDir+"/loadgen-consumer.log")
 	if err != nil {
 		return rep, err
 	}
 	defer stopChild(consumer)
-	server, err := startChild("server", append(common, "BULLPEN_DATABASE_URL="+sch.url("loadgen-server"),
+	server, err := startChild("server", append(common, "BULLPEN_DATABASE_URL="+sch.URL("loadgen-server"),
 		"BULLPEN_HTTP_ADDR="+addr, "LOADGEN_DEBUG_ADDR="+debugAddr), o.logDir+"/loadgen-server.log")
 	if err != nil {
 		return rep, err

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"time"
 
 	"bullpen/internal/bullpen"
@@ -21,57 +20,6 @@ func randomName(prefix string) string {
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)
-}
-
-func withParams(base string, params map[string]string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	q := u.Query()
-	for k, v := range params {
-		q.Set(k, v)
-	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
-type schema struct{ base, name string }
-
-func (s *schema) url(app string) string {
-	u, _ := withParams(s.base, map[string]string{"search_path": s.name, "application_name": app})
-	return u
-}
-
-func newSchema(ctx context.Context, base string) (*schema, error) {
-	s := &schema{base: base, name: randomName("loadgen_")}
-	admin, err := postgres.Open(ctx, base)
-	if err != nil {
-		return nil, err
-	}
-	defer admin.Close()
-	if _, err := admin.Pool.Exec(ctx, `CREATE SCHEMA `+s.name); err != nil {
-		return nil, fmt.Errorf("create schema: %w", err)
-	}
-	db, err := postgres.Open(ctx, s.url("loadgen"))
-	if err != nil {
-		return s, err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return s, fmt.Errorf("migrate: %w", err)
-	}
-	return s, nil
-}
-
-func (s *schema) drop(ctx context.Context) error {
-	db, err := postgres.Open(ctx, s.base)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Pool.Exec(ctx, `DROP SCHEMA `+s.name+` CASCADE`)
-	return err
 }
 
 // loadContests are n live contests over every rep, cycling through the three metrics, so

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -84,42 +83,21 @@ func Schema(t testing.TB) string {
 	base := mustEnv(t, "BULLPEN_DATABASE_URL")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	name := Name("t_")
-	admin, err := postgres.Open(ctx, base)
+	sc, err := postgres.NewScratch(ctx, base, "t_")
+	if sc != nil {
+		t.Cleanup(func() {
+			if os.Getenv("BULLPEN_KEEP_TEST_DATA") != "" {
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = sc.Drop(ctx)
+		})
+	}
 	if err != nil {
-		t.Fatalf("postgres: %v", err)
+		t.Fatalf("scratch schema: %v", err)
 	}
-	defer admin.Close()
-	if _, err := admin.Pool.Exec(ctx, `CREATE SCHEMA `+name); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if os.Getenv("BULLPEN_KEEP_TEST_DATA") != "" {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if db, err := postgres.Open(ctx, base); err == nil {
-			_, _ = db.Pool.Exec(ctx, `DROP SCHEMA `+name+` CASCADE`)
-			db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return u.String()
+	return sc.URL("")
 }
 
 // Topics creates an input topic with partitions and a dead-letter topic, deleted at the end.
