@@ -16,6 +16,7 @@ import (
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
 	"bullpen/internal/postgres"
+	"bullpen/internal/procstat"
 )
 
 // ceilingResult is PostgreSQL's own batched-insert rate on this machine.
@@ -100,7 +101,7 @@ func pgCeiling(ctx context.Context, sch *postgres.Scratch, contestIDs []string, 
 		}
 		defer func() { _ = c.Close(context.WithoutCancel(ctx)) }()
 		workers[i] = c
-		cpuBefore[i], _, _ = procTimes(int(c.PgConn().PID()))
+		cpuBefore[i], _, _ = procstat.Times(int(c.PgConn().PID()))
 	}
 
 	evColumns := []string{"event_id", "type", "rep_id", "team_id", "deal_id", "occurred_at", "amount", "units", "product", "activity", "changed", "source"}
@@ -162,7 +163,7 @@ func pgCeiling(ctx context.Context, sch *postgres.Scratch, contestIDs []string, 
 	res.Seconds = time.Since(start).Seconds()
 	for w := range conns {
 		res.Rows += counts[w]
-		after, _, _ := procTimes(int(workers[w].PgConn().PID()))
+		after, _, _ := procstat.Times(int(workers[w].PgConn().PID()))
 		res.BackendCPU += after - cpuBefore[w]
 	}
 	res.EventsPerSecond = float64(g.Events) / res.Seconds

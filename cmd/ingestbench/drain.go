@@ -17,6 +17,7 @@ import (
 	"bullpen/internal/contest"
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
+	"bullpen/internal/procstat"
 )
 
 // drainResult is one drain of the filled topic by a consumer.
@@ -126,7 +127,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	var tp *phases
 
 	before := s.svc.sample()
-	res.CPU.LoadAvgBefore = loadAvg()
+	res.CPU.LoadAvgBefore = procstat.LoadAvg()
 	if profile != "" {
 		f, err := os.Create(profile)
 		if err != nil {
@@ -203,7 +204,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	stopProfile()
 	pgCPU := backendCPU(ctx, db, appConsumer)
 	after := s.svc.sample()
-	res.CPU = mergeLoad(cpuBetween(before, after, pgCPU), res.CPU.LoadAvgBefore, loadAvg())
+	res.CPU = mergeLoad(cpuBetween(before, after, pgCPU), res.CPU.LoadAvgBefore, procstat.LoadAvg())
 	res.WallRate = float64(n) / res.WallSeconds
 	if res.SteadySeconds > 0 {
 		res.SteadyRate = float64(res.SteadyEvents) / res.SteadySeconds
@@ -262,7 +263,7 @@ func backendCPU(ctx context.Context, db *postgres.DB, app string) float64 {
 	for rows.Next() {
 		var pid int
 		if rows.Scan(&pid) == nil {
-			if self, _, ok := procTimes(pid); ok {
+			if self, _, ok := procstat.Times(pid); ok {
 				sum += self
 			}
 		}

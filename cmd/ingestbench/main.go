@@ -33,6 +33,7 @@ import (
 	"bullpen/internal/app"
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
+	"bullpen/internal/procstat"
 	"bullpen/internal/redis"
 )
 
@@ -249,7 +250,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 			if profile != "" && several {
 				profile = fmt.Sprintf("%s-b%d-r%d", o.cpuprofile, b, r)
 			}
-			say("run %d, batch %d: draining with app.RunConsumer (load average %s)...", r, b, loadAvg())
+			say("run %d, batch %d: draining with app.RunConsumer (load average %s)...", r, b, procstat.LoadAvg())
 			then := func(ctx context.Context, sch *postgres.Scratch, ids []string) error {
 				if !o.ceiling {
 					return nil

@@ -37,6 +37,7 @@ import (
 	"bullpen/internal/config"
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
+	"bullpen/internal/procstat"
 	"bullpen/internal/redis"
 )
 
@@ -174,7 +175,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return nil, err
 	}
 	rep = &report{Command: fmt.Sprint(os.Args), Started: time.Now().UTC(), CPUs: runtime.NumCPU(),
-		LoadAvgStart: loadAvg(), Clients: o.clients, Rate: o.rate, WonRate: o.wonRate}
+		LoadAvgStart: procstat.LoadAvg(), Clients: o.clients, Rate: o.rate, WonRate: o.wonRate}
 
 	// Setup: schema, contests, token, topic.
 	sch, err := postgres.NewScratch(ctx, cfg.DatabaseURL, "loadgen_")
@@ -241,7 +242,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	}
 	pgPort := int(db.Pool.Config().ConnConfig.Port)
 	pt := parties{self: os.Getpid(), server: server.Process.Pid, consumer: consumer.Process.Pid,
-		postmaster: listenerPID(pgPort), kafka: listenerPID(portOf(cfg.KafkaBrokers[0])), redis: listenerPID(redisPort(cfg.RedisURL))}
+		postmaster: procstat.ListenerPID(pgPort), kafka: procstat.ListenerPID(portOf(cfg.KafkaBrokers[0])), redis: procstat.ListenerPID(redisPort(cfg.RedisURL))}
 	logf("server pid %d on %s, consumer pid %d, postgres %d, kafka %d, redis %d", pt.server, addr, pt.consumer, pt.postmaster, pt.kafka, pt.redis)
 
 	// Producer.
@@ -348,7 +349,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		}
 	}
 	rep.Closes = st.closeCounts()
-	rep.LoadAvgEnd = loadAvg()
+	rep.LoadAvgEnd = procstat.LoadAvg()
 	if err := prod.writeErr.Load(); err != nil {
 		return rep, fmt.Errorf("producer: %v", err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +20,7 @@ import (
 
 	"bullpen/internal/app"
 	"bullpen/internal/config"
+	"bullpen/internal/procstat"
 )
 
 // raiseNoFile lifts the soft open-files limit to the hard one.
@@ -142,78 +142,6 @@ func vmRSS(pid int) uint64 {
 	return 0
 }
 
-const clockTicks = 100
-
-// procTimes reads a process's CPU seconds (user+system) and its waited-for children's.
-func procTimes(pid int) (self, children float64) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 15 {
-		return 0, 0
-	}
-	num := func(s string) float64 { n, _ := strconv.ParseFloat(s, 64); return n }
-	return (num(f[11]) + num(f[12])) / clockTicks, (num(f[13]) + num(f[14])) / clockTicks
-}
-
-func ppid(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return 0
-	}
-	n, _ := strconv.Atoi(f[1])
-	return n
-}
-
-// listenerPID returns the process listening on TCP port (0 if none is found).
-func listenerPID(port int) int {
-	inodes := map[string]bool{}
-	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n")[1:] {
-			f := strings.Fields(line)
-			if len(f) < 10 || f[3] != "0A" {
-				continue
-			}
-			_, hexPort, _ := strings.Cut(f[1], ":")
-			if p, err := strconv.ParseInt(hexPort, 16, 32); err == nil && int(p) == port {
-				inodes["socket:["+f[9]+"]"] = true
-			}
-		}
-	}
-	if len(inodes) == 0 {
-		return 0
-	}
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		fds, _ := filepath.Glob(d + "/fd/*")
-		for _, fd := range fds {
-			if l, err := os.Readlink(fd); err == nil && inodes[l] {
-				pid, _ := strconv.Atoi(filepath.Base(d))
-				return pid
-			}
-		}
-	}
-	return 0
-}
-
 // parties are the processes whose CPU is reported.
 type parties struct {
 	self, server, consumer, postmaster, kafka, redis int
@@ -235,7 +163,7 @@ func (p parties) sample() cpuSample {
 		dirs, _ := filepath.Glob("/proc/[0-9]*")
 		for _, d := range dirs {
 			pid, _ := strconv.Atoi(filepath.Base(d))
-			if ppid(pid) == p.postmaster {
+			if procstat.Parent(pid) == p.postmaster {
 				c, _ := procTimes(pid)
 				s.postgres += c
 			}
@@ -243,27 +171,8 @@ func (p parties) sample() cpuSample {
 	}
 	s.kafka, _ = procTimes(p.kafka)
 	s.redis, _ = procTimes(p.redis)
-	s.busy, s.total = machineCPU()
+	s.busy, s.total = procstat.Machine()
 	return s
-}
-
-func machineCPU() (busy, total float64) {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0, 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	for i, v := range strings.Fields(line)[1:] {
-		if i >= 8 {
-			break
-		}
-		n, _ := strconv.ParseFloat(v, 64)
-		total += n
-		if i != 3 && i != 4 {
-			busy += n
-		}
-	}
-	return busy / clockTicks, total / clockTicks
 }
 
 // cpuShare is cores used by each party between two samples (1.0 = one core busy).
@@ -280,11 +189,8 @@ func between(a, b cpuSample) cpuShare {
 		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec}
 }
 
-func loadAvg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
+// procTimes is a process's CPU seconds and its waited-for children's (0 when it is gone).
+func procTimes(pid int) (self, children float64) {
+	self, children, _ = procstat.Times(pid)
+	return self, children
 }
