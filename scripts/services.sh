@@ -18,8 +18,9 @@
 #   reset           down, then delete all service data (keeps the downloaded Kafka libs)
 #
 # Everything lives under $ROOT/.local (override with BULLPEN_LOCAL_DIR).
-# Ports (override with env): BULLPEN_PG_PORT=55432, BULLPEN_REDIS_PORT=56379,
-# BULLPEN_KAFKA_PORT=59092, BULLPEN_KAFKA_CONTROLLER_PORT=59093.
+# Ports (override with env): BULLPEN_PG_PORT=25432, BULLPEN_REDIS_PORT=26379,
+# BULLPEN_KAFKA_PORT=29092, BULLPEN_KAFKA_CONTROLLER_PORT=29093 (below the
+# ephemeral range 32768-60999, so a client connection can never be holding one at start-up).
 # Progress goes to stderr; stdout carries only the export lines.
 #
 # PostgreSQL refuses to run as root: when this script runs as root it creates a
@@ -36,10 +37,10 @@ ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
 LOCAL=${BULLPEN_LOCAL_DIR:-$ROOT/.local}
 
 HOST=127.0.0.1
-PG_PORT=${BULLPEN_PG_PORT:-55432}
-REDIS_PORT=${BULLPEN_REDIS_PORT:-56379}
-KAFKA_PORT=${BULLPEN_KAFKA_PORT:-59092}
-KAFKA_CONTROLLER_PORT=${BULLPEN_KAFKA_CONTROLLER_PORT:-59093}
+PG_PORT=${BULLPEN_PG_PORT:-25432}
+REDIS_PORT=${BULLPEN_REDIS_PORT:-26379}
+KAFKA_PORT=${BULLPEN_KAFKA_PORT:-29092}
+KAFKA_CONTROLLER_PORT=${BULLPEN_KAFKA_CONTROLLER_PORT:-29093}
 
 PG_ROLE=bullpen
 PG_DB=bullpen
