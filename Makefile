@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go lint bench bench-ws clean
+.PHONY: all build services services-down migrate demo test test-go test-browser chromium lint bench bench-ws clean
 
 all: build
 
@@ -17,6 +17,7 @@ build:
 	$(GO) build -o bin/simulator ./cmd/simulator
 	$(GO) build -o bin/ingestbench ./cmd/ingestbench
 	$(GO) build -o bin/loadgen ./cmd/loadgen
+	$(GO) build -o bin/scratch ./cmd/scratch
 
 services:
 	@scripts/services.sh up
@@ -30,13 +31,35 @@ migrate: build
 demo: build
 	$(ENV); scripts/demo.sh
 
-# The whole suite: lint, then every test with the race detector, against the real services.
+# The whole suite: lint, then every test with the race detector, against the real services,
+# then the pages in a real browser.
 test: lint
 	$(ENV); $(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory test-browser
 
 # The tests alone, for a quicker loop.
 test-go:
 	$(ENV); $(GO) test -race -count=1 -timeout 20m ./...
+
+# The pages in Debian's Chromium through playwright-core (test/browser/*.test.mjs, node --test),
+# each test file against a server and consumer of its own on the real services.
+CHROMIUM := $(or $(BULLPEN_CHROMIUM),/usr/bin/chromium)
+BROWSER_DIR := test/browser
+
+test-browser: build chromium $(BROWSER_DIR)/node_modules/.package-lock.json
+	$(ENV); cd $(BROWSER_DIR) && BULLPEN_CHROMIUM=$(CHROMIUM) node --test --test-timeout=300000 *.test.mjs
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "installing Debian's chromium (no $(CHROMIUM))"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+	@"$(CHROMIUM)" --version 2>/dev/null
+
+$(BROWSER_DIR)/node_modules/.package-lock.json: $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm (20 or newer) are needed for the browser tests"; exit 1; }
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
 
 lint: $(LOCAL)/bin/golangci-lint
 	$(LOCAL)/bin/golangci-lint run ./...

@@ -1,59 +1,54 @@
-// The wall display in a real browser (Debian's Chromium through playwright-core).
+// The wall display in a real browser (Debian's Chromium through playwright-core), against a
+// stack of its own (stack.mjs: bin/server and bin/consumer on the shared services, in a fresh
+// schema, key prefix and topic). `make test-browser` runs it; by hand, after `make build`:
 //
-// The test starts nothing: point it at a running stack, for instance the one scripts/demo.sh
-// starts (it prints the display token and the contest ids):
+//   cd test/browser && npm ci && node --test display.test.mjs
 //
-//   BULLPEN_BASE_URL=http://127.0.0.1:8080 BULLPEN_DISPLAY_TOKEN=bp_… \
-//   BULLPEN_CONTEST_IDS=id1,id2,id3 node --test
-//
-// Optional: BULLPEN_ADMIN_TOKEN (the test then posts one deal.won itself and waits for its
-// celebration, instead of waiting for any deal the simulator wins), BULLPEN_CHROMIUM (the
-// browser, default /usr/bin/chromium), BULLPEN_SCREENSHOT_DIR (default docs/screenshots).
+// BULLPEN_CHROMIUM names the browser (default /usr/bin/chromium), BULLPEN_SCREENSHOT_DIR where
+// the screenshots go (default docs/screenshots).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { startStack, dealWon, until as waitFor, root } from './stack.mjs';
+import { launch, openPage } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const base = (process.env.BULLPEN_BASE_URL || '').replace(/\/+$/, '');
-const token = process.env.BULLPEN_DISPLAY_TOKEN || '';
-const contestIds = (process.env.BULLPEN_CONTEST_IDS || '').split(',').map((s) => s.trim()).filter(Boolean);
-const adminToken = process.env.BULLPEN_ADMIN_TOKEN || '';
 const shots = path.resolve(root, process.env.BULLPEN_SCREENSHOT_DIR || 'docs/screenshots');
-const executablePath = process.env.BULLPEN_CHROMIUM || '/usr/bin/chromium';
 
-const skip = base && token && contestIds.length
-  ? false
-  : 'set BULLPEN_BASE_URL, BULLPEN_DISPLAY_TOKEN and BULLPEN_CONTEST_IDS (scripts/demo.sh prints them) to run the display in a browser';
+const REPS = [
+  { rep_id: 'rep-ana', name: 'Ana Ruiz', team_id: 'east' },
+  { rep_id: 'rep-ben', name: 'Ben Okafor', team_id: 'west' },
+  { rep_id: 'rep-chloe', name: 'Chloé Martin', team_id: 'east' },
+  { rep_id: 'rep-dev', name: 'Dev Patel', team_id: 'north' },
+  { rep_id: 'rep-emi', name: 'Emi Tanaka', team_id: 'west' },
+  { rep_id: 'rep-femi', name: 'Femi Adeyemi', team_id: 'north' },
+  { rep_id: 'rep-gus', name: 'Gustavo Lima', team_id: 'east' },
+];
+const DANA = { rep_id: 'rep-dana', name: 'Dana Display', team_id: 'east' };
 
-const displayURL = (extra = '') =>
-  `${base}/display#token=${encodeURIComponent(token)}&contests=${contestIds.map(encodeURIComponent).join(',')}${extra}`;
-
-async function launch(t) {
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+/** Two live contests (revenue this month, team deals this week) with a few deals on them. */
+async function seed(stack) {
+  const t = new Date();
+  const monthStart = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)).toISOString();
+  const monthEnd = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1)).toISOString();
+  const yearStart = new Date(Date.UTC(t.getUTCFullYear(), 0, 1)).toISOString();
+  const yearEnd = new Date(Date.UTC(t.getUTCFullYear() + 1, 0, 1)).toISOString();
+  const revenue = await stack.api('POST', '/contests', {
+    name: 'Revenue sprint', kind: 'leaderboard', metric: 'revenue', scope: 'rep',
+    starts_at: monthStart, ends_at: monthEnd, timezone: 'UTC', period: 'none',
+    prizes: [{ rank: 1, points: 500 }, { rank: 2, points: 250 }],
   });
-  t.after(() => browser.close());
-  return browser;
-}
-
-/** A 1920x1080 page that fails the test on any script error. */
-async function openPage(browser, errors) {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1 });
-  page.on('pageerror', (err) => errors.push(String(err)));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(msg.text());
+  const deals = await stack.api('POST', '/contests', {
+    name: 'Team deals this week', kind: 'leaderboard', metric: 'deals', scope: 'team',
+    starts_at: yearStart, ends_at: yearEnd, timezone: 'UTC', period: 'week',
   });
-  page.on('response', (res) => {
-    if (res.status() >= 400) errors.push(`${res.status()} ${res.url()}`);
-  });
-  return page;
+  const amounts = [48250, 39900, 31200, 27750, 19800, 12400, 8600];
+  await stack.postEvents(REPS.map((r, i) => dealWon(r, amounts[i])));
+  // Applied before the display opens: history, not celebrations.
+  await waitFor(async () => (await stack.api('GET', `/contests/${revenue.id}/leaderboard`)).total === REPS.length,
+    30_000, 'the seeded deals on the board');
+  const display = await stack.mintToken('display', { name: 'Browser test wall' });
+  return { contestIds: [revenue.id, deals.id], displayToken: display.token };
 }
 
 async function waitForStandings(page) {
@@ -65,7 +60,12 @@ async function waitForStandings(page) {
   }, null, { timeout: 20_000 });
 }
 
-test('wall display', { skip, timeout: 240_000 }, async (t) => {
+test('wall display', { timeout: 240_000 }, async (t) => {
+  const stack = await startStack(t);
+  const { base } = stack;
+  const { contestIds, displayToken } = await seed(stack);
+  const displayURL = (extra = '') =>
+    `${base}/display#token=${encodeURIComponent(displayToken)}&contests=${contestIds.map(encodeURIComponent).join(',')}${extra}`;
   const browser = await launch(t);
   await mkdir(shots, { recursive: true });
 
@@ -123,18 +123,10 @@ test('wall display', { skip, timeout: 240_000 }, async (t) => {
 
   await t.test('a won deal takes over the screen', async () => {
     const before = await page.evaluate(() => window.bullpenDisplay.state().celebrationsShown);
-    let dealId = null;
-    if (adminToken) {
-      dealId = `display-test-${Date.now()}`;
-      const res = await fetch(`${base}/api/v1/events`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify([{ event_id: dealId, type: 'deal.won', occurred_at: new Date().toISOString(), rep_id: 'rep-display-test',
-          rep_name: 'Dana Display', team_id: 'east', deal_id: dealId, amount: 12500 }]),
-      });
-      assert.equal(res.status, 202, await res.text());
-    }
+    const deal = dealWon(DANA, 12500);
+    const dealId = deal.deal_id;
     const started = Date.now();
+    await stack.postEvents([deal]);
     await page.waitForFunction(([n, id]) => {
       const s = window.bullpenDisplay.state();
       if (id) return s.celebrations.some((c) => c.deal_ids.includes(id));
@@ -190,8 +182,6 @@ test('wall display', { skip, timeout: 240_000 }, async (t) => {
 // The socket's edge cases, against a scripted server: the page comes from BULLPEN_BASE_URL, the
 // WebSocket and the API calls are answered by the test (playwright's routeWebSocket), so the
 // timing is the test's own.
-
-const mockSkip = base ? false : 'set BULLPEN_BASE_URL to a running server (it serves the page)';
 
 /** A scripted /ws: every connection the page opens, with what it received. */
 class MockSocket {
@@ -259,7 +249,7 @@ async function mockedPage(browser, errors) {
 }
 
 /** Opens the display against the scripted server and brings it to its first standings. */
-async function pairedDisplay(browser, errors) {
+async function pairedDisplay(base, browser, errors) {
   const { page, server } = await mockedPage(browser, errors);
   await page.goto(`${base}/display#token=tok-secret&contests=c1`, { waitUntil: 'domcontentloaded' });
   const c = await server.conn(0);
@@ -275,12 +265,13 @@ async function pairedDisplay(browser, errors) {
   return { page, server, c };
 }
 
-test('wall display against a scripted socket', { skip: mockSkip, timeout: 120_000 }, async (t) => {
+test('wall display against a scripted socket', { timeout: 120_000 }, async (t) => {
+  const { base } = await startStack(t); // serves the page; the socket and the API are the test's
   const browser = await launch(t);
 
   await t.test('live updates, a celebration, a resume with since and epoch, a reload on a new version', async () => {
     const errors = [];
-    const { page, server, c } = await pairedDisplay(browser, errors);
+    const { page, server, c } = await pairedDisplay(base, browser, errors);
     assert.match(await page.textContent('#rows .row .score'), /€/, 'money in the welcome currency');
     assert.equal(await page.textContent('#contest-name'), 'Mock sprint');
     await page.locator('#incentive').waitFor({ state: 'visible' });
@@ -335,7 +326,7 @@ test('wall display against a scripted socket', { skip: mockSkip, timeout: 120_00
 
   await t.test('a burst folds into one "+N deals" card', async () => {
     const errors = [];
-    const { page, c } = await pairedDisplay(browser, errors);
+    const { page, c } = await pairedDisplay(base, browser, errors);
     const burst = [];
     for (let i = 0; i < 9; i++) burst.push(celebration(11 + i, `Rep${i}`, 1000));
     send(c, ...burst);
@@ -348,7 +339,7 @@ test('wall display against a scripted socket', { skip: mockSkip, timeout: 120_00
 
   await t.test('a revoked token stops the display', async () => {
     const errors = [];
-    const { page, server, c } = await pairedDisplay(browser, errors);
+    const { page, server, c } = await pairedDisplay(base, browser, errors);
     c.route.close({ code: 4403, reason: 'token revoked' });
     await page.locator('#fatal').waitFor({ state: 'visible', timeout: 5000 });
     assert.match(await page.textContent('#fatal'), /revoked/i);
