@@ -95,6 +95,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ingestbench:", err)
 		os.Exit(2)
 	}
+	app.TuneGC() // the drains run app.RunConsumer in this process, so it runs as bin/consumer does
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	rep, err := run(ctx, o, os.Stderr)
@@ -397,7 +398,7 @@ func printReport(out io.Writer, rep *report) error {
 	w := &strings.Builder{}
 	m := rep.Machine
 	fmt.Fprintf(w, "Bullpen ingest benchmark, %s\n", rep.Started.Format(time.RFC3339))
-	fmt.Fprintf(w, "machine: %d CPUs, %s, %d MB, Linux %s, %s\n", m.CPUs, m.CPUModel, m.MemoryMB, m.Kernel, m.GoVersion)
+	fmt.Fprintf(w, "machine: %d CPUs, %s, %d MB, Linux %s, %s (GOGC %d)\n", m.CPUs, m.CPUModel, m.MemoryMB, m.Kernel, m.GoVersion, m.GCPercent)
 	fmt.Fprintf(w, "services: %s; %s; %s\n", m.PostgreSQL, m.Redis, m.Kafka)
 	fmt.Fprintf(w, "load average at start: %s\n", m.LoadAvg)
 	f := rep.Fill

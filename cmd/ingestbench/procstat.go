@@ -2,6 +2,7 @@ package main
 
 import (
 	"bullpen/internal/procstat"
+	"runtime/debug"
 
 	"os"
 	"path/filepath"
@@ -76,6 +77,7 @@ type machine struct {
 	MemoryMB   int    `json:"memory_mb"`
 	Kernel     string `json:"kernel"`
 	GoVersion  string `json:"go_version"`
+	GCPercent  int    `json:"gc_percent"`
 	PostgreSQL string `json:"postgresql,omitempty"`
 	Redis      string `json:"redis,omitempty"`
 	Kafka      string `json:"kafka,omitempty"`
@@ -84,6 +86,8 @@ type machine struct {
 
 func describeMachine() machine {
 	m := machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadAvg: procstat.LoadAvg()}
+	m.GCPercent = debug.SetGCPercent(-1) // read it back: SetGCPercent returns the previous value
+	debug.SetGCPercent(m.GCPercent)
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for line := range strings.SplitSeq(string(b), "\n") {
 			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {

@@ -79,3 +79,47 @@ func TestDecodeReadsEscapedAndUnicodeStrings(t *testing.T) {
 		t.Fatalf("event id %q, name %q", ev.EventID, ev.RepName)
 	}
 }
+
+// Text PostgreSQL cannot store is refused at the field, so it never fails a batch later.
+func TestDecodeRefusesTextTheLedgerCannotStore(t *testing.T) {
+	cases := []struct{ name, raw, field string }{
+		{"NUL in the event id", `{"event_id":"e\u0000","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call"}`, "event_id"},
+		{"bytes that are not UTF-8", "{\"event_id\":\"e1\",\"type\":\"activity\",\"occurred_at\":\"2026-11-27T10:00:00Z\",\"rep_id\":\"r\",\"activity\":\"call\",\"rep_name\":\"\xff\xfe\"}", "rep_name"},
+		{"a number where text belongs", `{"event_id":"e1","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call","product":12}`, "product"},
+		{"units as a string", `{"event_id":"e1","type":"deal.won","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","deal_id":"D","amount":1,"units":"3"}`, "units"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := event.Decode([]byte(tc.raw), "USD")
+			if err == nil || err.Code != event.CodeInvalidField || err.Field != tc.field {
+				t.Fatalf("got %+v, want invalid_field at %s", err, tc.field)
+			}
+		})
+	}
+}
+
+// A repeated member counts once, the last one; members events do not have are ignored.
+func TestDecodeTakesTheLastOfARepeatedMemberAndIgnoresOthers(t *testing.T) {
+	raw := `{"event_id":"e1","type":"deal.won","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","deal_id":"D",` +
+		`"amount":1,"amount":"2.50","extra":{"nested":[1,2,{"a":null}]},"units":null}`
+	ev, err := event.Decode([]byte(raw), "USD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Amount != 250 || ev.Units != 1 || ev.HasUnits {
+		t.Fatalf("amount %v units %d (set %v), want 2.50 and the default 1", ev.Amount, ev.Units, ev.HasUnits)
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	raws := [][]byte{
+		[]byte(`{"event_id":"9b2f0c1e-3a4d-4f5e-8a6b-7c8d9e0f1a2b","type":"deal.won","occurred_at":"2026-11-27T10:00:00.123Z","rep_id":"rep-0042","rep_name":"Dana Whitfield","team_id":"team-07","deal_id":"D-88231","amount":"5230.50","currency":"USD","units":2,"product":"Pro plan"}`),
+		[]byte(`{"event_id":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","type":"activity","occurred_at":"2026-11-27T10:00:01Z","rep_id":"rep-0042","rep_name":"Dana Whitfield","team_id":"team-07","activity":"call"}`),
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := event.Decode(raws[i%2], "USD"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package redis_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"bullpen/internal/bullpen"
+)
+
+// A page of queued messages spanning channels and more than one script call is numbered per
+// channel in order, kept in each history and announced in order, like Publish one by one; a
+// channel that already had an epoch keeps it.
+func TestPublishQueuedNumbersEachChannelInOrder(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	first, err := s.Publish(ctx, "floor", "celebration", []byte(`{"n":-1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m0 struct{ Epoch string }
+	if err := json.Unmarshal([]byte(first), &m0); err != nil || m0.Epoch == "" {
+		t.Fatalf("first message %s: %v", first, err)
+	}
+	channels := []string{"floor", "rep:ana", "rep:bo"}
+	sub := s.Client().Subscribe(ctx, s.NoticeChannel(channels[0]), s.NoticeChannel(channels[1]), s.NoticeChannel(channels[2]))
+	defer func() { _ = sub.Close() }()
+	if _, err := sub.Receive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1234 // more than one page
+	msgs := make([]bullpen.Queued, n)
+	for i := range msgs {
+		msgs[i] = bullpen.Queued{Channel: channels[i%3], Type: "rank", Data: []byte(fmt.Sprintf(`{"n":%d}`, i))}
+	}
+	if err := s.Client().ScriptFlush(ctx).Err(); err != nil { // the script is loaded again
+		t.Fatal(err)
+	}
+	if err := s.PublishQueued(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+
+	type msg struct {
+		Type, Channel, Epoch string
+		Seq                  int64
+		Data                 struct{ N int }
+	}
+	lastSeq := map[string]int64{"floor": 1}
+	epochs := map[string]string{"floor": m0.Epoch}
+	ch := sub.Channel()
+	timeout := time.After(10 * time.Second)
+	for i := 0; i < n; i++ {
+		select {
+		case <-timeout:
+			t.Fatalf("only %d of %d notices arrived", i, n)
+		case note := <-ch:
+			var m msg
+			if err := json.Unmarshal([]byte(note.Payload), &m); err != nil {
+				t.Fatalf("notice %q: %v", note.Payload, err)
+			}
+			if m.Type != "rank" || m.Data.N != i || m.Channel != channels[i%3] {
+				t.Fatalf("notice %d out of order or wrong: %s", i, note.Payload)
+			}
+			if m.Seq != lastSeq[m.Channel]+1 {
+				t.Fatalf("%s: seq %d after %d", m.Channel, m.Seq, lastSeq[m.Channel])
+			}
+			lastSeq[m.Channel] = m.Seq
+			if e, ok := epochs[m.Channel]; ok && e != m.Epoch {
+				t.Fatalf("%s: epoch %q changed to %q", m.Channel, e, m.Epoch)
+			}
+			epochs[m.Channel] = m.Epoch
+		}
+	}
+	for _, c := range channels {
+		st, err := s.Channel(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Seq != lastSeq[c] || st.Epoch != epochs[c] {
+			t.Fatalf("%s: state seq %d epoch %q, announced %d %q", c, st.Seq, st.Epoch, lastSeq[c], epochs[c])
+		}
+		if len(st.History) == 0 {
+			t.Fatalf("%s: no history", c)
+		}
+		var last msg
+		if err := json.Unmarshal([]byte(st.History[len(st.History)-1]), &last); err != nil || last.Seq != st.Seq {
+			t.Fatalf("%s: last history entry %s (%v), seq %d", c, st.History[len(st.History)-1], err, st.Seq)
+		}
+	}
+}
