@@ -48,6 +48,9 @@ func (p *Publisher) Kick() {
 	}
 }
 
+// drainPage is how many messages one outbox transaction publishes (one Redis round trip).
+const drainPage = 1000
+
 // Run drains the outbox when kicked, and every half second in case a kick was missed (a
 // message written by another process, a restart).
 func (p *Publisher) Run(ctx context.Context) error {
@@ -62,7 +65,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		for {
-			n, err := p.Outbox.DrainOutbox(ctx, 500, func(page []bullpen.Queued) error {
+			n, err := p.Outbox.DrainOutbox(ctx, drainPage, func(page []bullpen.Queued) error {
 				return p.Channels.PublishQueued(ctx, page)
 			})
 			if err != nil {
@@ -71,7 +74,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 				}
 				break
 			}
-			if n < 500 {
+			if n < drainPage {
 				break
 			}
 		}

@@ -375,6 +375,17 @@ func countedJSON(cs []ingest.Counted) string {
 	return string(b)
 }
 
+// celebration is the data of a floor's celebration message (contract §4).
+type celebration struct {
+	RepID      string        `json:"rep_id"`
+	Name       string        `json:"name"`
+	TeamID     string        `json:"team_id"`
+	DealID     string        `json:"deal_id"`
+	Amount     bullpen.Fixed `json:"amount"`
+	EventID    string        `json:"event_id"`
+	OccurredAt time.Time     `json:"occurred_at"`
+}
+
 // celebrations are the floor's messages for the deals the batch won.
 func celebrations(applied []ingest.Applied, reps map[string]bullpen.Rep) []bullpen.Notice {
 	var out []bullpen.Notice
@@ -383,9 +394,9 @@ func celebrations(applied []ingest.Applied, reps map[string]bullpen.Rep) []bullp
 		if !a.Changed || e.Type != event.DealWon {
 			continue
 		}
-		out = append(out, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "celebration", Data: map[string]any{
-			"rep_id": e.RepID, "name": reps[e.RepID].Name, "team_id": a.TeamID, "deal_id": e.DealID, "amount": e.Amount,
-			"event_id": e.EventID, "occurred_at": e.OccurredAt}})
+		out = append(out, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "celebration", Data: &celebration{
+			RepID: e.RepID, Name: reps[e.RepID].Name, TeamID: a.TeamID, DealID: e.DealID, Amount: e.Amount,
+			EventID: e.EventID, OccurredAt: e.OccurredAt}})
 	}
 	return out
 }

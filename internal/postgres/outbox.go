@@ -43,7 +43,13 @@ func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func([]bullpen
 		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, outboxLock).Scan(&mine); err != nil || !mine {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, channel, type, data::text FROM outbox ORDER BY id LIMIT $1`, limit)
+		// The delivery is at least once already (a crash between publishing and committing
+		// publishes again), so the delete need not wait for its flush to disk: a database
+		// crash in that moment only repeats a page. It saves a disk flush per page.
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, channel, type, data FROM outbox ORDER BY id LIMIT $1`, limit)
 		if err != nil {
 			return err
 		}
