@@ -945,7 +945,8 @@
         celebrationsShown: celShownCount,
         celebrationShowing: celShowing ? { kind: celShowing.kind, name: celShowing.name || null } : null,
         celebrationsWaiting: celQueue.reduce((n, x) => n + (x.kind === 'fold' ? x.n : 1), 0),
-        celebrationQueue: celQueue.map((x) => ({ kind: x.kind, n: x.kind === 'fold' ? x.n : 1 })),
+        celebrationQueue: celQueue.map((x) => ({ kind: x.kind, n: x.kind === 'fold' ? x.n : 1,
+          deal_ids: x.kind === 'fold' ? x.deal_ids.slice() : (x.deal_id ? [x.deal_id] : []) })),
         incentives: [...incentives.values()].map((i) => ({ id: i.id, title: i.title, ends_at: i.ends_at })),
       });
     },

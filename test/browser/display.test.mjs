@@ -23,6 +23,9 @@ const REPS = [
   { rep_id: 'rep-emi', name: 'Emi Tanaka', team_id: 'west' },
   { rep_id: 'rep-femi', name: 'Femi Adeyemi', team_id: 'north' },
   { rep_id: 'rep-gus', name: 'Gustavo Lima', team_id: 'east' },
+  { rep_id: 'rep-hana', name: 'Hana Kowalski', team_id: 'south' },
+  { rep_id: 'rep-ivo', name: 'Ivo Santos', team_id: 'south' },
+  { rep_id: 'rep-jade', name: 'Jade Nguyen', team_id: 'west' },
 ];
 const DANA = { rep_id: 'rep-dana', name: 'Dana Display', team_id: 'east' };
 
@@ -42,7 +45,7 @@ async function seed(stack) {
     name: 'Team deals this week', kind: 'leaderboard', metric: 'deals', scope: 'team',
     starts_at: yearStart, ends_at: yearEnd, timezone: 'UTC', period: 'week',
   });
-  const amounts = [48250, 39900, 31200, 27750, 19800, 12400, 8600];
+  const amounts = [48250, 39900, 31200, 27750, 19800, 12400, 8600, 7450, 5200, 3100];
   await stack.postEvents(REPS.map((r, i) => dealWon(r, amounts[i])));
   // Applied before the display opens: history, not celebrations.
   await waitFor(async () => (await stack.api('GET', `/contests/${revenue.id}/leaderboard`)).total === REPS.length,
@@ -56,7 +59,8 @@ async function waitForStandings(page) {
   await page.waitForFunction(() => {
     const s = window.bullpenDisplay.state();
     const c = s.current && s.contests[s.current];
-    return c && c.standings && c.name && document.querySelectorAll('#rows .row').length > 0;
+    return c && c.standings && c.name && document.querySelectorAll('#rows .row').length > 0 &&
+      Object.values(s.seq).every((n) => typeof n === 'number'); // every channel's snapshot is in
   }, null, { timeout: 20_000 });
 }
 
@@ -118,30 +122,31 @@ test('wall display', { timeout: 240_000 }, async (t) => {
     await page.waitForTimeout(800); // let row animations settle
     await page.screenshot({ path: path.join(shots, 'display.png') });
     await style.evaluate((n) => n.remove());
-    console.log(`# screenshot: ${path.join(shots, 'display.png')}`);
+    t.diagnostic(`screenshot: ${path.join(shots, 'display.png')}`);
   });
 
-  await t.test('a won deal takes over the screen', async () => {
-    const before = await page.evaluate(() => window.bullpenDisplay.state().celebrationsShown);
+  await t.test('a deal posted to the API takes over the screen within 10 s', async () => {
+    // POST /events produces to Kafka; the consumer applies it, the floor channel carries the
+    // celebration to the socket. The time is recorded (docs/benchmarks.md), not asserted.
+    // A quiet screen first, so the figure is the trip, not a queue.
+    await page.waitForFunction(() => {
+      const s = window.bullpenDisplay.state();
+      return !s.celebrationShowing && !s.celebrationsWaiting;
+    }, null, { timeout: 30_000 });
     const deal = dealWon(DANA, 12500);
-    const dealId = deal.deal_id;
     const started = Date.now();
     await stack.postEvents([deal]);
-    await page.waitForFunction(([n, id]) => {
-      const s = window.bullpenDisplay.state();
-      if (id) return s.celebrations.some((c) => c.deal_ids.includes(id));
-      return s.celebrationsShown > n;
-    }, [before, dealId], { timeout: 60_000, polling: 50 });
-    const took = Date.now() - started;
+    await page.waitForFunction((id) => window.bullpenDisplay.state().celebrations.some((c) => c.deal_ids.includes(id)),
+      deal.deal_id, { timeout: 10_000, polling: 50 });
+    const s = await page.evaluate(() => window.bullpenDisplay.state());
+    const card = s.celebrations.find((c) => c.deal_ids.includes(deal.deal_id));
+    const took = Date.parse(card.at) - started; // the page's own clock: the same machine's
     const overlay = page.locator('#celebration');
     assert.ok(await overlay.isVisible(), 'the overlay is on screen');
-    const text = await overlay.innerText();
-    assert.match(text, /closed|deal|won/i);
+    assert.match(await overlay.innerText(), /Dana Display[\s\S]*closed \$12,500/);
     await page.waitForTimeout(700); // past the entry animation
     await page.screenshot({ path: path.join(shots, 'display-celebration.png') });
-    const s = await page.evaluate(() => window.bullpenDisplay.state());
-    const card = s.celebrations.find((c) => dealId && c.deal_ids.includes(dealId)) || s.celebrations.at(-1);
-    console.log(`# celebration after ${took} ms: ${card.text}`);
+    t.diagnostic(`deal posted -> celebration on screen: ${took} ms (${card.text})`);
   });
 
   await t.test('no script errors', () => {
@@ -175,6 +180,100 @@ test('wall display', { timeout: 240_000 }, async (t) => {
     assert.equal(sockets, 1, 'no retry after 4401');
     assert.equal(await p.evaluate(() => window.bullpenDisplay.connected()), false);
     await p.close();
+  });
+});
+
+/** Every deal id the display has celebrated or has waiting, with how often. */
+const celebratedIds = (s) => {
+  const seen = new Map();
+  for (const c of [...s.celebrations, ...s.celebrationQueue]) for (const id of c.deal_ids) seen.set(id, (seen.get(id) || 0) + 1);
+  return seen;
+};
+
+test('after the server restarts the display resumes by itself and misses nothing', { timeout: 180_000 }, async (t) => {
+  const stack = await startStack(t);
+  const { contestIds, displayToken } = await seed(stack);
+  const browser = await launch(t);
+  const errors = [];
+  const page = await openPage(browser, errors);
+  // What the page says and hears on its sockets.
+  const frames = [];
+  page.on('websocket', (ws) => {
+    const record = (dir) => (f) => {
+      for (const line of String(f.payload).split('\n')) {
+        try {
+          if (line.trim()) frames.push({ dir, at: Date.now(), m: JSON.parse(line) });
+        } catch { /* not JSON */ }
+      }
+    };
+    ws.on('framesent', record('out'));
+    ws.on('framereceived', record('in'));
+  });
+  await page.goto(`${stack.base}/display#token=${displayToken}&contests=${contestIds.join(',')}`, { waitUntil: 'domcontentloaded' });
+  await waitForStandings(page);
+
+  const expected = [];
+  const rep = (i) => REPS[i % REPS.length];
+  for (const [round, hard] of [[1, false], [2, true]]) {
+    await t.test(`${hard ? 'a crash (SIGKILL)' : 'an ordered shutdown (SIGTERM)'} and a start`, async () => {
+      const mark = frames.length;
+      const t0 = Date.now();
+      const lap = (what) => t.diagnostic(`${what}: ${Date.now() - t0} ms`);
+      await stack.killServer(hard ? 'SIGKILL' : 'SIGTERM');
+      lap('server stopped');
+      await page.waitForFunction(() => !window.bullpenDisplay.connected(), null, { timeout: 10_000 });
+      await page.locator('#offline').waitFor({ state: 'visible', timeout: 5_000 });
+      lap('display offline');
+
+      // While the server is down: deals straight to Kafka; the consumer applies them.
+      const whileDown = [dealWon(rep(round), 1000 * round + 111), dealWon(rep(round + 1), 1000 * round + 222)];
+      await stack.produce(whileDown);
+      await new Promise((r) => setTimeout(r, 1500));
+      await stack.startServer();
+      lap('server ready');
+      // Just after it is back (the display may not be yet): through the API.
+      const justAfter = [dealWon(rep(round + 2), 1000 * round + 333)];
+      await stack.postEvents(justAfter);
+      expected.push(...whileDown, ...justAfter);
+
+      await page.waitForFunction(() => window.bullpenDisplay.connected(), null, { timeout: 30_000 });
+      lap('display back online');
+      assert.ok(!(await page.isVisible('#offline')), 'the offline badge is gone');
+      const ids = expected.map((e) => e.deal_id);
+      await page.waitForFunction((want) => {
+        const s = window.bullpenDisplay.state();
+        const have = new Set([...s.celebrations, ...s.celebrationQueue].flatMap((c) => c.deal_ids));
+        return want.every((id) => have.has(id));
+      }, ids, { timeout: 20_000, polling: 100 });
+      lap('every deal celebrated or waiting');
+
+      // It resumed from where it was, and the server still had every message after since.
+      const since = frames.slice(mark).filter((f) => f.dir === 'out' && f.m.type === 'subscribe');
+      for (const ch of ['floor', ...contestIds.map((id) => 'contest:' + id)]) {
+        const sub = since.find((f) => f.m.channel === ch);
+        assert.ok(sub, `resubscribed to ${ch}`);
+        assert.equal(typeof sub.m.since, 'number', `${ch} resumed with since`);
+      }
+      const lost = frames.slice(mark).filter((f) => f.dir === 'in' && f.m.type === 'snapshot' && f.m.recovered === false);
+      assert.deepEqual(lost.map((f) => f.m.channel), [], 'no channel had to start over');
+      const floorBack = frames.slice(mark).find((f) => f.dir === 'in' && f.m.type === 'subscribed' && f.m.channel === 'floor');
+      assert.ok(floorBack, 'the floor resumed (subscribed), not a fresh snapshot');
+    });
+  }
+
+  await t.test('every deal was celebrated once and the board agrees with the API', async () => {
+    const s = await page.evaluate(() => window.bullpenDisplay.state());
+    const seen = celebratedIds(s);
+    for (const e of expected) assert.equal(seen.get(e.deal_id), 1, `${e.deal_id} (${e.rep_name}) celebrated once`);
+    const api = await stack.api('GET', `/contests/${contestIds[0]}/leaderboard`);
+    await page.waitForFunction((total) => {
+      const st = window.bullpenDisplay.state();
+      return st.contests[st.current].standings.entries.reduce((n, e) => n + e.score, 0) === total;
+    }, api.entries.reduce((n, e) => n + e.score, 0), { timeout: 10_000 });
+    const shown = (await page.evaluate(() => window.bullpenDisplay.state())).contests[contestIds[0]].standings.entries;
+    assert.deepEqual(shown.map((e) => [e.rep_id, e.score]), api.entries.map((e) => [e.rep_id, e.score]));
+    // The browser reports the refused reconnects while the server was down: expected.
+    assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
   });
 });
 
@@ -332,7 +431,7 @@ test('wall display against a scripted socket', { timeout: 120_000 }, async (t) =
     send(c, ...burst);
     await page.waitForFunction(() => window.bullpenDisplay.state().celebrationsShown === 1);
     const s = await page.evaluate(() => window.bullpenDisplay.state());
-    assert.deepEqual(s.celebrationQueue, [1, 1, 1, 1, 1].map(() => ({ kind: 'deal', n: 1 })).concat([{ kind: 'fold', n: 3 }]));
+    assert.deepEqual(s.celebrationQueue.map(({ kind, n }) => ({ kind, n })), [1, 1, 1, 1, 1].map(() => ({ kind: 'deal', n: 1 })).concat([{ kind: 'fold', n: 3 }]));
     assert.deepEqual(errors, []);
     await page.close();
   });
