@@ -6,5 +6,5 @@ import "embed"
 
 // Files are the pages and their assets, served at the site root.
 //
-//go:embed *.html *.css *.js
+//go:embed *.html *.css *.js vendor/*
 var Files embed.FS

@@ -36,6 +36,10 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	srv.App().Get("/display", func(c *fiber.Ctx) error {
 		return filesystem.SendFile(c, http.FS(static.Files), "display.html")
 	})
+	// The manager's console too (a token may ride in its fragment).
+	srv.App().Get("/manage", func(c *fiber.Ctx) error {
+		return filesystem.SendFile(c, http.FS(static.Files), "manage.html")
+	})
 	srv.App().Use("/", filesystem.New(filesystem.Config{Root: http.FS(static.Files), Index: "index.html"}))
 	log.Info("server listening", "addr", ln.Addr().String())
 	err = srv.Serve(ctx, ln, cfg.ShutdownTimeout)
