@@ -36,6 +36,10 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	srv.App().Get("/display", func(c *fiber.Ctx) error {
 		return filesystem.SendFile(c, http.FS(static.Files), "display.html")
 	})
+	// The rep's view, likewise: its token rides in the fragment.
+	srv.App().Get("/me", func(c *fiber.Ctx) error {
+		return filesystem.SendFile(c, http.FS(static.Files), "me.html")
+	})
 	// The manager's console too (a token may ride in its fragment).
 	srv.App().Get("/manage", func(c *fiber.Ctx) error {
 		return filesystem.SendFile(c, http.FS(static.Files), "manage.html")

@@ -1,0 +1,288 @@
+// The rep's page (/me) in a real browser (Debian's Chromium through playwright-core), at a
+// phone's 390x844, against a stack of its own (stack.mjs). `make test-browser` runs it; by
+// hand, after `make build`:
+//
+//   cd test/browser && npm ci && node --test me.test.mjs
+//
+// BULLPEN_CHROMIUM names the browser (default /usr/bin/chromium), BULLPEN_SCREENSHOT_DIR where
+// the screenshot goes (default docs/screenshots).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startStack, dealWon, until as waitFor, root } from './stack.mjs';
+import { launch, openPage } from './browser.mjs';
+
+const shots = path.resolve(root, process.env.BULLPEN_SCREENSHOT_DIR || 'docs/screenshots');
+const PHONE = { width: 390, height: 844 };
+
+const SAM = { rep_id: 'rep-sam', name: 'Sam Rivera', team_id: 'east' };
+const ANA = { rep_id: 'rep-ana', name: 'Ana Ruiz', team_id: 'east' };
+const BEN = { rep_id: 'rep-ben', name: 'Ben Okafor', team_id: 'west' };
+const CHLOE = { rep_id: 'rep-chloe', name: 'Chloé Martin', team_id: 'east' };
+
+/** A deal that occurred minutesAgo, so ties break the same way on every run. */
+const deal = (rep, amount, minutesAgo) => dealWon(rep, amount, { occurred_at: new Date(Date.now() - minutesAgo * 60000).toISOString() });
+
+/**
+ * Two live contests, revenue and deals this month, with Sam third on both:
+ *   revenue: Ana 48,250 · Ben 31,200 · Sam 30,000 · Chloé 12,400  ($1,200 from #2)
+ *   deals:   Ana 3 · Ben 2 · Sam 1 · Chloé 1 (Sam got there first)  (2 deals from #2)
+ */
+async function seed(stack) {
+  const t = new Date();
+  const monthStart = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)).toISOString();
+  const monthEnd = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1)).toISOString();
+  const revenue = await stack.api('POST', '/contests', {
+    name: 'Q4 Revenue', kind: 'leaderboard', metric: 'revenue', scope: 'rep',
+    starts_at: monthStart, ends_at: monthEnd, timezone: 'UTC', period: 'none',
+    prizes: [{ rank: 1, points: 500 }, { rank: 2, points: 250 }],
+  });
+  const deals = await stack.api('POST', '/contests', {
+    name: 'Deals this month', kind: 'leaderboard', metric: 'deals', scope: 'rep',
+    starts_at: monthStart, ends_at: monthEnd, timezone: 'UTC', period: 'none',
+  });
+  await stack.postEvents([
+    deal(ANA, 20000, 50), deal(ANA, 18250, 45), deal(ANA, 10000, 40),
+    deal(BEN, 16200, 35), deal(BEN, 15000, 30),
+    deal(SAM, 30000, 25),
+    deal(CHLOE, 12400, 20),
+  ]);
+  await waitFor(async () => {
+    const a = await stack.api('GET', `/contests/${revenue.id}/leaderboard`);
+    const b = await stack.api('GET', `/contests/${deals.id}/leaderboard`);
+    return a.total === 4 && b.total === 4 && b.entries[0].score === 3;
+  }, 30_000, 'the seeded deals on both boards');
+  const tok = await stack.mintToken('rep', { rep_id: SAM.rep_id, name: 'Sam\'s phone' });
+  return { revenue, deals, repToken: tok.token };
+}
+
+const meState = (page) => page.evaluate(() => window.bullpenMe.state());
+
+/** Waits until pred(state) holds; returns that state. pred runs in the page. */
+async function waitForState(page, pred, arg, timeout = 20_000) {
+  await page.waitForFunction(([src, a]) => {
+    const s = window.bullpenMe && window.bullpenMe.state();
+    return s && (0, eval)(src)(s, a);
+  }, [pred.toString(), arg], { timeout, polling: 100 });
+  return meState(page);
+}
+
+test('rep view', { timeout: 240_000 }, async (t) => {
+  const stack = await startStack(t);
+  const { base } = stack;
+  const { revenue, deals, repToken } = await seed(stack);
+  const browser = await launch(t);
+  await mkdir(shots, { recursive: true });
+
+  await t.test('GET /me serves the page', async () => {
+    const res = await fetch(`${base}/me`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') || '', /text\/html/);
+    const html = await res.text();
+    assert.match(html, /<html lang="en">/);
+    assert.match(html, /me\.js/);
+    for (const asset of ['/me.js', '/me.css', '/live.js']) {
+      const r = await fetch(base + asset);
+      assert.equal(r.status, 200, asset);
+    }
+  });
+
+  const errors = [];
+  const page = await openPage(browser, errors, PHONE);
+  await page.goto(`${base}/me#token=${encodeURIComponent(repToken)}`, { waitUntil: 'domcontentloaded' });
+
+  await t.test('signs in from the fragment, then drops it from the address bar', async () => {
+    await page.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 20_000 });
+    assert.equal(await page.evaluate(() => location.hash), '');
+    assert.equal(await page.evaluate(() => localStorage.getItem('bullpen.me.token')), repToken);
+    await page.locator('#rep-name', { hasText: SAM.name }).waitFor({ timeout: 10_000 });
+    assert.match(await page.textContent('#rep-meta'), /Team east/);
+    assert.ok(await page.locator('#signout').isVisible(), 'a sign-out button');
+  });
+
+  await t.test('my rank, score and the gap to the next place', async () => {
+    const s = await waitForState(page, (st, ids) => ids.every((id) => {
+      const c = st.contests.find((x) => x.id === id);
+      return c && c.rank === 3 && c.above && /from #2/.test(c.gapText || '');
+    }), [revenue.id, deals.id]);
+    assert.equal(s.currency, 'USD');
+    const rev = s.contests.find((c) => c.id === revenue.id);
+    assert.equal(rev.rankText, '#3');
+    assert.equal(rev.total, 4);
+    assert.match(rev.scoreText, /\$30,000/);
+    assert.match(rev.gapText, /^\$1,200 from #2 · Ben Okafor$/);
+    const dl = s.contests.find((c) => c.id === deals.id);
+    assert.match(dl.scoreText, /^1 deal$/);
+    assert.match(dl.gapText, /^2 deals from #2 · Ben Okafor$/);
+    // On screen, not only in the state.
+    const card = page.locator(`.contest[data-id="${revenue.id}"]`);
+    assert.match(await card.innerText(), /Q4 Revenue[\s\S]*#3[\s\S]*of 4[\s\S]*\$30,000[\s\S]*\$1,200 from #2/);
+    assert.equal(s.balance, 0);
+  });
+
+  await t.test('who passed me, live', async () => {
+    // Sam passes Ben on revenue (32,000 > 31,200), then Ben takes the place back (32,700).
+    await stack.postEvents([dealWon(SAM, 2000)]);
+    let s = await waitForState(page, (st, id) => st.contests.find((c) => c.id === id).rank === 2
+      && st.toasts.some((x) => x.kind === 'up'), revenue.id);
+    assert.match(s.toasts.find((x) => x.kind === 'up').title, /You passed Ben Okafor in Q4 Revenue/);
+    await waitForState(page, (st, id) => /from #1/.test(st.contests.find((c) => c.id === id).gapText), revenue.id);
+
+    await stack.postEvents([dealWon(BEN, 1500)]);
+    s = await waitForState(page, (st, id) => {
+      const c = st.contests.find((x) => x.id === id);
+      return c.rank === 3 && /Ben Okafor passed you in Q4 Revenue/.test(c.passedText || '');
+    }, revenue.id);
+    const rev = s.contests.find((c) => c.id === revenue.id);
+    assert.match(rev.gapText, /^\$700 from #2 · Ben Okafor$/);
+    assert.ok(s.toasts.some((x) => x.kind === 'passed' && /Ben Okafor passed you/.test(x.title)), 'a toast says who passed');
+    assert.ok(s.moves.some((m) => m.kind === 'passed'));
+  });
+
+  let incentive;
+  await t.test('an open spot incentive with a live countdown', async () => {
+    incentive = await stack.api('POST', '/incentives', {
+      title: 'First to close $5k+ wins 200 points',
+      condition: { type: 'deal.won', min_amount: 5000 },
+      reward_points: 200, max_winners: 1,
+      ends_at: new Date(Date.now() + 10 * 60000).toISOString(),
+    });
+    const s = await waitForState(page, (st, id) => st.incentives.some((i) => i.id === id && /^\d+:\d\d$/.test(i.countdown || '')), incentive.id);
+    const inc = s.incentives.find((i) => i.id === incentive.id);
+    assert.equal(inc.won, false);
+    assert.match(inc.places, /1 place left of 1/);
+    const first = inc.countdown;
+    await waitForState(page, (st, [id, c]) => {
+      const i = st.incentives.find((x) => x.id === id);
+      return i && i.countdown !== c;
+    }, [incentive.id, first], 5000);
+    const later = (await meState(page)).incentives.find((i) => i.id === incentive.id).countdown;
+    const secs = (x) => x.split(':').reduce((a, b) => a * 60 + Number(b), 0);
+    assert.ok(secs(later) < secs(first), `the countdown runs (${first} then ${later})`);
+    assert.ok(secs(first) <= 600 && secs(first) > 590, `about ten minutes left: ${first}`);
+    const card = page.locator('.incentive', { hasText: 'First to close $5k+' });
+    assert.ok(await card.isVisible());
+    assert.match(await card.innerText(), /\+200 pts[\s\S]*\$5,000 or more/);
+    assert.ok((await meState(page)).toasts.some((x) => x.kind === 'incentive'), 'a toast announced the launch');
+  });
+
+  await t.test('winning it: a reward toast, the balance and the ledger', async () => {
+    const before = (await meState(page)).toastsShown;
+    await stack.postEvents([dealWon(SAM, 6000)]);
+    const s = await waitForState(page, (st) => st.toasts.some((x) => x.kind === 'reward') && st.balance === 200, null);
+    const reward = s.toasts.find((x) => x.kind === 'reward');
+    assert.match(reward.title, /\+200 points/);
+    assert.match(reward.detail, /^First to close \$5k\+ wins 200 points/);
+    assert.ok(s.toastsShown > before);
+    // Read out: the toast sits in a polite live region, and is on screen.
+    assert.equal(await page.getAttribute('#toasts', 'role'), 'status');
+    assert.equal(await page.getAttribute('#toasts', 'aria-live'), 'polite');
+    const toast = page.locator('.toast-reward');
+    assert.ok(await toast.isVisible(), 'the reward toast is on screen');
+    assert.match(await toast.innerText(), /\+200 points/);
+    assert.equal((await page.textContent('#balance')).trim(), '200');
+    assert.ok(s.incentives.find((i) => i.id === incentive.id).won, 'the incentive says I won it');
+    // The stored entry replaces the one shown at once.
+    const led = await waitForState(page, (st) => st.ledger.length === 1 && !st.ledger[0].pending, null);
+    assert.equal(led.ledger[0].points, 200);
+    assert.equal(led.ledger[0].reason, 'incentive');
+    assert.match(await page.locator('#ledger').innerText(), /\+200[\s\S]*Spot incentive/);
+
+    // The screenshot: the page with the reward toast alone (the dismiss buttons work too).
+    const others = page.locator('.toast:not(.toast-reward):not(.out) .toast-close');
+    while (await others.count()) await others.first().click();
+    await page.waitForTimeout(500); // past the toast's entry and exit animations
+    await page.screenshot({ path: path.join(shots, 'me.png') });
+    console.log(`# screenshot: ${path.join(shots, 'me.png')}`);
+    // It goes away by itself after a few seconds (a pointer resting on it holds it).
+    await page.mouse.move(5, 5);
+    await toast.waitFor({ state: 'detached', timeout: 15_000 });
+  });
+
+  await t.test('accessible basics', async () => {
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await page.locator('main').count(), 1);
+    assert.equal(await page.locator('header').count(), 1);
+    assert.equal(await page.locator('h1:visible').count(), 1);
+    const h2 = await page.locator('h2:visible').allInnerTexts();
+    for (const want of ['Points balance', 'My contests', 'Spot incentives', 'Points ledger']) {
+      assert.ok(h2.some((x) => x.toLowerCase() === want.toLowerCase()), `a heading "${want}" (${h2.join(', ')})`);
+    }
+    // Nothing wider than the phone.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
+  });
+
+  await t.test('resumes after the server restarts', async () => {
+    // Sam's $6,000 win made him #2 on revenue: $38,000 to Ben's $32,700.
+    assert.equal((await meState(page)).contests.find((c) => c.id === revenue.id).rank, 2);
+    await stack.restartServer();
+    await page.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 30_000 });
+    // Ben's $7,000 (no incentive place left) takes #2 back, live: $39,700.
+    await stack.postEvents([dealWon(BEN, 7000)]);
+    const s = await waitForState(page, (st, id) => {
+      const c = st.contests.find((x) => x.id === id);
+      return c.rank === 3 && /^\$1,700 from #2 · Ben Okafor$/.test(c.gapText) && /Ben Okafor passed you/.test(c.passedText);
+    }, revenue.id, 30_000);
+    assert.ok(s.toasts.filter((x) => x.kind === 'passed').length >= 2);
+  });
+
+  await t.test('no script errors', () => {
+    assert.deepEqual(errors, []);
+  });
+
+  await t.test('sign out, a bad token at the form, then the form signs in', async () => {
+    await page.click('#signout');
+    await page.locator('#signin').waitFor({ state: 'visible', timeout: 5000 });
+    assert.equal(await page.evaluate(() => localStorage.getItem('bullpen.me.token')), null);
+    assert.equal(await page.evaluate(() => window.bullpenMe.signedIn()), false);
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'token');
+
+    const input = page.getByLabel('Rep token');
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill('bp_not-a-token');
+    await page.keyboard.press('Enter');
+    const err = page.locator('#token-error');
+    await err.waitFor({ state: 'visible', timeout: 5000 });
+    assert.match(await err.innerText(), /not accepted/i);
+    assert.equal(await err.getAttribute('role'), 'alert');
+    assert.equal(await input.getAttribute('aria-invalid'), 'true');
+
+    await input.fill(repToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForFunction(() => window.bullpenMe.connected(), null, { timeout: 20_000 });
+    await page.locator('#rep-name', { hasText: SAM.name }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => localStorage.getItem('bullpen.me.token')), repToken);
+    // The form's bad token was the only failed request.
+    assert.deepEqual(errors.filter((e) => !/^401 GET .*\/api\/v1\/me$/.test(e)), []);
+    await page.close();
+  });
+
+  await t.test('a display token is turned away with a reason', async () => {
+    const display = await stack.mintToken('display', { name: 'Wall' });
+    const errs = [];
+    const p = await openPage(browser, errs, PHONE);
+    await p.goto(`${base}/me#token=${encodeURIComponent(display.token)}`, { waitUntil: 'domcontentloaded' });
+    const err = p.locator('#token-error');
+    await err.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await err.innerText(), /display token can't open a rep's page/i);
+    assert.equal(await p.evaluate(() => localStorage.getItem('bullpen.me.token')), null);
+    assert.deepEqual(errs, []);
+    await p.close();
+  });
+
+  await t.test('a manager may open a rep\'s page', async () => {
+    const manager = await stack.mintToken('manager', { name: 'Floor manager' });
+    const errs = [];
+    const p = await openPage(browser, errs, PHONE);
+    await p.goto(`${base}/me#token=${encodeURIComponent(manager.token)}&rep=${SAM.rep_id}`, { waitUntil: 'domcontentloaded' });
+    await p.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 20_000 });
+    await p.locator('#rep-name', { hasText: SAM.name }).waitFor({ timeout: 10_000 });
+    assert.match(await p.textContent('#rep-meta'), /viewed by a manager/);
+    const s = await waitForState(p, (st) => st.balance === 200 && st.ledger.length === 1, null);
+    assert.equal(s.role, 'manager');
+    assert.deepEqual(errs, []);
+    await p.close();
+  });
+});
