@@ -140,7 +140,7 @@
     return {
       id: meta.id, meta, status: meta.status || 'live', mine: null, above: null, below: null, total: null,
       period: null, resetsAt: null, gapToNext: null, dealsToNext: null, onBoard: null,
-      moved: null, passedBy: null, passed: null, lastAround: 0, aroundTimer: 0, periodRefreshed: '', els: null,
+      moved: null, passedBy: null, passed: null, lastAround: 0, aroundTimer: 0, periodRefreshed: '', rankToast: null, els: null,
     };
   }
 
@@ -697,16 +697,15 @@
     const cname = contestName(c);
     const passedBy = d.passed_by || [];
     const passed = d.passed || [];
-    if (passedBy.length) {
-      const text = `${names(passedBy)} passed you in ${cname}`;
-      c.passedBy = { text, at };
-      remember({ kind: 'passed', text, contest_id: c.id, at });
-      toast('passed', text, `You are #${d.rank} now.`, TOAST_SHORT_MS);
-    } else if (passed.length) {
-      const text = `You passed ${names(passed)} in ${cname}`;
-      c.passed = { text, at };
-      remember({ kind: 'up', text, contest_id: c.id, at });
-      toast('up', text, `You are #${d.rank} now.`, TOAST_SHORT_MS);
+    if (passedBy.length || passed.length) {
+      const kind = passedBy.length ? 'passed' : 'up';
+      const text = passedBy.length ? `${names(passedBy)} passed you in ${cname}` : `You passed ${names(passed)} in ${cname}`;
+      if (passedBy.length) c.passedBy = { text, at };
+      else c.passed = { text, at };
+      remember({ kind, text, contest_id: c.id, at });
+      // A board in flux: one toast per contest, the newest in place of the last.
+      if (c.rankToast && c.rankToast.isConnected) c.rankToast.remove();
+      c.rankToast = toast(kind, text, `You are #${d.rank} now.`, TOAST_SHORT_MS);
     }
     renderContest(c);
     sortContests();
@@ -1275,6 +1274,7 @@
     toastCount++;
     toastLog.push({ kind, title, detail: detail || '', text: detail ? `${title} ${detail}` : title, at: new Date().toISOString() });
     if (toastLog.length > TOAST_LOG) toastLog.splice(0, toastLog.length - TOAST_LOG);
+    return div;
   }
 
   function dismiss(div) {
