@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -18,8 +19,21 @@ var publishSource string
 
 var publishScript = goredis.NewScript(publishSource)
 
-// HistoryLength is how many messages a channel keeps for clients that come back with `since`.
+// HistoryLength is the most messages a channel keeps for clients that come back with `since`.
 const HistoryLength = 500
+
+// repHistoryLength is what a rep's own channel keeps: a rep's feed is mostly rank messages, a
+// floor may have thousands of reps, and a rep back after a longer gap gets a snapshot of where
+// it stands anyway. (500 messages of ~0.5 KB for each of 2000 reps was ~0.5 GB of Redis.)
+const repHistoryLength = 100
+
+// historyLength is how many messages channel keeps.
+func historyLength(channel string) int {
+	if strings.HasPrefix(channel, "rep:") {
+		return repHistoryLength
+	}
+	return HistoryLength
+}
 
 // A channel's state lives in Redis, shared by every server replica: a counter (seq), an epoch
 // that changes when the state was lost, a bounded history, and a pub/sub channel on which each
@@ -37,7 +51,7 @@ func (s *Store) NoticeChannel(channel string) string { return s.channelTag(chann
 // a JSON value; typ and channel must need no JSON escaping (they are names the service makes).
 func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (string, error) {
 	keys := []string{s.seqKey(channel), s.epochKey(channel), s.historyKey(channel)}
-	args := []any{typ, channel, data, HistoryLength, newEpoch(), s.NoticeChannel(channel)}
+	args := []any{typ, channel, data, historyLength(channel), newEpoch(), s.NoticeChannel(channel)}
 	msg, err := publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
 	if isNoScript(err) {
 		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
@@ -58,7 +72,7 @@ func (s *Store) PublishQueued(ctx context.Context, msgs []bullpen.Queued) error 
 		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 			for _, m := range msgs {
 				keys := []string{s.seqKey(m.Channel), s.epochKey(m.Channel), s.historyKey(m.Channel)}
-				publishScript.EvalSha(ctx, p, keys, m.Type, m.Channel, m.Data, HistoryLength, newEpoch(), s.NoticeChannel(m.Channel))
+				publishScript.EvalSha(ctx, p, keys, m.Type, m.Channel, m.Data, historyLength(m.Channel), newEpoch(), s.NoticeChannel(m.Channel))
 			}
 			return nil
 		})

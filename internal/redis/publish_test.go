@@ -90,3 +90,29 @@ func TestPublishQueuedNumbersEachChannelInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A rep's channel keeps a shorter history than a contest's or the floor's.
+func TestRepChannelsKeepAShorterHistory(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	var msgs []bullpen.Queued
+	for i := range 700 {
+		msgs = append(msgs, bullpen.Queued{Channel: "rep:ana", Type: "rank", Data: []byte(fmt.Sprint(i))},
+			bullpen.Queued{Channel: "floor", Type: "celebration", Data: []byte(fmt.Sprint(i))})
+	}
+	if err := s.PublishQueued(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Channel(ctx, "rep:ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	floor, err := s.Channel(ctx, "floor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Seq != 700 || floor.Seq != 700 || len(rep.History) != 100 || len(floor.History) != 500 {
+		t.Fatalf("rep: seq %d, %d kept; floor: seq %d, %d kept; want 700/100 and 700/500",
+			rep.Seq, len(rep.History), floor.Seq, len(floor.History))
+	}
+}
