@@ -240,12 +240,22 @@
     return Number.isFinite(n) ? n : s; // a non-number goes as typed, for the API to name
   };
 
+  /** A number beside a section's name, read out with its word ("2 live"). */
+  function setCount(id, n, word) {
+    const el = $(id);
+    if (!n) {
+      el.replaceChildren();
+      return;
+    }
+    el.replaceChildren(String(n), h('span', { class: 'sr-only', text: ` ${word}` }));
+  }
+
   function toast(text, kind = 'ok') {
     const box = $('toasts');
     const item = h('p', { class: `toast toast-${kind}` }, h('span', { class: 'toast-icon', 'aria-hidden': 'true', text: kind === 'ok' ? '✓' : kind === 'win' ? '★' : '!' }), text);
     box.append(item);
-    while (box.children.length > 4) box.firstElementChild.remove();
-    setTimeout(() => item.remove(), kind === 'err' ? 9000 : 6000);
+    while (box.children.length > 3) box.firstElementChild.remove();
+    setTimeout(() => item.remove(), kind === 'err' ? 9000 : 5000);
   }
 
   async function copyFrom(inputId, button) {
@@ -458,7 +468,7 @@
       localStorage.setItem(TOKEN_KEY, token);
     } catch { /* private mode: signed in for this tab only */ }
     if (fromForm) $('signin-token').value = '';
-    startConsole();
+    startConsole(fromForm);
     return true;
   }
 
@@ -497,7 +507,8 @@
     $('signin-token').focus();
   }
 
-  function startConsole() {
+  /** Shows the console for the signed-in token (focus: move the focus to its heading). */
+  function startConsole(focus) {
     $('signin').hidden = true;
     $('signin-msg').hidden = true;
     $('nav').hidden = false;
@@ -507,7 +518,7 @@
     $('who-name').textContent = me.name || (me.role === 'admin' ? 'admin' : me.token_id);
     $('who-role').textContent = me.role;
     for (const el of document.querySelectorAll('[data-admin-only]')) el.hidden = me.role !== 'admin';
-    showSection(sectionFromHash() || section, false);
+    showSection(sectionFromHash() || section, !!focus);
     resetContestForm();
     resetIncentiveForm();
     loadContests();
@@ -623,8 +634,10 @@
     $('weight-rows').replaceChildren(...WEIGHT_PRESETS.map(weightRow));
     $('prize-rows').replaceChildren(prizeRow(1, 500), prizeRow(2, 250), prizeRow(3, 100));
     $('c-tz').value = browserZone;
+    // Today from midnight: deals already made today count (events before a contest's
+    // creation count too).
     const start = new Date();
-    start.setMinutes(0, 0, 0);
+    start.setHours(0, 0, 0, 0);
     const end = new Date(start.getTime());
     end.setDate(end.getDate() + 7);
     $('c-starts').value = zonedInputValue(start.getTime(), browserZone);
@@ -771,8 +784,7 @@
       b.setAttribute('aria-pressed', String(b.dataset.filter === contestFilter));
       b.querySelector('.n').textContent = counts[b.dataset.filter] ? `(${counts[b.dataset.filter]})` : '';
     }
-    $('count-contests').textContent = counts.live ? String(counts.live) : '';
-    $('count-contests').setAttribute('aria-label', counts.live ? `${counts.live} live` : '');
+    setCount('count-contests', counts.live, 'live');
     const shown = [...contests.values()].filter((c) => filterOf(c.status) === contestFilter)
       .sort((a, b) => Date.parse(b.created_at || 0) - Date.parse(a.created_at || 0));
     list.replaceChildren(...shown.map((c) => {
@@ -1034,8 +1046,7 @@
     const order = { open: 0, scheduled: 1, closed: 2 };
     all.sort((a, b) => (order[a.status] - order[b.status]) || (Date.parse(b.created_at || b.starts_at) - Date.parse(a.created_at || a.starts_at)));
     const openCount = all.filter((i) => i.status === 'open').length;
-    $('count-incentives').textContent = openCount ? String(openCount) : '';
-    $('count-incentives').setAttribute('aria-label', openCount ? `${openCount} open` : '');
+    setCount('count-incentives', openCount, 'open');
     const list = $('inc-list');
     list.replaceChildren(...all.slice(0, 20).map((inc) => {
       const won = liveWinners(inc).length;
@@ -1077,15 +1088,15 @@
     const existing = new Map([...list.children].map((li) => [li.dataset.key, li]));
     let place = 0;
     const items = winners.map((w) => {
-      const key = `${w.rep_id}|${w.deal_id}|${w.event_id || ''}`;
+      const key = `${w.rep_id}|${w.deal_id}`;
       const clawed = !!w.clawed_back_at;
       if (!clawed) place++;
       const li = h('li', { class: 'winner' + (clawed ? ' clawed' : '') + (existing.size && !existing.has(key) ? ' fresh' : ''), 'data-key': key },
         h('span', { class: 'winner-place', 'aria-hidden': 'true', text: clawed ? '–' : `#${place}` }),
         h('span', { class: 'winner-name' },
           h('strong', { text: repName(w.rep_id) }),
-          repName(w.rep_id) !== w.rep_id ? h('span', { class: 'muted small', text: ` ${w.rep_id}` }) : null),
-        h('span', { class: 'muted small winner-deal', text: `deal ${w.deal_id}` }),
+          repName(w.rep_id) !== w.rep_id ? h('span', { class: 'muted small', text: w.rep_id }) : null),
+        h('span', { class: 'muted small winner-deal', title: `deal ${w.deal_id}`, text: `deal ${w.deal_id}` }),
         h('span', { class: 'winner-when small', text: w.won_at ? timeFmt.format(new Date(w.won_at)) : '' }),
         clawed
           ? h('span', { class: 'status-tag st-cancelled' }, h('span', { 'aria-hidden': 'true', text: '↺' }), ' Clawed back')
@@ -1175,7 +1186,7 @@
             inc.winners = (inc.winners || []).concat([{ rep_id: d.rep_id, deal_id: d.deal_id, won_at: new Date(now()).toISOString(), clawed_back_at: null }]);
           }
           renderIncentives();
-          if (inc.id === watchedId) toast(`${d.name || d.rep_id} won ${points(d.points)}: ${inc.title}`, 'win');
+          if (inc.id === watchedId) toast(`${d.name || d.rep_id} won ${points(d.points)}`, 'win');
         }
         refreshIncentive(d.incentive_id);
         break;
@@ -1524,8 +1535,7 @@
     });
     $('display-rows').replaceChildren(...rows);
     $('displays-empty').hidden = displays.length > 0;
-    $('count-displays').textContent = displays.length ? String(displays.length) : '';
-    $('count-displays').setAttribute('aria-label', displays.length ? `${displays.length} online` : '');
+    setCount('count-displays', displays.length, 'online');
     renderDisplaysUpdated();
   }
 

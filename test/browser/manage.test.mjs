@@ -1,0 +1,285 @@
+// The manager's console in a real browser (Debian's Chromium through playwright-core), against a
+// stack of its own (stack.mjs). Driven the way a manager would: by labels and roles. `make
+// test-browser` runs it; by hand, after `make build`:
+//
+//   cd test/browser && npm ci && node --test manage.test.mjs
+//
+// BULLPEN_CHROMIUM names the browser (default /usr/bin/chromium), BULLPEN_SCREENSHOT_DIR where
+// the screenshot goes (default docs/screenshots).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startStack, dealWon, until as waitFor, root } from './stack.mjs';
+import { launch, openPage } from './browser.mjs';
+
+const shots = path.resolve(root, process.env.BULLPEN_SCREENSHOT_DIR || 'docs/screenshots');
+// Debian's zbar-tools, when installed, reads the QR code back off the screen.
+const zbarimg = process.env.BULLPEN_ZBARIMG || '/usr/bin/zbarimg';
+
+const REPS = [
+  { rep_id: 'rep-ana', name: 'Ana Ruiz', team_id: 'east' },
+  { rep_id: 'rep-ben', name: 'Ben Okafor', team_id: 'west' },
+  { rep_id: 'rep-chloe', name: 'Chloé Martin', team_id: 'east' },
+  { rep_id: 'rep-dev', name: 'Dev Patel', team_id: 'north' },
+];
+
+/** A live revenue contest with the reps on it, and a manager token to sign in with. */
+async function seed(stack) {
+  const t = new Date();
+  const contest = await stack.api('POST', '/contests', {
+    name: 'Revenue sprint', kind: 'leaderboard', metric: 'revenue', scope: 'rep', timezone: 'UTC', period: 'none',
+    starts_at: new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)).toISOString(),
+    ends_at: new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1)).toISOString(),
+    prizes: [{ rank: 1, points: 500 }],
+  });
+  await stack.postEvents(REPS.map((r, i) => dealWon(r, 12000 - i * 2500)));
+  await waitFor(async () => (await stack.api('GET', `/contests/${contest.id}/leaderboard`)).total === REPS.length,
+    30_000, 'the seeded deals on the board');
+  const manager = await stack.mintToken('manager', { name: 'Morgan Lee' });
+  const rep = await stack.mintToken('rep', { rep_id: 'rep-ana', name: 'Ana phone' });
+  return { contest, manager, rep };
+}
+
+/** Errors the page made on purpose: the API's answers to the bad forms. */
+const expected = (e) => /^400 POST .*\/api\/v1\/(contests|reps\/[^/]+\/adjustments)$/.test(e);
+
+/** The text that describes a control to assistive technology (its aria-describedby). */
+const description = (locator) => locator.evaluate((el) => (el.getAttribute('aria-describedby') || '')
+  .split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent || '').join(' '));
+
+const isFocused = (locator) => locator.evaluate((el) => el === document.activeElement);
+
+test('manager console', { timeout: 240_000 }, async (t) => {
+  // Euros, so that the console is seen to take its currency from the server.
+  const stack = await startStack(t, { currency: 'EUR' });
+  const { base } = stack;
+  const { contest, manager, rep } = await seed(stack);
+  const browser = await launch(t);
+  await mkdir(shots, { recursive: true });
+  const errors = [];
+  const page = await openPage(browser, errors, { width: 1440, height: 900 });
+  const nav = page.getByRole('navigation', { name: 'Console sections' });
+  const keys = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST') keys.push({ url: req.url(), key: req.headers()['idempotency-key'] || '' });
+  });
+
+  await t.test('GET /manage serves the page and its assets, the QR encoder included', async () => {
+    const res = await fetch(`${base}/manage`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') || '', /text\/html/);
+    for (const asset of ['/manage.js', '/manage.css', '/vendor/qrcode.js']) {
+      const r = await fetch(base + asset);
+      assert.equal(r.status, 200, asset);
+    }
+  });
+
+  await t.test('sign in: a rep token is refused at the field, a manager token is remembered', async () => {
+    await page.goto(`${base}/manage`);
+    const tokenInput = page.getByLabel('Manager or admin token');
+    await tokenInput.fill(rep.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForFunction(() => document.querySelector('#signin-token[aria-invalid="true"]'));
+    assert.match(await description(tokenInput), /rep token.*manager or admin/);
+
+    await tokenInput.fill(manager.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Signed in as').waitFor();
+    assert.equal(await page.locator('#who-name').textContent(), 'Morgan Lee');
+    await page.waitForFunction(() => window.bullpenManage.connected(), null, { timeout: 15_000 });
+    assert.equal(await page.evaluate(() => window.bullpenManage.state().currency), 'EUR');
+
+    await page.reload();
+    await page.waitForFunction(() => window.bullpenManage && window.bullpenManage.state().signedIn, null, { timeout: 10_000 });
+    assert.equal(await page.getByLabel('Manager or admin token').isVisible(), false);
+    await page.waitForFunction(() => window.bullpenManage.connected(), null, { timeout: 15_000 });
+  });
+
+  await t.test('a contest form with a bad field shows the API\'s error at that field; a good one creates the contest', async () => {
+    await nav.getByRole('link', { name: /Contests/ }).click();
+    const form = page.getByRole('form', { name: 'New contest' });
+    await form.getByLabel('Name').fill('Q4 browser sprint');
+
+    // weights.call: a path into the weights, mapped to its input.
+    await form.getByLabel('Metric').selectOption('points');
+    const call = form.getByLabel('Call', { exact: true });
+    await call.fill('-1');
+    await form.getByRole('button', { name: 'Create contest' }).click();
+    await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('aria-invalid') === 'true');
+    assert.equal(await call.getAttribute('aria-invalid'), 'true');
+    assert.ok(await isFocused(call), 'the bad field has the focus');
+    assert.match(await description(call), /weight must not be negative/i);
+    await call.fill('1');
+
+    // ends_at before starts_at.
+    const year = new Date().getFullYear();
+    await form.getByLabel('Time zone').fill('America/New_York');
+    await form.getByLabel('Starts').fill(`${year}-01-01T00:00`);
+    const ends = form.getByLabel('Ends');
+    await ends.fill(`${year - 1}-12-01T17:00`);
+    await form.getByRole('button', { name: 'Create contest' }).click();
+    await page.waitForFunction(() => document.getElementById('c-ends').getAttribute('aria-invalid') === 'true');
+    assert.equal(await call.getAttribute('aria-invalid'), null, 'the earlier error is cleared');
+    assert.ok(await isFocused(ends));
+    assert.match(await description(ends), /ends_at must be after starts_at/i);
+    assert.match(await page.locator('#contest-msg').textContent(), /not created/);
+
+    await ends.fill(`${year + 1}-01-15T17:00`);
+    await form.getByRole('button', { name: 'Create contest' }).click();
+    const item = page.locator('#contest-list li', { hasText: 'Q4 browser sprint' });
+    await item.waitFor({ timeout: 10_000 });
+    assert.match(await item.textContent(), /Live/);
+    assert.equal(await ends.getAttribute('aria-invalid'), null);
+
+    const created = (await stack.api('GET', '/contests?status=live')).items.find((c) => c.name === 'Q4 browser sprint');
+    assert.ok(created, 'the contest is in the API');
+    assert.equal(created.metric, 'points');
+    assert.equal(created.timezone, 'America/New_York');
+    assert.equal(created.weights.call, 1);
+    // Wall times in the contest's zone, sent with its offset (EST in January).
+    assert.equal(new Date(created.starts_at).toISOString(), new Date(`${year}-01-01T00:00:00-05:00`).toISOString());
+    assert.equal(new Date(created.ends_at).toISOString(), new Date(`${year + 1}-01-15T17:00:00-05:00`).toISOString());
+    assert.ok(keys.some((k) => k.url.endsWith('/api/v1/contests') && k.key), 'the create carried an Idempotency-Key');
+  });
+
+  await t.test('launch a spot incentive and watch its winner arrive live', async () => {
+    await nav.getByRole('link', { name: /Incentives/ }).click();
+    const form = page.getByRole('form', { name: 'Launch a spot incentive' });
+    await form.getByLabel(/Minimum deal/).fill('4000');
+    await form.getByLabel('Reward points').fill('150');
+    await form.getByLabel('Winners').fill('2');
+    await form.getByRole('radio', { name: '15 min' }).check();
+    assert.equal(await form.getByLabel(/Minimum deal/).evaluate((el) => el.labels[0].textContent), 'Minimum deal (EUR)');
+    const title = await form.getByLabel('Title shown on the wall').inputValue();
+    assert.equal(title, 'First 2 to close €4K+ in the next 15 min win 150 points');
+    await form.getByRole('button', { name: 'Launch incentive' }).click();
+    await page.waitForFunction(() => window.bullpenManage.state().watching, null, { timeout: 10_000 });
+    const launched = keys.find((k) => k.url.endsWith('/api/v1/incentives'));
+    assert.ok(launched && launched.key, 'the launch carried an Idempotency-Key');
+    const { watching } = await page.evaluate(() => window.bullpenManage.state());
+    const api = await stack.api('GET', `/incentives/${watching}`);
+    assert.equal(api.title, title);
+    assert.equal(api.reward_points, 150);
+    assert.equal(api.condition.min_amount, 4000);
+
+    const watch = page.getByRole('region', { name: 'Watching' });
+    assert.match(await watch.getByRole('timer').textContent(), /^1[45]:\d\d$/);
+    assert.match(await watch.textContent(), /Deals of €4,000 or more · 150 points each · 2 winners/);
+    await stack.postEvents([dealWon(REPS[2], 2500), dealWon(REPS[1], 6400)]);
+    const winners = page.getByRole('list', { name: 'Winners' });
+    await winners.getByText('Ben Okafor').waitFor({ timeout: 15_000 });
+    assert.equal(await winners.getByRole('listitem').count(), 1, 'the small deal does not qualify');
+    assert.match(await page.locator('#watch-places').textContent(), /^1 of 2$/);
+    await page.waitForFunction(() => document.querySelectorAll('.toast').length <= 1, null, { timeout: 10_000 });
+    await page.screenshot({ path: path.join(shots, 'manage.png') });
+
+    await watch.getByRole('button', { name: 'End now' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'End incentive' }).click();
+    await page.waitForFunction((id) => window.bullpenManage.state().incentives.find((i) => i.id === id).status === 'closed', watching);
+    assert.match(await watch.textContent(), /Closed/);
+    const ended = await stack.api('GET', `/incentives/${watching}`);
+    assert.equal(ended.status, 'closed');
+  });
+
+  await t.test('adjust a rep\'s points with a note and see the ledger', async () => {
+    await nav.getByRole('link', { name: /Points/ }).click();
+    await page.getByLabel('Name or rep id').fill('Ana');
+    await page.getByRole('button', { name: /Ana Ruiz/ }).click();
+    const form = page.getByRole('form', { name: 'Adjust points' });
+    await form.getByLabel('Points').fill('75');
+    await form.getByRole('button', { name: 'Record adjustment' }).click();
+    const note = form.getByLabel('Note');
+    await page.waitForFunction(() => document.getElementById('a-note').getAttribute('aria-invalid') === 'true');
+    assert.ok(await isFocused(note));
+    assert.match(await description(note), /note is required/i);
+
+    await note.fill('Covered the Friday demo');
+    await form.getByRole('button', { name: 'Record adjustment' }).click();
+    await page.locator('#ledger-rows tr', { hasText: 'Covered the Friday demo' }).waitFor();
+    assert.equal(await page.locator('#rep-balance').textContent(), '75 points');
+    const ledger = await stack.api('GET', '/reps/rep-ana/ledger');
+    assert.equal(ledger.balance, 75);
+    assert.equal(ledger.entries[0].note, 'Covered the Friday demo');
+    assert.equal(ledger.entries[0].by, manager.id);
+    assert.ok(keys.some((k) => /\/reps\/rep-ana\/adjustments$/.test(k.url) && k.key), 'the adjustment carried an Idempotency-Key');
+  });
+
+  await t.test('mint a display token: pairing link with a QR code, and the display shows up online', async (st) => {
+    await nav.getByRole('link', { name: /Tokens/ }).click();
+    const form = page.getByRole('form', { name: 'Mint a token' });
+    await form.getByRole('radio', { name: 'Wall display' }).check();
+    await form.getByLabel('Name').fill('Lobby TV');
+    await form.getByRole('button', { name: 'Mint token' }).click();
+    const minted = page.getByRole('region', { name: /New display token/ });
+    await minted.waitFor();
+    const secret = await minted.getByLabel('Secret').inputValue();
+    assert.match(secret, /^bp_/);
+
+    const link = minted.getByRole('textbox', { name: 'Pairing link' });
+    await minted.getByRole('checkbox', { name: /Revenue sprint/ }).check();
+    let url = await link.inputValue();
+    assert.ok(url.startsWith(`${base}/display#token=${encodeURIComponent(secret)}&contests=`), url);
+    assert.ok(url.includes(contest.id), 'the live contest is on the link');
+    await minted.getByRole('checkbox', { name: /Hide amounts/ }).check();
+    url = await link.inputValue();
+    assert.ok(url.endsWith('&amounts=hide'), url);
+
+    const qr = minted.getByRole('img', { name: /QR code.*Lobby TV/ });
+    await qr.waitFor();
+    const modules = Number(await qr.getAttribute('data-modules'));
+    assert.ok(modules >= 21 && (modules - 17) % 4 === 0, `a QR code's size (${modules} modules)`);
+    assert.ok((await qr.locator('path').getAttribute('d')).length > 1000, 'the QR code has its modules drawn');
+    if (existsSync(zbarimg)) {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'bullpen-qr-'));
+      try {
+        const file = path.join(dir, 'qr.png');
+        await page.locator('#pair-qr').screenshot({ path: file });
+        const { stdout } = await promisify(execFile)(zbarimg, ['-q', '--raw', file]);
+        assert.equal(stdout.trim(), url, 'the QR code reads back as the pairing link');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    } else {
+      st.diagnostic(`${zbarimg} is not installed (apt-get install zbar-tools): the QR code was drawn but not read back`);
+    }
+
+    // The TV opens the link; the console lists it.
+    const tv = await openPage(browser, errors, { width: 1280, height: 720 });
+    await tv.goto(url);
+    await tv.waitForFunction(() => window.bullpenDisplay && window.bullpenDisplay.connected(), null, { timeout: 20_000 });
+    assert.equal(await tv.evaluate(() => window.bullpenDisplay.state().amountsHidden), true);
+    await nav.getByRole('link', { name: /Displays/ }).click();
+    const row = page.locator('#display-rows tr', { hasText: 'Lobby TV' });
+    await waitFor(async () => {
+      await page.evaluate(() => window.bullpenManage.refresh());
+      return (await row.count()) === 1;
+    }, 20_000, 'the display in the console');
+    assert.match(await row.textContent(), /Online/);
+    assert.match(await row.textContent(), /Revenue sprint/);
+    await tv.close();
+
+    // The secret goes away when the manager is done.
+    await nav.getByRole('link', { name: /Tokens/ }).click();
+    await minted.getByRole('button', { name: /Done/ }).click();
+    assert.equal(await page.locator('#minted').isVisible(), false);
+    assert.equal(await page.locator('#minted-secret').inputValue(), '');
+  });
+
+  await t.test('a token in the fragment signs in and leaves the address bar; sign out forgets it', async () => {
+    const other = await openPage(browser, errors, { width: 1440, height: 900 });
+    await other.goto(`${base}/manage#token=${encodeURIComponent(manager.token)}`);
+    await other.waitForFunction(() => window.bullpenManage && window.bullpenManage.state().signedIn, null, { timeout: 10_000 });
+    assert.ok(!other.url().includes('token='), other.url());
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await other.getByLabel('Manager or admin token').waitFor();
+    assert.equal(await other.evaluate(() => localStorage.getItem('bullpen.manage.token')), null);
+    await other.close();
+  });
+
+  assert.deepEqual(errors.filter((e) => !expected(e)), []);
+});
