@@ -64,18 +64,23 @@ func allDigits(s string) bool {
 }
 
 // String renders f as a decimal without trailing zeros: 4825050 -> "48250.5".
-func (f Fixed) String() string {
+func (f Fixed) String() string { return string(f.Append(make([]byte, 0, 24))) }
+
+// Append appends f as String writes it.
+func (f Fixed) Append(b []byte) []byte {
 	n := int64(f)
-	sign := ""
 	if n < 0 {
-		sign, n = "-", -n
+		b = append(b, '-')
+		n = -n
 	}
-	s := strconv.FormatInt(n/100, 10)
+	b = strconv.AppendInt(b, n/100, 10)
 	if c := n % 100; c != 0 {
-		d := strconv.FormatInt(c+100, 10)[1:]
-		s += "." + strings.TrimRight(d, "0")
+		b = append(b, '.', byte('0'+c/10))
+		if c%10 != 0 {
+			b = append(b, byte('0'+c%10))
+		}
 	}
-	return sign + s
+	return b
 }
 
 // MarshalJSON writes f as a JSON number.

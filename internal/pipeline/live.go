@@ -243,11 +243,7 @@ func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey st
 		for i := range ch.Passed {
 			ch.Passed[i].Name = names[ch.Passed[i].RepID]
 		}
-		data, err := json.Marshal(ch)
-		if err != nil {
-			return err
-		}
-		msgs = append(msgs, bullpen.Queued{Channel: bullpen.RepChannel(rep), Type: "rank", Data: data})
+		msgs = append(msgs, bullpen.Queued{Channel: bullpen.RepChannel(rep), Type: "rank", Data: ch.AppendJSON(make([]byte, 0, 512))})
 	}
 	return m.Channels.PublishQueued(ctx, msgs)
 }
