@@ -303,7 +303,15 @@ listen_addresses = '$HOST'
 port = $PG_PORT
 unix_socket_directories = '$sockdir'
 max_connections = 200
-shared_buffers = 256MB
+# Sized for a write-heavy ledger: with 256MB and the 1GB WAL default, a busy minute forced a
+# checkpoint every few seconds (each then writing whole pages to the WAL again) and backends
+# evicted dirty pages themselves.
+shared_buffers = 1GB
+wal_buffers = 32MB
+max_wal_size = 8GB
+min_wal_size = 1GB
+checkpoint_timeout = 15min
+wal_compression = lz4
 # Durability is something Bullpen's tests check: keep it on.
 fsync = on
 synchronous_commit = on
