@@ -1,11 +1,16 @@
 // Bullpen wall display (contract §4 and §5): live standings of one or more contests, rotated,
 // with celebrations from the floor. Paired by the URL fragment, which never reaches the server:
-//   /display#token=…&contests=id1,id2[&amounts=hide]
+//   /display#token=…&contests=id1,id2[&amounts=hide][&seconds=20][&sound=off]
+// seconds: how long each contest of the playlist stays on screen (5 to 600, default 15).
+// sound=off: celebrations are silent; the sound button (or the M key) changes it on this screen,
+// and that choice is remembered by the browser and wins over the link.
 // Plain modern JavaScript, no build step, nothing from the internet.
 (() => {
   'use strict';
 
-  const ROTATE_MS = 15000;       // seconds per contest when there are several
+  const ROTATE_DEFAULT_S = 15;   // seconds per contest when there are several (&seconds=)
+  const ROTATE_MIN_S = 5;
+  const ROTATE_MAX_S = 600;
   const CELEBRATION_MS = 4000;   // how long a celebration holds the screen
   const CELEBRATION_BUSY_MS = 2600; // ... when more are waiting
   const MAX_WAITING = 5;         // celebrations waiting beyond this fold into one "+N deals" card
@@ -18,6 +23,9 @@
   const BACKOFF_CAP_MS = 10000;
   const OFFLINE_GRACE_MS = 2000; // no badge for the first connection's usual handshake
   const INCENTIVE_POLL_MS = 60000;
+  const INCENTIVE_POLL_OPEN_MS = 15000; // while a banner shows: it may be closed early (no floor message says so)
+  const SOUND_KEY = 'bullpen.display.sound';
+  const SOUND_UNLOCK_WAIT_MS = 400; // a celebration's sound that cannot start by then is skipped, not played late
   const TOP = 10;
   const RECENT = 4;              // latest deals in the footer
   const SHOWN_LOG = 50;          // celebrations kept for the test hook
@@ -31,7 +39,7 @@
     cel: $('celebration'), celKicker: $('cel-kicker'), celName: $('cel-name'), celWhat: $('cel-what'),
     celTeam: $('cel-team'), confetti: $('confetti'), fatal: $('fatal'), fatalTitle: $('fatal-title'),
     fatalText: $('fatal-text'), incentive: $('incentive'), incentiveTitle: $('incentive-title'),
-    incentiveMeta: $('incentive-meta'),
+    incentiveMeta: $('incentive-meta'), sound: $('sound'), soundText: $('sound-text'),
   };
 
   // ------------------------------------------------------------------ pairing
@@ -39,10 +47,13 @@
   const pairing = (() => {
     const p = new URLSearchParams(location.hash.replace(/^#/, ''));
     const ids = (p.get('contests') || '').split(',').map((s) => s.trim()).filter(Boolean);
+    const seconds = Number.parseFloat(p.get('seconds') || '');
     return {
       token: (p.get('token') || '').trim(),
       contests: [...new Set(ids)],
       hideAmounts: (p.get('amounts') || '').toLowerCase() === 'hide',
+      rotateMs: 1000 * (Number.isFinite(seconds) ? Math.min(ROTATE_MAX_S, Math.max(ROTATE_MIN_S, seconds)) : ROTATE_DEFAULT_S),
+      sound: !['off', 'no', 'false', '0'].includes((p.get('sound') || '').toLowerCase()),
     };
   })();
   window.addEventListener('hashchange', () => location.reload());
@@ -407,6 +418,8 @@
         if (live && inc) {
           inc.winners = (inc.winners || []).concat([{ rep_id: d.rep_id, deal_id: d.deal_id, clawed_back_at: null }]);
           renderIncentive();
+        } else if (live && connected) {
+          loadIncentives(); // one this display has not heard of (launched while it was away)
         }
         if (live) {
           enqueueCelebration({ kind: 'incentive', name: d.name || d.rep_id || 'Someone', team: d.team_id || '', points: d.points,
@@ -670,7 +683,7 @@
     }
     bar.style.width = '100%';
     bar.style.transformOrigin = 'left center';
-    bar.animate([{ transform: 'scaleX(0)' }, { transform: 'scaleX(1)' }], { duration: ROTATE_MS, easing: 'linear', fill: 'forwards' });
+    bar.animate([{ transform: 'scaleX(0)' }, { transform: 'scaleX(1)' }], { duration: pairing.rotateMs, easing: 'linear', fill: 'forwards' });
   }
 
   function renderCountdown() {
@@ -775,6 +788,139 @@
       : '';
   }
 
+  // ------------------------------------------------------------------ sound
+
+  // Made with WebAudio (no file to ship). Browsers keep audio silent until someone has touched
+  // the page (autoplay policy): until then a celebration's sound is skipped, never played late,
+  // and the button says so. A wall browser can be started with
+  // --autoplay-policy=no-user-gesture-required, or anyone can click or press a key once.
+  const storedSound = () => {
+    try {
+      const v = localStorage.getItem(SOUND_KEY);
+      return v === 'on' || v === 'off' ? v === 'on' : null;
+    } catch {
+      return null; // storage disabled
+    }
+  };
+  let soundOn = storedSound() ?? pairing.sound;
+  let soundBlocked = false;
+  let soundsPlayed = 0;
+  let audioCtx = null;
+  let audioOut = null;
+
+  function audio() {
+    if (audioCtx) return audioCtx;
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return null;
+    try {
+      audioCtx = new Ctx();
+    } catch {
+      return null;
+    }
+    audioOut = audioCtx.createGain();
+    audioOut.gain.value = 0.32;
+    audioOut.connect(audioCtx.destination);
+    audioCtx.onstatechange = () => {
+      if (audioCtx.state === 'running') soundBlocked = false;
+      renderSound();
+    };
+    return audioCtx;
+  }
+
+  /** A user gesture: the moment the browser lets audio start. */
+  function unlockAudio() {
+    if (!soundOn) return;
+    const ctx = audio();
+    if (!ctx) return;
+    const unblocked = () => {
+      if (ctx.state === 'running' && soundBlocked) {
+        soundBlocked = false;
+        renderSound();
+      }
+    };
+    if (ctx.state === 'running') unblocked();
+    else ctx.resume().then(unblocked, () => {});
+  }
+
+  function tone(ctx, freq, at, dur, type, peak) {
+    const o = ctx.createOscillator();
+    const g = ctx.createGain();
+    o.type = type;
+    o.frequency.value = freq;
+    g.gain.setValueAtTime(0.0001, at);
+    g.gain.exponentialRampToValueAtTime(peak, at + 0.015);
+    g.gain.exponentialRampToValueAtTime(0.0001, at + dur);
+    o.connect(g).connect(audioOut);
+    o.onended = () => {
+      o.disconnect();
+      g.disconnect();
+    };
+    o.start(at);
+    o.stop(at + dur + 0.05);
+  }
+
+  // Notes (Hz): a rising major arpeggio for a deal, a longer fanfare for an incentive won, two
+  // quick chords for a folded burst, one short blip when sound is switched on.
+  const C5 = 523.25, E5 = 659.25, G5 = 783.99, C6 = 1046.5, E6 = 1318.5, G4 = 392;
+  const TUNES = {
+    deal: [[C5, 0], [E5, 0.09], [G5, 0.18], [C6, 0.27, 0.6]],
+    incentive: [[G4, 0], [C5, 0.12], [E5, 0.24], [G5, 0.36], [C6, 0.5, 0.9], [E6, 0.5, 0.9]],
+    fold: [[C5, 0], [E5, 0], [G5, 0], [E5, 0.2, 0.5], [G5, 0.2, 0.5], [C6, 0.2, 0.5]],
+    on: [[G5, 0, 0.18]],
+  };
+
+  function playTune(name) {
+    const ctx = audioCtx;
+    const t0 = ctx.currentTime + 0.02;
+    for (const [f, at, dur = 0.32] of TUNES[name]) {
+      tone(ctx, f, t0 + at, dur, 'triangle', 0.5);
+      tone(ctx, f * 2, t0 + at, dur * 0.6, 'sine', 0.08); // a little shine
+    }
+    soundsPlayed++;
+  }
+
+  function playSound(name) {
+    if (!soundOn) return;
+    const ctx = audio();
+    if (!ctx) return;
+    if (ctx.state === 'running') {
+      playTune(name);
+      return;
+    }
+    const asked = Date.now();
+    ctx.resume().then(() => {
+      if (ctx.state === 'running' && Date.now() - asked < SOUND_UNLOCK_WAIT_MS) playTune(name);
+    }, () => {});
+    setTimeout(() => {
+      if (ctx.state !== 'running' && soundOn) {
+        soundBlocked = true;
+        renderSound();
+      }
+    }, SOUND_UNLOCK_WAIT_MS);
+  }
+
+  function setSound(on) {
+    soundOn = on;
+    try {
+      localStorage.setItem(SOUND_KEY, on ? 'on' : 'off');
+    } catch { /* storage disabled: this page only */ }
+    if (on) {
+      unlockAudio();
+      playSound('on');
+    } else {
+      soundBlocked = false;
+    }
+    renderSound();
+  }
+
+  function renderSound() {
+    const blocked = soundOn && soundBlocked;
+    el.sound.setAttribute('aria-pressed', soundOn ? 'true' : 'false');
+    el.sound.dataset.state = !soundOn ? 'off' : (blocked ? 'blocked' : 'on');
+    el.soundText.textContent = !soundOn ? 'Sound off' : (blocked ? 'Sound: click to allow' : 'Sound on');
+    el.sound.title = (soundOn ? 'Switch celebration sounds off' : 'Switch celebration sounds on') + ' (M)';
+  }
+
   // ------------------------------------------------------------------ celebrations
 
   function enqueueCelebration(card) {
@@ -855,6 +1001,7 @@
       el.celTeam.textContent = card.team ? `Team ${card.team}` : '';
     }
     el.cel.hidden = false;
+    playSound(card.kind === 'fold' ? 'fold' : card.kind);
     // Restart the entry animations for back-to-back cards.
     for (const node of [el.cel, el.cel.querySelector('.cel-card')]) {
       node.style.animation = 'none';
@@ -915,8 +1062,9 @@
         send([{ type: 'ping' }]);
       }
     }
-    if (connected && t - lastIncentivePoll >= INCENTIVE_POLL_MS) loadIncentives();
-    if (playlist().length > 1 && t - slideStartedAt >= ROTATE_MS) goToSlide(slideIndex + 1);
+    const poll = el.incentive.hidden ? INCENTIVE_POLL_MS : INCENTIVE_POLL_OPEN_MS;
+    if (connected && t - lastIncentivePoll >= poll) loadIncentives();
+    if (playlist().length > 1 && t - slideStartedAt >= pairing.rotateMs) goToSlide(slideIndex + 1);
     renderCountdown();
     renderIncentive();
     renderOffline();
@@ -948,6 +1096,8 @@
         celebrationQueue: celQueue.map((x) => ({ kind: x.kind, n: x.kind === 'fold' ? x.n : 1,
           deal_ids: x.kind === 'fold' ? x.deal_ids.slice() : (x.deal_id ? [x.deal_id] : []) })),
         incentives: [...incentives.values()].map((i) => ({ id: i.id, title: i.title, ends_at: i.ends_at })),
+        rotateMs: pairing.rotateMs,
+        sound: { on: soundOn, blocked: soundOn && soundBlocked, played: soundsPlayed, context: audioCtx ? audioCtx.state : null },
       });
     },
     connected() {
@@ -958,9 +1108,22 @@
   // ------------------------------------------------------------------ start
 
   document.addEventListener('keydown', (ev) => {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
     if (ev.key === 'ArrowRight') goToSlide(slideIndex + 1);
     else if (ev.key === 'ArrowLeft') goToSlide(slideIndex - 1);
+    else if (ev.key === 'm' || ev.key === 'M') setSound(!soundOn);
   });
+  // Any touch of the page lets the browser start audio.
+  for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, unlockAudio, { capture: true });
+  el.sound.addEventListener('click', () => setSound(!soundOn));
+  // The machine's own network came back: try at once rather than after the backoff.
+  window.addEventListener('online', () => {
+    if (!connected && !stopped && !ws) {
+      attempt = 0;
+      connect();
+    }
+  });
+  renderSound();
 
   makeConfetti();
   renderAll();

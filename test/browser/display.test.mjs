@@ -27,7 +27,7 @@ const REPS = [
   { rep_id: 'rep-ivo', name: 'Ivo Santos', team_id: 'south' },
   { rep_id: 'rep-jade', name: 'Jade Nguyen', team_id: 'west' },
 ];
-const DANA = { rep_id: 'rep-dana', name: 'Dana Display', team_id: 'east' };
+const DANA = { rep_id: 'rep-dana', name: 'Dana Scott', team_id: 'east' };
 
 /** Two live contests (revenue this month, team deals this week) with a few deals on them. */
 async function seed(stack) {
@@ -114,17 +114,6 @@ test('wall display', { timeout: 240_000 }, async (t) => {
     assert.equal(await page.getAttribute('#board', 'aria-live'), 'polite');
   });
 
-  await t.test('screenshot at 1920x1080', async () => {
-    // The board at rest: no celebration (a busy floor has one on screen most of the time) and
-    // no row caught mid-flash.
-    const style = await page.addStyleTag({ content: '#celebration { display: none !important; } ' +
-      '.row::after, .row .score, .row .delta, .row .moved { animation: none !important; }' });
-    await page.waitForTimeout(800); // let row animations settle
-    await page.screenshot({ path: path.join(shots, 'display.png') });
-    await style.evaluate((n) => n.remove());
-    t.diagnostic(`screenshot: ${path.join(shots, 'display.png')}`);
-  });
-
   await t.test('a deal posted to the API takes over the screen within 10 s', async () => {
     // POST /events produces to Kafka; the consumer applies it, the floor channel carries the
     // celebration to the socket. The time is recorded (docs/benchmarks.md), not asserted.
@@ -143,10 +132,69 @@ test('wall display', { timeout: 240_000 }, async (t) => {
     const took = Date.parse(card.at) - started; // the page's own clock: the same machine's
     const overlay = page.locator('#celebration');
     assert.ok(await overlay.isVisible(), 'the overlay is on screen');
-    assert.match(await overlay.innerText(), /Dana Display[\s\S]*closed \$12,500/);
+    assert.match(await overlay.innerText(), /Dana Scott[\s\S]*closed \$12,500/);
     await page.waitForTimeout(700); // past the entry animation
     await page.screenshot({ path: path.join(shots, 'display-celebration.png') });
     t.diagnostic(`deal posted -> celebration on screen: ${took} ms (${card.text})`);
+  });
+
+  let inc;
+  await t.test('an incentive launched through the API shows its banner with a countdown', async () => {
+    inc = await stack.api('POST', '/incentives', {
+      title: 'First 3 to close $5k+ win 200 points', condition: { type: 'deal.won', min_amount: 5000 },
+      reward_points: 200, max_winners: 3, ends_at: new Date(Date.now() + 30 * 60_000).toISOString(),
+    });
+    const banner = page.locator('#incentive');
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await banner.innerText(), /First 3 to close \$5k\+ win 200 points/);
+    assert.match(await page.textContent('#incentive-meta'), /200 pts · 3 of 3 left · 00:(29|30):\d\d/);
+  });
+
+  await t.test('screenshot at 1920x1080', async () => {
+    // The board at rest, with the incentive's banner: no celebration (a busy floor has one on
+    // screen most of the time) and no row caught mid-flash.
+    const style = await page.addStyleTag({ content: '#celebration { display: none !important; } ' +
+      '.row::after, .row .score, .row .delta, .row .moved { animation: none !important; }' });
+    await page.waitForTimeout(800); // let row animations settle
+    await page.screenshot({ path: path.join(shots, 'display.png') });
+    await style.evaluate((n) => n.remove());
+    t.diagnostic(`screenshot: ${path.join(shots, 'display.png')}`);
+  });
+
+  await t.test('a deal that qualifies wins the incentive and takes the screen', async () => {
+    const deal = dealWon(REPS[4], 6400);
+    await stack.postEvents([deal]);
+    await page.waitForFunction((id) => {
+      const s = window.bullpenDisplay.state();
+      return [...s.celebrations, ...s.celebrationQueue].some((c) => c.kind === 'incentive' && c.deal_ids.includes(id));
+    }, deal.deal_id, { timeout: 10_000 });
+    await page.waitForFunction(() => /2 of 3 left/.test(document.getElementById('incentive-meta').textContent), null, { timeout: 5_000 });
+    await page.waitForFunction(() => {
+      const s = window.bullpenDisplay.state();
+      return s.celebrations.some((c) => c.kind === 'incentive');
+    }, null, { timeout: 15_000 });
+    assert.match(await page.locator('#celebration').innerText(), /Spot incentive won[\s\S]*Emi Tanaka[\s\S]*\+200 points/i);
+    await stack.api('POST', `/incentives/${inc.id}/end`);
+  });
+
+  await t.test('the playlist turns every &seconds, with the time left and the next reset', async () => {
+    const errs = [];
+    const p = await openPage(browser, errs);
+    await p.goto(displayURL('&seconds=5&sound=off'), { waitUntil: 'domcontentloaded' });
+    await waitForStandings(p);
+    const first = await p.evaluate(() => window.bullpenDisplay.state().current);
+    const t0 = Date.now();
+    assert.match(await p.textContent('#time-left'), /^(\d+d \d\dh \d\dm|\d\d:\d\d:\d\d)$/);
+    await p.waitForFunction((id) => window.bullpenDisplay.state().current !== id, first, { timeout: 10_000, polling: 100 });
+    assert.ok(Date.now() - t0 >= 4_000, 'not before its seconds are up');
+    // The weekly team board: its reset is on screen.
+    const cur = await p.evaluate(() => window.bullpenDisplay.state().current);
+    assert.equal(cur, contestIds[1]);
+    assert.equal(await p.textContent('#contest-name'), 'Team deals this week');
+    assert.match(await p.textContent('#resets'), /Fresh board in/);
+    assert.ok(await p.isVisible('#resets'));
+    assert.deepEqual(errs, []);
+    await p.close();
   });
 
   await t.test('no script errors', () => {
@@ -348,10 +396,16 @@ async function mockedPage(browser, errors) {
 }
 
 /** Opens the display against the scripted server and brings it to its first standings. */
-async function pairedDisplay(base, browser, errors) {
-  const { page, server } = await mockedPage(browser, errors);
-  await page.goto(`${base}/display#token=tok-secret&contests=c1`, { waitUntil: 'domcontentloaded' });
-  const c = await server.conn(0);
+async function pairedDisplay(base, browser, errors, extra = '', launchPage = mockedPage) {
+  const { page, server } = await launchPage(browser, errors);
+  await page.goto(`${base}/display#token=tok-secret&contests=c1${extra}`, { waitUntil: 'domcontentloaded' });
+  const c = await handshake(page, server, 0);
+  return { page, server, c };
+}
+
+/** Answers the page's connection #i: welcome, first snapshots, until the rows are drawn. */
+async function handshake(page, server, i) {
+  const c = await server.conn(i);
   await got(c, (m) => m.type === 'auth' && m.token === 'tok-secret', 'auth with the fragment token');
   send(c, welcome());
   const [sc, sf] = [await subscribeOf(c, 'contest:c1'), await subscribeOf(c, 'floor')];
@@ -361,7 +415,7 @@ async function pairedDisplay(base, browser, errors) {
     { type: 'snapshot', channel: 'contest:c1', seq: 5, epoch: 'e1', data: board([['Ana', 300], ['Ben', 200], ['Cy', 100]]) },
     { type: 'snapshot', channel: 'floor', seq: 10, epoch: 'f1', data: { items: [celebration(10, 'Old', 5)] } });
   await page.waitForFunction(() => document.querySelectorAll('#rows .row').length === 3);
-  return { page, server, c };
+  return c;
 }
 
 test('wall display against a scripted socket', { timeout: 120_000 }, async (t) => {
@@ -432,6 +486,87 @@ test('wall display against a scripted socket', { timeout: 120_000 }, async (t) =
     await page.waitForFunction(() => window.bullpenDisplay.state().celebrationsShown === 1);
     const s = await page.evaluate(() => window.bullpenDisplay.state());
     assert.deepEqual(s.celebrationQueue.map(({ kind, n }) => ({ kind, n })), [1, 1, 1, 1, 1].map(() => ({ kind: 'deal', n: 1 })).concat([{ kind: 'fold', n: 3 }]));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('playlist seconds come from the pairing link, within bounds', async () => {
+    const p = await openPage(browser, []);
+    const rotate = async (frag) => {
+      await p.goto('about:blank'); // a new fragment alone would be a same-page navigation
+      await p.goto(`${base}/display#token=&contests=c1${frag}`, { waitUntil: 'load' });
+      return p.evaluate(() => window.bullpenDisplay.state().rotateMs);
+    };
+    assert.equal(await rotate(''), 15_000, 'default');
+    assert.equal(await rotate('&seconds=20'), 20_000);
+    assert.equal(await rotate('&seconds=1'), 5_000, 'at least 5 s');
+    assert.equal(await rotate('&seconds=86400'), 600_000, 'at most 10 min');
+    assert.equal(await rotate('&seconds=soon'), 15_000, 'nonsense: the default');
+    await p.close();
+  });
+
+  await t.test('celebration sound: off in the link, a keyboard toggle remembered by the browser', async () => {
+    const errors = [];
+    const { page, server, c } = await pairedDisplay(base, browser, errors, '&sound=off');
+    const sound = () => page.evaluate(() => window.bullpenDisplay.state().sound);
+    const button = page.getByRole('button', { name: /sound/i });
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    assert.match(await button.innerText(), /Sound off/);
+    send(c, celebration(11, 'Quiet', 100));
+    await page.waitForFunction(() => window.bullpenDisplay.state().celebrationsShown === 1);
+    assert.equal((await sound()).played, 0, 'sound=off: silent');
+
+    // Keyboard only: the button takes focus and Enter switches sound on (a gesture: audio may start).
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.bullpenDisplay.state().sound.played === 1); // the switch-on blip
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.evaluate(() => localStorage.getItem('bullpen.display.sound')), 'on');
+    send(c, celebration(12, 'Loud', 200));
+    await page.waitForFunction(() => window.bullpenDisplay.state().sound.played === 2, null, { timeout: 10_000 });
+    assert.equal((await sound()).context, 'running');
+
+    // Reloaded with the same link: the choice made at the screen wins.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await handshake(page, server, 1);
+    assert.equal((await sound()).on, true, 'remembered across a reload');
+    await page.keyboard.press('m');
+    assert.equal((await sound()).on, false, 'M switches it off');
+    assert.equal(await page.evaluate(() => localStorage.getItem('bullpen.display.sound')), 'off');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('a browser that blocks autoplay: the sound is skipped and the button asks for a click', async () => {
+    // Headless Chromium lets audio start without a gesture whatever --autoplay-policy says, so
+    // the page gets the desktop browser's behaviour: suspended until the first click or key.
+    const errors = [];
+    const strictAudio = async (b, errs) => {
+      const r = await mockedPage(b, errs);
+      await r.page.addInitScript(() => {
+        const Real = window.AudioContext;
+        let activated = false;
+        for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => { activated = true; }, { capture: true });
+        window.AudioContext = class extends Real {
+          get state() { return activated ? super.state : 'suspended'; }
+          resume() { return activated ? super.resume() : new Promise(() => {}); }
+        };
+      });
+      return r;
+    };
+    const { page, c } = await pairedDisplay(base, browser, errors, '', strictAudio);
+    send(c, celebration(11, 'Dana', 12500));
+    await page.waitForFunction(() => window.bullpenDisplay.state().sound.blocked, null, { timeout: 5_000 });
+    const s = await page.evaluate(() => window.bullpenDisplay.state());
+    assert.equal(s.celebrationsShown, 1, 'the celebration itself goes on');
+    assert.equal(s.sound.played, 0);
+    assert.match(await page.locator('#sound').innerText(), /click to allow/i);
+    await page.waitForTimeout(4_500); // the card leaves
+    await page.mouse.click(960, 540); // anyone touching the screen
+    await page.waitForFunction(() => !window.bullpenDisplay.state().sound.blocked, null, { timeout: 5_000 });
+    assert.match(await page.locator('#sound').innerText(), /Sound on/);
+    send(c, celebration(12, 'Eve', 800));
+    await page.waitForFunction(() => window.bullpenDisplay.state().sound.played === 1, null, { timeout: 5_000 });
     assert.deepEqual(errors, []);
     await page.close();
   });
