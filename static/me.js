@@ -35,7 +35,7 @@
     app: $('app'), repName: $('rep-name'), repMeta: $('rep-meta'), changeRep: $('change-rep'),
     balance: $('balance'), contests: $('contests'), contestsEmpty: $('contests-empty'),
     incentives: $('incentives'), incentivesEmpty: $('incentives-empty'),
-    ledger: $('ledger'), ledgerEmpty: $('ledger-empty'), ledgerMore: $('ledger-more'), toasts: $('toasts'),
+    ledger: $('ledger'), ledgerTitle: $('ledger-title'), ledgerEmpty: $('ledger-empty'), ledgerMore: $('ledger-more'), toasts: $('toasts'),
   };
 
   // ------------------------------------------------------------------ storage (may be off)
@@ -1218,7 +1218,9 @@
     el.ledgerEmpty.hidden = entries.length > 0 || !ledger.loaded;
     if (!ledger.loaded && !entries.length) el.ledgerEmpty.hidden = true;
     el.ledgerEmpty.textContent = 'No points yet. Win a spot incentive or a contest prize to earn some.';
+    const wasFocused = document.activeElement === el.ledgerMore;
     el.ledgerMore.hidden = !(ledger.total > entries.filter((e) => !e.pending).length);
+    if (wasFocused && el.ledgerMore.hidden) el.ledgerTitle.focus(); // not lost to the page's start
   }
 
   function renderConn() {

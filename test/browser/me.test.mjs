@@ -141,6 +141,7 @@ test('rep view', { timeout: 240_000 }, async (t) => {
   });
 
   let incentive;
+  let winning;
   await t.test('an open spot incentive with a live countdown', async () => {
     incentive = await stack.api('POST', '/incentives', {
       title: 'First to close $5k+ wins 200 points',
@@ -169,7 +170,8 @@ test('rep view', { timeout: 240_000 }, async (t) => {
 
   await t.test('winning it: a reward toast, the balance and the ledger', async () => {
     const before = (await meState(page)).toastsShown;
-    await stack.postEvents([dealWon(SAM, 6000)]);
+    winning = dealWon(SAM, 6000);
+    await stack.postEvents([winning]);
     const s = await waitForState(page, (st) => st.toasts.some((x) => x.kind === 'reward') && st.balance === 200, null);
     const reward = s.toasts.find((x) => x.kind === 'reward');
     assert.match(reward.title, /\+200 points/);
@@ -272,7 +274,7 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     await p.close();
   });
 
-  await t.test('a manager may open a rep\'s page', async () => {
+  await t.test('a manager may open a rep\'s page, and sees a clawback land', async () => {
     const manager = await stack.mintToken('manager', { name: 'Floor manager' });
     const errs = [];
     const p = await openPage(browser, errs, PHONE);
@@ -282,6 +284,17 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.match(await p.textContent('#rep-meta'), /viewed by a manager/);
     const s = await waitForState(p, (st) => st.balance === 200 && st.ledger.length === 1, null);
     assert.equal(s.role, 'manager');
+
+    // The winning deal is reversed: the reward is clawed back.
+    await stack.postEvents([{ event_id: `rev-${winning.deal_id}`, type: 'deal.reversed', occurred_at: new Date().toISOString(),
+      rep_id: SAM.rep_id, deal_id: winning.deal_id }]);
+    const after = await waitForState(p, (st) => st.balance === 0 && st.toasts.some((x) => x.kind === 'clawback')
+      && st.ledger.length === 2 && !st.ledger[0].pending, null);
+    assert.match(after.toasts.find((x) => x.kind === 'clawback').title, /−200 points taken back/);
+    assert.equal(after.ledger[0].reason, 'clawback');
+    assert.equal(after.ledger[0].points, -200);
+    assert.equal(after.incentives.find((i) => i.id === incentive.id).won, false, 'the incentive no longer says I won it');
+    assert.equal((await p.textContent('#balance')).trim(), '0');
     assert.deepEqual(errs, []);
     await p.close();
   });
