@@ -730,7 +730,7 @@
         const c = await api('POST', '/contests', body, { key: contestKey.key });
         contests.set(c.id, c);
         resetContestForm();
-        contestFilter = ['live', 'scheduled'].includes(c.status) ? c.status : contestFilter;
+        contestFilter = filterOf(c.status);
         renderContests(c.id);
         toast(`Contest "${c.name}" created (${c.status}).`);
       } catch (err) {

@@ -119,9 +119,9 @@ test('manager console', { timeout: 240_000 }, async (t) => {
     // ends_at before starts_at.
     const year = new Date().getFullYear();
     await form.getByLabel('Time zone').fill('America/New_York');
-    await form.getByLabel('Starts').fill(`${year}-01-01T00:00`);
+    await form.getByLabel('Starts').fill(`${year - 1}-12-01T00:00`);
     const ends = form.getByLabel('Ends');
-    await ends.fill(`${year - 1}-12-01T17:00`);
+    await ends.fill(`${year - 2}-06-01T17:00`);
     await form.getByRole('button', { name: 'Create contest' }).click();
     await page.waitForFunction(() => document.getElementById('c-ends').getAttribute('aria-invalid') === 'true');
     assert.equal(await call.getAttribute('aria-invalid'), null, 'the earlier error is cleared');
@@ -141,8 +141,8 @@ test('manager console', { timeout: 240_000 }, async (t) => {
     assert.equal(created.metric, 'points');
     assert.equal(created.timezone, 'America/New_York');
     assert.equal(created.weights.call, 1);
-    // Wall times in the contest's zone, sent with its offset (EST in January).
-    assert.equal(new Date(created.starts_at).toISOString(), new Date(`${year}-01-01T00:00:00-05:00`).toISOString());
+    // Wall times in the contest's zone, sent with its offset (EST in December and January).
+    assert.equal(new Date(created.starts_at).toISOString(), new Date(`${year - 1}-12-01T00:00:00-05:00`).toISOString());
     assert.equal(new Date(created.ends_at).toISOString(), new Date(`${year + 1}-01-15T17:00:00-05:00`).toISOString());
     assert.ok(keys.some((k) => k.url.endsWith('/api/v1/contests') && k.key), 'the create carried an Idempotency-Key');
   });
