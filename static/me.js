@@ -91,6 +91,7 @@
   }
 
   const METRICS = { revenue: 'Revenue', deals: 'Deals', units: 'Units', points: 'Points' };
+  const PERIODS = { day: 'Daily board', week: 'Weekly board', month: 'Monthly board', quarter: 'Quarterly board' };
   const REASONS = { incentive: 'Spot incentive', prize: 'Contest prize', adjustment: 'Adjustment', clawback: 'Clawback' };
 
   const metricOf = (c) => (c.meta && c.meta.metric) || '';
@@ -942,7 +943,7 @@
     const kind = [METRICS[metricOf(c)] || 'Contest'];
     if (isTeam(c)) kind.push(`Team ${rep.team_id || ''}`.trim());
     if (c.meta && c.meta.kind === 'race') kind.push('Race');
-    if (c.meta && c.meta.period && c.meta.period !== 'none') kind.push(`${c.meta.period[0].toUpperCase()}${c.meta.period.slice(1)}ly board`.replace('Dayly', 'Daily'));
+    if (c.meta && PERIODS[c.meta.period]) kind.push(PERIODS[c.meta.period]);
     setText(e.kind, kind.join(' · '));
     const m = c.mine;
     e.li.classList.toggle('off-board', !m);
@@ -1215,8 +1216,7 @@
       li.append(pts, body);
       return li;
     }));
-    el.ledgerEmpty.hidden = entries.length > 0 || !ledger.loaded;
-    if (!ledger.loaded && !entries.length) el.ledgerEmpty.hidden = true;
+    el.ledgerEmpty.hidden = entries.length > 0 || !ledger.loaded; // nothing said before the first read
     el.ledgerEmpty.textContent = 'No points yet. Win a spot incentive or a contest prize to earn some.';
     const wasFocused = document.activeElement === el.ledgerMore;
     el.ledgerMore.hidden = !(ledger.total > entries.filter((e) => !e.pending).length);
