@@ -1058,7 +1058,8 @@
             `${won} of ${inc.max_winners} won · `,
             inc.status === 'open' ? `ends ${ago(inc.ends_at)}` : inc.status === 'scheduled' ? `starts ${ago(inc.starts_at)}` : `closed ${ago(inc.ended_at || inc.ends_at)}`),
         ),
-        h('button', { type: 'button', class: 'btn btn-small', 'aria-pressed': String(watching), 'aria-label': `Watch ${inc.title}`, onclick: () => { watch(inc.id); $('watch-h').focus(); } }, watching ? 'Watching' : 'Watch'),
+        h('button', { type: 'button', class: 'btn btn-small', 'aria-pressed': String(watching), onclick: () => { watch(inc.id); $('watch-h').focus(); } },
+          watching ? 'Watching' : 'Watch', h('span', { class: 'sr-only', text: ` ${inc.title}` })),
       );
     }));
     $('inc-empty').hidden = all.length > 0;
