@@ -119,9 +119,27 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 		floor["contest.started"] != 1 || floor["contest.ended"] != 1 {
 		t.Errorf("floor messages %v", floor)
 	}
-	testenv.Eventually(t, 10*time.Second, "the prize on the rep's feed", func() bool { return count("rep:ana")["reward"] == 7 })
-	if feed := count("rep:ana"); feed["clawback"] != 3 {
-		t.Errorf("ana's feed %v, want 7 rewards (6 incentives, 1 prize) and 3 clawbacks", feed)
+	// Adjustments reach the feed too: the 4 that add points as rewards, the 2 that take as clawbacks.
+	testenv.Eventually(t, 10*time.Second, "the prize on the rep's feed", func() bool { return count("rep:ana")["reward"] == 11 })
+	if feed := count("rep:ana"); feed["clawback"] != 5 {
+		t.Errorf("ana's feed %v, want 11 rewards (6 incentives, 1 prize, 4 adjustments) and 5 clawbacks (3 incentives, 2 adjustments)", feed)
+	}
+	adjusted := 0
+	for _, m := range history(t, store, "rep:ana") {
+		var d struct {
+			Points, Balance int64
+			Reason, Note    string
+		}
+		if json.Unmarshal(m.Data, &d) != nil || d.Reason != string(bullpen.ReasonAdjustment) {
+			continue
+		}
+		adjusted++
+		if !strings.HasPrefix(d.Note, "correction ") || (m.Type == "reward") != (d.Points > 0) || d.Balance == 0 {
+			t.Errorf("adjustment message %s %s", m.Type, m.Data)
+		}
+	}
+	if adjusted != 6 {
+		t.Errorf("%d adjustment messages on the rep's feed, want 6", adjusted)
 	}
 	var rep struct {
 		PointsBalance int64 `json:"points_balance"`

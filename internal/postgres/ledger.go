@@ -141,12 +141,26 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 			return err
 		}
 		balance = b[repID]
+		if err := insertNotices(ctx, tx, []bullpen.Notice{adjustmentNotice(e, balance)}); err != nil {
+			return err
+		}
 		return RecordChange(ctx, tx, by, "ledger.adjust", repID, e)
 	})
 	if err != nil {
 		return bullpen.LedgerEntry{}, bullpen.Balance{}, err
 	}
 	return e, balance, nil
+}
+
+// adjustmentNotice tells the rep's feed about a manual entry: `reward` when it adds points,
+// `clawback` when it takes some away, with the reason `adjustment` (contract §4).
+func adjustmentNotice(e bullpen.LedgerEntry, balance bullpen.Balance) bullpen.Notice {
+	typ := "reward"
+	if e.Points < 0 {
+		typ = "clawback"
+	}
+	return bullpen.Notice{Channel: bullpen.RepChannel(e.RepID), Type: typ, Data: map[string]any{
+		"points": e.Points, "balance": balance.Points, "reason": e.Reason, "note": e.Note}}
 }
 
 // Ledger returns a page of a rep's ledger entries, newest first, with its balance and its
