@@ -1017,13 +1017,18 @@
     renderIncentives();
   }
 
+  /**
+   * The status now, moving only forward from what the server said: this clock may run a few
+   * milliseconds behind the server's, and an incentive the server calls open is never shown
+   * as "starts in 0:00".
+   */
   function statusNow(inc) {
     if (inc.status === 'closed') return 'closed';
     const t = now();
     if (inc.ended_at && t >= Date.parse(inc.ended_at)) return 'closed';
     if (t >= Date.parse(inc.ends_at)) return 'closed';
-    if (t < Date.parse(inc.starts_at)) return 'scheduled';
-    return 'open';
+    if (inc.status === 'open') return 'open';
+    return t < Date.parse(inc.starts_at) ? 'scheduled' : 'open';
   }
 
   const liveWinners = (inc) => (inc.winners || []).filter((w) => !w.clawed_back_at);
