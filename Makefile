@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go test-browser chromium lint bench bench-ws clean
+.PHONY: all build services services-down migrate demo test test-go test-browser chromium soak lint bench bench-ws clean
 
 all: build
 
@@ -48,6 +48,11 @@ BROWSER_DIR := test/browser
 
 test-browser: build chromium $(BROWSER_DIR)/node_modules/.package-lock.json
 	$(ENV); cd $(BROWSER_DIR) && BULLPEN_CHROMIUM=$(CHROMIUM) node --test --test-timeout=300000 *.test.mjs
+
+# The wall display under 20 minutes of simulated traffic (outside make test): JavaScript heap, DOM
+# nodes and dropped animation frames; SOAK_ARGS="--minutes 2" for a short one.
+soak: build chromium $(BROWSER_DIR)/node_modules/.package-lock.json
+	$(ENV); cd $(BROWSER_DIR) && BULLPEN_CHROMIUM=$(CHROMIUM) node soak.mjs $(SOAK_ARGS)
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
