@@ -177,4 +177,17 @@ func TestEndAndCancelContest(t *testing.T) {
 	}
 	e.do("PATCH", "/api/v1/contests/"+scheduled.ID, adminSecret, `{"name":"x"}`).wantError(t, 409, bullpen.EConflict, "")
 	e.do("POST", "/api/v1/contests/"+scheduled.ID+"/end", adminSecret, nil).wantError(t, 409, bullpen.EConflict, "")
+
+	// Screens hear that both ended, the cancelled one with its status, each once.
+	for range 2 {
+		if _, err := e.db.NotifyLifecycle(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, status := range map[string]string{live.ID: "ended", scheduled.ID: "cancelled"} {
+		if n := e.countRows(`SELECT count(*) FROM outbox WHERE channel = 'floor' AND type = 'contest.ended'
+			AND data::jsonb->>'id' = $1 AND data::jsonb->>'status' = $2`, id, status); n != 1 {
+			t.Errorf("%d contest.ended messages for the %s contest, want 1", n, status)
+		}
+	}
 }

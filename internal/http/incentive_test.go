@@ -221,6 +221,11 @@ func TestEndIncentiveClosesItOnce(t *testing.T) {
 	if n := e.countRows(`SELECT count(*) FROM changes WHERE subject = $1 AND by = $2 AND action = 'incentive.end'`, i.ID, mgr.ID); n != 1 {
 		t.Fatalf("%d end changes recorded, want 1", n)
 	}
+	// The floor hears of it once (queued with the change, published by the consumer).
+	if n := e.countRows(`SELECT count(*) FROM outbox WHERE channel = 'floor' AND type = 'incentive.ended'
+		AND data::jsonb->>'id' = $1 AND data::jsonb->>'status' = 'closed'`, i.ID); n != 1 {
+		t.Fatalf("%d incentive.ended messages queued, want 1", n)
+	}
 	for _, id := range []string{"not-a-uuid", "6f1c1f8e-3f5b-4a53-9d55-000000000000"} {
 		e.do("GET", "/api/v1/incentives/"+id, adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
 		e.do("POST", "/api/v1/incentives/"+id+"/end", adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")

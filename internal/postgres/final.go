@@ -171,7 +171,8 @@ func teamScorers(ctx context.Context, tx pgx.Tx, contestID, key, team string) ([
 }
 
 // NotifyLifecycle queues contest.started for contests that have started and contest.ended
-// for those that have ended (into their grace), each once, and returns how many it queued.
+// for those that have ended (into their grace) or were cancelled, each once, and returns how
+// many it queued.
 func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -179,9 +180,10 @@ func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
 		for _, step := range []struct{ typ, sql string }{
 			{"contest.started", `UPDATE contests SET started_notified_at = now()
 				WHERE cancelled_at IS NULL AND started_notified_at IS NULL AND starts_at <= now() RETURNING ` + contestColumns},
+			// A cancelled contest ends too (its status says cancelled), so screens drop it.
 			{"contest.ended", `UPDATE contests SET ended_notified_at = now()
-				WHERE cancelled_at IS NULL AND ended_notified_at IS NULL
-				  AND least(ends_at, ended_at, race_ended_at) <= now() RETURNING ` + contestColumns},
+				WHERE ended_notified_at IS NULL
+				  AND (cancelled_at IS NOT NULL OR least(ends_at, ended_at, race_ended_at) <= now()) RETURNING ` + contestColumns},
 		} {
 			rows, err := tx.Query(ctx, step.sql)
 			if err != nil {

@@ -186,7 +186,12 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, now time.Time) (*
 			return err
 		}
 		out = i
-		return loadWinners(ctx, tx, i)
+		if err := loadWinners(ctx, tx, i); err != nil {
+			return err
+		}
+		// Screens showing its banner and countdown take it down now, not when they next poll.
+		i.Status = i.StatusAt(now)
+		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: "incentive.ended", Data: i}})
 	})
 	return out, err
 }
