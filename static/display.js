@@ -413,6 +413,10 @@
         if (d.id && d.status !== 'closed') incentives.set(d.id, d);
         renderIncentive();
         break;
+      case 'incentive.ended': // closed early by a manager
+        if (d.id) incentives.delete(d.id);
+        renderIncentive();
+        break;
       case 'incentive.won': {
         const inc = incentives.get(d.incentive_id);
         if (live && inc) {

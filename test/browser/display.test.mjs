@@ -174,7 +174,12 @@ test('wall display', { timeout: 240_000 }, async (t) => {
       return s.celebrations.some((c) => c.kind === 'incentive');
     }, null, { timeout: 15_000 });
     assert.match(await page.locator('#celebration').innerText(), /Spot incentive won[\s\S]*Emi Tanaka[\s\S]*\+200 points/i);
+  });
+
+  await t.test('a manager ends it early: the banner leaves the wall', async () => {
     await stack.api('POST', `/incentives/${inc.id}/end`);
+    // At once with the floor's incentive.ended; at worst on the next poll (15 s while a banner shows).
+    await page.locator('#incentive').waitFor({ state: 'hidden', timeout: 20_000 });
   });
 
   await t.test('the playlist turns every &seconds, with the time left and the next reset', async () => {
@@ -182,17 +187,29 @@ test('wall display', { timeout: 240_000 }, async (t) => {
     const p = await openPage(browser, errs);
     await p.goto(displayURL('&seconds=5&sound=off'), { waitUntil: 'domcontentloaded' });
     await waitForStandings(p);
-    const first = await p.evaluate(() => window.bullpenDisplay.state().current);
-    const t0 = Date.now();
     assert.match(await p.textContent('#time-left'), /^(\d+d \d\dh \d\dm|\d\d:\d\d:\d\d)$/);
-    await p.waitForFunction((id) => window.bullpenDisplay.state().current !== id, first, { timeout: 10_000, polling: 100 });
-    assert.ok(Date.now() - t0 >= 4_000, 'not before its seconds are up');
+    // When the slide changes, by the page's clock.
+    const changed = (from) => p.evaluate((f) => new Promise((resolve, reject) => {
+      const end = performance.now() + 15_000;
+      const iv = setInterval(() => {
+        const cur = window.bullpenDisplay.state().current;
+        if (cur !== f) resolve({ at: performance.now(), cur });
+        else if (performance.now() > end) reject(new Error('the slide did not change in 15 s'));
+        else return;
+        clearInterval(iv);
+      }, 20);
+    }), from);
+    const first = await p.evaluate(() => window.bullpenDisplay.state().current);
+    const one = await changed(first);
+    const next = changed(one.cur);
     // The weekly team board: its reset is on screen.
-    const cur = await p.evaluate(() => window.bullpenDisplay.state().current);
-    assert.equal(cur, contestIds[1]);
+    assert.equal(one.cur, contestIds[1]);
     assert.equal(await p.textContent('#contest-name'), 'Team deals this week');
     assert.match(await p.textContent('#resets'), /Fresh board in/);
     assert.ok(await p.isVisible('#resets'));
+    const two = await next;
+    assert.equal(two.cur, contestIds[0], 'and round again');
+    assert.ok(two.at - one.at >= 4_500, `a slide holds its 5 s (held ${Math.round(two.at - one.at)} ms)`);
     assert.deepEqual(errs, []);
     await p.close();
   });

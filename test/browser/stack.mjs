@@ -150,6 +150,9 @@ export async function startStack(t, opts = {}) {
   }
   const scratchOut = await run(bin('scratch'), ['up', '-prefix', 'b_', '-partitions', String(opts.partitions || 3)], env0);
   const scratch = JSON.parse(scratchOut);
+  // bin/scratch migrated the schema with the migrations it was built with; the server's own
+  // (the binary under test) decide, should the two builds differ.
+  await run(bin('server'), ['migrate'], { ...env0, ...scratch.env, BULLPEN_LOG_LEVEL: 'warn' });
   const logs = await mkdtemp(path.join(os.tmpdir(), 'bullpen-browser-'));
   const adminToken = 'browser-admin-' + randomBytes(12).toString('hex');
   const [serverPort, consumerPort] = [await freePort(), await freePort()];
