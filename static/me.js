@@ -746,6 +746,10 @@
         }
         break;
       }
+      case 'incentive.ended':
+        // Closed early by a manager: its countdown goes now.
+        if (d.id && incentives.delete(d.id)) renderIncentives();
+        break;
       case 'contest.started':
         if (d.id && takesPart(d)) {
           upsertContest(d);

@@ -300,6 +300,16 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.equal(after.ledger[0].points, -200);
     assert.equal(after.incentives.find((i) => i.id === incentive.id).won, false, 'the incentive no longer says I won it');
     assert.equal((await p.textContent('#balance')).trim(), '0');
+
+    // A manual adjustment lands on the feed as a reward, and an incentive closed early leaves
+    // at once: both well within 8 s, where the page's own re-reads come every 60 s.
+    const shown = (await meState(p)).toastsShown;
+    await stack.api('POST', `/reps/${SAM.rep_id}/adjustments`, { points: 15, note: 'Helped onboard Ben' });
+    const adj = await waitForState(p, (st, n) => st.balance === 15 && st.toastsShown > n
+      && st.toasts.some((x) => x.kind === 'reward'), shown, 8000);
+    assert.match(adj.toasts.filter((x) => x.kind === 'reward').at(-1).title, /\+15 points/);
+    await stack.api('POST', `/incentives/${incentive.id}/end`);
+    await waitForState(p, (st, id) => !st.incentives.some((i) => i.id === id), incentive.id, 8000);
     assert.deepEqual(errs, []);
     await p.close();
   });
