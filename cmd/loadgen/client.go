@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // hist is a latency histogram in 1 ms buckets up to 2 minutes, safe for concurrent use.
@@ -73,6 +74,10 @@ type stats struct {
 	closes                    sync.Map // close code -> *atomic.Int64
 	dialErrs                  atomic.Int64
 	celebration, update       hist
+	notice                    hist // event to the celebration's Redis notice
+	// One connect's phases: dial (TCP and the upgrade), auth (to the welcome), subscribe (the
+	// welcome to both channels answered).
+	dial, auth, sub hist
 }
 
 func (s *stats) closed(code int) {
@@ -107,6 +112,8 @@ type client struct {
 	done     chan struct{}
 	resumed  int // channels answered with "subscribed" on the last connect
 	snapshot int // channels answered with a snapshot on the last connect
+	dialed   time.Time
+	welcomed time.Time
 }
 
 type env struct {
@@ -219,11 +226,14 @@ func (c *client) send(v any) error {
 // returns once both channels answered; the client then reads in its own goroutine.
 func (e *env) connect(ctx context.Context, c *client) error {
 	d := e.dialers[c.id%len(e.dialers)]
+	t0 := time.Now()
 	conn, _, err := d.DialContext(ctx, e.url, nil)
 	if err != nil {
 		e.st.dialErrs.Add(1)
 		return err
 	}
+	c.dialed = time.Now()
+	e.st.dial.add(c.dialed.Sub(t0))
 	c.conn = conn
 	c.leaving.Store(false)
 	c.resumed, c.snapshot = 0, 0
@@ -312,7 +322,10 @@ func (e *env) read(c *client, ready chan<- error) {
 			}
 			st.msgs.Add(1)
 			switch h.Type {
-			case "welcome", "pong":
+			case "welcome":
+				c.welcomed = time.Now()
+				st.auth.add(c.welcomed.Sub(c.dialed))
+			case "pong":
 			case "error":
 				signal(fmt.Errorf("server error %s: %s", h.Code, h.Message))
 			case "snapshot", "subscribed":
@@ -333,6 +346,7 @@ func (e *env) read(c *client, ready chan<- error) {
 				}
 				answered++
 				if answered == len(c.chans) {
+					st.sub.add(time.Since(c.welcomed))
 					signal(nil)
 				}
 			default:
@@ -384,4 +398,44 @@ func (c *client) leave() {
 	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	_ = c.conn.Close()
 	<-c.done
+}
+
+// watchNotices listens, as a server node does, to the floor channel's Redis notices and times
+// each celebration from its event's send: the part of the latency spent before the fan-out
+// (Kafka, the consumer, the database, the publish).
+func watchNotices(ctx context.Context, redisURL, notice string, prod *producer, st *stats) error {
+	opt, err := goredis.ParseURL(redisURL)
+	if err != nil {
+		return err
+	}
+	rdb := goredis.NewClient(opt)
+	ps := rdb.Subscribe(ctx, notice)
+	if _, err := ps.Receive(ctx); err != nil {
+		_ = ps.Close()
+		_ = rdb.Close()
+		return err
+	}
+	msgs := ps.Channel(goredis.WithChannelSize(4096))
+	go func() {
+		defer func() { _ = ps.Close(); _ = rdb.Close() }()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m, ok := <-msgs:
+				if !ok {
+					return
+				}
+				now := time.Since(prod.start)
+				line := []byte(m.Payload)
+				if !bytes.HasPrefix(line, []byte(`{"type":"celebration"`)) {
+					continue
+				}
+				if t, ok := prod.sentAt(string(strField(line, "event_id"))); ok {
+					st.notice.add(now - time.Duration(t))
+				}
+			}
+		}
+	}()
+	return nil
 }

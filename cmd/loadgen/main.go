@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -99,6 +100,13 @@ type memReport struct {
 	RSSBeforeMB, RSSAfterMB         float64
 	HeapInuseBeforeMB, HeapAfterMB  float64
 	RSSPerSocketKB, HeapPerSocketKB float64
+	// After a forced collection (once every viewer subscribed): what a socket really holds.
+	RSSAfterGCMB        float64
+	LiveHeapPerSocketKB float64 // HeapAlloc
+	StackPerSocketKB    float64 // goroutine stacks
+	GoroutinesBefore    int
+	GoroutinesAfter     int
+	GoroutinesPerSocket float64
 }
 
 type stormReport struct {
@@ -108,7 +116,14 @@ type stormReport struct {
 	XactCommitDuring                int64
 	XactPerSecBaseline              float64
 	XactAttributable                float64
-	GapsAfter                       int64
+	// Index and sequential scans of the run's own tables (its schema: no other session's
+	// queries count), during the storm, minus the rate of the 5 s before it, by table.
+	ScansDuring       map[string]int64
+	ScansAttributable map[string]float64
+	// One reconnect's phases, p50 / p99 in ms: dial (TCP and upgrade), auth (to the welcome),
+	// subscribe (to both channels answered).
+	DialP50ms, DialP99ms, AuthP50ms, AuthP99ms, SubscribeP50ms, SubscribeP99ms float64
+	GapsAfter                                                                  int64
 }
 
 type report struct {
@@ -129,6 +144,9 @@ type report struct {
 	MBPerSec                 float64
 	Celebrations             int64
 	Updates                  int64
+	NoticeP50ms              float64 // event to the Redis notice of its celebration (ingest's share)
+	NoticeP99ms              float64
+	NoticeSamples            int64
 	CelebrationP50ms         float64
 	CelebrationP99ms         float64
 	CelebrationMaxBucketOver int64
@@ -265,11 +283,17 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 
 	// Memory before sockets.
 	runtime.GC()
+	memBefore := serverMem(debugAddr, true)
 	rssBefore := vmRSS(pt.server)
 	heapBefore, _, _ := serverHeap(debugAddr)
 
 	// Viewers.
 	st := &stats{}
+	nctx, ncancel := context.WithCancel(ctx)
+	defer ncancel()
+	if err := watchNotices(nctx, cfg.RedisURL, store.NoticeChannel("floor"), prod, st); err != nil {
+		return rep, err
+	}
 	e := &env{url: "ws://" + addr + "/ws", token: token, dialers: newDialers(o.sourceIPs), prod: prod, st: st, start: start}
 	clients := make([]*client, o.clients)
 	for i := range clients {
@@ -281,7 +305,9 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	connected, dialErrs := connectAll(ctx, e, clients, o.connectConcurrency)
 	rep.Connected = connected
 	rep.ConnectSeconds = time.Since(t0).Seconds()
-	logf("%d of %d viewers subscribed in %.1f s (%d failed)", connected, o.clients, rep.ConnectSeconds, dialErrs)
+	logf("%d of %d viewers subscribed in %.1f s (%d failed); per connect p50/p99 dial %.0f/%.0f ms, auth %.0f/%.0f ms, subscribe %.0f/%.0f ms",
+		connected, o.clients, rep.ConnectSeconds, dialErrs, st.dial.pct(50), st.dial.pct(99), st.auth.pct(50), st.auth.pct(99),
+		st.sub.pct(50), st.sub.pct(99))
 	if connected == 0 {
 		return rep, errors.New("no viewer could connect")
 	}
@@ -295,13 +321,21 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 			logf("heap profile: %v", err)
 		}
 	}
+	memAfter := serverMem(debugAddr, true)
+	perSocket := func(a, b uint64) float64 { return (float64(b) - float64(a)) / float64(connected) / 1024 }
 	rep.Memory = memReport{RSSBeforeMB: mb(rssBefore), RSSAfterMB: mb(rssAfter), HeapInuseBeforeMB: mb(heapBefore), HeapAfterMB: mb(heapAfter),
-		RSSPerSocketKB:  (float64(rssAfter) - float64(rssBefore)) / float64(connected) / 1024,
-		HeapPerSocketKB: (float64(heapAfter) - float64(heapBefore)) / float64(connected) / 1024}
+		RSSPerSocketKB: perSocket(rssBefore, rssAfter), HeapPerSocketKB: perSocket(heapBefore, heapAfter),
+		RSSAfterGCMB: mb(vmRSS(pt.server)), LiveHeapPerSocketKB: perSocket(memBefore.HeapAlloc, memAfter.HeapAlloc),
+		StackPerSocketKB: perSocket(memBefore.StackInuse, memAfter.StackInuse),
+		GoroutinesBefore: memBefore.Goroutines, GoroutinesAfter: memAfter.Goroutines,
+		GoroutinesPerSocket: float64(memAfter.Goroutines-memBefore.Goroutines) / float64(connected)}
+	logf("server memory per socket: RSS %.1f KB, live heap %.1f KB, stacks %.1f KB, %.2f goroutines",
+		rep.Memory.RSSPerSocketKB, rep.Memory.LiveHeapPerSocketKB, rep.Memory.StackPerSocketKB, rep.Memory.GoroutinesPerSocket)
 
 	// The measured window.
 	st.celebration.reset()
 	st.update.reset()
+	st.notice.reset()
 	m0, f0, b0 := st.msgs.Load(), st.frames.Load(), st.bytes.Load()
 	c0, u0, g0, gm0, uw0 := st.celebrations.Load(), st.updates.Load(), st.gaps.Load(), st.gapMsgs.Load(), st.unknownWon.Load()
 	p0, w0 := prod.produced.Load(), prod.won.Load()
@@ -336,11 +370,12 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	rep.Celebrations, rep.Updates = st.celebrations.Load()-c0, st.updates.Load()-u0
 	rep.Gaps, rep.GapMessages, rep.UnknownWon = st.gaps.Load()-g0, st.gapMsgs.Load()-gm0, st.unknownWon.Load()-uw0
 	rep.Produced, rep.Won, rep.LateTicks = prod.produced.Load()-p0, prod.won.Load()-w0, prod.lateTicks.Load()
+	rep.NoticeP50ms, rep.NoticeP99ms, rep.NoticeSamples = st.notice.pct(50), st.notice.pct(99), st.notice.n.Load()
 	rep.CelebrationP50ms, rep.CelebrationP99ms = st.celebration.pct(50), st.celebration.pct(99)
 	rep.CelebrationSamples, rep.CelebrationMaxBucketOver = st.celebration.n.Load(), st.celebration.over.Load()
 	rep.UpdateP50ms, rep.UpdateP99ms, rep.UpdateSamples = st.update.pct(50), st.update.pct(99), st.update.n.Load()
-	logf("window: %.0f msgs/s, celebration p50 %.0f ms p99 %.0f ms, update p99 %.0f ms, gaps %d",
-		rep.MessagesPerSec, rep.CelebrationP50ms, rep.CelebrationP99ms, rep.UpdateP99ms, rep.Gaps)
+	logf("window: %.0f msgs/s, %.0f frames/s; event to notice p50 %.0f ms p99 %.0f ms; celebration p50 %.0f ms p99 %.0f ms, update p99 %.0f ms, gaps %d",
+		rep.MessagesPerSec, rep.FramesPerSec, rep.NoticeP50ms, rep.NoticeP99ms, rep.CelebrationP50ms, rep.CelebrationP99ms, rep.UpdateP99ms, rep.Gaps)
 
 	if o.storm {
 		rep.Storm, err = storm(ctx, e, clients, db, o.connectConcurrency, debugAddr, o.profile, o.profileOut)
@@ -457,6 +492,26 @@ func xactCommit(ctx context.Context, db *postgres.DB) int64 {
 	return n
 }
 
+// tableScans reads the index and sequential scans of every table of the run's schema (the
+// connection's search_path), by table.
+func tableScans(ctx context.Context, db *postgres.DB) map[string]int64 {
+	out := map[string]int64{}
+	rows, err := db.Pool.Query(ctx, `SELECT relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0)
+		FROM pg_stat_user_tables WHERE schemaname = current_schema()`)
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var n int64
+		if rows.Scan(&name, &n) == nil {
+			out[name] = n
+		}
+	}
+	return out
+}
+
 // storm closes every socket, then reconnects every one with since/epoch, as fast as conc
 // connects in flight allow, and counts how each channel was answered. PostgreSQL's committed
 // transactions (pg_stat_database.xact_commit: every statement outside a transaction is one) are
@@ -471,36 +526,80 @@ func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc
 			live = append(live, c)
 		}
 	}
-	x0 := xactCommit(ctx, db)
+	x0, s0 := xactCommit(ctx, db), tableScans(ctx, db)
 	t0 := time.Now()
 	if err := sleep(ctx, 5*time.Second); err != nil {
 		return nil, err
 	}
-	x1 := xactCommit(ctx, db)
-	base := float64(x1-x0) / time.Since(t0).Seconds()
+	x1, s1 := xactCommit(ctx, db), tableScans(ctx, db)
+	baseSec := time.Since(t0).Seconds()
+	base := float64(x1-x0) / baseSec
 	logf("storm: closing %d sockets", len(live))
 	leaveAll(live)
-	r0, s0, u0 := st.subscribed.Load(), st.snapshots.Load(), st.unrecovered.Load()
+	st.dial.reset()
+	st.auth.reset()
+	st.sub.reset()
+	r0, sn0, u0 := st.subscribed.Load(), st.snapshots.Load(), st.unrecovered.Load()
 	d0, g0 := st.dialErrs.Load(), st.gaps.Load()
-	x2 := xactCommit(ctx, db)
+	x2, s2 := xactCommit(ctx, db), tableScans(ctx, db)
 	t1 := time.Now()
+	var profWG sync.WaitGroup
 	if profile > 0 {
+		profWG.Add(3)
 		go func() {
+			defer profWG.Done()
 			if err := fetchProfile(debugAddr, 10*time.Second, profileOut+".storm"); err != nil {
 				logf("storm profile: %v", err)
+			}
+		}()
+		// Where the server's sockets wait, 3 s in; and this program's own CPU (the viewers'
+		// side of the storm).
+		go func() {
+			defer profWG.Done()
+			time.Sleep(3 * time.Second)
+			if err := fetch(debugAddr, "/debug/pprof/goroutine?debug=1", 30*time.Second, profileOut+".storm.goroutines"); err != nil {
+				logf("storm goroutines: %v", err)
+			}
+		}()
+		go func() {
+			defer profWG.Done()
+			f, err := os.Create(profileOut + ".storm.loadgen")
+			if err != nil {
+				return
+			}
+			defer func() { _ = f.Close() }()
+			if pprof.StartCPUProfile(f) == nil {
+				time.Sleep(10 * time.Second)
+				pprof.StopCPUProfile()
 			}
 		}()
 	}
 	n, _ := connectAll(ctx, e, live, conc)
 	dur := time.Since(t1)
-	x3 := xactCommit(ctx, db)
+	// PostgreSQL publishes a backend's table counters when it goes idle, at most once a second.
+	if err := sleep(ctx, 2*time.Second); err != nil {
+		return nil, err
+	}
+	x3, s3 := xactCommit(ctx, db), tableScans(ctx, db)
+	span := time.Since(t1).Seconds()
 	r := &stormReport{Clients: len(live), Connected: n, Seconds: dur.Seconds(),
-		Resumed: st.subscribed.Load() - r0, Snapshots: st.snapshots.Load() - s0, Unrecovered: st.unrecovered.Load() - u0,
-		DialErrors: int(st.dialErrs.Load() - d0), XactCommitDuring: x3 - x2, XactPerSecBaseline: base}
-	r.XactAttributable = float64(r.XactCommitDuring) - base*dur.Seconds()
-	logf("storm: %d reconnected in %.1f s: %d channels resumed, %d snapshots; xact_commit +%d (baseline %.0f/s)",
-		n, r.Seconds, r.Resumed, r.Snapshots, r.XactCommitDuring, base)
-	if err := sleep(ctx, 3*time.Second); err != nil {
+		Resumed: st.subscribed.Load() - r0, Snapshots: st.snapshots.Load() - sn0, Unrecovered: st.unrecovered.Load() - u0,
+		DialErrors: int(st.dialErrs.Load() - d0), XactCommitDuring: x3 - x2, XactPerSecBaseline: base,
+		ScansDuring: map[string]int64{}, ScansAttributable: map[string]float64{}}
+	r.XactAttributable = float64(r.XactCommitDuring) - base*span
+	r.DialP50ms, r.DialP99ms = st.dial.pct(50), st.dial.pct(99)
+	r.AuthP50ms, r.AuthP99ms = st.auth.pct(50), st.auth.pct(99)
+	r.SubscribeP50ms, r.SubscribeP99ms = st.sub.pct(50), st.sub.pct(99)
+	for table, v := range s3 {
+		r.ScansDuring[table] = v - s2[table]
+		r.ScansAttributable[table] = float64(v-s2[table]) - float64(s1[table]-s0[table])/baseSec*span
+	}
+	profWG.Wait()
+	logf("storm: %d reconnected in %.1f s: %d channels resumed, %d snapshots; xact_commit +%d (baseline %.0f/s); scans of tokens %d, contests %d",
+		n, r.Seconds, r.Resumed, r.Snapshots, r.XactCommitDuring, base, r.ScansDuring["tokens"], r.ScansDuring["contests"])
+	logf("storm: per reconnect p50/p99 dial %.0f/%.0f ms, auth %.0f/%.0f ms, subscribe %.0f/%.0f ms",
+		r.DialP50ms, r.DialP99ms, r.AuthP50ms, r.AuthP99ms, r.SubscribeP50ms, r.SubscribeP99ms)
+	if err := sleep(ctx, time.Second); err != nil {
 		return r, err
 	}
 	r.GapsAfter = st.gaps.Load() - g0

@@ -6,6 +6,7 @@ import (
 	"errors"
 	_ "expvar" // /debug/vars (memstats) on the server child's debug listener
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -52,6 +54,9 @@ func runChild(role string) int {
 	defer stop()
 	switch role {
 	case "server":
+		// Heap profiles fine enough to tell what one socket holds (the default samples every
+		// 512 KB allocated).
+		runtime.MemProfileRate = 16 << 10
 		if dbg := os.Getenv("LOADGEN_DEBUG_ADDR"); dbg != "" {
 			go func() { _ = http.ListenAndServe(dbg, nil) }() //nolint:gosec // loopback debug listener of a benchmark child
 		}
@@ -114,17 +119,45 @@ func stopChild(cmd *exec.Cmd) {
 
 // serverHeap reads the server child's Go heap (HeapInuse, HeapAlloc, Sys) from expvar.
 func serverHeap(debugAddr string) (inuse, alloc, sys uint64) {
-	c := http.Client{Timeout: 10 * time.Second}
+	m := serverMem(debugAddr)
+	return m.HeapInuse, m.HeapAlloc, m.Sys
+}
+
+// memStats are the server child's runtime.MemStats that the report uses.
+type memStats struct {
+	HeapInuse, HeapAlloc, Sys, StackInuse uint64
+	Goroutines                            int
+}
+
+// serverMem reads the server child's memory statistics; with gc, after a garbage collection
+// (the heap profile's gc=1), so that HeapAlloc is the live heap.
+func serverMem(debugAddr string, gc ...bool) memStats {
+	c := http.Client{Timeout: 60 * time.Second}
+	if len(gc) > 0 && gc[0] {
+		if res, err := c.Get("http://" + debugAddr + "/debug/pprof/heap?gc=1"); err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			_ = res.Body.Close()
+		}
+	}
+	var out memStats
+	if res, err := c.Get("http://" + debugAddr + "/debug/pprof/goroutine?debug=1"); err == nil {
+		var total int
+		_, _ = fmt.Fscanf(res.Body, "goroutine profile: total %d", &total)
+		out.Goroutines = total
+		_, _ = io.Copy(io.Discard, res.Body)
+		_ = res.Body.Close()
+	}
 	res, err := c.Get("http://" + debugAddr + "/debug/vars")
 	if err != nil {
-		return 0, 0, 0
+		return out
 	}
 	defer func() { _ = res.Body.Close() }()
 	var v struct {
-		Memstats struct{ HeapInuse, HeapAlloc, Sys uint64 } `json:"memstats"`
+		Memstats struct{ HeapInuse, HeapAlloc, Sys, StackInuse uint64 } `json:"memstats"`
 	}
 	_ = json.NewDecoder(res.Body).Decode(&v)
-	return v.Memstats.HeapInuse, v.Memstats.HeapAlloc, v.Memstats.Sys
+	out.HeapInuse, out.HeapAlloc, out.Sys, out.StackInuse = v.Memstats.HeapInuse, v.Memstats.HeapAlloc, v.Memstats.Sys, v.Memstats.StackInuse
+	return out
 }
 
 // vmRSS returns a process's resident set in bytes (VmRSS of /proc/<pid>/status).

@@ -100,10 +100,11 @@ func defaultVersion() string {
 // socketRoutes adds /ws and GET /api/v1/displays.
 func (s *Server) socketRoutes(api fiber.Router) {
 	s.app.Get("/ws", s.wsHandshake, websocket.New(s.serveSocket, websocket.Config{
-		ReadBufferSize:  1024,
-		WriteBufferSize: 4096,
-		// Buffers are taken from the pool only while a frame is written, so an idle socket
-		// holds none.
+		// Memory per socket: the library reads through fasthttp's own 4 KB connection buffer,
+		// so a second large one buys nothing (client messages are small); data frames are
+		// written without the library's buffer (writeBatch), and control frames need none.
+		ReadBufferSize:  256,
+		WriteBufferSize: 256,
 		WriteBufferPool: &sync.Pool{},
 		RecoverHandler:  s.recoverSocket,
 	}))
@@ -254,7 +255,10 @@ func (sock *socket) authenticate(secret string) {
 	s := sock.srv
 	ctx, cancel := context.WithTimeout(sock.ctx, 10*time.Second)
 	defer cancel()
-	t, err := s.Authenticate(ctx, secret)
+	// A reconnect storm brings the same display token thousands of times at once: one lookup.
+	t, err := shared(ctx, &s.hub.flight, "auth|"+string(hashSecret(secret)), func(ctx context.Context) (bullpen.Token, error) {
+		return s.Authenticate(ctx, secret)
+	})
 	switch {
 	case err != nil && bullpen.ErrorCode(err) == bullpen.EUnauthenticated:
 		sock.close(closeUnauthenticated, "bad or revoked token")

@@ -41,6 +41,7 @@ type stamped struct {
 
 func readStamped(c *fws.Conn, clock time.Time) *stampedReader {
 	r := &stampedReader{c: c, got: make(chan stamped, 4096), err: make(chan error, 1), done: make(chan struct{})}
+	_ = c.SetReadDeadline(time.Time{}) // next says how long to wait
 	go func() {
 		defer close(r.done)
 		for {

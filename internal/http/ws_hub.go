@@ -41,9 +41,15 @@ type hub struct {
 	stop     context.CancelFunc
 	loopDone chan struct{}
 
-	// cmdMu orders SUBSCRIBE and UNSUBSCRIBE with the changes of channels that call for them.
+	// cmdMu orders SUBSCRIBE and UNSUBSCRIBE with the creation and removal of the channels
+	// that call for them. Watching a channel the node already has takes only that channel's lock.
 	cmdMu sync.Mutex
-	// mu guards what follows; fan-out holds it for reading.
+	// Owned by the goroutine that receives notices: the sockets of the current burst, whose
+	// writers start when it ends, and a scratch copy of one channel's subscribers.
+	burst   []*socket
+	notices int // in the current burst
+	fanBuf  []*subscription
+	// mu guards what follows.
 	mu       sync.RWMutex
 	channels map[string]*hubChannel // by notice channel
 	awaited  map[string]int         // SUBSCRIBEs sent and not yet confirmed, by notice channel
@@ -56,9 +62,12 @@ type hub struct {
 type hubChannel struct {
 	name   string
 	notice string
-	subs   map[*subscription]struct{}
 	ready  chan struct{} // closed when Redis confirmed the subscription
-	isDone bool
+	isDone bool          // guarded by the hub's mu
+
+	mu   sync.RWMutex // guards subs and dead
+	subs map[*subscription]struct{}
+	dead bool // removed from the hub: a watcher must make a new one
 }
 
 // subscription is one socket watching one channel. Its fields are guarded by the socket's mu.
@@ -146,10 +155,19 @@ func (h *hub) start() error {
 	h.ps, h.stop, h.loopDone, h.started = ps, cancel, make(chan struct{}), true
 	go h.receive(ps.ChannelWithSubscriptions(goredis.WithChannelSize(4096)))
 	go h.presenceLoop(ctx)
+	go h.pingLoop(ctx)
 	return nil
 }
 
-// receive is the node's one reader of Redis notices.
+// maxBurst bounds how many notices one burst takes before its sockets' writers start, so a
+// steady stream of notices cannot hold messages back.
+const maxBurst = 64
+
+// receive is the node's one reader of Redis notices. Notices that arrive together (a
+// consumer's batch is published in one go) make a burst: each socket's messages of the burst
+// are queued first, and its writer starts when the burst ends, so they leave in one frame and
+// one system call instead of one each. A burst ends when no notice is waiting, so it adds no
+// wait of its own.
 func (h *hub) receive(msgs <-chan any) {
 	defer close(h.loopDone)
 	for m := range msgs {
@@ -165,8 +183,22 @@ func (h *hub) receive(msgs <-chan any) {
 				continue
 			}
 			h.fanOut(v.Channel, v.Payload)
+			h.notices++
+		}
+		if len(msgs) == 0 || h.notices >= maxBurst {
+			h.endBurst()
 		}
 	}
+	h.endBurst()
+}
+
+// endBurst starts the writers of the sockets that got messages in the burst.
+func (h *hub) endBurst() {
+	for i, sock := range h.burst {
+		sock.release()
+		h.burst[i] = nil
+	}
+	h.burst, h.notices = h.burst[:0], 0
 }
 
 // confirmed marks a channel ready once Redis confirmed every SUBSCRIBE sent for it. A
@@ -190,17 +222,21 @@ func (h *hub) confirmed(notice string) {
 	if ch == nil {
 		return
 	}
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
 	for sub := range ch.subs {
 		sub.sock.resync(sub)
 	}
 }
 
-// fanOut hands one message to every local socket watching its channel.
+// fanOut hands one message to every local socket watching its channel. It holds the
+// channel's lock only to copy the list of watchers: a subscription added after the copy reads
+// the channel's state after this message was stored, so it misses nothing.
 func (h *hub) fanOut(notice, payload string) {
 	h.mu.RLock()
-	defer h.mu.RUnlock()
 	ch := h.channels[notice]
-	if ch == nil || len(ch.subs) == 0 {
+	h.mu.RUnlock()
+	if ch == nil {
 		return
 	}
 	m, ok := parseHubMessage(payload)
@@ -208,9 +244,19 @@ func (h *hub) fanOut(notice, payload string) {
 		h.srv.Logger.Error("socket hub: malformed channel message", "channel", ch.name, "message", payload)
 		return
 	}
+	subs := h.fanBuf[:0]
+	ch.mu.RLock()
 	for sub := range ch.subs {
-		sub.sock.deliver(sub, m)
+		subs = append(subs, sub)
 	}
+	ch.mu.RUnlock()
+	for i, sub := range subs {
+		if sub.sock.deliver(sub, m) {
+			h.burst = append(h.burst, sub.sock)
+		}
+		subs[i] = nil
+	}
+	h.fanBuf = subs[:0]
 }
 
 // parseHubMessage reads seq and epoch of a message; the bytes themselves go out as they came.
@@ -297,37 +343,20 @@ func (h *hub) authenticated(sock *socket) {
 
 // watch registers sub so that live messages start queueing for it, and returns once Redis
 // confirmed the channel's subscription: reading the channel's state after that misses nothing.
+// A channel the node already watches takes only its own lock (a reconnect storm subscribes
+// thousands of sockets to a few channels at once); the first watcher subscribes the node.
 func (h *hub) watch(ctx context.Context, sub *subscription) error {
 	if err := h.start(); err != nil {
 		return err
 	}
-	h.cmdMu.Lock()
-	h.mu.Lock()
+	h.mu.RLock()
 	ch := h.channels[sub.notice]
-	created := ch == nil
-	if created {
-		ch = &hubChannel{name: sub.ch.name, notice: sub.notice, subs: map[*subscription]struct{}{}, ready: make(chan struct{})}
-		h.channels[sub.notice] = ch
-		h.awaited[sub.notice]++
-		h.metrics.channels.Inc()
-	}
-	ch.subs[sub] = struct{}{}
-	h.mu.Unlock()
-	var err error
-	if created {
-		if err = h.ps.Subscribe(ctx, sub.notice); err != nil {
-			// No confirmation will come for it; a stray one is taken for a reconnect.
-			h.mu.Lock()
-			if h.awaited[sub.notice]--; h.awaited[sub.notice] <= 0 {
-				delete(h.awaited, sub.notice)
-			}
-			h.mu.Unlock()
+	h.mu.RUnlock()
+	if ch == nil || !ch.add(sub) {
+		var err error
+		if ch, err = h.watchSlow(ctx, sub); err != nil {
+			return err
 		}
-	}
-	h.cmdMu.Unlock()
-	if err != nil {
-		h.unwatch(sub)
-		return err
 	}
 	select {
 	case <-ch.ready:
@@ -338,22 +367,83 @@ func (h *hub) watch(ctx context.Context, sub *subscription) error {
 	}
 }
 
-// unwatch removes sub; the last local watcher of a channel unsubscribes the node from it.
-func (h *hub) unwatch(sub *subscription) {
+// add registers sub unless the channel is being removed.
+func (ch *hubChannel) add(sub *subscription) bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.dead {
+		return false
+	}
+	ch.subs[sub] = struct{}{}
+	return true
+}
+
+// watchSlow registers sub under cmdMu, making the channel and subscribing to it if needed.
+func (h *hub) watchSlow(ctx context.Context, sub *subscription) (*hubChannel, error) {
 	h.cmdMu.Lock()
 	defer h.cmdMu.Unlock()
 	h.mu.Lock()
 	ch := h.channels[sub.notice]
+	created := ch == nil
+	if created {
+		ch = &hubChannel{name: sub.ch.name, notice: sub.notice, subs: map[*subscription]struct{}{}, ready: make(chan struct{})}
+		h.channels[sub.notice] = ch
+		h.awaited[sub.notice]++
+		h.metrics.channels.Inc()
+	}
+	ch.add(sub) // under cmdMu nobody removes it
+	h.mu.Unlock()
+	if !created {
+		return ch, nil
+	}
+	if err := h.ps.Subscribe(ctx, sub.notice); err != nil {
+		// No confirmation will come for it; a stray one is taken for a reconnect.
+		h.mu.Lock()
+		if h.awaited[sub.notice]--; h.awaited[sub.notice] <= 0 {
+			delete(h.awaited, sub.notice)
+		}
+		h.mu.Unlock()
+		h.unwatchLocked(sub)
+		return nil, err
+	}
+	return ch, nil
+}
+
+// unwatch removes sub; the last local watcher of a channel unsubscribes the node from it.
+func (h *hub) unwatch(sub *subscription) {
+	h.mu.RLock()
+	ch := h.channels[sub.notice]
+	h.mu.RUnlock()
+	if ch == nil {
+		return
+	}
+	ch.mu.Lock()
+	delete(ch.subs, sub)
+	empty := len(ch.subs) == 0
+	ch.mu.Unlock()
+	if !empty {
+		return
+	}
+	h.cmdMu.Lock()
+	defer h.cmdMu.Unlock()
+	h.unwatchLocked(sub)
+}
+
+// unwatchLocked (under cmdMu) removes sub and, if it was the last, the channel.
+func (h *hub) unwatchLocked(sub *subscription) {
+	h.mu.Lock()
+	ch := h.channels[sub.notice]
 	last := false
 	if ch != nil {
-		if _, ok := ch.subs[sub]; ok {
-			delete(ch.subs, sub)
-			if len(ch.subs) == 0 {
-				delete(h.channels, sub.notice)
-				h.metrics.channels.Dec()
-				last = true
-			}
+		ch.mu.Lock()
+		delete(ch.subs, sub)
+		if len(ch.subs) == 0 {
+			ch.dead = true
+			delete(h.channels, sub.notice)
+			h.metrics.channels.Dec()
+			last = true
 		}
+		ch.mu.Unlock()
 	}
 	h.mu.Unlock()
 	if last {
@@ -423,7 +513,7 @@ func (h *hub) drain() {
 	case <-time.After(h.opt.DrainTimeout):
 		h.srv.Logger.Warn("sockets still open after the drain timeout; cutting them", "sockets", len(socks))
 		for _, sock := range socks {
-			_ = sock.conn.NetConn().Close()
+			_ = sock.raw.Close()
 		}
 		select {
 		case <-done:
@@ -507,6 +597,32 @@ func (h *hub) presenceLoop(ctx context.Context) {
 			h.srv.Logger.Warn("refresh display presence", "err", err)
 		}
 		cancel()
+	}
+}
+
+// pingLoop has each socket pinged every PingInterval, from one goroutine for all of them
+// rather than a timer per socket.
+func (h *hub) pingLoop(ctx context.Context) {
+	tick := min(max(h.opt.PingInterval/4, 5*time.Millisecond), time.Second)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	var socks []*socket
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			h.mu.RLock()
+			for sock := range h.sockets {
+				socks = append(socks, sock)
+			}
+			h.mu.RUnlock()
+			for i, sock := range socks {
+				sock.pingIfDue(now)
+				socks[i] = nil
+			}
+			socks = socks[:0]
+		}
 	}
 }
 

@@ -172,8 +172,10 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 		}
 		sock.acceptLocked(sub, m)
 	}
+	if len(sock.queue) > 0 {
+		sock.startWriterLocked()
+	}
 	sock.mu.Unlock()
-	sock.signal()
 	return nil
 }
 
@@ -201,12 +203,15 @@ func resumeFrom(st redis.ChannelState, since int64, epoch string) ([][]byte, boo
 	return out, true
 }
 
-// deliver hands a live message to one subscription. Called by the hub: it never blocks.
-func (sock *socket) deliver(sub *subscription, m hubMessage) {
+// deliver hands a live message to one subscription. Called by the hub: it never blocks. It
+// does not start the writer: it reports (once per burst) that the socket joins the hub's
+// current burst, and the hub starts the writers when the burst ends, so that the messages of
+// one burst leave in one frame.
+func (sock *socket) deliver(sub *subscription, m hubMessage) (joined bool) {
 	sock.mu.Lock()
+	defer sock.mu.Unlock()
 	if sock.closing || sub.removed {
-		sock.mu.Unlock()
-		return
+		return false
 	}
 	if sub.pending {
 		if len(sub.buf) >= sock.opt.QueueSize {
@@ -214,14 +219,13 @@ func (sock *socket) deliver(sub *subscription, m hubMessage) {
 		} else {
 			sub.buf = append(sub.buf, m)
 		}
-		sock.mu.Unlock()
-		return
+		return false
 	}
-	queued := sock.acceptLocked(sub, m)
-	sock.mu.Unlock()
-	if queued {
-		sock.signal()
+	if !sock.acceptLocked(sub, m) || sock.writing || sock.held {
+		return false
 	}
+	sock.held = true
+	return true
 }
 
 // acceptLocked queues m if it is the next message of the subscription, drops it if the client

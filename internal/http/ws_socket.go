@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,13 +21,16 @@ import (
 // closeGrace is how long a socket waits for the client to answer its close frame.
 const closeGrace = 2 * time.Second
 
-// socket is one client connection. The Fiber goroutine reads (run); one writer goroutine
-// owns every data frame and drains a queue that nothing else ever waits on: the hub appends
-// and moves on, and a socket whose queue is full is closed with 4408.
+// socket is one client connection. The Fiber goroutine reads (run). Writes belong to a writer
+// goroutine that runs only while there is something to write: it is started when a message is
+// queued and none runs, and it ends when the queue is empty, so an idle socket holds one
+// goroutine, not two. Nothing ever waits on a socket's queue: the hub appends and moves on, and
+// a socket whose queue is full is closed with 4408.
 type socket struct {
 	srv  *Server
 	hub  *hub
 	conn *fws.Conn
+	raw  net.Conn // the connection under the WebSocket: data frames are written to it directly
 	opt  SocketOptions
 	id   string
 
@@ -40,14 +45,16 @@ type socket struct {
 	tokens float64 // rate limit bucket
 	last   time.Time
 
-	wake       chan struct{} // the queue has something (capacity 1)
-	closingCh  chan struct{} // closed when the socket starts closing
-	writerDone chan struct{}
+	writerDone chan struct{} // closed when the writer has sent the close frame (or could not)
 
 	mu        sync.Mutex
 	queue     [][]byte
 	spare     [][]byte
-	live      int // live (hub) messages in queue, the ones the bound counts
+	live      int  // live (hub) messages in queue, the ones the bound counts
+	writing   bool // a writer goroutine runs; after the close it stays set, so none starts again
+	held      bool // in the hub's current burst: the hub starts the writer when the burst ends
+	pingDue   bool
+	lastPing  time.Time
 	subs      map[string]*subscription
 	closing   bool
 	code      int
@@ -60,20 +67,32 @@ func newSocket(s *Server, c *fws.Conn) *socket {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	ctx, cancel := context.WithCancel(context.Background())
-	sock := &socket{srv: s, hub: s.hub, conn: c, opt: s.hub.opt, id: hex.EncodeToString(b), ctx: ctx, cancel: cancel,
-		connectedAt: s.Now().UTC(), wake: make(chan struct{}, 1), closingCh: make(chan struct{}),
-		writerDone: make(chan struct{}), subs: map[string]*subscription{}}
-	sock.lastSeen.Store(time.Now().UnixNano())
+	now := time.Now()
+	sock := &socket{srv: s, hub: s.hub, conn: c, raw: rawConn(c), opt: s.hub.opt, id: hex.EncodeToString(b), ctx: ctx,
+		cancel: cancel, connectedAt: s.Now().UTC(), writerDone: make(chan struct{}), subs: map[string]*subscription{},
+		lastPing: now}
+	sock.lastSeen.Store(now.UnixNano())
 	sock.tokens = float64(sock.opt.RateBurst)
-	sock.last = time.Now()
+	sock.last = now
 	return sock
+}
+
+// rawConn is the network connection under a WebSocket upgraded by fasthttp (which hands the
+// handler a wrapper around it), or the wrapper itself when it does not say.
+func rawConn(c *fws.Conn) net.Conn {
+	nc := c.NetConn()
+	if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
+		if raw := u.UnsafeConn(); raw != nil {
+			return raw
+		}
+	}
+	return nc
 }
 
 // run is the reader: auth, then the client's messages, until the socket closes. It returns
 // once the writer is done, so the connection can be closed under it.
 func (sock *socket) run() {
 	defer sock.cancel()
-	go sock.writeLoop()
 	c := sock.conn
 	c.SetReadLimit(maxClientMessage)
 	_ = c.SetReadDeadline(time.Now().Add(sock.opt.AuthTimeout))
@@ -88,14 +107,33 @@ func (sock *socket) run() {
 			break
 		}
 		sock.heard()
-		sock.handleFrame(data)
+		sock.handle(data)
 	}
 	select {
 	case <-sock.writerDone:
 	case <-time.After(sock.opt.WriteTimeout + closeGrace):
-		_ = c.NetConn().Close()
+		_ = sock.raw.Close()
 		<-sock.writerDone
 	}
+}
+
+// handle runs the handlers of one client frame on a goroutine of their own, and waits for it.
+// The handlers (Redis, snapshots, JSON) need a deep stack, and the reader, which waits on the
+// connection for the socket's whole life, would keep a stack as deep as they ever went: this way
+// it keeps only what reading takes. Frames are still handled one after another.
+func (sock *socket) handle(data []byte) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if v := recover(); v != nil {
+				sock.srv.Logger.Error("panic in socket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				sock.close(closeInternal, "internal error")
+			}
+		}()
+		sock.handleFrame(data)
+	}()
+	<-done
 }
 
 // heard records that the client is alive and pushes the idle deadline back.
@@ -181,7 +219,7 @@ func (sock *socket) closeLocked(code int, reason string, frame bool) {
 		sub.removed = true
 		sub.buf = nil
 	}
-	close(sock.closingCh)
+	sock.startWriterLocked() // it sends the close frame
 	sock.hub.metrics.closes.WithLabelValues(closeLabel(code)).Inc()
 	if code == closeSlow {
 		sock.hub.metrics.slowCloses.Inc()
@@ -198,25 +236,26 @@ func (sock *socket) finish() {
 // client that asks and never reads piles them up, and maxQueued stops it.
 func (sock *socket) send(msgs ...[]byte) {
 	sock.mu.Lock()
+	defer sock.mu.Unlock()
 	if sock.closing {
-		sock.mu.Unlock()
 		return
 	}
 	sock.queue = append(sock.queue, msgs...)
 	if len(sock.queue) > sock.maxQueued() {
 		sock.closeLocked(closeSlow, "too slow to keep up", true)
+		return
 	}
-	sock.mu.Unlock()
-	sock.signal()
+	sock.startWriterLocked()
 }
 
 // maxQueued bounds everything queued: the live bound plus room for a few resumed histories.
 func (sock *socket) maxQueued() int { return sock.opt.QueueSize + 4*redis.HistoryLength }
 
-func (sock *socket) signal() {
-	select {
-	case sock.wake <- struct{}{}:
-	default:
+// startWriterLocked starts the writer unless one runs.
+func (sock *socket) startWriterLocked() {
+	if !sock.writing {
+		sock.writing = true
+		go sock.writeLoop()
 	}
 }
 
@@ -231,98 +270,167 @@ func (sock *socket) pushLiveLocked(msg []byte) bool {
 	return true
 }
 
-// take empties the queue for the writer.
-func (sock *socket) take() [][]byte {
+// release ends the socket's part in a hub burst: its writer starts now if it has work.
+func (sock *socket) release() {
 	sock.mu.Lock()
-	defer sock.mu.Unlock()
-	batch := sock.queue
-	sock.queue, sock.spare, sock.live = sock.spare[:0], nil, 0
-	return batch
-}
-
-// giveBack returns a written batch's slice for reuse, unless it grew large.
-func (sock *socket) giveBack(batch [][]byte) {
-	if cap(batch) > 4*sock.opt.QueueSize {
-		return
-	}
-	clear(batch)
-	sock.mu.Lock()
-	if !sock.closing && sock.spare == nil {
-		sock.spare = batch[:0]
+	sock.held = false
+	if len(sock.queue) > 0 {
+		sock.startWriterLocked()
 	}
 	sock.mu.Unlock()
 }
 
+// pingIfDue asks the writer for a ping when the last one is PingInterval old.
+func (sock *socket) pingIfDue(now time.Time) {
+	sock.mu.Lock()
+	if !sock.closing && now.Sub(sock.lastPing) >= sock.opt.PingInterval {
+		sock.lastPing, sock.pingDue = now, true
+		sock.startWriterLocked()
+	}
+	sock.mu.Unlock()
+}
+
+// giveBackLocked keeps a written batch's slice for reuse, unless it grew beyond what a socket
+// that keeps up needs (a catch-up's large slice would otherwise stay with the socket).
+func (sock *socket) giveBackLocked(batch [][]byte) {
+	if cap(batch) > spareMax || sock.closing || sock.spare != nil {
+		return
+	}
+	clear(batch)
+	sock.spare = batch[:0]
+}
+
+// writeLoop writes what is queued until the queue is empty, then ends; on close it sends the
+// close frame and ends for good.
 func (sock *socket) writeLoop() {
-	defer close(sock.writerDone)
-	c := sock.conn
-	ping := time.NewTicker(sock.opt.PingInterval)
-	defer ping.Stop()
+	var written [][]byte
 	for {
-		select {
-		case <-sock.closingCh:
-			sock.writeClose()
-			return
-		case <-ping.C:
-			if err := c.WriteControl(fws.PingMessage, nil, time.Now().Add(sock.opt.WriteTimeout)); err != nil {
-				sock.writeFailed()
-				return
-			}
-		case <-sock.wake:
-			batch := sock.take()
-			if err := sock.writeBatch(batch); err != nil {
-				sock.writeFailed()
-				return
-			}
-			sock.giveBack(batch)
+		sock.mu.Lock()
+		if written != nil {
+			sock.giveBackLocked(written)
+			written = nil
 		}
+		if sock.closing {
+			code, reason, frame := sock.code, sock.reason, sock.sendClose
+			sock.mu.Unlock()
+			sock.writeClose(code, reason, frame)
+			close(sock.writerDone)
+			return
+		}
+		batch, ping := sock.queue, sock.pingDue
+		if len(batch) == 0 && !ping {
+			sock.writing = false
+			sock.mu.Unlock()
+			return
+		}
+		sock.queue, sock.spare, sock.live, sock.pingDue = sock.spare[:0], nil, 0, false
+		sock.mu.Unlock()
+		err := sock.writeBatch(batch)
+		if err == nil && ping {
+			err = sock.conn.WriteControl(fws.PingMessage, nil, time.Now().Add(sock.opt.WriteTimeout))
+		}
+		if err != nil {
+			// The connection is gone: no close frame; the reader stops at once.
+			sock.closeQuiet(0)
+			continue
+		}
+		written = batch
 	}
 }
 
-// writeBatch packs the messages into as few frames as fit maxFrame, one message per line.
+// spareMax is the largest queue slice a socket keeps for reuse.
+const spareMax = 16
+
+// writeBatch writes the messages as few frames as fit maxFrame, one message per line, each frame
+// with one system call straight to the connection. A lone message (the common case for a socket
+// that keeps up) goes out as written by the publisher, shared by every socket of the channel,
+// behind its header (writev); several are copied into one buffer. Control frames go through the
+// WebSocket library; both write whole frames in single calls, which the connection serializes,
+// so they never interleave.
 func (sock *socket) writeBatch(batch [][]byte) error {
-	c := sock.conn
+	if len(batch) == 0 {
+		return nil
+	}
+	f := framePool.Get().(*frameBuf)
+	defer f.release()
+	_ = sock.raw.SetWriteDeadline(time.Now().Add(sock.opt.WriteTimeout))
 	for i := 0; i < len(batch); {
 		if sock.isClosing() {
 			return nil
 		}
-		_ = c.SetWriteDeadline(time.Now().Add(sock.opt.WriteTimeout))
-		w, err := c.NextWriter(fws.TextMessage)
-		if err != nil {
-			return err
-		}
 		n, size := 0, 0
-		for i < len(batch) && (n == 0 || size+1+len(batch[i]) <= maxFrame) {
+		for j := i; j < len(batch) && (n == 0 || size+1+len(batch[j]) <= maxFrame); j++ {
 			if n > 0 {
-				if _, err := w.Write(newline); err != nil {
-					return err
-				}
 				size++
 			}
-			if _, err := w.Write(batch[i]); err != nil {
-				return err
-			}
-			size += len(batch[i])
+			size += len(batch[j])
 			n++
-			i++
 		}
-		if err := w.Close(); err != nil {
+		if err := f.write(sock.raw, batch[i:i+n], size); err != nil {
 			return err
 		}
+		i += n
 		sock.hub.metrics.messages.Add(float64(n))
 		sock.hub.metrics.frames.Inc()
 	}
 	return nil
 }
 
-var newline = []byte{'\n'}
+// frameBuf assembles one frame. Writing header and message as two pieces of one writev keeps the
+// connection's vector small: Go keeps an FD's largest vector for reuse, so a vector per message
+// would leave every socket holding one as long as its largest batch.
+type frameBuf struct {
+	hdr  [10]byte
+	two  [2][]byte
+	bufs net.Buffers
+	flat []byte
+}
+
+var framePool = sync.Pool{New: func() any { return &frameBuf{} }}
+
+func (f *frameBuf) release() {
+	f.two = [2][]byte{}
+	if cap(f.flat) > 4*maxFrame {
+		f.flat = nil
+	}
+	framePool.Put(f)
+}
+
+// write sends msgs, joined by newlines (size bytes in all), as one text frame in one call.
+func (f *frameBuf) write(c net.Conn, msgs [][]byte, size int) error {
+	hdr := textFrameHeader(f.hdr[:0], size)
+	if _, ok := c.(*net.TCPConn); ok && len(msgs) == 1 {
+		f.two = [2][]byte{hdr, msgs[0]}
+		f.bufs = f.two[:]
+		_, err := f.bufs.WriteTo(c) // WriteTo consumes f.bufs, not f.two
+		return err
+	}
+	f.flat = append(f.flat[:0], hdr...)
+	for i, m := range msgs {
+		if i > 0 {
+			f.flat = append(f.flat, '\n')
+		}
+		f.flat = append(f.flat, m...)
+	}
+	_, err := c.Write(f.flat)
+	return err
+}
+
+// textFrameHeader appends the header of a final, unmasked text frame (a server's) of n bytes.
+func textFrameHeader(b []byte, n int) []byte {
+	const finText = 0x81
+	switch {
+	case n < 126:
+		return append(b, finText, byte(n))
+	case n <= 0xffff:
+		return append(b, finText, 126, byte(n>>8), byte(n))
+	}
+	return append(b, finText, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
 
 // writeClose sends the close frame (when it is ours to send) and gives the client a moment to
-// answer before the reader stops waiting.
-func (sock *socket) writeClose() {
-	sock.mu.Lock()
-	code, reason, frame := sock.code, sock.reason, sock.sendClose
-	sock.mu.Unlock()
+// answer before the reader stops waiting; without a frame, the reader stops at once.
+func (sock *socket) writeClose(code int, reason string, frame bool) {
 	c := sock.conn
 	if frame {
 		_ = c.WriteControl(fws.CloseMessage, fws.FormatCloseMessage(code, reason), time.Now().Add(sock.opt.WriteTimeout))
@@ -330,12 +438,6 @@ func (sock *socket) writeClose() {
 		return
 	}
 	_ = c.SetReadDeadline(time.Now())
-}
-
-// writeFailed ends a socket the writer can no longer write to; the reader stops at once.
-func (sock *socket) writeFailed() {
-	sock.closeQuiet(0)
-	_ = sock.conn.SetReadDeadline(time.Now())
 }
 
 func closeLabel(code int) string {
