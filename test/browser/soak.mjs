@@ -11,7 +11,10 @@
 // the JavaScript heap in use and the DOM node and event listener counts (CDP
 // Performance.getMetrics), and the elements in the document. All the time: every animation
 // frame's interval (requestAnimationFrame), to count the frames dropped, apart for the time a
-// celebration is on screen. Results are printed and written as JSON to --out (default
+// celebration is on screen. Beside it, a control page (one small box turning, the same frame
+// meter) shows how many frames the machine itself drops at the same moments, and the CPU time
+// of the display's renderer process (CDP SystemInfo.getProcessInfo) how much work drawing the
+// wall took. Results are printed and written as JSON to --out (default
 // .local/soak/display-<time>.json).
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -29,6 +32,7 @@ const { values: opt } = parseArgs({
     'won-share': { type: 'string', default: '0.15' },
     sample: { type: 'string', default: '30' },
     out: { type: 'string', default: '' },
+    control: { type: 'boolean', default: true },
   },
 });
 const minutes = Number(opt.minutes);
@@ -136,13 +140,38 @@ async function main() {
   await page.addInitScript(frameMeter);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
+  const browserCdp = await browser.newBrowserCDPSession();
+  const renderers = async () => (await browserCdp.send('SystemInfo.getProcessInfo')).processInfo
+    .filter((p) => p.type === 'renderer').map((p) => ({ id: p.id, cpu: p.cpuTime }));
+
+  // The control: the same meter on a page with one small composited animation.
+  let control = null;
+  if (opt.control) {
+    const cctx = await browser.newContext({ viewport: { width: 640, height: 360 } });
+    control = await cctx.newPage();
+    await control.setContent('<style>@keyframes t{to{transform:rotate(360deg)}}div{width:80px;height:80px;margin:100px;' +
+      'background:#ffc93c;animation:t 2s linear infinite}</style><div></div><p id="celebration" hidden></p>');
+    await control.evaluate(frameMeter);
+  }
 
   await page.goto(`${stack.base}/display#token=${display.token}&contests=${contests.map((c) => c.id).join(',')}&seconds=20`,
     { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => window.bullpenDisplay && window.bullpenDisplay.connected()
     && document.querySelectorAll('#rows .row').length > 0, null, { timeout: 60_000 });
 
+  const rendererPid = await (async () => {
+    // The display's renderer: the one that gets busy when the display page works.
+    const before = new Map((await renderers()).map((r) => [r.id, r.cpu]));
+    await page.evaluate(() => { const end = performance.now() + 300; while (performance.now() < end); });
+    const after = await renderers();
+    after.sort((a, b) => (b.cpu - (before.get(b.id) || 0)) - (a.cpu - (before.get(a.id) || 0)));
+    return after[0]?.id;
+  })();
+  const rendererCpu = async () => (await renderers()).find((r) => r.id === rendererPid)?.cpu ?? 0;
+
   const sample = async () => {
+    const cpu = await rendererCpu();
+    const ctl = control ? await control.evaluate(() => ({ ...window.__frames, hist: { ...window.__frames.hist } })) : null;
     await cdp.send('HeapProfiler.collectGarbage');
     const { metrics } = await cdp.send('Performance.getMetrics');
     const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
@@ -157,7 +186,7 @@ async function main() {
       };
     });
     return {
-      at: new Date().toISOString(), heapUsed: m.JSHeapUsedSize, heapTotal: m.JSHeapTotalSize, nodes: m.Nodes,
+      at: new Date().toISOString(), t: Date.now(), cpu, loadavg1: os.loadavg()[0], control: ctl, heapUsed: m.JSHeapUsedSize, heapTotal: m.JSHeapTotalSize, nodes: m.Nodes,
       listeners: m.JSEventListeners, documents: m.Documents, layouts: m.LayoutCount, ...page_,
     };
   };
@@ -185,11 +214,16 @@ async function main() {
     const f = s.frames;
     log(`heap ${mb(s.heapUsed)} MB, nodes ${s.nodes}, elements ${s.elements}, listeners ${s.listeners}, ` +
       `celebrations ${s.celebrationsShown} (+${s.waiting} waiting, folds ${s.folds}), frames ${f.frames} dropped ${f.dropped} ` +
-      `(in celebrations ${f.celDropped}/${f.celFrames}), sockets ${sockets}, errors ${errors.length}`);
+      `(in celebrations ${f.celDropped}/${f.celFrames}), ` +
+      (s.control ? `control dropped ${s.control.dropped}/${s.control.frames}, ` : '') +
+      `renderer CPU ${(((s.cpu - first.cpu) / ((s.t - first.t) / 1000)) * 100).toFixed(0)} %, load ${s.loadavg1.toFixed(1)}, ` +
+      `sockets ${sockets}, errors ${errors.length}`);
   }
 
   const last = samples.at(-1);
-  const f = last.frames;
+  // Frames over the measured stretch (from the first sample), worst gaps over the whole run.
+  const f = Object.fromEntries(Object.entries(last.frames).map(([k, v]) =>
+    [k, typeof v === 'number' && !/worst/i.test(k) ? v - (first.frames[k] || 0) : v]));
   const result = {
     command: `node test/browser/soak.mjs --minutes ${minutes} --rate ${opt.rate} --won-share ${opt['won-share']}`,
     started: started.toISOString(), ended: new Date().toISOString(),
@@ -207,6 +241,15 @@ async function main() {
         droppedShare: +(f.celDropped / Math.max(1, f.celFrames + f.celDropped)).toFixed(4) },
       histogramMs: f.hist,
     },
+    // The same meter on the control page over the same time: what the machine alone dropped.
+    controlFrames: last.control ? {
+      total: last.control.frames - first.control.frames, dropped: last.control.dropped - first.control.dropped,
+      droppedShare: +((last.control.dropped - first.control.dropped) /
+        Math.max(1, last.control.frames - first.control.frames + last.control.dropped - first.control.dropped)).toFixed(4),
+      worstMs: Math.round(last.control.worst),
+    } : null,
+    rendererCpuShare: +((last.cpu - first.cpu) / ((last.t - first.t) / 1000)).toFixed(3),
+    loadavg1: { start: first.loadavg1, end: last.loadavg1, mean: +(samples.reduce((n, s) => n + s.loadavg1, 0) / samples.length).toFixed(1) },
     sockets, errors: errors.slice(0, 20), errorCount: errors.length,
     samples,
   };
