@@ -118,6 +118,21 @@
     return (d.getFullYear() === new Date().getFullYear() ? dateTimeFmt : yearDateTimeFmt).format(d);
   }
 
+  /** An instant as the wall clock of zone tz shows it (a contest's own zone). */
+  function whenIn(iso, tz) {
+    if (!iso) return '—';
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return '—';
+    try {
+      return new Intl.DateTimeFormat(locale, {
+        timeZone: tz, year: d.getFullYear() === new Date().getFullYear() ? undefined : 'numeric',
+        month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+      }).format(d);
+    } catch {
+      return when(iso);
+    }
+  }
+
   function ago(iso) {
     if (!iso) return 'never';
     const t = Date.parse(iso);
@@ -754,9 +769,10 @@
 
   const filterOf = (status) => (status === 'final' ? 'ended' : status);
 
+  /** The contest's window on its own zone's clock, as the manager typed it. */
   function contestWindow(c) {
-    const starts = when(c.starts_at);
-    const ends = c.ends_at ? when(c.ends_at) : 'open-ended';
+    const starts = whenIn(c.starts_at, c.timezone);
+    const ends = c.ends_at ? whenIn(c.ends_at, c.timezone) : 'open-ended';
     return `${starts} – ${ends}`;
   }
 
@@ -1594,11 +1610,16 @@
       $('minted-secret').value = '';
       $('pair-link').value = '';
       $('pair-qr').replaceChildren();
+      $('rep-qr').replaceChildren();
+      $('rep-link-url').value = '';
       return;
     }
     box.hidden = false;
     $('minted-h').textContent = `New ${minted.role} token${minted.name ? `: ${minted.name}` : ''}`;
     $('minted-secret').value = minted.token;
+    $('minted-warn').textContent = 'This is the only time the secret is shown. ' + (minted.role === 'display'
+      ? 'Pair the screen below now, or copy it.'
+      : minted.role === 'rep' ? 'Give the rep the link below now, or copy it.' : 'Copy it now.');
     $('pairing').hidden = minted.role !== 'display';
     $('rep-link').hidden = minted.role !== 'rep';
     if (minted.role === 'display') {
@@ -1609,7 +1630,9 @@
       renderPairingContests();
     }
     if (minted.role === 'rep') {
-      $('rep-link-url').value = `${location.origin}/me#token=${encodeURIComponent(minted.token)}`;
+      const link = `${location.origin}/me#token=${encodeURIComponent(minted.token)}`;
+      $('rep-link-url').value = link;
+      renderQR($('rep-qr'), link, `QR code: scan to open ${minted.name || 'the rep'}'s page on a phone`);
     }
   }
 
