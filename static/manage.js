@@ -1197,6 +1197,15 @@
         }
         pushFloor({ kind: 'info', text: `New incentive: ${d.title || ''}` });
         break;
+      case 'incentive.ended':
+        // Closed early (here or by another manager): the data is the incentive as closed.
+        if (d.id) {
+          const known = incentives.get(d.id);
+          incentives.set(d.id, { ...known, ...d, winners: d.winners || (known && known.winners) || [] });
+          if (live) renderIncentives();
+        }
+        pushFloor({ kind: 'info', text: `Incentive closed: ${d.title || ''}` });
+        break;
       case 'incentive.won': {
         if (d.rep_id && d.name) repNames.set(d.rep_id, d.name);
         const inc = incentives.get(d.incentive_id);
@@ -1220,7 +1229,7 @@
           contests.set(d.id, d);
           if (live) renderContests();
         }
-        pushFloor({ kind: 'info', text: `${d.name || 'A contest'} ${m.type.slice('contest.'.length)}` });
+        pushFloor({ kind: 'info', text: `${d.name || 'A contest'} ${d.status === 'cancelled' ? 'cancelled' : m.type.slice('contest.'.length)}` });
         break;
       default:
         break;
