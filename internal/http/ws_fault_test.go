@@ -334,3 +334,58 @@ func TestSocketHubResubscribesAndFillsFromHistory(t *testing.T) {
 func channelTag(s *redis.Store, channel string) string {
 	return strings.TrimSuffix(s.NoticeChannel(channel), ":notice")
 }
+
+// TestSocketBacklogArrivesWhole: a client that stops reading while its connection's buffers
+// are small falls behind by far more than fits in them; when it reads again it gets every
+// message once, in order, packed several to a frame (one per line) in frames of at most 64 KiB.
+func TestSocketBacklogArrivesWhole(t *testing.T) {
+	e := newEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := startWS(t, e, func(d *httpapi.Deps) { d.Sockets.QueueSize = 2000 }, smallBuffers{ln})
+	small := &fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}).DialContext}
+	c := dialWith(t, small, ws.url, nil)
+	c.auth(adminSecret)
+	c.subscribe("floor")
+	c.nextOf("snapshot")
+	const total = 600
+	pad := strings.Repeat("y", 900)
+	for i := 1; i <= total; i++ {
+		e.publish("floor", "celebration", map[string]any{"n": i, "pad": pad})
+	}
+	frames, largest := 0, 0
+	next := int64(1)
+	_ = c.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for next <= total {
+		_, frame, err := c.c.ReadMessage()
+		if err != nil {
+			t.Fatalf("after seq %d: %v", next-1, err)
+		}
+		frames++
+		largest = max(largest, len(frame))
+		for _, line := range strings.Split(string(frame), "\n") {
+			var m struct {
+				Seq  int64 `json:"seq"`
+				Data struct {
+					N int64 `json:"n"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal([]byte(line), &m); err != nil || m.Seq != next || m.Data.N != next {
+				t.Fatalf("got %.80q, want seq %d (%v)", line, next, err)
+			}
+			next++
+		}
+	}
+	if largest > 64<<10 {
+		t.Fatalf("a frame of %d bytes, over 64 KiB", largest)
+	}
+	if frames >= total/2 {
+		t.Fatalf("%d frames for %d messages: the backlog was not packed", frames, total)
+	}
+	t.Logf("%d messages in %d frames, the largest %d bytes", total, frames, largest)
+	c.wantNothingMore()
+}

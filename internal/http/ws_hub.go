@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,13 +34,17 @@ type hub struct {
 
 	revokedChannel string // pub/sub: ids of revoked tokens, for every node
 	displaysKey    string // hash: node/socket -> presence of a wall display
+	pres           presenceWrites
+	tails          tailReads
 
 	startMu  sync.Mutex
 	started  bool
 	stopped  bool
 	ps       *goredis.PubSub
+	ctx      context.Context // the hub's, from start to shutdown
 	stop     context.CancelFunc
 	loopDone chan struct{}
+	flushCh  chan []*socket // bursts' sockets, in chunks, for the flushers
 
 	// cmdMu orders SUBSCRIBE and UNSUBSCRIBE with the creation and removal of the channels
 	// that call for them. Watching a channel the node already has takes only that channel's lock.
@@ -121,7 +126,8 @@ func newHub(s *Server) *hub {
 	return &hub{srv: s, store: s.Store, opt: s.Sockets.withDefaults(), node: hex.EncodeToString(b),
 		metrics: newWSMetrics(s.Registry()), revokedChannel: prefix + ":revoked", displaysKey: prefix + ":displays",
 		channels: map[string]*hubChannel{}, awaited: map[string]int{}, sockets: map[*socket]struct{}{},
-		revoked: map[string]time.Time{}}
+		revoked: map[string]time.Time{}, pres: presenceWrites{dirty: map[*socket]struct{}{}, kick: make(chan struct{}, 1)},
+		tails: tailReads{reads: map[string]*tailRead{}}}
 }
 
 // keyPrefix recovers the Store's key prefix from a notice channel's name
@@ -152,7 +158,11 @@ func (h *hub) start() error {
 		_ = ps.Close()
 		return err
 	}
-	h.ps, h.stop, h.loopDone, h.started = ps, cancel, make(chan struct{}), true
+	h.ps, h.ctx, h.stop, h.loopDone, h.started = ps, ctx, cancel, make(chan struct{}), true
+	h.flushCh = make(chan []*socket, 1024)
+	for range runtime.GOMAXPROCS(0) {
+		go h.flushLoop(ctx)
+	}
 	go h.receive(ps.ChannelWithSubscriptions(goredis.WithChannelSize(4096)))
 	go h.presenceLoop(ctx)
 	go h.pingLoop(ctx)
@@ -192,12 +202,17 @@ func (h *hub) receive(msgs <-chan any) {
 	h.endBurst()
 }
 
-// endBurst starts the writers of the sockets that got messages in the burst.
+// endBurst hands the sockets that got messages in the burst to the flushers.
 func (h *hub) endBurst() {
-	for i, sock := range h.burst {
-		sock.release()
-		h.burst[i] = nil
+	for i := 0; i < len(h.burst); i += flushChunk {
+		chunk := append([]*socket(nil), h.burst[i:min(i+flushChunk, len(h.burst))]...)
+		select {
+		case h.flushCh <- chunk:
+		case <-h.ctx.Done():
+			// Shutting down: the sockets are closing, each with a writer of its own.
+		}
 	}
+	clear(h.burst)
 	h.burst, h.notices = h.burst[:0], 0
 }
 
@@ -321,11 +336,11 @@ func (h *hub) removeSocket(sock *socket) {
 		h.unwatch(sub)
 	}
 	if sock.isDisplay() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		if err := h.store.Client().HDel(ctx, h.displaysKey, h.presenceField(sock)).Err(); err != nil {
-			h.srv.Logger.Warn("remove display presence", "err", err)
-		}
-		cancel()
+		h.pres.mu.Lock()
+		delete(h.pres.dirty, sock)
+		h.pres.gone = append(h.pres.gone, h.presenceField(sock))
+		h.pres.mu.Unlock()
+		h.pres.kickNow()
 	}
 	h.mu.Lock()
 	delete(h.sockets, sock)
@@ -336,9 +351,7 @@ func (h *hub) removeSocket(sock *socket) {
 
 // authenticated is told when a socket has its token: a display appears in the presence list.
 func (h *hub) authenticated(sock *socket) {
-	if sock.isDisplay() {
-		h.writePresence(sock.ctx, sock)
-	}
+	h.markPresence(sock)
 }
 
 // watch registers sub so that live messages start queueing for it, and returns once Redis
@@ -559,44 +572,93 @@ func (h *hub) presenceOf(sock *socket) []byte {
 	return mustJSON(p)
 }
 
-func (h *hub) writePresence(ctx context.Context, sock *socket) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := h.store.Client().HSet(ctx, h.displaysKey, h.presenceField(sock), h.presenceOf(sock)).Err(); err != nil {
-		h.srv.Logger.Warn("write display presence", "err", err)
+// presenceWrites batches the presence changes of this node's displays: a reconnect storm of
+// thousands of displays writes a few HSETs, not three round trips per socket on the way to its
+// first frame.
+type presenceWrites struct {
+	mu    sync.Mutex
+	dirty map[*socket]struct{} // to (re)write
+	gone  []string             // fields to delete
+	kick  chan struct{}
+}
+
+func (p *presenceWrites) kickNow() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
 	}
 }
 
-// presenceLoop refreshes the presence of this node's displays.
+// presenceBatch is how long a presence change waits for others to share its write.
+const presenceBatch = 50 * time.Millisecond
+
+// markPresence has a display's presence (re)written shortly.
+func (h *hub) markPresence(sock *socket) {
+	if !sock.isDisplay() {
+		return
+	}
+	h.pres.mu.Lock()
+	h.pres.dirty[sock] = struct{}{}
+	h.pres.mu.Unlock()
+	h.pres.kickNow()
+}
+
+// presenceLoop writes presence changes as they come (batched) and refreshes every display's
+// presence every PresenceInterval; at the end it writes what is left.
 func (h *hub) presenceLoop(ctx context.Context) {
 	t := time.NewTicker(h.opt.PresenceInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			h.flushPresence(fctx, false)
+			cancel()
 			return
+		case <-h.pres.kick:
+			select {
+			case <-ctx.Done():
+			case <-time.After(presenceBatch):
+			}
+			h.flushPresence(ctx, false)
 		case <-t.C:
+			h.flushPresence(ctx, true)
 		}
+	}
+}
+
+// flushPresence writes the changed presences (with all, every display's) and deletes those of
+// displays gone. One goroutine flushes, in order, so a display's delete never precedes its
+// last write.
+func (h *hub) flushPresence(ctx context.Context, all bool) {
+	h.pres.mu.Lock()
+	dirty, gone := h.pres.dirty, h.pres.gone
+	h.pres.dirty, h.pres.gone = map[*socket]struct{}{}, nil
+	h.pres.mu.Unlock()
+	if all {
 		h.mu.RLock()
-		var socks []*socket
 		for sock := range h.sockets {
 			if sock.isDisplay() {
-				socks = append(socks, sock)
+				dirty[sock] = struct{}{}
 			}
 		}
 		h.mu.RUnlock()
-		if len(socks) == 0 {
-			continue
-		}
-		fields := make([]any, 0, 2*len(socks))
-		for _, sock := range socks {
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if len(dirty) > 0 {
+		fields := make([]any, 0, 2*len(dirty))
+		for sock := range dirty {
 			fields = append(fields, h.presenceField(sock), h.presenceOf(sock))
 		}
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		if err := h.store.Client().HSet(wctx, h.displaysKey, fields...).Err(); err != nil {
-			h.srv.Logger.Warn("refresh display presence", "err", err)
+			h.srv.Logger.Warn("write display presence", "err", err)
 		}
-		cancel()
+	}
+	if len(gone) > 0 {
+		if err := h.store.Client().HDel(wctx, h.displaysKey, gone...).Err(); err != nil {
+			h.srv.Logger.Warn("remove display presence", "err", err)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -73,9 +74,7 @@ func (sock *socket) subscribe(m clientMessage) error {
 		sock.dropSub(sub)
 		return err
 	}
-	if sock.isDisplay() {
-		sock.hub.writePresence(sock.ctx, sock)
-	}
+	sock.hub.markPresence(sock)
 	return nil
 }
 
@@ -90,9 +89,7 @@ func (sock *socket) unsubscribe(name string) {
 		return
 	}
 	sock.dropSub(sub)
-	if sock.isDisplay() {
-		sock.hub.writePresence(sock.ctx, sock)
-	}
+	sock.hub.markPresence(sock)
 }
 
 // forget takes sub off the socket; its messages stop at once.
@@ -122,7 +119,7 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 	if sub.ch.kind == kindFloor {
 		keep = floorItems // a floor snapshot is its latest items
 	}
-	st, err := sock.srv.Store.ChannelTail(ctx, sub.ch.name, from, keep)
+	st, err := sock.hub.tail(ctx, sub.ch.name, from, keep)
 	if err != nil {
 		return err
 	}
@@ -274,6 +271,49 @@ func (sock *socket) startCatchUpLocked(sub *subscription) {
 			}
 		}
 	}()
+}
+
+// tailReads shares the reads of a channel's state among the subscriptions that ask for the
+// same part at the same moment (a reconnect storm asks for the same tail thousands of times). A
+// subscription may only take a read sent to Redis after it asked, which is after it registered
+// with the hub, so that the state includes every message it did not get live: it joins a read
+// not sent yet, or starts one.
+type tailReads struct {
+	mu    sync.Mutex
+	reads map[string]*tailRead // not sent yet, by channel, since and min
+}
+
+type tailRead struct {
+	done chan struct{}
+	st   redis.ChannelState
+	err  error
+}
+
+func (h *hub) tail(ctx context.Context, channel string, since int64, min int) (redis.ChannelState, error) {
+	key := channel + "|" + strconv.FormatInt(since, 10) + "|" + strconv.Itoa(min)
+	t := &h.tails
+	t.mu.Lock()
+	r := t.reads[key]
+	if r == nil {
+		r = &tailRead{done: make(chan struct{})}
+		t.reads[key] = r
+		go func() {
+			t.mu.Lock()
+			delete(t.reads, key) // sent from now on: later askers start another
+			t.mu.Unlock()
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), subscribeTimeout)
+			defer cancel()
+			r.st, r.err = h.store.ChannelTail(rctx, channel, since, min)
+			close(r.done)
+		}()
+	}
+	t.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.st, r.err
+	case <-ctx.Done():
+		return redis.ChannelState{}, ctx.Err()
+	}
 }
 
 type subscribedMessage struct {

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	fws "github.com/fasthttp/websocket"
@@ -30,7 +31,8 @@ type socket struct {
 	srv  *Server
 	hub  *hub
 	conn *fws.Conn
-	raw  net.Conn // the connection under the WebSocket: data frames are written to it directly
+	raw  net.Conn        // the connection under the WebSocket: data frames are written to it directly
+	rc   syscall.RawConn // raw's descriptor, for writes that do not wait (nil: none)
 	opt  SocketOptions
 	id   string
 
@@ -68,7 +70,8 @@ func newSocket(s *Server, c *fws.Conn) *socket {
 	_, _ = rand.Read(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	now := time.Now()
-	sock := &socket{srv: s, hub: s.hub, conn: c, raw: rawConn(c), opt: s.hub.opt, id: hex.EncodeToString(b), ctx: ctx,
+	raw := rawConn(c)
+	sock := &socket{srv: s, hub: s.hub, conn: c, raw: raw, rc: rawConnOf(raw), opt: s.hub.opt, id: hex.EncodeToString(b), ctx: ctx,
 		cancel: cancel, connectedAt: s.Now().UTC(), writerDone: make(chan struct{}), subs: map[string]*subscription{},
 		lastPing: now}
 	sock.lastSeen.Store(now.UnixNano())
@@ -255,7 +258,7 @@ func (sock *socket) maxQueued() int { return sock.opt.QueueSize + 4*redis.Histor
 func (sock *socket) startWriterLocked() {
 	if !sock.writing {
 		sock.writing = true
-		go sock.writeLoop()
+		go sock.writeLoop(nil)
 	}
 }
 
@@ -268,16 +271,6 @@ func (sock *socket) pushLiveLocked(msg []byte) bool {
 	sock.queue = append(sock.queue, msg)
 	sock.live++
 	return true
-}
-
-// release ends the socket's part in a hub burst: its writer starts now if it has work.
-func (sock *socket) release() {
-	sock.mu.Lock()
-	sock.held = false
-	if len(sock.queue) > 0 {
-		sock.startWriterLocked()
-	}
-	sock.mu.Unlock()
 }
 
 // pingIfDue asks the writer for a ping when the last one is PingInterval old.
@@ -300,9 +293,13 @@ func (sock *socket) giveBackLocked(batch [][]byte) {
 	sock.spare = batch[:0]
 }
 
-// writeLoop writes what is queued until the queue is empty, then ends; on close it sends the
-// close frame and ends for good.
-func (sock *socket) writeLoop() {
+// writeLoop writes pending (what a flusher could not write without waiting), then what is
+// queued until the queue is empty, then ends; on close it sends the close frame and ends for
+// good.
+func (sock *socket) writeLoop(pending []byte) {
+	if len(pending) > 0 && sock.writeRest(pending) != nil {
+		sock.closeQuiet(0)
+	}
 	var written [][]byte
 	for {
 		sock.mu.Lock()
