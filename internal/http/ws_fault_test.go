@@ -389,3 +389,54 @@ func TestSocketBacklogArrivesWhole(t *testing.T) {
 	t.Logf("%d messages in %d frames, the largest %d bytes", total, frames, largest)
 	c.wantNothingMore()
 }
+
+// TestSocketStormOfResumesEachGetsItsOwnTail: many clients come back at once, each with the
+// seq it had, while messages keep coming. They share reads of the channel's history, and each
+// still gets `subscribed` and exactly the messages after its own since, then every later one.
+func TestSocketStormOfResumesEachGetsItsOwnTail(t *testing.T) {
+	e := newEnv(t)
+	ws := startWS(t, e, nil, nil)
+	const before, during = 60, 40
+	var epoch string
+	for i := 1; i <= before; i++ {
+		msg, err := e.store.Publish(context.Background(), "floor", "celebration", []byte(fmt.Sprint(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m wsMsg
+		_ = json.Unmarshal([]byte(msg), &m)
+		epoch = m.Epoch
+	}
+	clients := make([]*wsClient, 24)
+	for i := range clients {
+		clients[i] = dialWS(t, ws.url, nil)
+		clients[i].auth(adminSecret)
+	}
+	published := make(chan error, 1)
+	go func() {
+		for i := before + 1; i <= before+during; i++ {
+			if _, err := e.store.Publish(context.Background(), "floor", "celebration", []byte(fmt.Sprint(i))); err != nil {
+				published <- err
+				return
+			}
+		}
+		published <- nil
+	}()
+	for i, c := range clients {
+		c.subscribe("floor", "since", 2*i, "epoch", epoch)
+	}
+	if err := <-published; err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range clients {
+		if m := c.nextOf("subscribed"); m.Seq != int64(2*i) || m.Epoch != epoch {
+			t.Fatalf("client %d: %s", i, m.Raw)
+		}
+		for j, m := range c.wantSeqs("floor", int64(2*i+1), before+during-2*i) {
+			if string(m.Data) != fmt.Sprint(2*i+1+j) {
+				t.Fatalf("client %d: %s", i, m.Raw)
+			}
+		}
+		c.wantNothingMore()
+	}
+}

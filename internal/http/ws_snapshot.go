@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"sort"
 	"strconv"
 	"sync"
@@ -119,7 +120,7 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 	if sub.ch.kind == kindFloor {
 		keep = floorItems // a floor snapshot is its latest items
 	}
-	st, err := sock.hub.tail(ctx, sub.ch.name, from, keep)
+	st, hist, err := sock.hub.tail(ctx, sub.ch.name, from, keep)
 	if err != nil {
 		return err
 	}
@@ -127,7 +128,7 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 	var missed [][]byte
 	resumed := false
 	if since != nil {
-		missed, resumed = resumeFrom(st, *since, epoch)
+		missed, resumed = resumeFrom(st, hist, *since, epoch)
 	}
 	switch {
 	case resumed && resync:
@@ -179,19 +180,18 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 // resumeFrom returns the messages after since when the history still holds all of them in the
 // client's epoch. A client without an epoch has seen nothing of the channel: it resumes only
 // from 0, and only if the history goes back to the first message.
-func resumeFrom(st redis.ChannelState, since int64, epoch string) ([][]byte, bool) {
+func resumeFrom(st redis.ChannelState, hist []hubMessage, since int64, epoch string) ([][]byte, bool) {
 	if epoch == "" && since != 0 || epoch != "" && epoch != st.Epoch || since > st.Seq {
 		return nil, false
 	}
 	want := st.Seq - since
-	if want > int64(len(st.History)) {
+	if want > int64(len(hist)) {
 		return nil, false
 	}
 	out := make([][]byte, 0, want)
 	next := since + 1
-	for _, raw := range st.History[int64(len(st.History))-want:] {
-		m, ok := parseHubMessage(raw)
-		if !ok || m.seq != next || m.epoch != st.Epoch {
+	for _, m := range hist[int64(len(hist))-want:] {
+		if m.seq != next || m.epoch != st.Epoch {
 			return nil, false
 		}
 		out = append(out, m.raw)
@@ -273,46 +273,62 @@ func (sock *socket) startCatchUpLocked(sub *subscription) {
 	}()
 }
 
-// tailReads shares the reads of a channel's state among the subscriptions that ask for the
-// same part at the same moment (a reconnect storm asks for the same tail thousands of times). A
-// subscription may only take a read sent to Redis after it asked, which is after it registered
+// tailReads shares the reads of a channel's state among the subscriptions that ask at the same
+// moment (a reconnect storm asks thousands of times, each with the seq it had). One read serves
+// them all: it fetches the history after the smallest since among them, and each takes its part.
+// A subscription may only take a read sent to Redis after it asked, which is after it registered
 // with the hub, so that the state includes every message it did not get live: it joins a read
 // not sent yet, or starts one.
 type tailReads struct {
 	mu    sync.Mutex
-	reads map[string]*tailRead // not sent yet, by channel, since and min
+	reads map[string]*tailRead // not sent yet, by channel and min
 }
 
 type tailRead struct {
+	from int64 // the smallest since of those waiting (noSince: none has one)
 	done chan struct{}
 	st   redis.ChannelState
+	msgs []hubMessage // st.History parsed once for all of them
 	err  error
 }
 
-func (h *hub) tail(ctx context.Context, channel string, since int64, min int) (redis.ChannelState, error) {
-	key := channel + "|" + strconv.FormatInt(since, 10) + "|" + strconv.Itoa(min)
+const noSince = int64(math.MaxInt64)
+
+func (h *hub) tail(ctx context.Context, channel string, since int64, min int) (redis.ChannelState, []hubMessage, error) {
+	key := channel + "|" + strconv.Itoa(min)
 	t := &h.tails
 	t.mu.Lock()
 	r := t.reads[key]
 	if r == nil {
-		r = &tailRead{done: make(chan struct{})}
+		r = &tailRead{from: noSince, done: make(chan struct{})}
 		t.reads[key] = r
 		go func() {
 			t.mu.Lock()
 			delete(t.reads, key) // sent from now on: later askers start another
+			from := r.from
 			t.mu.Unlock()
+			if from == noSince {
+				from = -1
+			}
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), subscribeTimeout)
 			defer cancel()
-			r.st, r.err = h.store.ChannelTail(rctx, channel, since, min)
+			r.st, r.err = h.store.ChannelTail(rctx, channel, from, min)
+			r.msgs = make([]hubMessage, len(r.st.History))
+			for i, raw := range r.st.History {
+				r.msgs[i], _ = parseHubMessage(raw) // a malformed one has seq 0: never resumed from
+			}
 			close(r.done)
 		}()
+	}
+	if since >= 0 && since < r.from {
+		r.from = since
 	}
 	t.mu.Unlock()
 	select {
 	case <-r.done:
-		return r.st, r.err
+		return r.st, r.msgs, r.err
 	case <-ctx.Done():
-		return redis.ChannelState{}, ctx.Err()
+		return redis.ChannelState{}, nil, ctx.Err()
 	}
 }
 
@@ -348,19 +364,19 @@ type floorSnapshot struct {
 // floor's comes from the history itself. A contest's and a rep's are built once for all the
 // sockets that ask at the same seq.
 func (s *Server) snapshotData(ctx context.Context, ch channelRef, st redis.ChannelState, k *contest.Contest) (json.RawMessage, error) {
-	if ch.kind == kindFloor {
-		hist := st.History
-		if len(hist) > floorItems {
-			hist = hist[len(hist)-floorItems:]
-		}
-		snap := floorSnapshot{Items: make([]json.RawMessage, len(hist))}
-		for i, m := range hist {
-			snap.Items[i] = json.RawMessage(m)
-		}
-		return mustJSON(snap), nil
-	}
 	key := "snapshot|" + ch.name + "|" + st.Epoch + "|" + strconv.FormatInt(st.Seq, 10)
 	return shared(ctx, &s.hub.flight, key, func(ctx context.Context) (json.RawMessage, error) {
+		if ch.kind == kindFloor {
+			hist := st.History
+			if len(hist) > floorItems {
+				hist = hist[len(hist)-floorItems:]
+			}
+			snap := floorSnapshot{Items: make([]json.RawMessage, len(hist))}
+			for i, m := range hist {
+				snap.Items[i] = json.RawMessage(m)
+			}
+			return mustJSON(snap), nil
+		}
 		if ch.kind == kindContest {
 			return s.contestSnapshot(ctx, ch.id, k)
 		}
