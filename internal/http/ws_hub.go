@@ -127,7 +127,7 @@ func newHub(s *Server) *hub {
 		metrics: newWSMetrics(s.Registry()), revokedChannel: prefix + ":revoked", displaysKey: prefix + ":displays",
 		channels: map[string]*hubChannel{}, awaited: map[string]int{}, sockets: map[*socket]struct{}{},
 		revoked: map[string]time.Time{}, pres: presenceWrites{dirty: map[*socket]struct{}{}, kick: make(chan struct{}, 1)},
-		tails: tailReads{reads: map[string]*tailRead{}}}
+		tails: tailReads{keys: map[string]*tailKey{}}}
 }
 
 // keyPrefix recovers the Store's key prefix from a notice channel's name

@@ -274,14 +274,19 @@ func (sock *socket) startCatchUpLocked(sub *subscription) {
 }
 
 // tailReads shares the reads of a channel's state among the subscriptions that ask at the same
-// moment (a reconnect storm asks thousands of times, each with the seq it had). One read serves
-// them all: it fetches the history after the smallest since among them, and each takes its part.
-// A subscription may only take a read sent to Redis after it asked, which is after it registered
-// with the hub, so that the state includes every message it did not get live: it joins a read
-// not sent yet, or starts one.
+// moment (a reconnect storm asks thousands of times, each with the seq it had). Per channel, one
+// read is in flight at a time; those who ask meanwhile wait together for the next, sent when it
+// returns, which fetches the history after the smallest since among them, and each takes its
+// part. A subscription only takes a read sent to Redis after it asked, which is after it
+// registered with the hub, so that the state includes every message it did not get live.
 type tailReads struct {
-	mu    sync.Mutex
-	reads map[string]*tailRead // not sent yet, by channel and min
+	mu   sync.Mutex
+	keys map[string]*tailKey // by channel and min
+}
+
+type tailKey struct {
+	inFlight bool
+	next     *tailRead // gathering those who wait for the next read
 }
 
 type tailRead struct {
@@ -298,30 +303,20 @@ func (h *hub) tail(ctx context.Context, channel string, since int64, min int) (r
 	key := channel + "|" + strconv.Itoa(min)
 	t := &h.tails
 	t.mu.Lock()
-	r := t.reads[key]
-	if r == nil {
-		r = &tailRead{from: noSince, done: make(chan struct{})}
-		t.reads[key] = r
-		go func() {
-			t.mu.Lock()
-			delete(t.reads, key) // sent from now on: later askers start another
-			from := r.from
-			t.mu.Unlock()
-			if from == noSince {
-				from = -1
-			}
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), subscribeTimeout)
-			defer cancel()
-			r.st, r.err = h.store.ChannelTail(rctx, channel, from, min)
-			r.msgs = make([]hubMessage, len(r.st.History))
-			for i, raw := range r.st.History {
-				r.msgs[i], _ = parseHubMessage(raw) // a malformed one has seq 0: never resumed from
-			}
-			close(r.done)
-		}()
+	k := t.keys[key]
+	if k == nil {
+		k = &tailKey{}
+		t.keys[key] = k
 	}
+	if k.next == nil {
+		k.next = &tailRead{from: noSince, done: make(chan struct{})}
+	}
+	r := k.next
 	if since >= 0 && since < r.from {
 		r.from = since
+	}
+	if !k.inFlight {
+		h.sendTailLocked(key, k, channel, min)
 	}
 	t.mu.Unlock()
 	select {
@@ -330,6 +325,35 @@ func (h *hub) tail(ctx context.Context, channel string, since int64, min int) (r
 	case <-ctx.Done():
 		return redis.ChannelState{}, nil, ctx.Err()
 	}
+}
+
+// sendTailLocked sends the key's next read; when it returns, the one gathered meanwhile goes.
+func (h *hub) sendTailLocked(key string, k *tailKey, channel string, min int) {
+	r := k.next
+	k.next, k.inFlight = nil, true
+	from := r.from
+	if from == noSince {
+		from = -1
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), subscribeTimeout)
+		r.st, r.err = h.store.ChannelTail(ctx, channel, from, min)
+		cancel()
+		r.msgs = make([]hubMessage, len(r.st.History))
+		for i, raw := range r.st.History {
+			r.msgs[i], _ = parseHubMessage(raw) // a malformed one has seq 0: never resumed from
+		}
+		close(r.done)
+		t := &h.tails
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		k.inFlight = false
+		if k.next != nil {
+			h.sendTailLocked(key, k, channel, min)
+		} else {
+			delete(t.keys, key)
+		}
+	}()
 }
 
 type subscribedMessage struct {
