@@ -39,12 +39,14 @@ func historyLength(channel string) int {
 // that changes when the state was lost, a bounded history, and a pub/sub channel on which each
 // new message is announced to the nodes. All keys of a channel share one hash tag.
 func (s *Store) channelTag(channel string) string { return "{" + s.prefix + ":ch:" + channel + "}" }
-func (s *Store) seqKey(channel string) string     { return s.channelTag(channel) + ":seq" }
-func (s *Store) epochKey(channel string) string   { return s.channelTag(channel) + ":epoch" }
-func (s *Store) historyKey(channel string) string { return s.channelTag(channel) + ":hist" }
+func (s *Store) seqKey(channel string) string     { return s.channelTag(channel) + seqSuffix }
+func (s *Store) epochKey(channel string) string   { return s.channelTag(channel) + epochSuffix }
+func (s *Store) historyKey(channel string) string { return s.channelTag(channel) + historySuffix }
+
+const seqSuffix, epochSuffix, historySuffix, noticeSuffix = ":seq", ":epoch", ":hist", ":notice"
 
 // NoticeChannel is the pub/sub channel on which a channel's messages are announced.
-func (s *Store) NoticeChannel(channel string) string { return s.channelTag(channel) + ":notice" }
+func (s *Store) NoticeChannel(channel string) string { return s.channelTag(channel) + noticeSuffix }
 
 // Publish numbers a message, stores it in the channel's history and announces it, in one
 // script; it returns the message as sent: {"type","channel","seq","epoch","data"}. data must be
@@ -70,9 +72,13 @@ func (s *Store) PublishQueued(ctx context.Context, msgs []bullpen.Queued) error 
 	}
 	run := func() error {
 		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			// One fresh epoch serves every channel of the page that has none: an epoch only has
+			// to differ from the same channel's earlier ones.
+			fresh := newEpoch()
 			for _, m := range msgs {
-				keys := []string{s.seqKey(m.Channel), s.epochKey(m.Channel), s.historyKey(m.Channel)}
-				publishScript.EvalSha(ctx, p, keys, m.Type, m.Channel, m.Data, historyLength(m.Channel), newEpoch(), s.NoticeChannel(m.Channel))
+				tag := s.channelTag(m.Channel)
+				keys := []string{tag + seqSuffix, tag + epochSuffix, tag + historySuffix}
+				publishScript.EvalSha(ctx, p, keys, m.Type, m.Channel, m.Data, historyLength(m.Channel), fresh, tag+noticeSuffix)
 			}
 			return nil
 		})
