@@ -147,6 +147,9 @@ type report struct {
 	NoticeP50ms              float64 // event to the Redis notice of its celebration (ingest's share)
 	NoticeP99ms              float64
 	NoticeSamples            int64
+	FanoutP50ms              float64 // the celebration's Redis notice to a viewer's frame (the server's share)
+	FanoutP99ms              float64
+	FanoutSamples            int64
 	CelebrationP50ms         float64
 	CelebrationP99ms         float64
 	CelebrationMaxBucketOver int64
@@ -336,6 +339,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	st.celebration.reset()
 	st.update.reset()
 	st.notice.reset()
+	st.fanout.reset()
 	m0, f0, b0 := st.msgs.Load(), st.frames.Load(), st.bytes.Load()
 	c0, u0, g0, gm0, uw0 := st.celebrations.Load(), st.updates.Load(), st.gaps.Load(), st.gapMsgs.Load(), st.unknownWon.Load()
 	p0, w0 := prod.produced.Load(), prod.won.Load()
@@ -371,11 +375,13 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	rep.Gaps, rep.GapMessages, rep.UnknownWon = st.gaps.Load()-g0, st.gapMsgs.Load()-gm0, st.unknownWon.Load()-uw0
 	rep.Produced, rep.Won, rep.LateTicks = prod.produced.Load()-p0, prod.won.Load()-w0, prod.lateTicks.Load()
 	rep.NoticeP50ms, rep.NoticeP99ms, rep.NoticeSamples = st.notice.pct(50), st.notice.pct(99), st.notice.n.Load()
+	rep.FanoutP50ms, rep.FanoutP99ms, rep.FanoutSamples = st.fanout.pct(50), st.fanout.pct(99), st.fanout.n.Load()
 	rep.CelebrationP50ms, rep.CelebrationP99ms = st.celebration.pct(50), st.celebration.pct(99)
 	rep.CelebrationSamples, rep.CelebrationMaxBucketOver = st.celebration.n.Load(), st.celebration.over.Load()
 	rep.UpdateP50ms, rep.UpdateP99ms, rep.UpdateSamples = st.update.pct(50), st.update.pct(99), st.update.n.Load()
-	logf("window: %.0f msgs/s, %.0f frames/s; event to notice p50 %.0f ms p99 %.0f ms; celebration p50 %.0f ms p99 %.0f ms, update p99 %.0f ms, gaps %d",
-		rep.MessagesPerSec, rep.FramesPerSec, rep.NoticeP50ms, rep.NoticeP99ms, rep.CelebrationP50ms, rep.CelebrationP99ms, rep.UpdateP99ms, rep.Gaps)
+	logf("window: %.0f msgs/s, %.0f frames/s; event to notice p50 %.0f ms p99 %.0f ms; notice to frame p50 %.0f ms p99 %.0f ms; celebration p50 %.0f ms p99 %.0f ms, update p99 %.0f ms, gaps %d",
+		rep.MessagesPerSec, rep.FramesPerSec, rep.NoticeP50ms, rep.NoticeP99ms, rep.FanoutP50ms, rep.FanoutP99ms,
+		rep.CelebrationP50ms, rep.CelebrationP99ms, rep.UpdateP99ms, rep.Gaps)
 
 	if o.storm {
 		rep.Storm, err = storm(ctx, e, clients, db, o.connectConcurrency, debugAddr, o.profile, o.profileOut)

@@ -22,6 +22,7 @@ type producer struct {
 	reps, teams    int
 	start          time.Time
 	sent           map[string]int64 // deal.won event_id -> send time, ns since start
+	notices        map[string]int64 // deal.won event_id -> when its celebration was on Redis
 	mu             sync.RWMutex
 	produced, won  atomic.Int64
 	paused         atomic.Bool
@@ -30,6 +31,23 @@ type producer struct {
 	deals          map[int][]string
 	dealSeq, evSeq int
 	writeErr       atomic.Value
+}
+
+// noticed records when the celebration of a deal.won was seen on Redis (ns since start).
+func (p *producer) noticed(id string, at int64) {
+	p.mu.Lock()
+	if p.notices == nil {
+		p.notices = map[string]int64{}
+	}
+	p.notices[id] = at
+	p.mu.Unlock()
+}
+
+func (p *producer) noticedAt(id string) (int64, bool) {
+	p.mu.RLock()
+	t, ok := p.notices[id]
+	p.mu.RUnlock()
+	return t, ok
 }
 
 func (p *producer) sentAt(id string) (int64, bool) {
