@@ -445,3 +445,52 @@ func TestSocketStormOfResumesEachGetsItsOwnTail(t *testing.T) {
 		c.wantNothingMore()
 	}
 }
+
+// TestSocketRedisLostWhileWatchingIsTold: the server's Redis is restarted empty (the channel's
+// seq, epoch and history are gone) while clients watch. The hub reconnects by itself, and each
+// client is told: a snapshot with "recovered": false in the new epoch, then every message after
+// it, in order; never a silent gap.
+func TestSocketRedisLostWhileWatchingIsTold(t *testing.T) {
+	_, ws, pub, priv := privateWS(t)
+	ctx := context.Background()
+	clients := make([]*wsClient, 3)
+	for i := range clients {
+		clients[i] = dialWS(t, ws.url, nil)
+		clients[i].auth(adminSecret)
+		clients[i].subscribe("floor")
+		clients[i].nextOf("snapshot")
+	}
+	for i := 1; i <= 3; i++ {
+		if _, err := pub.Publish(ctx, "floor", "celebration", []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var old string
+	for _, c := range clients {
+		old = c.wantSeqs("floor", 1, 3)[0].Epoch
+	}
+	priv.Kill()
+	priv.Start()
+	notice := pub.NoticeChannel("floor")
+	testenv.Eventually(t, 15*time.Second, "the hub to resubscribe", func() bool {
+		return pub.Client().PubSubNumSub(ctx, notice).Val()[notice] == 1
+	})
+	const after = 5
+	for i := 1; i <= after; i++ {
+		if _, err := pub.Publish(ctx, "floor", "celebration", []byte(fmt.Sprint(100+i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range clients {
+		snap := c.nextOf("snapshot")
+		if snap.Recovered == nil || *snap.Recovered || snap.Epoch == old || snap.Seq > after {
+			t.Fatalf("client %d: %s (the old epoch %s)", i, snap.Raw, old)
+		}
+		for _, m := range c.wantSeqs("floor", snap.Seq+1, after-int(snap.Seq)) {
+			if m.Epoch != snap.Epoch && snap.Epoch != "" {
+				t.Fatalf("client %d: %s after %s", i, m.Raw, snap.Raw)
+			}
+		}
+		c.wantNothingMore()
+	}
+}
