@@ -201,9 +201,9 @@ func resumeFrom(st redis.ChannelState, hist []hubMessage, since int64, epoch str
 }
 
 // deliver hands a live message to one subscription. Called by the hub: it never blocks. It
-// does not start the writer: it reports (once per burst) that the socket joins the hub's
-// current burst, and the hub starts the writers when the burst ends, so that the messages of
-// one burst leave in one frame.
+// writes nothing: it reports (once per burst) that the socket joins the hub's current burst,
+// whose sockets go to the flushers when it ends, so that the messages of one burst leave in one
+// frame. A socket being written already is left to its writer, which takes the queue next.
 func (sock *socket) deliver(sub *subscription, m hubMessage) (joined bool) {
 	sock.mu.Lock()
 	defer sock.mu.Unlock()

@@ -22,11 +22,13 @@ import (
 // closeGrace is how long a socket waits for the client to answer its close frame.
 const closeGrace = 2 * time.Second
 
-// socket is one client connection. The Fiber goroutine reads (run). Writes belong to a writer
-// goroutine that runs only while there is something to write: it is started when a message is
-// queued and none runs, and it ends when the queue is empty, so an idle socket holds one
-// goroutine, not two. Nothing ever waits on a socket's queue: the hub appends and moves on, and
-// a socket whose queue is full is closed with 4408.
+// socket is one client connection. The Fiber goroutine reads (run). Live messages are written
+// by the hub's flushers, with writes that do not wait (ws_flush.go); everything else (replies,
+// snapshots, pings, the close, and what a flusher could not write at once) by a writer goroutine
+// of the socket's own that runs only while there is something to write, so an idle socket holds
+// one goroutine, not two. One of them writes at a time (writing). Nothing ever waits on a
+// socket's queue: the hub appends and moves on, and a socket whose queue is full is closed with
+// 4408.
 type socket struct {
 	srv  *Server
 	hub  *hub
@@ -53,8 +55,8 @@ type socket struct {
 	queue     [][]byte
 	spare     [][]byte
 	live      int  // live (hub) messages in queue, the ones the bound counts
-	writing   bool // a writer goroutine runs; after the close it stays set, so none starts again
-	held      bool // in the hub's current burst: the hub starts the writer when the burst ends
+	writing   bool // a flusher or the writer goroutine writes; after the close it stays set
+	held      bool // in the hub's current burst: a flusher writes it when the burst ends
 	pingDue   bool
 	lastPing  time.Time
 	subs      map[string]*subscription
