@@ -4,11 +4,13 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,7 +56,8 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		Metrics: pipeline.NewMetrics(reg),
 	}
 	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log}
-	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Interval: 250 * time.Millisecond, Top: 50, Log: log}
+	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Shared: store, Holder: processID(),
+		Interval: 250 * time.Millisecond, Top: 50, Log: log}
 	p.AfterBatch = func(res ingest.Result) {
 		merger.Touched(res.Rows)
 		publisher.Kick()
@@ -131,4 +134,13 @@ func pingKafka(ctx context.Context, brokers []string) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// processID names this consumer process among the others (host, pid and a random part, so a
+// restarted process is a new one).
+func processID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }

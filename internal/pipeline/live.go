@@ -92,9 +92,22 @@ type Contests interface {
 	Contest(ctx context.Context, id string) (*contest.Contest, error)
 }
 
+// SharedMerge lets several consumer processes merge as one: each marks the contests it
+// changed, and only the holder of the lease takes the marks and sends.
+type SharedMerge interface {
+	MarkChanged(ctx context.Context, contestIDs []string) error
+	TakeChanged(ctx context.Context) ([]string, error)
+	HoldMergeLease(ctx context.Context, holder string, ttl time.Duration) (bool, error)
+}
+
 // Merger sends a contest's standings as "update" messages, merged where they are produced: the
 // first change after a quiet moment goes out at once, later ones at most every Interval, each
 // with the whole top of the board so any message can be drawn alone.
+//
+// With Shared set, one merger among all the consumer processes sends (the lease holder); the
+// others pass on what their batches changed. Without it, the merger works alone (one process).
+// A merger that takes over has no earlier ranks to compare with, so rank changes in the
+// moment of a take-over (up to the lease's time) are not told.
 type Merger struct {
 	Boards   Boards
 	Contests Contests
@@ -102,13 +115,17 @@ type Merger struct {
 		Channels
 		Batcher
 	}
+	Shared   SharedMerge
+	Holder   string // this process, in the lease
 	Interval time.Duration
 	Top      int64
 	Log      *slog.Logger
 
 	mu      sync.Mutex
 	last    map[string]time.Time // when each contest's last update went out
-	dirty   map[string]bool      // changed since
+	touched map[string]bool      // changed by this process's batches, not yet passed on
+	dirty   map[string]bool      // changed since the last update (the lease holder's, when shared)
+	leading bool                 // holds the merge lease
 	wake    chan struct{}
 	started sync.Once
 	places  map[string]map[string]standings.Place // contest/period -> the ranks last sent
@@ -129,7 +146,7 @@ const fullBoard = 10000
 
 func (m *Merger) init() {
 	m.started.Do(func() {
-		m.last, m.dirty, m.wake = map[string]time.Time{}, map[string]bool{}, make(chan struct{}, 1)
+		m.last, m.dirty, m.touched, m.wake = map[string]time.Time{}, map[string]bool{}, map[string]bool{}, make(chan struct{}, 1)
 		m.places = map[string]map[string]standings.Place{}
 		m.names = map[string]cachedName{}
 	})
@@ -140,7 +157,7 @@ func (m *Merger) Touched(rows []ingest.Row) {
 	m.init()
 	m.mu.Lock()
 	for _, r := range rows {
-		m.dirty[r.ContestID] = true
+		m.touched[r.ContestID] = true
 	}
 	m.mu.Unlock()
 	select {
@@ -161,12 +178,73 @@ func (m *Merger) Run(ctx context.Context) error {
 		case <-m.wake:
 		case <-t.C:
 		}
+		if err := m.gather(ctx); err != nil {
+			if ctx.Err() == nil {
+				m.Log.Warn("standings merge: shared state unreachable", "err", err)
+			}
+			continue
+		}
 		for _, id := range m.due(time.Now()) {
 			if err := m.send(ctx, id); err != nil && ctx.Err() == nil {
 				m.Log.Warn("standings update not sent", "contest", id, "err", err)
 			}
 		}
 	}
+}
+
+// mergeLease is how long a lease holder that stops renewing keeps the merge to itself.
+const mergeLease = 2 * time.Second
+
+// gather collects what changed: this process's own changes, or, when shared, passes them on
+// and, if it holds the lease, takes everyone's.
+func (m *Merger) gather(ctx context.Context) error {
+	m.mu.Lock()
+	touched := make([]string, 0, len(m.touched))
+	for id := range m.touched {
+		touched = append(touched, id)
+	}
+	clear(m.touched)
+	if m.Shared == nil {
+		for _, id := range touched {
+			m.dirty[id] = true
+		}
+		m.mu.Unlock()
+		return nil
+	}
+	m.mu.Unlock()
+	if err := m.Shared.MarkChanged(ctx, touched); err != nil {
+		m.mu.Lock()
+		for _, id := range touched {
+			m.touched[id] = true
+		}
+		m.mu.Unlock()
+		return err
+	}
+	leading, err := m.Shared.HoldMergeLease(ctx, m.Holder, mergeLease)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if !leading && m.leading {
+		// Another process merges now: what this one remembers goes stale.
+		clear(m.dirty)
+		clear(m.places)
+	}
+	m.leading = leading
+	m.mu.Unlock()
+	if !leading {
+		return nil
+	}
+	ids, err := m.Shared.TakeChanged(ctx)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	for _, id := range ids {
+		m.dirty[id] = true
+	}
+	m.mu.Unlock()
+	return nil
 }
 
 // due picks the changed contests whose last update is at least Interval old.
