@@ -141,8 +141,10 @@ async function main() {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const browserCdp = await browser.newBrowserCDPSession();
-  const renderers = async () => (await browserCdp.send('SystemInfo.getProcessInfo')).processInfo
-    .filter((p) => p.type === 'renderer').map((p) => ({ id: p.id, cpu: p.cpuTime }));
+  const processes = async () => (await browserCdp.send('SystemInfo.getProcessInfo')).processInfo;
+  const renderers = async () => (await processes()).filter((p) => p.type === 'renderer').map((p) => ({ id: p.id, cpu: p.cpuTime }));
+  // Without a GPU, rasterizing and compositing happen in the GPU process (software): its CPU too.
+  const gpuCpu = async () => (await processes()).filter((p) => p.type.toLowerCase() === 'gpu').reduce((n, p) => n + p.cpuTime, 0);
 
   // The control: the same meter on a page with one small composited animation.
   let control = null;
@@ -165,6 +167,7 @@ async function main() {
 
   const sample = async () => {
     const cpu = await rendererCpu();
+    const gpu = await gpuCpu();
     const ctl = control ? await control.evaluate(() => ({ ...window.__frames, hist: { ...window.__frames.hist } })) : null;
     await cdp.send('HeapProfiler.collectGarbage');
     const { metrics } = await cdp.send('Performance.getMetrics');
@@ -180,7 +183,7 @@ async function main() {
       };
     });
     return {
-      at: new Date().toISOString(), t: Date.now(), cpu, loadavg1: os.loadavg()[0], control: ctl, heapUsed: m.JSHeapUsedSize, heapTotal: m.JSHeapTotalSize, nodes: m.Nodes,
+      at: new Date().toISOString(), t: Date.now(), cpu, gpu, loadavg1: os.loadavg()[0], control: ctl, heapUsed: m.JSHeapUsedSize, heapTotal: m.JSHeapTotalSize, nodes: m.Nodes,
       listeners: m.JSEventListeners, documents: m.Documents, layouts: m.LayoutCount, ...page_,
     };
   };
@@ -212,7 +215,7 @@ async function main() {
       `celebrations ${s.celebrationsShown} (+${s.waiting} waiting, folds ${s.folds}), frames ${f.frames} dropped ${f.dropped} ` +
       `(in celebrations ${f.celDropped}/${f.celFrames}), ` +
       (s.control ? `control dropped ${s.control.dropped}/${s.control.frames}, ` : '') +
-      `renderers' CPU ${(busiest(first, s) * 100).toFixed(0)} %, load ${s.loadavg1.toFixed(1)}, ` +
+      `renderer CPU ${(busiest(first, s) * 100).toFixed(0)} %, GPU process ${(((s.gpu - first.gpu) / ((s.t - first.t) / 1000)) * 100).toFixed(0)} %, load ${s.loadavg1.toFixed(1)}, ` +
       `sockets ${sockets}, errors ${errors.length}`);
   }
 
@@ -245,6 +248,7 @@ async function main() {
       worstMs: Math.round(last.control.worst),
     } : null,
     rendererCpuShare: +busiest(first, last).toFixed(3),
+    gpuProcessCpuShare: +((last.gpu - first.gpu) / ((last.t - first.t) / 1000)).toFixed(3),
     loadavg1: { start: first.loadavg1, end: last.loadavg1, mean: +(samples.reduce((n, s) => n + s.loadavg1, 0) / samples.length).toFixed(1) },
     sockets, errors: errors.slice(0, 20), errorCount: errors.length,
     samples,
