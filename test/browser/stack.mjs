@@ -108,7 +108,10 @@ class Proc {
     if (!this.running()) return;
     this.expectExit = true;
     this.child.kill(signal);
-    const done = await Promise.race([this.exited, sleep(timeoutMs).then(() => null)]);
+    let timer;
+    const timeout = new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs, null); });
+    const done = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer); // a pending timer would keep the test process alive for its whole length
     if (!done) {
       this.child.kill('SIGKILL');
       await this.exited;
