@@ -10,6 +10,7 @@
 //     token, channels: ['floor', 'rep:ana'],
 //     onWelcome(m) {}, onSnapshot(m) {}, onMessage(m) {}, onStatus(connected) {},
 //     onFatal(code) {}, onServerError(m) {},
+//     onVersionChange(v) {},   // default: reload; return false to carry on
 //   });
 //   live.start();
 (() => {
@@ -297,8 +298,9 @@
       if (this.serverVersion === null) {
         this.serverVersion = m.server_version;
       } else if (m.server_version !== this.serverVersion) {
-        this.onVersionChange(m.server_version);
-        return;
+        // The default reloads the page; a page that returns false carries on with the new version.
+        if (this.onVersionChange(m.server_version) !== false) return;
+        this.serverVersion = m.server_version;
       }
       if (m.server_time) {
         const t = Date.parse(m.server_time);

@@ -11,11 +11,6 @@
   const DISPLAYS_POLL_MS = 10000;
   const INCENTIVES_POLL_MS = 30000;
   const CONTESTS_POLL_MS = 60000;
-  const PING_MS = 20000;
-  const IDLE_MS = 45000;
-  const HANDSHAKE_MS = 15000;
-  const BACKOFF_BASE_MS = 500;
-  const BACKOFF_CAP_MS = 10000;
   const FLOOR_ITEMS = 8;
   const SECTIONS = ['contests', 'incentives', 'points', 'displays', 'tokens'];
   const STAFF = ['admin', 'manager'];
@@ -58,15 +53,10 @@
   const floorItems = [];          // newest first
   const timers = [];
 
-  // Socket state.
-  let ws = null;
+  // The live feed (live.js): the floor channel, while signed in.
+  let live = null;
   let connected = false;
-  let attempt = 0;
-  let reconnectTimer = 0;
-  let lastHeard = 0;
-  let lastPing = 0;
-  let clockOffset = 0;
-  const floor = { seq: null, epoch: '', resyncing: false };
+  let clockOffset = 0;            // server time minus local time, from the last welcome
 
   const now = () => Date.now() + clockOffset;
 
@@ -1245,156 +1235,50 @@
     $('conn-text').textContent = on ? 'Live' : 'Offline · reconnecting…';
   }
 
+  /** Opens the live feed for the signed-in token: the floor channel, resumed after a drop. */
   function connect() {
-    clearTimeout(reconnectTimer);
+    stopSocket();
     if (!token) return;
-    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
-    let sock;
-    try {
-      sock = new WebSocket(url);
-    } catch {
-      scheduleReconnect();
-      return;
-    }
-    ws = sock;
-    lastHeard = Date.now();
-    const secret = token;
-    sock.onopen = () => {
-      if (ws === sock) sock.send(JSON.stringify({ type: 'auth', token: secret }));
-    };
-    sock.onmessage = (ev) => {
-      if (ws !== sock) return;
-      lastHeard = Date.now();
-      for (const line of String(ev.data).split('\n')) {
-        if (!line.trim()) continue;
-        let m;
-        try {
-          m = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        try {
-          handle(m);
-        } catch (err) {
-          console.error('bullpen manage: message', m && m.type, err);
-        }
-      }
-    };
-    sock.onerror = () => {};
-    sock.onclose = (ev) => {
-      if (ws !== sock) return;
-      ws = null;
-      setConnected(false);
-      if (ev.code === 4401 || ev.code === 4403) {
-        signOut('Your token is no longer accepted (revoked?). Sign in again.');
-        return;
-      }
-      scheduleReconnect();
-    };
-  }
-
-  function stopSocket() {
-    clearTimeout(reconnectTimer);
-    const sock = ws;
-    ws = null;
-    if (sock) {
-      sock.onopen = sock.onmessage = sock.onclose = null;
-      try {
-        sock.close(1000, 'signed out');
-      } catch { /* closing */ }
-    }
-    floor.seq = null;
-    floor.epoch = '';
-    setConnected(false);
-  }
-
-  function abandon(why) {
-    const sock = ws;
-    if (!sock) return;
-    ws = null;
-    sock.onopen = sock.onmessage = sock.onclose = null;
-    try {
-      sock.close(4000, why);
-    } catch { /* closing */ }
-    setConnected(false);
-    scheduleReconnect();
-  }
-
-  function scheduleReconnect() {
-    if (!token) return;
-    clearTimeout(reconnectTimer);
-    const cap = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
-    attempt++;
-    reconnectTimer = setTimeout(connect, cap / 2 + Math.random() * (cap / 2));
-  }
-
-  function send(m) {
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
-  }
-
-  function subscribeFloor(resume) {
-    const m = { type: 'subscribe', channel: 'floor' };
-    if (resume && floor.seq !== null) {
-      m.since = floor.seq;
-      if (floor.epoch) m.epoch = floor.epoch;
-    }
-    floor.resyncing = true;
-    send(m);
-  }
-
-  function handle(m) {
-    switch (m.type) {
-      case 'welcome':
-        if (m.server_time) {
-          const t = Date.parse(m.server_time);
-          if (!Number.isNaN(t)) clockOffset = t - Date.now();
-        }
+    live = new window.BullpenLive.Socket({
+      token,
+      channels: ['floor'],
+      name: 'bullpen manage',
+      onStatus: setConnected,
+      onWelcome(m) {
+        clockOffset = live.clockOffset;
         if (m.currency && m.currency !== currency) {
           setCurrency(m.currency);
           renderAllData();
         }
-        attempt = 0;
-        lastPing = Date.now();
-        setConnected(true);
-        subscribeFloor(true);
-        return;
-      case 'pong':
-        return;
-      case 'error':
+      },
+      // The console keeps what is being typed: a new server version does not reload it.
+      onVersionChange: () => false,
+      onServerError(m) {
         console.warn('bullpen manage: server error', m.code, m.message, m.channel || '');
-        return;
-      case 'subscribed':
+      },
+      onSnapshot(m) {
         if (m.channel !== 'floor') return;
-        floor.seq = m.seq;
-        floor.epoch = m.epoch || '';
-        floor.resyncing = false;
-        return;
-      case 'snapshot':
-        if (m.channel !== 'floor') return;
-        floor.seq = m.seq;
-        floor.epoch = m.epoch || '';
-        floor.resyncing = false;
         floorItems.length = 0;
         for (const item of ((m.data && m.data.items) || []).slice(-FLOOR_ITEMS)) onFloor(item, false);
         renderFloor();
         // What happened while we were away is read from the API.
         loadIncentives();
-        return;
-      default:
-        if (m.channel !== 'floor') return;
-        if (floor.resyncing) return;
-        if (typeof m.seq === 'number' && floor.seq !== null) {
-          const sameEpoch = !floor.epoch || !m.epoch || m.epoch === floor.epoch;
-          if (sameEpoch && m.seq <= floor.seq) return;
-          if (!sameEpoch || m.seq !== floor.seq + 1) {
-            subscribeFloor(sameEpoch);
-            return;
-          }
-        }
-        if (typeof m.seq === 'number') floor.seq = m.seq;
-        if (m.epoch) floor.epoch = m.epoch;
-        onFloor(m, true);
-    }
+      },
+      onMessage(m) {
+        if (m.channel === 'floor') onFloor(m, true);
+      },
+      onFatal() {
+        signOut('Your token is no longer accepted (revoked?). Sign in again.');
+      },
+    });
+    live.start();
+  }
+
+  function stopSocket() {
+    const l = live;
+    live = null;
+    if (l) l.stop();
+    setConnected(false);
   }
 
   // ------------------------------------------------------------------ points
@@ -1803,15 +1687,6 @@
   // ------------------------------------------------------------------ the clock
 
   function tick() {
-    const t = Date.now();
-    if (ws && token) {
-      if (t - lastHeard > IDLE_MS) abandon('nothing heard for 45 s');
-      else if (!connected && t - lastHeard > HANDSHAKE_MS) abandon('no welcome in 15 s');
-      else if (connected && t - lastPing >= PING_MS) {
-        lastPing = t;
-        send({ type: 'ping' });
-      }
-    }
     if (!token) return;
     renderCountdown();
     if (section === 'displays') renderDisplaysUpdated();
@@ -1935,7 +1810,7 @@
         currency,
         connected,
         section,
-        floorSeq: floor.seq,
+        floorSeq: live && live.has('floor') ? live.seqs().floor : null,
         contests: [...contests.values()].map((c) => ({ id: c.id, name: c.name, status: c.status })),
         incentives: [...incentives.values()].map((i) => ({ id: i.id, title: i.title, status: i.status, winners: (i.winners || []).map((w) => ({ rep_id: w.rep_id, deal_id: w.deal_id, clawed_back_at: w.clawed_back_at || null })) })),
         watching: watchedId,
