@@ -16,11 +16,6 @@
   const MAX_WAITING = 5;         // celebrations waiting beyond this fold into one "+N deals" card
   const CELEBRATION_RUN_MS = 12000; // after this long of back-to-back celebrations...
   const BOARD_BREAK_MS = 8000;   // ... the board gets the screen back for this long
-  const PING_MS = 20000;
-  const IDLE_MS = 45000;         // nothing heard for this long: the socket is dead, reconnect
-  const HANDSHAKE_MS = 15000;    // a socket not welcomed within this long is given up
-  const BACKOFF_BASE_MS = 500;
-  const BACKOFF_CAP_MS = 10000;
   const OFFLINE_GRACE_MS = 2000; // no badge for the first connection's usual handshake
   const INCENTIVE_POLL_MS = 60000;
   const INCENTIVE_POLL_OPEN_MS = 15000; // while a banner shows: it may be closed early (no floor message says so)
@@ -65,22 +60,14 @@
   for (const id of pairing.contests) {
     contests.set(id, { id, meta: null, standings: null, missing: false, periodRefreshed: '' });
   }
-  /** Per channel: the last seq and epoch seen (seq null: nothing yet). */
-  const channels = new Map();
   const channelNames = () => [...pairing.contests.map((id) => 'contest:' + id), 'floor'];
-  for (const name of channelNames()) channels.set(name, { seq: null, epoch: '', resyncing: false });
 
   let currency = 'USD';
-  let serverVersion = null;
-  let clockOffset = 0;           // server time minus local time
-  let ws = null;
+  /** The live feed (live.js): every contest of the pairing and the floor. */
+  let live = null;
   let connected = false;
   let everConnected = false;
-  let stopped = false;
-  let attempt = 0;
-  let reconnectTimer = 0;
-  let lastHeard = 0;
-  let lastPing = 0;
+  let stopped = false;           // not paired, or the token was refused: nothing more to do
   let lastIncentivePoll = 0;
   const startedAt = Date.now();
 
@@ -96,7 +83,7 @@
   let renderedContest = null;    // the contest whose rows are in the DOM
   const rowEls = new Map();      // entrant key -> {li, rank, score, refs}
 
-  const now = () => Date.now() + clockOffset;
+  const now = () => (live ? live.now() : Date.now());
 
   // ------------------------------------------------------------------ formatting
 
@@ -198,157 +185,40 @@
   // ------------------------------------------------------------------ the socket
 
   function connect() {
-    clearTimeout(reconnectTimer);
-    if (stopped) return;
-    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
-    let sock;
-    try {
-      sock = new WebSocket(url);
-    } catch {
-      scheduleReconnect();
-      return;
-    }
-    ws = sock;
-    lastHeard = Date.now();
-    sock.onopen = () => {
-      if (ws === sock) sock.send(JSON.stringify({ type: 'auth', token: pairing.token }));
-    };
-    sock.onmessage = (ev) => {
-      if (ws !== sock) return;
-      lastHeard = Date.now();
-      for (const line of String(ev.data).split('\n')) {
-        if (!line.trim()) continue;
-        let m;
-        try {
-          m = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        try {
-          handle(m);
-        } catch (err) {
-          console.error('bullpen display: message', m && m.type, err);
-        }
-      }
-    };
-    sock.onerror = () => {}; // onclose follows
-    sock.onclose = (ev) => {
-      if (ws === sock) dropped(ev.code, ev.reason);
-    };
-  }
-
-  /** Gives up on the current socket (no close frame awaited) and reconnects. */
-  function abandon(why) {
-    const sock = ws;
-    if (!sock) return;
-    ws = null;
-    sock.onopen = sock.onmessage = sock.onclose = null;
-    try {
-      sock.close(4000, why);
-    } catch { /* already closing */ }
-    dropped(0, why);
-  }
-
-  function dropped(code, reason) {
-    ws = null;
-    setConnected(false);
-    if (code === 4401 || code === 4403) {
-      stopped = true;
-      showFatal(code === 4403 ? 'Token revoked' : 'Display not paired',
-        code === 4403
-          ? 'This display\'s token was revoked or may not watch boards. Pair the screen again with a new display token.'
-          : 'The display token was not accepted. Pair the screen again with a display token from the manager console.');
-      return;
-    }
-    if (reason) console.info('bullpen display: socket closed', code, reason);
-    scheduleReconnect();
-  }
-
-  function scheduleReconnect() {
-    if (stopped) return;
-    clearTimeout(reconnectTimer);
-    const cap = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
-    attempt++;
-    const delay = cap / 2 + Math.random() * (cap / 2); // "equal jitter"
-    reconnectTimer = setTimeout(connect, delay);
-  }
-
-  function send(msgs) {
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    ws.send(msgs.map((m) => JSON.stringify(m)).join('\n'));
-  }
-
-  function subscribeMsg(name, resume) {
-    const ch = channels.get(name);
-    const m = { type: 'subscribe', channel: name };
-    if (resume && ch && ch.seq !== null) {
-      m.since = ch.seq;
-      if (ch.epoch) m.epoch = ch.epoch;
-    }
-    return m;
+    live = new window.BullpenLive.Socket({
+      token: pairing.token,
+      channels: channelNames(),
+      name: 'bullpen display',
+      onStatus: setConnected,
+      onWelcome,
+      onSnapshot,
+      onMessage: onChannelMessage,
+      onServerError: onError,
+      onFatal(code) {
+        stopped = true;
+        showFatal(code === 4403 ? 'Token revoked' : 'Display not paired',
+          code === 4403
+            ? 'This display\'s token was revoked or may not watch boards. Pair the screen again with a new display token.'
+            : 'The display token was not accepted. Pair the screen again with a display token from the manager console.');
+      },
+    });
+    live.start();
   }
 
   function resubscribe(name, resume) {
-    const ch = channels.get(name);
-    if (ch) ch.resyncing = true;
-    send([subscribeMsg(name, resume)]);
+    if (live) live.resubscribe(name, resume);
   }
 
   function setConnected(on) {
     connected = on;
+    if (on) everConnected = true;
     renderOffline();
   }
 
   // ------------------------------------------------------------------ messages
 
-  function handle(m) {
-    switch (m.type) {
-      case 'welcome': return onWelcome(m);
-      case 'pong': return;
-      case 'error': return onError(m);
-      case 'subscribed': {
-        const ch = channels.get(m.channel);
-        if (!ch) return;
-        ch.seq = m.seq;
-        ch.epoch = m.epoch || '';
-        ch.resyncing = false;
-        return; // the missed messages follow
-      }
-      case 'snapshot': {
-        const ch = channels.get(m.channel);
-        if (!ch) return;
-        ch.seq = m.seq;
-        ch.epoch = m.epoch || '';
-        ch.resyncing = false;
-        return onSnapshot(m);
-      }
-      default:
-        if (typeof m.channel === 'string') return onChannelMessage(m);
-    }
-  }
-
   function onWelcome(m) {
-    if (serverVersion === null) {
-      serverVersion = m.server_version;
-    } else if (m.server_version !== serverVersion) {
-      location.reload();
-      return;
-    }
-    if (m.server_time) {
-      const t = Date.parse(m.server_time);
-      if (!Number.isNaN(t)) clockOffset = t - Date.now();
-    }
     setCurrency(m.currency);
-    attempt = 0;
-    everConnected = true;
-    setConnected(true);
-    lastPing = Date.now();
-    // Resume every channel from where it stopped (a first subscribe has no since: a snapshot).
-    send(channelNames().map((name) => {
-      const ch = channels.get(name);
-      ch.resyncing = true;
-      return subscribeMsg(name, true);
-    }));
     loadMeta();
     loadIncentives();
   }
@@ -364,22 +234,8 @@
     }
   }
 
+  /** A channel message in order (live.js drops repeats and asks again after a gap). */
   function onChannelMessage(m) {
-    const ch = channels.get(m.channel);
-    if (!ch) return;
-    if (ch.resyncing) return; // what we asked for again is on its way
-    if (typeof m.seq === 'number' && ch.seq !== null) {
-      const sameEpoch = !ch.epoch || !m.epoch || m.epoch === ch.epoch;
-      if (sameEpoch && m.seq <= ch.seq) return; // already seen
-      if (!sameEpoch || m.seq !== ch.seq + 1) {
-        // A gap the server did not announce: ask for what is missing.
-        resubscribe(m.channel, sameEpoch);
-        return;
-      }
-    }
-    if (typeof m.seq === 'number') ch.seq = m.seq;
-    if (m.epoch) ch.epoch = m.epoch;
-
     if (m.channel === 'floor') return onFloor(m, true);
     if (m.channel.startsWith('contest:') && m.type === 'update') {
       const c = contests.get(m.channel.slice('contest:'.length));
@@ -1056,16 +912,6 @@
 
   function tick() {
     const t = Date.now();
-    if (ws && !stopped) {
-      if (t - lastHeard > IDLE_MS) {
-        abandon('nothing heard for 45 s');
-      } else if (!connected && t - lastHeard > HANDSHAKE_MS) {
-        abandon('no welcome in 15 s');
-      } else if (connected && t - lastPing >= PING_MS) {
-        lastPing = t;
-        send([{ type: 'ping' }]);
-      }
-    }
     const poll = el.incentive.hidden ? INCENTIVE_POLL_MS : INCENTIVE_POLL_OPEN_MS;
     if (connected && t - lastIncentivePoll >= poll) loadIncentives();
     if (playlist().length > 1 && t - slideStartedAt >= pairing.rotateMs) goToSlide(slideIndex + 1);
@@ -1083,7 +929,7 @@
       return plain({
         current: cur ? cur.id : null,
         currency,
-        serverVersion,
+        serverVersion: live ? live.serverVersion : null,
         amountsHidden: pairing.hideAmounts,
         contests: Object.fromEntries([...contests.values()].map((c) => [c.id, {
           name: c.meta ? c.meta.name : null,
@@ -1091,8 +937,8 @@
           missing: c.missing,
           standings: c.standings,
         }])),
-        seq: Object.fromEntries([...channels].map(([name, ch]) => [name, ch.seq])),
-        epoch: Object.fromEntries([...channels].map(([name, ch]) => [name, ch.epoch])),
+        seq: live ? live.seqs() : Object.fromEntries(channelNames().map((name) => [name, null])),
+        epoch: live ? live.epochs() : Object.fromEntries(channelNames().map((name) => [name, ''])),
         celebrations: celShown,
         celebrationsShown: celShownCount,
         celebrationShowing: celShowing ? { kind: celShowing.kind, name: celShowing.name || null } : null,
@@ -1120,13 +966,6 @@
   // Any touch of the page lets the browser start audio.
   for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, unlockAudio, { capture: true });
   el.sound.addEventListener('click', () => setSound(!soundOn));
-  // The machine's own network came back: try at once rather than after the backoff.
-  window.addEventListener('online', () => {
-    if (!connected && !stopped && !ws) {
-      attempt = 0;
-      connect();
-    }
-  });
   renderSound();
 
   makeConfetti();

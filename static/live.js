@@ -3,8 +3,8 @@
 // gap the server did not announce and asks again, pings, reconnects with capped backoff and
 // jitter, and reloads the page when the server's version changes.
 //
-// Plain modern JavaScript, no build step: it defines window.BullpenLive. The wall display
-// (display.js) still carries its own copy of this logic; it can move onto this module later.
+// Plain modern JavaScript, no build step: it defines window.BullpenLive, used by the rep's page
+// (me.js), the manager console (manage.js) and the wall display (display.js).
 //
 //   const live = new BullpenLive.Socket({
 //     token, channels: ['floor', 'rep:ana'],
