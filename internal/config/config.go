@@ -32,7 +32,7 @@ type Config struct {
 	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`
 	KafkaSessionTimeout time.Duration `env:"BULLPEN_KAFKA_SESSION_TIMEOUT" envDefault:"30s"`
 	BatchSize           int           `env:"BULLPEN_BATCH_SIZE" envDefault:"2000"`
-	BatchWait           time.Duration `env:"BULLPEN_BATCH_WAIT" envDefault:"20ms"`
+	BatchWait           time.Duration `env:"BULLPEN_BATCH_WAIT" envDefault:"5ms"`
 	ShutdownTimeout     time.Duration `env:"BULLPEN_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	ProjectionCheck     time.Duration `env:"BULLPEN_PROJECTION_CHECK" envDefault:"5s"`
 	FinalizeCheck       time.Duration `env:"BULLPEN_FINALIZE_CHECK" envDefault:"2s"`
