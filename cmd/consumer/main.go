@@ -22,7 +22,6 @@ func main() {
 		os.Exit(2)
 	}
 	log := app.Logger(cfg.LogLevel).With("process", "consumer")
-	app.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	cmd := "run"

@@ -95,7 +95,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ingestbench:", err)
 		os.Exit(2)
 	}
-	app.TuneGC() // the drains run app.RunConsumer in this process, so it runs as bin/consumer does
+	app.TuneConsumerGC() // the drains run app.RunConsumer in this process, so it runs as bin/consumer does
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	rep, err := run(ctx, o, os.Stderr)

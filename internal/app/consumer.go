@@ -40,6 +40,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		return err
 	}
 	defer closeStores()
+	TuneConsumerGC()
 	if rebuilt, err := pipeline.EnsureProjection(ctx, db, store); err != nil {
 		return fmt.Errorf("rebuild projection: %w", err)
 	} else if rebuilt {

@@ -24,6 +24,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		return err
 	}
 	defer closeStores()
+	TuneServerGC()
 	producer := kafka.NewProducer(cfg.KafkaBrokers, cfg.KafkaTopic)
 	defer func() {
 		if err := producer.Close(); err != nil {

@@ -96,6 +96,9 @@ func New(d Deps) *Server {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
+		// A connection's 4 KB read buffer goes back to the pool once a request is read, so a
+		// WebSocket (hijacked right after its upgrade request) does not keep one for its life.
+		ReduceMemoryUsage: true,
 	})
 	s.app.Use(s.observe, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}), withTimeout)
 	s.routes()
