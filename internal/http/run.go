@@ -22,6 +22,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, timeout time.Durati
 	})
 	g.Go(func() error {
 		<-gctx.Done()
+		// Sockets first: they are told 1001 at once and reconnect to another replica, instead
+		// of waiting for the HTTP shutdown (which also waits up to 5 s for connections a
+		// browser opened ahead of use and sent nothing on).
+		s.hub.drain()
 		if err := s.app.ShutdownWithTimeout(timeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("shut down http: %w", err)
 		}

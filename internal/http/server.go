@@ -102,7 +102,6 @@ func New(d Deps) *Server {
 	})
 	s.app.Use(s.observe, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}), withTimeout)
 	s.routes()
-	s.app.Hooks().OnShutdown(func() error { s.hub.drain(); return nil })
 	return s
 }
 
