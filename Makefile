@@ -54,11 +54,12 @@ test-browser: build chromium $(BROWSER_DIR)/node_modules/.package-lock.json
 soak: build chromium $(BROWSER_DIR)/node_modules/.package-lock.json
 	$(ENV); cd $(BROWSER_DIR) && BULLPEN_CHROMIUM=$(CHROMIUM) node soak.mjs $(SOAK_ARGS)
 
+# zbarimg (zbar-tools) lets the console's test read its pairing QR code back.
 chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-		echo "installing Debian's chromium (no $(CHROMIUM))"; \
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v zbarimg >/dev/null; then \
+		echo "installing Debian's chromium and zbar-tools"; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium zbar-tools; \
 	fi
 	@"$(CHROMIUM)" --version 2>/dev/null
 
