@@ -35,7 +35,7 @@ type Consumer struct {
 // RunConsumer reads deal events until ctx ends. ready, if not nil, receives the process once
 // it listens and has its projection in order.
 func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(Consumer)) error {
-	db, store, closeStores, err := openStores(ctx, cfg)
+	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 // Rebuild throws the Redis projection away and writes it again from PostgreSQL.
 func Rebuild(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	db, store, closeStores, err := openStores(ctx, cfg)
+	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 // and Kafka, serves the API and the pages on ln until ctx ends, then shuts down in order. ln
 // is the caller's, so tests can listen on :0 and know the address.
 func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slog.Logger) error {
-	db, store, closeStores, err := openStores(ctx, cfg)
+	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
