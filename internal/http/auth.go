@@ -43,17 +43,21 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token
 	if t, ok := s.tokens.get(string(h), s.Now()); ok {
 		return t, nil
 	}
-	t, err := s.DB.TokenByHash(ctx, h)
-	if err != nil {
-		return t, err
-	}
-	s.tokens.put(string(h), t, s.Now())
-	if t.LastUsedAt == nil || s.Now().Sub(*t.LastUsedAt) >= touchEvery {
-		if err := s.DB.TouchToken(ctx, t.ID); err != nil {
-			s.Logger.Warn("record token use", "token_id", t.ID, "err", err)
+	// Requests and sockets bringing the same token at once (a reconnect storm of displays, a
+	// page's parallel calls) read it once.
+	return shared(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
+		t, err := s.DB.TokenByHash(ctx, h)
+		if err != nil {
+			return t, err
 		}
-	}
-	return t, nil
+		s.tokens.put(string(h), t, s.Now())
+		if t.LastUsedAt == nil || s.Now().Sub(*t.LastUsedAt) >= touchEvery {
+			if err := s.DB.TouchToken(ctx, t.ID); err != nil {
+				s.Logger.Warn("record token use", "token_id", t.ID, "err", err)
+			}
+		}
+		return t, nil
+	})
 }
 
 func (s *Server) authenticate(c *fiber.Ctx) error {

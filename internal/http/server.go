@@ -3,8 +3,6 @@
 package http
 
 import (
-	"bullpen/internal/bullpen"
-	"bullpen/internal/contest"
 	"context"
 	"fmt"
 	"log/slog"
@@ -13,7 +11,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"golang.org/x/sync/singleflight"
 
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
@@ -52,8 +53,10 @@ type Server struct {
 	hub     *hub // the sockets of this node
 	// Short-lived caches: a token for a few seconds (a revocation drops it here at once, on
 	// other replicas within tokenTTL), a contest for contestTTL.
-	tokens   *ttlCache[string, bullpen.Token]
-	contests *ttlCache[string, *contest.Contest]
+	tokens *ttlCache[string, bullpen.Token]
+	// authFlight shares one token lookup among the requests and sockets asking at once.
+	authFlight singleflight.Group
+	contests   *ttlCache[string, *contest.Contest]
 }
 
 const (

