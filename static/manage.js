@@ -315,8 +315,15 @@
     }
   }
 
+  /**
+   * Calls the API with the signed-in token (or opts.token, to try one). Signed out, nothing is
+   * sent: a timer or a lookup still pending from before "Sign out" fails here instead of asking
+   * the server with no token.
+   */
   async function api(method, path, body, opts = {}) {
-    const headers = { Authorization: 'Bearer ' + (opts.token || token), Accept: 'application/json' };
+    const bearer = opts.token || token;
+    if (!bearer) throw new ApiError(401, 'unauthenticated', 'Not signed in.');
+    const headers = { Authorization: 'Bearer ' + bearer, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.key) headers['Idempotency-Key'] = opts.key;
     let res;
@@ -486,6 +493,9 @@
     } catch { /* nothing kept */ }
     stopSocket();
     for (const t of timers.splice(0)) clearInterval(t);
+    for (const t of refreshQueued.values()) clearTimeout(t);
+    refreshQueued.clear();
+    repLookups.clear();
     contests.clear();
     incentives.clear();
     tokens = [];
@@ -1015,7 +1025,7 @@
     repLookups.set(repId, api('GET', `/reps/${encodeURIComponent(repId)}`).then((r) => {
       if (r && r.name) repNames.set(repId, r.name);
       renderWatch();
-    }, () => {}));
+    }, () => repLookups.delete(repId)));
   }
 
   function watch(id) {

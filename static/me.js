@@ -148,6 +148,12 @@
   // ------------------------------------------------------------------ HTTP
 
   async function api(path, token = session && session.token) {
+    if (!token) {
+      // Signed out while a refresh was pending: nothing to ask the server.
+      const err = new Error('not signed in');
+      err.status = 401;
+      throw err;
+    }
     let res;
     try {
       res = await fetch('/api/v1' + path, {
@@ -180,7 +186,7 @@
     return promise.then((v) => {
       if (session === s) onOk(v);
     }, (err) => {
-      if (session !== s) return;
+      if (session !== s || !s) return;
       if (err.status === 401) {
         signOut('Your sign-in stopped working (the token may have been revoked). Paste a new token or open a new link.');
         return;
