@@ -73,9 +73,13 @@ type stats struct {
 	unrecovered               atomic.Int64
 	closes                    sync.Map // close code -> *atomic.Int64
 	dialErrs                  atomic.Int64
-	celebration, update       hist
-	notice                    hist // event to the celebration's Redis notice
-	fanout                    hist // the celebration's Redis notice to a viewer's frame
+	// Read by the viewer: when this program read the frame.
+	celebration, update hist
+	notice              hist // event to the celebration's Redis notice
+	fanout              hist // the celebration's Redis notice to a viewer's frame
+	// Arrived at the viewer's socket: the kernel's receive time of the frame (rxconn_linux.go),
+	// which leaves out this program's own wait for a core.
+	celebrationRx, updateRx, fanoutRx hist
 	// One connect's phases: dial (TCP and the upgrade), auth (to the welcome), subscribe (the
 	// welcome to both channels answered).
 	dial, auth, sub hist
@@ -108,6 +112,7 @@ type client struct {
 	id       int
 	chans    [2]chanState // contest, floor
 	pending  []int64      // send times of deals whose celebration came but no update since
+	pendRx   []int64      // the same, for those whose celebration's arrival is known
 	conn     *websocket.Conn
 	leaving  atomic.Bool
 	done     chan struct{}
@@ -122,18 +127,25 @@ type env struct {
 	url      string
 	token    string
 	dialers  []*websocket.Dialer
-	prod     *producer
+	notices  *notices
 	st       *stats
 	start    time.Time
 	measured atomic.Bool // count latencies only in the measured window
 }
 
-func newDialers(n int) []*websocket.Dialer {
+// newDialers returns a dialer per source address; with rx, their connections tell when their
+// data arrived (the probes': in the viewers' process, the kernel's time of a read is that of its
+// last segment, however many frames waited, and asking for it costs a control message per read).
+func newDialers(n int, rx bool) []*websocket.Dialer {
 	out := make([]*websocket.Dialer, n)
 	for i := range out {
 		local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i))}
 		d := &net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}
-		out[i] = &websocket.Dialer{NetDialContext: d.DialContext, HandshakeTimeout: 30 * time.Second,
+		dial := d.DialContext
+		if rx {
+			dial = dialRx(d)
+		}
+		out[i] = &websocket.Dialer{NetDialContext: dial, HandshakeTimeout: 30 * time.Second,
 			ReadBufferSize: 4096, WriteBufferSize: 1024}
 	}
 	return out
@@ -305,6 +317,10 @@ func (e *env) read(c *client, ready chan<- error) {
 			return
 		}
 		now := time.Since(e.start)
+		rx, rxOK := arrivedAt(c.conn.NetConn(), e.start)
+		if rxOK && rx > now {
+			rx = now // the kernel's clock and this one differ by a little
+		}
 		st.frames.Add(1)
 		st.bytes.Add(int64(len(frame)))
 		for len(frame) > 0 {
@@ -367,14 +383,24 @@ func (e *env) read(c *client, ready chan<- error) {
 				switch h.Type {
 				case "celebration":
 					st.celebrations.Add(1)
-					if t, ok := e.prod.sentAt(h.Data.EventID); ok {
+					if t, ok := sentAt(h.Data.EventID, e.start); ok {
 						if measured {
 							st.celebration.add(now - time.Duration(t))
-							if n, ok := e.prod.noticedAt(h.Data.EventID); ok {
+							n, noticed := e.notices.noticedAt(h.Data.EventID)
+							if noticed {
 								st.fanout.add(now - time.Duration(n))
+							}
+							if rxOK {
+								st.celebrationRx.add(rx - time.Duration(t))
+								if noticed {
+									st.fanoutRx.add(rx - time.Duration(n))
+								}
 							}
 						}
 						c.pending = append(c.pending, t)
+						if rxOK {
+							c.pendRx = append(c.pendRx, t)
+						}
 					} else {
 						st.unknownWon.Add(1)
 					}
@@ -386,7 +412,12 @@ func (e *env) read(c *client, ready chan<- error) {
 								st.update.add(now - time.Duration(t))
 							}
 						}
-						c.pending = c.pending[:0]
+						for _, t := range c.pendRx {
+							if measured && rxOK {
+								st.updateRx.add(rx - time.Duration(t))
+							}
+						}
+						c.pending, c.pendRx = c.pending[:0], c.pendRx[:0]
 					}
 				}
 			}
@@ -428,10 +459,20 @@ func (c *client) leave() {
 // watchNotices listens, as a server node does, to the floor channel's Redis notices and times
 // each celebration from its event's send: the part of the latency spent before the fan-out
 // (Kafka, the consumer, the database, the publish).
-func watchNotices(ctx context.Context, redisURL, notice string, prod *producer, st *stats) error {
+func watchNotices(ctx context.Context, redisURL, notice string, start time.Time, seen *notices, st *stats) error {
 	opt, err := goredis.ParseURL(redisURL)
 	if err != nil {
 		return err
+	}
+	// The listener's connection is timed at arrival too (this program may wait for a core).
+	var conn atomic.Pointer[net.Conn]
+	dial := dialRx(&net.Dialer{Timeout: 5 * time.Second})
+	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err == nil {
+			conn.Store(&c)
+		}
+		return c, err
 	}
 	rdb := goredis.NewClient(opt)
 	ps := rdb.Subscribe(ctx, notice)
@@ -451,14 +492,19 @@ func watchNotices(ctx context.Context, redisURL, notice string, prod *producer, 
 				if !ok {
 					return
 				}
-				now := time.Since(prod.start)
+				now := time.Since(start)
+				if c := conn.Load(); c != nil {
+					if rx, ok := arrivedAt(*c, start); ok && rx < now {
+						now = rx
+					}
+				}
 				line := []byte(m.Payload)
 				if !bytes.HasPrefix(line, []byte(`{"type":"celebration"`)) {
 					continue
 				}
 				id := string(strField(line, "event_id"))
-				prod.noticed(id, int64(now))
-				if t, ok := prod.sentAt(id); ok {
+				seen.noticed(id, int64(now))
+				if t, ok := sentAt(id, start); ok {
 					st.notice.add(now - time.Duration(t))
 				}
 			}

@@ -27,12 +27,12 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
-	kafkago "github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
 	"bullpen/internal/config"
@@ -52,6 +52,7 @@ type options struct {
 	profile                   time.Duration
 	profileOut, logDir        string
 	jsonOut                   string
+	probes                    int
 }
 
 func signalContext() (context.Context, context.CancelFunc) {
@@ -76,6 +77,8 @@ func main() {
 	fs.StringVar(&o.profileOut, "profile-out", "loadgen-server.pprof", "where the server's CPU profile goes")
 	fs.StringVar(&o.logDir, "log-dir", os.TempDir(), "where the children's logs go")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
+	fs.BoolVar(&ownSessions, "sessions", false, "run each child (server, consumer, producer, probes) in a session of its own: with autogroup scheduling, a CPU group of its own")
+	fs.IntVar(&o.probes, "probes", 100, "of the viewers, how many run in a process of their own and time every message (probe.go); at most half")
 	_ = fs.Parse(os.Args[1:])
 	if o.role != "" {
 		os.Exit(runChild(o.role))
@@ -157,14 +160,18 @@ type report struct {
 	UpdateP50ms              float64
 	UpdateP99ms              float64
 	UpdateSamples            int64
-	Gaps, GapMessages        int64
-	UnknownWon               int64
-	Closes                   map[string]int64
-	Memory                   memReport
-	CPU                      cpuShare
-	Profile                  string       `json:",omitempty"`
-	Storm                    *stormReport `json:",omitempty"`
-	LoadAvgEnd               string
+	// The probes' figures (probe.go): the latency as a viewer that reads at once sees it.
+	Probes                           *probeStats `json:",omitempty"`
+	Sessions                         bool
+	ProduceAckP50ms, ProduceAckP99ms float64 // a write's send time to the broker's acknowledgement
+	Gaps, GapMessages                int64
+	UnknownWon                       int64
+	Closes                           map[string]int64
+	Memory                           memReport
+	CPU                              cpuShare
+	Profile                          string       `json:",omitempty"`
+	Storm                            *stormReport `json:",omitempty"`
+	LoadAvgEnd                       string
 }
 
 func freePort() (int, error) {
@@ -196,7 +203,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return nil, err
 	}
 	rep = &report{Command: fmt.Sprint(os.Args), Started: time.Now().UTC(), CPUs: runtime.NumCPU(),
-		LoadAvgStart: procstat.LoadAvg(), Clients: o.clients, Rate: o.rate, WonRate: o.wonRate}
+		LoadAvgStart: procstat.LoadAvg(), Clients: o.clients, Rate: o.rate, WonRate: o.wonRate, Sessions: ownSessions}
 
 	// Setup: schema, contests, token, topic.
 	sch, err := postgres.NewScratch(ctx, cfg.DatabaseURL, "loadgen_")
@@ -266,19 +273,26 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		postmaster: procstat.ListenerPID(pgPort), kafka: procstat.ListenerPID(portOf(cfg.KafkaBrokers[0])), redis: procstat.ListenerPID(redisPort(cfg.RedisURL))}
 	logf("server pid %d on %s, consumer pid %d, postgres %d, kafka %d, redis %d", pt.server, addr, pt.consumer, pt.postmaster, pt.kafka, pt.redis)
 
-	// Producer.
+	// Producer: a process of its own, as the CRM would be.
 	start := time.Now()
-	prod := &producer{w: &kafkago.Writer{Addr: kafkago.TCP(cfg.KafkaBrokers...), Topic: topic, Balancer: &kafkago.Hash{},
-		BatchSize: 10000, BatchTimeout: time.Millisecond, RequiredAcks: kafkago.RequireOne},
-		rate: o.rate, wonRate: o.wonRate, reps: o.reps, teams: 20, start: start, sent: map[string]int64{},
-		deals: map[int][]string{}}
-	prod.rng = newRand()
-	defer func() { _ = prod.w.Close() }()
-	pctx, pcancel := context.WithCancel(ctx)
-	var pwg sync.WaitGroup
-	pwg.Add(1)
-	go func() { defer pwg.Done(); prod.run(pctx) }()
-	defer func() { pcancel(); pwg.Wait() }()
+	prod, err := startCommanded("producer", append(common, "LOADGEN_RATE="+strconv.Itoa(o.rate), "LOADGEN_WON_RATE="+strconv.Itoa(o.wonRate),
+		"LOADGEN_REPS="+strconv.Itoa(o.reps)), o.logDir+"/loadgen-producer.log")
+	if err != nil {
+		return rep, err
+	}
+	defer prod.stop()
+	pt.producer = prod.cmd.Process.Pid
+	o.probes = min(o.probes, o.clients/2)
+	var probe *childProc
+	if o.probes > 0 {
+		probe, err = startCommanded("probe", append(common, "LOADGEN_START="+strconv.FormatInt(start.UnixNano(), 10),
+			"LOADGEN_URL=ws://"+addr+"/ws", "LOADGEN_TOKEN="+token, "LOADGEN_CONTESTS="+strings.Join(contestIDs, ","),
+			"LOADGEN_NOTICE="+store.NoticeChannel("floor"), "LOADGEN_SOURCE_IPS="+strconv.Itoa(o.sourceIPs)), o.logDir+"/loadgen-probe.log")
+		if err != nil {
+			return rep, err
+		}
+		defer probe.stop()
+	}
 	logf("producing %d events/s (%d deal.won/s); warm-up %v", o.rate, o.wonRate, o.warmup)
 	if err := sleep(ctx, o.warmup); err != nil {
 		return rep, err
@@ -294,18 +308,51 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	st := &stats{}
 	nctx, ncancel := context.WithCancel(ctx)
 	defer ncancel()
-	if err := watchNotices(nctx, cfg.RedisURL, store.NoticeChannel("floor"), prod, st); err != nil {
+	seen := &notices{}
+	if err := watchNotices(nctx, cfg.RedisURL, store.NoticeChannel("floor"), start, seen, st); err != nil {
 		return rep, err
 	}
-	e := &env{url: "ws://" + addr + "/ws", token: token, dialers: newDialers(o.sourceIPs), prod: prod, st: st, start: start}
-	clients := make([]*client, o.clients)
+	e := &env{url: "ws://" + addr + "/ws", token: token, dialers: newDialers(o.sourceIPs, false), notices: seen, st: st, start: start}
+	clients := make([]*client, o.clients-o.probes)
 	for i := range clients {
 		clients[i] = &client{id: i}
 		clients[i].chans[0].name = "contest:" + contestIDs[i%len(contestIDs)]
 		clients[i].chans[1].name = "floor"
 	}
 	t0 := time.Now()
-	connected, dialErrs := connectAll(ctx, e, clients, o.connectConcurrency)
+	// A probe joins after every `every` other viewers, so that probes sit all along the
+	// server's lists of watchers.
+	var askErr atomic.Value
+	var asked atomic.Int64
+	onConnected := func(int) {}
+	if probe != nil {
+		every := max(1, len(clients)/o.probes)
+		onConnected = func(n int) {
+			if n%every == 0 && asked.Add(1) <= int64(o.probes) {
+				var ps probeStats
+				if err := probe.ask("connect", &ps); err != nil {
+					askErr.Store(err)
+				}
+			}
+		}
+	}
+	connected, dialErrs := connectAll(ctx, e, clients, o.connectConcurrency, onConnected)
+	if probe != nil {
+		var ps probeStats
+		for i := asked.Load(); i < int64(o.probes); i++ { // fewer viewers connected than planned
+			if err := probe.ask("connect", &ps); err != nil {
+				return rep, err
+			}
+		}
+		if err, _ := askErr.Load().(error); err != nil {
+			return rep, err
+		}
+		if err := probe.ask("wait", &ps); err != nil {
+			return rep, err
+		}
+		logf("%d probes connected (%d failed)", ps.Connected, ps.Failed)
+		connected += int(ps.Connected)
+	}
 	rep.Connected = connected
 	rep.ConnectSeconds = time.Since(t0).Seconds()
 	logf("%d of %d viewers subscribed in %.1f s (%d failed); per connect p50/p99 dial %.0f/%.0f ms, auth %.0f/%.0f ms, subscribe %.0f/%.0f ms",
@@ -340,10 +387,19 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	st.update.reset()
 	st.notice.reset()
 	st.fanout.reset()
+	var ps0, ps1 producerStats
+	if err := prod.ask("reset", &ps0); err != nil {
+		return rep, err
+	}
 	m0, f0, b0 := st.msgs.Load(), st.frames.Load(), st.bytes.Load()
 	c0, u0, g0, gm0, uw0 := st.celebrations.Load(), st.updates.Load(), st.gaps.Load(), st.gapMsgs.Load(), st.unknownWon.Load()
-	p0, w0 := prod.produced.Load(), prod.won.Load()
 	e.measured.Store(true)
+	if probe != nil {
+		var ps probeStats
+		if err := probe.ask("start", &ps); err != nil {
+			return rep, err
+		}
+	}
 	cpu0 := pt.sample()
 	var profWG sync.WaitGroup
 	if o.profile > 0 {
@@ -363,6 +419,15 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	}
 	cpu1 := pt.sample()
 	e.measured.Store(false)
+	if err := prod.ask("stats", &ps1); err != nil {
+		return rep, err
+	}
+	if probe != nil {
+		rep.Probes = &probeStats{}
+		if err := probe.ask("stop", rep.Probes); err != nil {
+			return rep, err
+		}
+	}
 	profWG.Wait()
 	sec := cpu1.at.Sub(cpu0.at).Seconds()
 	rep.WindowSeconds = sec
@@ -373,15 +438,22 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	rep.MBPerSec = float64(st.bytes.Load()-b0) / sec / (1 << 20)
 	rep.Celebrations, rep.Updates = st.celebrations.Load()-c0, st.updates.Load()-u0
 	rep.Gaps, rep.GapMessages, rep.UnknownWon = st.gaps.Load()-g0, st.gapMsgs.Load()-gm0, st.unknownWon.Load()-uw0
-	rep.Produced, rep.Won, rep.LateTicks = prod.produced.Load()-p0, prod.won.Load()-w0, prod.lateTicks.Load()
+	rep.Produced, rep.Won, rep.LateTicks = ps1.Produced-ps0.Produced, ps1.Won-ps0.Won, ps1.LateTicks
 	rep.NoticeP50ms, rep.NoticeP99ms, rep.NoticeSamples = st.notice.pct(50), st.notice.pct(99), st.notice.n.Load()
 	rep.FanoutP50ms, rep.FanoutP99ms, rep.FanoutSamples = st.fanout.pct(50), st.fanout.pct(99), st.fanout.n.Load()
 	rep.CelebrationP50ms, rep.CelebrationP99ms = st.celebration.pct(50), st.celebration.pct(99)
 	rep.CelebrationSamples, rep.CelebrationMaxBucketOver = st.celebration.n.Load(), st.celebration.over.Load()
 	rep.UpdateP50ms, rep.UpdateP99ms, rep.UpdateSamples = st.update.pct(50), st.update.pct(99), st.update.n.Load()
+	rep.ProduceAckP50ms, rep.ProduceAckP99ms = ps1.AckP50ms, ps1.AckP99ms
 	logf("window: %.0f msgs/s, %.0f frames/s; event to notice p50 %.0f ms p99 %.0f ms; notice to frame p50 %.0f ms p99 %.0f ms; celebration p50 %.0f ms p99 %.0f ms, update p99 %.0f ms, gaps %d",
 		rep.MessagesPerSec, rep.FramesPerSec, rep.NoticeP50ms, rep.NoticeP99ms, rep.FanoutP50ms, rep.FanoutP99ms,
 		rep.CelebrationP50ms, rep.CelebrationP99ms, rep.UpdateP99ms, rep.Gaps)
+	logf("produce to acknowledgement p50 %.0f ms p99 %.0f ms", rep.ProduceAckP50ms, rep.ProduceAckP99ms)
+	if p := rep.Probes; p != nil {
+		logf("probes (%d, reading at once): celebration p50 %.0f ms p99 %.0f ms (at the socket %.0f / %.0f), of which event to notice %.0f / %.0f, notice to frame %.0f / %.0f; update p99 %.0f ms; %d messages, gaps %d",
+			p.Connected, p.Celebration.P50ms, p.Celebration.P99ms, p.CelebrationRx.P50ms, p.CelebrationRx.P99ms, p.Notice.P50ms, p.Notice.P99ms,
+			p.Fanout.P50ms, p.Fanout.P99ms, p.Update.P99ms, p.Messages, p.Gaps)
+	}
 
 	if o.storm {
 		rep.Storm, err = storm(ctx, e, clients, db, o.connectConcurrency, debugAddr, o.profile, o.profileOut)
@@ -391,8 +463,9 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	}
 	rep.Closes = st.closeCounts()
 	rep.LoadAvgEnd = procstat.LoadAvg()
-	if err := prod.writeErr.Load(); err != nil {
-		return rep, fmt.Errorf("producer: %v", err)
+	var ps producerStats
+	if err := prod.ask("stats", &ps); err != nil || ps.Err != "" {
+		return rep, fmt.Errorf("producer: %v%s", err, ps.Err)
 	}
 	leaveAll(clients)
 	return rep, nil
@@ -462,7 +535,7 @@ func fetch(debugAddr, path string, timeout time.Duration, out string) error {
 }
 
 // connectAll connects every client, conc at a time.
-func connectAll(ctx context.Context, e *env, clients []*client, conc int) (int, int) {
+func connectAll(ctx context.Context, e *env, clients []*client, conc int, onConnected func(n int)) (int, int) {
 	var ok, failed atomic.Int64
 	var eg errgroup.Group
 	eg.SetLimit(conc)
@@ -475,7 +548,11 @@ func connectAll(ctx context.Context, e *env, clients []*client, conc int) (int, 
 				c.conn = nil
 				return nil
 			}
-			ok.Add(1)
+			if onConnected != nil {
+				onConnected(int(ok.Add(1)))
+			} else {
+				ok.Add(1)
+			}
 			return nil
 		})
 	}
@@ -580,7 +657,7 @@ func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc
 			}
 		}()
 	}
-	n, _ := connectAll(ctx, e, live, conc)
+	n, _ := connectAll(ctx, e, live, conc, nil)
 	dur := time.Since(t1)
 	// PostgreSQL publishes a backend's table counters when it goes idle, at most once a second.
 	if err := sleep(ctx, 2*time.Second); err != nil {

@@ -70,6 +70,13 @@ func runChild(role string) int {
 			log.Error("server stopped", "err", err)
 			return 1
 		}
+	case "probe":
+		return runProbe(ctx, cfg)
+	case "producer":
+		if dbg := os.Getenv("LOADGEN_PRODUCER_DEBUG_ADDR"); dbg != "" {
+			go func() { _ = http.ListenAndServe(dbg, nil) }() //nolint:gosec // loopback debug listener of a benchmark child
+		}
+		return runProducer(ctx, cfg)
 	case "consumer":
 		if err := app.RunConsumer(ctx, cfg, log, nil); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("consumer stopped", "err", err)
@@ -90,6 +97,7 @@ func startChild(role string, env []string, logFile string) (*exec.Cmd, error) {
 	}
 	cmd := exec.Command(self, "-role", role) //nolint:gosec // our own binary
 	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = ownSession()
 	f, err := os.Create(logFile)
 	if err != nil {
 		return nil, err
@@ -177,12 +185,12 @@ func vmRSS(pid int) uint64 {
 
 // parties are the processes whose CPU is reported.
 type parties struct {
-	self, server, consumer, postmaster, kafka, redis int
+	self, server, consumer, producer, postmaster, kafka, redis int
 }
 
 type cpuSample struct {
-	at                                                          time.Time
-	self, server, consumer, postgres, kafka, redis, busy, total float64
+	at                                                                    time.Time
+	self, server, consumer, producer, postgres, kafka, redis, busy, total float64
 }
 
 func (p parties) sample() cpuSample {
@@ -190,6 +198,7 @@ func (p parties) sample() cpuSample {
 	s.self, _ = procTimes(p.self)
 	s.server, _ = procTimes(p.server)
 	s.consumer, _ = procTimes(p.consumer)
+	s.producer, _ = procTimes(p.producer)
 	if p.postmaster != 0 {
 		self, ch := procTimes(p.postmaster)
 		s.postgres = self + ch
@@ -210,13 +219,13 @@ func (p parties) sample() cpuSample {
 
 // cpuShare is cores used by each party between two samples (1.0 = one core busy).
 type cpuShare struct {
-	Loadgen, Server, Consumer, Postgres, Kafka, Redis, Machine float64
-	Cores                                                      float64
+	Loadgen, Producer, Server, Consumer, Postgres, Kafka, Redis, Machine float64
+	Cores                                                                float64
 }
 
 func between(a, b cpuSample) cpuShare {
 	sec := b.at.Sub(a.at).Seconds()
-	return cpuShare{Loadgen: (b.self - a.self) / sec, Server: (b.server - a.server) / sec,
+	return cpuShare{Loadgen: (b.self - a.self) / sec, Producer: (b.producer - a.producer) / sec, Server: (b.server - a.server) / sec,
 		Consumer: (b.consumer - a.consumer) / sec, Postgres: (b.postgres - a.postgres) / sec,
 		Kafka: (b.kafka - a.kafka) / sec, Redis: (b.redis - a.redis) / sec,
 		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec}

@@ -30,7 +30,7 @@ func NewProducer(brokers []string, topic string) *Producer {
 		Balancer:     &kafkago.Hash{},
 		RequiredAcks: kafkago.RequireAll,
 		BatchTimeout: 5 * time.Millisecond,
-		BatchSize:    1000,
+		BatchSize:    100, // kafka-go allocates a batch's messages up front: 1000 were ~150 KB per request
 		MaxAttempts:  5,
 	}}
 }
