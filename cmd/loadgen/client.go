@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -151,6 +153,22 @@ func newDialers(n int, rx bool) []*websocket.Dialer {
 	return out
 }
 
+// browserHeaders are what Chromium sends with a WebSocket upgrade besides the handshake's own
+// (the server holds what it keeps of them for the socket's life, so the memory per socket is
+// measured with them).
+func (e *env) browserHeaders() http.Header {
+	origin := strings.Replace(strings.TrimSuffix(e.url, "/ws"), "ws://", "http://", 1)
+	return http.Header{
+		"Origin":                   {origin},
+		"User-Agent":               {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
+		"Accept-Encoding":          {"gzip, deflate, br, zstd"},
+		"Accept-Language":          {"en-US,en;q=0.9"},
+		"Cache-Control":            {"no-cache"},
+		"Pragma":                   {"no-cache"},
+		"Sec-WebSocket-Extensions": {"permessage-deflate; client_max_window_bits"},
+	}
+}
+
 // head is the part of a message the client reads.
 type head struct {
 	Type      string `json:"type"`
@@ -241,7 +259,7 @@ func (c *client) send(v any) error {
 func (e *env) connect(ctx context.Context, c *client) error {
 	d := e.dialers[c.id%len(e.dialers)]
 	t0 := time.Now()
-	conn, _, err := d.DialContext(ctx, e.url, nil)
+	conn, _, err := d.DialContext(ctx, e.url, e.browserHeaders())
 	if err != nil {
 		e.st.dialErrs.Add(1)
 		return err

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"golang.org/x/sync/singleflight"
@@ -113,6 +114,11 @@ func New(d Deps) *Server {
 const requestTimeout = 30 * time.Second
 
 func withTimeout(c *fiber.Ctx) error {
+	if websocket.IsWebSocketUpgrade(c) {
+		// A socket is not one request: it bounds each of its own (opContext), and a deadline
+		// here would stay in its locals for its life.
+		return c.Next()
+	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)

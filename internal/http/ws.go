@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"bullpen/internal/bullpen"
 )
@@ -123,7 +123,48 @@ func (s *Server) wsHandshake(c *fiber.Ctx) error {
 	if !s.hub.accepting() {
 		return fiber.NewError(fiber.StatusServiceUnavailable, "the server is shutting down")
 	}
+	dropUnusedHeaders(c)
+	c.Locals(upgradeCtxKey, c.Context()) // for releaseUpgradeRequest, through the socket's locals
 	return c.Next()
+}
+
+// upgradeCtxKey is the local that hands the upgrade's fasthttp context to the socket.
+const upgradeCtxKey = "bullpen.upgrade"
+
+// releaseUpgradeRequest drops what fasthttp keeps of the upgrade request and its response for
+// as long as the socket lives: it hands the request's context back to its pool only when the
+// hijacked connection ends, with the parsed headers (~2 KB with a browser's) and the user
+// values (the WebSocket package has copied them). Nothing reads them after the upgrade:
+// fasthttp does not touch the context until the socket's handler returns, then resets it, and a
+// zero request and response reset like any other.
+func releaseUpgradeRequest(c *websocket.Conn) {
+	fctx, ok := c.Locals(upgradeCtxKey).(*fasthttp.RequestCtx)
+	if !ok {
+		return
+	}
+	fctx.Request = fasthttp.Request{}
+	fctx.Response = fasthttp.Response{}
+	fctx.ResetUserValues()
+}
+
+// upgradeHeaders are the request headers the upgrade reads.
+var upgradeHeaders = map[string]bool{
+	"Host": true, "Connection": true, "Upgrade": true, "Sec-Websocket-Key": true, "Sec-Websocket-Version": true,
+}
+
+// dropUnusedHeaders removes every other request header before the upgrade: the WebSocket
+// package copies all of them into maps that live as long as the socket, and nothing reads them
+// after the origin check (a browser sends a dozen: user agent, languages, cookies, ~1 KB).
+func dropUnusedHeaders(c *fiber.Ctx) {
+	var drop []string
+	c.Request().Header.VisitAll(func(k, _ []byte) {
+		if !upgradeHeaders[string(k)] {
+			drop = append(drop, string(k))
+		}
+	})
+	for _, k := range drop {
+		c.Request().Header.Del(k)
+	}
 }
 
 // originAllowed: a listed origin, or with no list, the server's own (scheme and Host as the
@@ -155,6 +196,7 @@ func (s *Server) recoverSocket(c *websocket.Conn) {
 // serveSocket runs one socket on its own goroutine (Fiber's, after the upgrade): it reads
 // and answers the client; a second goroutine writes.
 func (s *Server) serveSocket(c *websocket.Conn) {
+	releaseUpgradeRequest(c)
 	// The hub listens for revocations from the first socket on, subscribed or not.
 	if err := s.hub.start(); err != nil {
 		s.Logger.Error("start the socket hub", "err", err)
@@ -253,7 +295,7 @@ func (sock *socket) handleMessage(line []byte) {
 
 func (sock *socket) authenticate(secret string) {
 	s := sock.srv
-	ctx, cancel := context.WithTimeout(sock.ctx, 10*time.Second)
+	ctx, cancel := sock.opContext(10 * time.Second)
 	defer cancel()
 	t, err := s.Authenticate(ctx, secret) // one lookup for a storm of sockets with the same token
 	switch {

@@ -51,7 +51,7 @@ func (sock *socket) subscribe(m clientMessage) error {
 	} else if count >= maxChannels {
 		return bullpen.Errorf(bullpen.EInvalid, "a socket may watch at most %d channels", maxChannels)
 	}
-	ctx, cancel := context.WithTimeout(sock.ctx, subscribeTimeout)
+	ctx, cancel := sock.opContext(subscribeTimeout)
 	defer cancel()
 	var k *contest.Contest
 	if ch.kind == kindContest {
@@ -261,7 +261,7 @@ func (sock *socket) startCatchUpLocked(sub *subscription) {
 	sub.pending = true
 	since, epoch := sub.seq, sub.epoch
 	go func() {
-		ctx, cancel := context.WithTimeout(sock.ctx, subscribeTimeout)
+		ctx, cancel := sock.opContext(subscribeTimeout)
 		defer cancel()
 		if err := sock.catchUp(ctx, sub, &since, epoch, nil, true); err != nil {
 			if sock.ctx.Err() == nil {

@@ -82,6 +82,14 @@ func newSocket(s *Server, c *fws.Conn) *socket {
 	return sock
 }
 
+// opContext bounds one of the socket's requests to Redis or PostgreSQL (auth, a subscribe, a
+// catch-up). It is not derived from sock.ctx: a child would leave the socket's context holding
+// a map of children and a channel (~350 B of every socket's heap, kept after the child ends)
+// for a request that the timeout bounds anyway.
+func (sock *socket) opContext(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
 // rawConn is the network connection under a WebSocket upgraded by fasthttp (which hands the
 // handler a wrapper around it), or the wrapper itself when it does not say.
 func rawConn(c *fws.Conn) net.Conn {
