@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -79,14 +78,7 @@ func runProbe(ctx context.Context, cfg config.Config) int {
 	var wg sync.WaitGroup
 	var connected, failed atomic.Int64
 	var m0, g0, gm0, uw0 int64
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(os.Stdin)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
+	lines := stdinLines()
 	defer func() { wg.Wait(); leaveAll(clients) }()
 	enc := json.NewEncoder(os.Stdout)
 	for {

@@ -89,22 +89,33 @@ func runChild(role string) int {
 	return 0
 }
 
-// startChild re-executes this program in a role, with env added to the environment.
-func startChild(role string, env []string, logFile string) (*exec.Cmd, error) {
+// childCommand is this program again in a role, with env added to the environment and its
+// stderr to logFile.
+func childCommand(role string, env []string, logFile string) (*exec.Cmd, *os.File, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cmd := exec.Command(self, "-role", role) //nolint:gosec // our own binary
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = ownSession()
-	f, err := os.Create(logFile)
+	log, err := os.Create(logFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd.Stderr = log
+	return cmd, log, nil
+}
+
+// startChild starts this program in a role, its stdout to the log too.
+func startChild(role string, env []string, logFile string) (*exec.Cmd, error) {
+	cmd, log, err := childCommand(role, env, logFile)
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stdout, cmd.Stderr = f, f
+	cmd.Stdout = log
 	if err := cmd.Start(); err != nil {
-		_ = f.Close()
+		_ = log.Close()
 		return nil, err
 	}
 	return cmd, nil

@@ -51,14 +51,7 @@ func runProducer(ctx context.Context, cfg config.Config) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go p.run(ctx)
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(os.Stdin)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
+	lines := stdinLines()
 	enc := json.NewEncoder(os.Stdout)
 	for {
 		select {
@@ -83,6 +76,19 @@ func runProducer(ctx context.Context, cfg config.Config) int {
 	}
 }
 
+// stdinLines delivers the lines of stdin, then closes.
+func stdinLines() <-chan string {
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	return lines
+}
+
 // childProc is the parent's handle on a child that answers commands on stdin with one JSON
 // line on stdout (the producer, the probes).
 type childProc struct {
@@ -93,18 +99,10 @@ type childProc struct {
 }
 
 func startCommanded(role string, env []string, logFile string) (*childProc, error) {
-	self, err := os.Executable()
+	cmd, log, err := childCommand(role, env, logFile)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-role", role) //nolint:gosec // our own binary
-	cmd.Env = append(os.Environ(), env...)
-	cmd.SysProcAttr = ownSession()
-	log, err := os.Create(logFile)
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = log
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, errors.Join(err, log.Close())
