@@ -114,7 +114,6 @@ type client struct {
 	id       int
 	chans    [2]chanState // contest, floor
 	pending  []int64      // send times of deals whose celebration came but no update since
-	pendRx   []int64      // the same, for those whose celebration's arrival is known
 	conn     *websocket.Conn
 	leaving  atomic.Bool
 	done     chan struct{}
@@ -416,9 +415,6 @@ func (e *env) read(c *client, ready chan<- error) {
 							}
 						}
 						c.pending = append(c.pending, t)
-						if rxOK {
-							c.pendRx = append(c.pendRx, t)
-						}
 					} else {
 						st.unknownWon.Add(1)
 					}
@@ -428,14 +424,12 @@ func (e *env) read(c *client, ready chan<- error) {
 						for _, t := range c.pending {
 							if measured {
 								st.update.add(now - time.Duration(t))
+								if rxOK {
+									st.updateRx.add(rx - time.Duration(t))
+								}
 							}
 						}
-						for _, t := range c.pendRx {
-							if measured && rxOK {
-								st.updateRx.add(rx - time.Duration(t))
-							}
-						}
-						c.pending, c.pendRx = c.pending[:0], c.pendRx[:0]
+						c.pending = c.pending[:0]
 					}
 				}
 			}
