@@ -102,6 +102,12 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 		return nil
 	}
 	start := time.Now()
+	oldest := start
+	for i := range events {
+		if t := events[i].ArrivedAt; t.Before(oldest) {
+			oldest = t
+		}
+	}
 	var res ingest.Result
 	if err := p.retry(ctx, "apply to ledger", func() (err error) {
 		res, err = p.Ledger.ApplyBatch(ctx, events, sources)
@@ -109,6 +115,7 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 	}); err != nil {
 		return err
 	}
+	ledgerDone := time.Now()
 	if err := p.retry(ctx, "update projection", func() error {
 		if err := p.Projection.SetRows(ctx, res.Rows); err != nil {
 			return err
@@ -120,7 +127,7 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 	}); err != nil {
 		return err
 	}
-	p.Metrics.applied(res, time.Since(start))
+	p.Metrics.applied(res, start.Sub(oldest), ledgerDone.Sub(start), time.Since(ledgerDone))
 	if p.AfterBatch != nil {
 		p.AfterBatch(res)
 	}

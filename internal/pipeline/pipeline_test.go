@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
 	"bullpen/internal/bullpen"
 	"bullpen/internal/event"
 	"bullpen/internal/ingest"
@@ -139,5 +142,67 @@ func TestRebuildCutShortLeavesNoGeneration(t *testing.T) {
 	}
 	if to.generation != "" {
 		t.Fatalf("generation %q marked after a rebuild cut short", to.generation)
+	}
+}
+
+// slowLedger takes its time, so the ledger step is seen to.
+type slowLedger struct {
+	ledger
+	d time.Duration
+}
+
+func (l slowLedger) ApplyBatch(ctx context.Context, e []event.Event, s []string) (ingest.Result, error) {
+	time.Sleep(l.d)
+	return l.ledger.ApplyBatch(ctx, e, s)
+}
+
+func TestProcessReportsStepTimesAndEventAge(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	p := &pipeline.Pipeline{
+		Ledger:     slowLedger{ledger{ingest.Result{Applied: 2}}, 30 * time.Millisecond},
+		Projection: &projection{},
+		Currency:   "USD",
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Backoff:    pipeline.Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond},
+		Metrics:    pipeline.NewMetrics(reg),
+	}
+	body := func(id string) []byte {
+		return []byte(`{"event_id":"` + id + `","type":"activity","activity":"call","occurred_at":"2026-01-05T10:00:00Z","rep_id":"ana"}`)
+	}
+	now := time.Now()
+	msgs := []pipeline.Message{
+		{Key: []byte("ana"), Source: "t/0/1", Value: body("e1"), Time: now.Add(-time.Second)},
+		{Key: []byte("ana"), Source: "t/0/2", Value: body("e2"), Time: now.Add(-3 * time.Second)}, // the oldest
+	}
+	if err := p.Process(context.Background(), msgs); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist := map[string]*dto.Histogram{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			name := f.GetName()
+			for _, l := range m.GetLabel() {
+				name += "/" + l.GetValue()
+			}
+			hist[name] = m.GetHistogram()
+		}
+	}
+	age := hist["bullpen_consumer_event_age_seconds"]
+	if age.GetSampleCount() != 1 || age.GetSampleSum() < 3 || age.GetSampleSum() > 60 {
+		t.Errorf("event age: %d samples, sum %v s; want one, of the oldest event (3 s old)", age.GetSampleCount(), age.GetSampleSum())
+	}
+	ledger, proj := hist["bullpen_consumer_step_seconds/ledger"], hist["bullpen_consumer_step_seconds/projection"]
+	if ledger.GetSampleCount() != 1 || ledger.GetSampleSum() < 0.03 {
+		t.Errorf("ledger step: %d samples, sum %v s; want one of at least the ledger's 30 ms", ledger.GetSampleCount(), ledger.GetSampleSum())
+	}
+	if proj.GetSampleCount() != 1 || proj.GetSampleSum() >= ledger.GetSampleSum() {
+		t.Errorf("projection step: %d samples, sum %v s (ledger %v s)", proj.GetSampleCount(), proj.GetSampleSum(), ledger.GetSampleSum())
+	}
+	if b := hist["bullpen_consumer_batch_seconds"]; b.GetSampleSum() < ledger.GetSampleSum()+proj.GetSampleSum()-1e-9 {
+		t.Errorf("batch %v s is less than its steps", b.GetSampleSum())
 	}
 }
