@@ -121,17 +121,7 @@
     }
   }
 
-  function formatDuration(ms) {
-    if (ms < 0) ms = 0;
-    const s = Math.floor(ms / 1000);
-    const d = Math.floor(s / 86400);
-    const h = Math.floor((s % 86400) / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    const sec = s % 60;
-    const two = (n) => String(n).padStart(2, '0');
-    if (d > 0) return `${d}d ${two(h)}h ${two(m)}m`;
-    return `${two(h)}:${two(m)}:${two(sec)}`;
-  }
+  const formatDuration = (ms) => window.BullpenLive.formatDuration(ms, { clock: true });
 
   function shortDuration(ms) {
     const m = Math.max(0, Math.round(ms / 60000));

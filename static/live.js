@@ -342,8 +342,12 @@
 
   // ------------------------------------------------------------------ formatting
 
-  /** Formats durations and money the same way on every page. */
-  function formatDuration(ms) {
+  /**
+   * Formats durations and money the same way on every page. A countdown is "m:ss" or "h:mm:ss";
+   * with clock, always "hh:mm:ss" (a wall display's timer that keeps its width); "1d 02h 05m"
+   * past a day either way.
+   */
+  function formatDuration(ms, { clock = false } = {}) {
     if (!(ms > 0)) ms = 0;
     const s = Math.floor(ms / 1000);
     const d = Math.floor(s / 86400);
@@ -352,6 +356,7 @@
     const sec = s % 60;
     const two = (n) => String(n).padStart(2, '0');
     if (d > 0) return `${d}d ${two(h)}h ${two(m)}m`;
+    if (clock) return `${two(h)}:${two(m)}:${two(sec)}`;
     if (h > 0) return `${h}:${two(m)}:${two(sec)}`;
     return `${m}:${two(sec)}`;
   }

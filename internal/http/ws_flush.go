@@ -93,14 +93,7 @@ func (sock *socket) flushNow(f *flusher) {
 // larger), one message per line, and reports each frame's message count.
 func appendFrames(b []byte, batch [][]byte, frame func(n int)) []byte {
 	for i := 0; i < len(batch); {
-		n, size := 0, 0
-		for j := i; j < len(batch) && (n == 0 || size+1+len(batch[j]) <= maxFrame); j++ {
-			if n > 0 {
-				size++
-			}
-			size += len(batch[j])
-			n++
-		}
+		n, size := nextFrame(batch[i:])
 		b = textFrameHeader(b, size)
 		for j := i; j < i+n; j++ {
 			if j > i {
@@ -112,6 +105,22 @@ func appendFrames(b []byte, batch [][]byte, frame func(n int)) []byte {
 		i += n
 	}
 	return b
+}
+
+// nextFrame is how many of the messages the next frame takes: as many as fit in maxFrame, one
+// per line, and at least one (a larger message goes alone); size is its payload's length.
+func nextFrame(batch [][]byte) (n, size int) {
+	for _, m := range batch {
+		if n > 0 && size+1+len(m) > maxFrame {
+			break
+		}
+		if n > 0 {
+			size++
+		}
+		size += len(m)
+		n++
+	}
+	return n, size
 }
 
 // rawConnOf is the connection's descriptor access, for writes that do not wait (nil when the

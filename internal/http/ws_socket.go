@@ -365,14 +365,7 @@ func (sock *socket) writeBatch(batch [][]byte) error {
 		if sock.isClosing() {
 			return nil
 		}
-		n, size := 0, 0
-		for j := i; j < len(batch) && (n == 0 || size+1+len(batch[j]) <= maxFrame); j++ {
-			if n > 0 {
-				size++
-			}
-			size += len(batch[j])
-			n++
-		}
+		n, size := nextFrame(batch[i:])
 		if err := f.write(sock.raw, batch[i:i+n], size); err != nil {
 			return err
 		}
