@@ -13,6 +13,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
+	"bullpen/cmd/internal/bench"
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
 	"bullpen/internal/postgres"
@@ -65,7 +66,7 @@ func pgCeiling(ctx context.Context, sch *postgres.Scratch, contestIDs []string, 
 		name = "ledger"
 	}
 	res := ceilingResult{Name: name, Conns: conns, Batch: batch, Run: run, Events: g.Events}
-	suffix := randomName("")
+	suffix := bench.Name("")
 	evTable, coTable := "ceiling_events_"+suffix, "ceiling_contributions_"+suffix
 	admin, err := pgx.Connect(ctx, sch.URL(appBench))
 	if err != nil {
@@ -193,7 +194,7 @@ type kafkaResult struct {
 
 func kafkaDrain(ctx context.Context, s *drainSpec, batch, run int) (kafkaResult, error) {
 	res := kafkaResult{Batch: batch, Run: run, Events: s.gen.Events}
-	group := randomName("ingestbench-raw-")
+	group := bench.Name("ingestbench-raw-")
 	defer func() { _ = s.admin.DeleteGroups(context.WithoutCancel(ctx), group) }()
 	// As internal/kafka.NewConsumer configures its reader.
 	r := kafkago.NewReader(kafkago.ReaderConfig{

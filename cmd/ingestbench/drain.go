@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"bullpen/cmd/internal/bench"
 	"bullpen/internal/app"
 	"bullpen/internal/config"
 	"bullpen/internal/contest"
@@ -88,7 +89,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 		return res, err
 	}
 	defer db.Close()
-	ids, err := storeContests(ctx, db, s.defs)
+	ids, err := bench.StoreContests(ctx, db, s.defs, "ingestbench")
 	if err != nil {
 		return res, err
 	}
@@ -97,8 +98,8 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 			return res, err
 		}
 	}
-	prefix := randomName("bench")
-	group := randomName("ingestbench-")
+	prefix := bench.Name("bench")
+	group := bench.Name("ingestbench-")
 	store, err := openStore(ctx, s.base, prefix)
 	if err != nil {
 		return res, err

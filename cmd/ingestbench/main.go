@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"bullpen/cmd/internal/bench"
 	"bullpen/internal/app"
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
@@ -214,7 +215,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	}
 
 	admin := kafka.NewAdmin(base.KafkaBrokers)
-	topic := randomName("ingestbench-")
+	topic := bench.Name("ingestbench-")
 	dlq := topic + ".dlq"
 	if err := admin.CreateTopics(ctx, o.partitions, topic, dlq); err != nil {
 		return nil, fmt.Errorf("kafka: %w", err)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -21,14 +19,6 @@ import (
 
 // The setup below follows internal/testenv (a schema, a key prefix and topics of one's own), which
 // cannot be imported here because it takes a testing.TB.
-
-// randomName returns prefix followed by 10 random hex digits: valid as a schema, key prefix,
-// topic or group name.
-func randomName(prefix string) string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
 
 // Application names tell the benchmark's PostgreSQL backends apart in pg_stat_activity, so
 // their CPU time can be read from /proc.
@@ -67,24 +57,6 @@ func normalizedContests(defs []contest.Contest) ([]*contest.Contest, error) {
 		out[i] = &c
 	}
 	return out, nil
-}
-
-// storeContests creates the contests directly in the database (no server needed), as the API
-// does: under the ingest lock, with a recount. It returns their ids in order.
-func storeContests(ctx context.Context, db *postgres.DB, defs []contest.Contest) ([]string, error) {
-	ids := make([]string, len(defs))
-	for i := range defs {
-		c := defs[i]
-		if err := c.Normalize(); err != nil {
-			return nil, err
-		}
-		c.CreatedBy = "ingestbench"
-		if err := db.CreateContest(ctx, &c); err != nil {
-			return nil, fmt.Errorf("create contest %q: %w", c.Name, err)
-		}
-		ids[i] = c.ID
-	}
-	return ids, nil
 }
 
 // storeReps fills the rep directory, for runs whose events carry no team.

@@ -35,6 +35,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"bullpen/cmd/internal/bench"
 	"bullpen/internal/config"
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
@@ -218,7 +219,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return nil, err
 	}
 	defer db.Close()
-	contestIDs, err := storeContests(ctx, db, loadContests(o.contests, time.Now()))
+	contestIDs, err := bench.StoreContests(ctx, db, loadContests(o.contests, time.Now()), "loadgen")
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +227,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	topic, prefix, group := randomName("loadgen-"), randomName("loadgen"), randomName("loadgen-")
+	topic, prefix, group := bench.Name("loadgen-"), bench.Name("loadgen"), bench.Name("loadgen-")
 	admin := kafka.NewAdmin(cfg.KafkaBrokers)
 	if err := admin.CreateTopics(ctx, 6, topic, topic+".dlq"); err != nil {
 		return nil, err
@@ -249,7 +250,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(httpPort)
 	debugAddr := "127.0.0.1:" + strconv.Itoa(dbgPort)
-	adminToken := randomName("loadgen-admin-") + randomName("")
+	adminToken := bench.Name("loadgen-admin-") + bench.Name("")
 	common := []string{"BULLPEN_REDIS_PREFIX=" + prefix, "BULLPEN_KAFKA_TOPIC=" + topic,
 		"BULLPEN_KAFKA_DLQ_TOPIC=" + topic + ".dlq", "BULLPEN_KAFKA_GROUP=" + group,
 		"BULLPEN_ADMIN_TOKEN=" + adminToken, "BULLPEN_KAFKA_SESSION_TIMEOUT=6s", "BULLPEN_LOG_LEVEL=warn"}

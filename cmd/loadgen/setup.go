@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 
+	"bullpen/cmd/internal/bench"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/kafka"
@@ -15,12 +14,6 @@ import (
 )
 
 // The setup follows cmd/ingestbench (a schema, a key prefix, a topic and a group of one's own).
-
-func randomName(prefix string) string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
 
 // loadContests are n live contests over every rep, cycling through the three metrics, so
 // every event moves every board (the worst case for updates).
@@ -45,30 +38,12 @@ func loadContests(n int, now time.Time) []contest.Contest {
 	return out
 }
 
-// storeContests creates the contests as the API does (db.CreateContest: under the ingest
-// lock, with a recount) and returns their ids.
-func storeContests(ctx context.Context, db *postgres.DB, defs []contest.Contest) ([]string, error) {
-	ids := make([]string, len(defs))
-	for i := range defs {
-		c := defs[i]
-		if err := c.Normalize(); err != nil {
-			return nil, err
-		}
-		c.CreatedBy = "loadgen"
-		if err := db.CreateContest(ctx, &c); err != nil {
-			return nil, fmt.Errorf("create contest %q: %w", c.Name, err)
-		}
-		ids[i] = c.ID
-	}
-	return ids, nil
-}
-
 // mintDisplayToken stores a display token directly (as POST /tokens does: the SHA-256 of the
 // secret) and returns its secret. Every client uses it: one wall-display token, many screens.
 func mintDisplayToken(ctx context.Context, db *postgres.DB) (string, error) {
-	secret := randomName("bp_loadgen_") + randomName("")
+	secret := bench.Name("bp_loadgen_") + bench.Name("")
 	h := sha256.Sum256([]byte(secret))
-	t := bullpen.Token{ID: randomName("tok_"), Role: bullpen.RoleDisplay, Name: "loadgen", CreatedBy: "loadgen"}
+	t := bullpen.Token{ID: bench.Name("tok_"), Role: bullpen.RoleDisplay, Name: "loadgen", CreatedBy: "loadgen"}
 	return secret, postgres.InsertToken(ctx, db.Pool, &t, h[:])
 }
 
