@@ -339,10 +339,11 @@ test('after the server restarts the display resumes by itself and misses nothing
     const seen = celebratedIds(s);
     for (const e of expected) assert.equal(seen.get(e.deal_id), 1, `${e.deal_id} (${e.rep_name}) celebrated once`);
     const api = await stack.api('GET', `/contests/${contestIds[0]}/leaderboard`);
-    await page.waitForFunction((total) => {
-      const st = window.bullpenDisplay.state();
-      return st.contests[st.current].standings.entries.reduce((n, e) => n + e.score, 0) === total;
-    }, api.entries.reduce((n, e) => n + e.score, 0), { timeout: 10_000 });
+    // That contest's board, whichever slide is showing (the playlist turns every 15 s).
+    await page.waitForFunction(([id, total]) => {
+      const c = window.bullpenDisplay.state().contests[id];
+      return !!(c && c.standings) && c.standings.entries.reduce((n, e) => n + e.score, 0) === total;
+    }, [contestIds[0], api.entries.reduce((n, e) => n + e.score, 0)], { timeout: 10_000 });
     const shown = (await page.evaluate(() => window.bullpenDisplay.state())).contests[contestIds[0]].standings.entries;
     assert.deepEqual(shown.map((e) => [e.rep_id, e.score]), api.entries.map((e) => [e.rep_id, e.score]));
     // The browser reports the refused reconnects while the server was down: expected.
