@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go test-browser chromium soak lint bench bench-ws clean
+.PHONY: all build services services-down migrate demo test test-go test-browser chromium soak lint bench bench-ws bench-floor clean
 
 all: build
 
@@ -18,6 +18,7 @@ build:
 	$(GO) build -o bin/ingestbench ./cmd/ingestbench
 	$(GO) build -o bin/loadgen ./cmd/loadgen
 	$(GO) build -o bin/scratch ./cmd/scratch
+	$(GO) build -o bin/fanfloor ./cmd/fanfloor
 
 services:
 	@scripts/services.sh up
@@ -80,6 +81,10 @@ bench: build
 # WebSocket fan-out: viewers, latency, delivery rate, memory per socket, reconnect storm.
 bench-ws: build
 	$(ENV); bin/loadgen -clients 1000 -duration 60s -storm
+
+# The machine's floor under any fan-out: one frame to every loopback socket, nothing else running.
+bench-floor: build
+	bin/fanfloor -sockets 10000 -interval 50ms -duration 20s
 
 clean:
 	rm -rf bin
