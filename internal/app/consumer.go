@@ -56,7 +56,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		Backoff: pipeline.Backoff{Min: 100 * time.Millisecond, Max: 5 * time.Second},
 		Metrics: pipeline.NewMetrics(reg),
 	}
-	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log}
+	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log, Metrics: p.Metrics}
 	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Shared: store, Holder: processID(),
 		Interval: 250 * time.Millisecond, Top: 50, Log: log}
 	p.AfterBatch = func(res ingest.Result) {

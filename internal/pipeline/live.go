@@ -33,6 +33,7 @@ type Publisher struct {
 	Outbox   Outbox
 	Channels Batcher
 	Log      *slog.Logger
+	Metrics  *Metrics // optional: times each page (step "publish")
 	kick     chan struct{}
 	once     sync.Once
 }
@@ -65,9 +66,13 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		for {
+			start := time.Now()
 			n, err := p.Outbox.DrainOutbox(ctx, drainPage, func(page []bullpen.Queued) error {
 				return p.Channels.PublishQueued(ctx, page)
 			})
+			if n > 0 {
+				p.Metrics.step("publish", time.Since(start))
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					p.Log.Warn("publishing live messages failed; will retry", "err", err)

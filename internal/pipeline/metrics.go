@@ -31,7 +31,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}),
 		steps: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "bullpen_consumer_step_seconds", Help: "Time of one batch's steps: ledger (the PostgreSQL transaction), projection (Redis).",
+			Name: "bullpen_consumer_step_seconds", Help: "Time of one batch's steps: ledger (the PostgreSQL transaction), projection (Redis); publish: one page of live messages from the outbox to Redis (a PostgreSQL transaction around the Redis publish).",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}, []string{"step"}),
 		age: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -59,6 +59,12 @@ func (m *Metrics) applied(r ingest.Result, age, ledger, projection time.Duration
 	m.steps.WithLabelValues("ledger").Observe(ledger.Seconds())
 	m.steps.WithLabelValues("projection").Observe(projection.Seconds())
 	m.age.Observe(max(age, 0).Seconds())
+}
+
+func (m *Metrics) step(name string, d time.Duration) {
+	if m != nil {
+		m.steps.WithLabelValues(name).Observe(d.Seconds())
+	}
 }
 
 func (m *Metrics) deadLettered(l []DeadLetter) {
