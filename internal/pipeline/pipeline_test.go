@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,4 +206,85 @@ func TestProcessReportsStepTimesAndEventAge(t *testing.T) {
 	if b := hist["bullpen_consumer_batch_seconds"]; b.GetSampleSum() < ledger.GetSampleSum()+proj.GetSampleSum()-1e-9 {
 		t.Errorf("batch %v s is less than its steps", b.GetSampleSum())
 	}
+}
+
+// outbox hands out its messages in pages, taking a moment per page.
+type outbox struct {
+	mu     sync.Mutex
+	queued []bullpen.Queued
+	d      time.Duration
+}
+
+func (o *outbox) DrainOutbox(ctx context.Context, limit int, publish func([]bullpen.Queued) error) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	page := o.queued[:min(limit, len(o.queued))]
+	if len(page) == 0 {
+		return 0, nil
+	}
+	time.Sleep(o.d)
+	if err := publish(page); err != nil {
+		return 0, err
+	}
+	o.queued = o.queued[len(page):]
+	return len(page), nil
+}
+
+type batcher struct {
+	mu   sync.Mutex
+	sent int
+}
+
+func (b *batcher) PublishQueued(ctx context.Context, msgs []bullpen.Queued) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent += len(msgs)
+	return nil
+}
+
+func TestPublisherTimesEachPageItPublishes(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	box := &outbox{queued: make([]bullpen.Queued, 1500), d: 20 * time.Millisecond}
+	sent := &batcher{}
+	p := &pipeline.Publisher{Outbox: box, Channels: sent, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics: pipeline.NewMetrics(reg)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	p.Kick()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sent.mu.Lock()
+		n := sent.sent
+		sent.mu.Unlock()
+		if n == 1500 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("published %d of 1500", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			if f.GetName() != "bullpen_consumer_step_seconds" || m.GetLabel()[0].GetValue() != "publish" {
+				continue
+			}
+			h := m.GetHistogram()
+			// Two pages (1,000 and 500); drains that found nothing are not counted.
+			if h.GetSampleCount() != 2 || h.GetSampleSum() < 0.04 {
+				t.Fatalf("publish step: %d samples, sum %v s; want two pages of at least 20 ms", h.GetSampleCount(), h.GetSampleSum())
+			}
+			return
+		}
+	}
+	t.Fatal("no publish step in the metrics")
 }
