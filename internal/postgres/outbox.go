@@ -35,44 +35,65 @@ const outboxLock = 7_317_002
 // published, in one transaction; it returns how many. When another process is draining, it
 // does nothing. A crash after publishing and before the commit publishes them again: at least
 // once, in order.
+//
+// It is on every live message's way to the screens, so it takes two round trips to the
+// database rather than one per statement: one to open the transaction, take the lock and read
+// the page, one to delete what was published and commit.
 func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func([]bullpen.Queued) error) (int, error) {
-	n := 0
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		n = 0
-		var mine bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, outboxLock).Scan(&mine); err != nil || !mine {
-			return err
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// A connection left in the transaction by an error on the way is closed by the pool on
+	// release, not reused: its transaction, and the lock, end with it.
+	defer conn.Release()
+
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	// The delivery is at least once already (a crash between publishing and committing
+	// publishes again), so the delete need not wait for its flush to disk: a database crash in
+	// that moment only repeats a page. It saves a disk flush per page.
+	b.Queue(`SET LOCAL synchronous_commit = off`)
+	// The page only if the lock is ours (the sub-select runs once, before the scan).
+	b.Queue(`SELECT id, channel, type, data FROM outbox WHERE (SELECT pg_try_advisory_xact_lock($1))
+		ORDER BY id LIMIT $2`, outboxLock, limit)
+	br := conn.SendBatch(ctx, b)
+	var queued []bullpen.Queued
+	for range 2 {
+		if _, err = br.Exec(); err != nil {
+			break
 		}
-		// The delivery is at least once already (a crash between publishing and committing
-		// publishes again), so the delete need not wait for its flush to disk: a database
-		// crash in that moment only repeats a page. It saves a disk flush per page.
-		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return err
+	}
+	if err == nil {
+		var rows pgx.Rows
+		if rows, err = br.Query(); err == nil {
+			queued, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Queued])
 		}
-		rows, err := tx.Query(ctx, `SELECT id, channel, type, data FROM outbox ORDER BY id LIMIT $1`, limit)
-		if err != nil {
-			return err
-		}
-		queued, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Queued])
-		if err != nil {
-			return err
-		}
-		if len(queued) == 0 {
-			return nil
-		}
-		if err := publish(queued); err != nil {
-			return err
-		}
-		ids := make([]int64, len(queued))
-		for i, q := range queued {
-			ids[i] = q.ID
-		}
-		// The ids published, not a range: a row with a smaller id may commit later.
-		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE id = ANY($1)`, ids); err != nil {
-			return err
-		}
-		n = len(queued)
-		return nil
-	})
-	return n, err
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(queued) == 0 {
+		_, err := conn.Exec(ctx, `COMMIT`)
+		return 0, err
+	}
+	if err := publish(queued); err != nil {
+		_, _ = conn.Exec(ctx, `ROLLBACK`)
+		return 0, err
+	}
+	ids := make([]int64, len(queued))
+	for i, q := range queued {
+		ids[i] = q.ID
+	}
+	b = &pgx.Batch{}
+	// The ids published, not a range: a row with a smaller id may commit later.
+	b.Queue(`DELETE FROM outbox WHERE id = ANY($1)`, ids)
+	b.Queue(`COMMIT`)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return 0, err
+	}
+	return len(queued), nil
 }
