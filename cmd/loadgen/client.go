@@ -122,9 +122,26 @@ type client struct {
 	dialed   time.Time
 	welcomed time.Time
 	buf      *bytes.Buffer // the reader's frame buffer
+	ready    chan<- error  // told once both channels answered (or the socket failed first)
+	answered int           // channels answered on this connect
+
+	// Read by the poller (poll_linux.go) instead of a goroutine of its own.
+	polled bool
+	wmu    sync.Mutex // guards fd, and orders the client's writes
+	fd     int
+	in     []byte // a frame cut by a read
+}
+
+// signal tells connect how subscribing went, once.
+func (c *client) signal(err error) {
+	if c.ready != nil {
+		c.ready <- err
+		c.ready = nil
+	}
 }
 
 type env struct {
+	poll     *poller // nil: a goroutine reads each socket
 	url      string
 	token    string
 	dialers  []*websocket.Dialer
@@ -180,12 +197,20 @@ type head struct {
 	Data      struct {
 		EventID string `json:"event_id"`
 	} `json:"data"`
+	eventID []byte // Data.EventID, or where it is in the line
 }
 
 // after returns what follows the first `"key":` and any spaces (jsonb text has a space
 // after the colon; the publish script's head has none).
 func after(b []byte, key string) []byte {
-	i := bytes.Index(b, []byte(`"`+key+`":`))
+	var pat [32]byte // on the stack: this runs for every message
+	if len(key)+3 > len(pat) {
+		return nil
+	}
+	pat[0] = '"'
+	n := 1 + copy(pat[1:], key)
+	pat[n], pat[n+1] = '"', ':'
+	i := bytes.Index(b, pat[:n+2])
 	if i < 0 {
 		return nil
 	}
@@ -211,45 +236,74 @@ func strField(b []byte, key string) []byte {
 }
 
 func intField(b []byte, key string) (int64, bool) {
-	b = after(b, key)
+	n, j := digits(after(b, key))
+	return n, j > 0
+}
+
+// digits reads the non-negative decimal number (of at most 19 digits) b starts with, and says
+// how many digits it took.
+func digits(b []byte) (int64, int) {
+	var n int64
 	j := 0
-	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '-') {
-		j++
+	for ; j < len(b) && j < 19 && b[j] >= '0' && b[j] <= '9'; j++ {
+		n = n*10 + int64(b[j]-'0')
 	}
-	n, err := strconv.ParseInt(string(b[:j]), 10, 64)
-	return n, err == nil
+	return n, j
 }
 
 // parse reads a message. Live messages ("update", "celebration") are written type, channel,
-// seq, epoch, data in that order (internal/redis/channel.go), so their head is read by scanning;
-// the rest, rare, are decoded.
-func parse(line []byte) (head, error) {
+// seq, epoch, data in that order (internal/redis/channel.go), so their head is read by scanning,
+// without allocating: the channel and epoch strings are the known channels' when they match,
+// and a celebration's event id stays in the line (eventID); the rest, rare, are decoded.
+func parse(line []byte, known *[2]chanState) (head, error) {
 	var h head
-	if bytes.HasPrefix(line, []byte(`{"type":"update"`)) || bytes.HasPrefix(line, []byte(`{"type":"celebration"`)) {
-		d := bytes.Index(line, []byte(`"data":`))
-		if d < 0 {
-			return h, fmt.Errorf("no data: %.80s", line)
-		}
-		top := line[:d]
-		h.Type = string(strField(top, "type"))
-		h.Channel = string(strField(top, "channel"))
-		seq, ok := intField(top, "seq")
-		if !ok {
-			return h, fmt.Errorf("no seq: %.80s", line)
-		}
-		h.Seq = seq
-		h.Epoch = string(strField(top, "epoch"))
-		if h.Type == "celebration" {
-			h.Data.EventID = string(strField(line[d:], "event_id"))
-		}
-		return h, nil
+	switch {
+	case bytes.HasPrefix(line, []byte(`{"type":"update"`)):
+		h.Type = "update"
+	case bytes.HasPrefix(line, []byte(`{"type":"celebration"`)):
+		h.Type = "celebration"
+	default:
+		full := new(head) // its own: taking h's address would put every h on the heap
+		err := json.Unmarshal(line, full)
+		full.eventID = []byte(full.Data.EventID)
+		return *full, err
 	}
-	err := json.Unmarshal(line, &h)
-	return h, err
+	d := bytes.Index(line, []byte(`"data":`))
+	if d < 0 {
+		return h, fmt.Errorf("no data: %.80s", line)
+	}
+	top := line[:d]
+	seq, ok := intField(top, "seq")
+	if !ok {
+		return h, fmt.Errorf("no seq: %.80s", line)
+	}
+	h.Seq = seq
+	channel, epoch := strField(top, "channel"), strField(top, "epoch")
+	for i := range known {
+		if string(channel) == known[i].name {
+			h.Channel = known[i].name
+		}
+		if string(epoch) == known[i].epoch {
+			h.Epoch = known[i].epoch
+		}
+	}
+	if h.Channel == "" {
+		h.Channel = string(channel)
+	}
+	if h.Epoch == "" {
+		h.Epoch = string(epoch)
+	}
+	if h.Type == "celebration" {
+		h.eventID = strField(line[d:], "event_id")
+	}
+	return h, nil
 }
 
 func (c *client) send(v any) error {
 	b, _ := json.Marshal(v)
+	if c.polled {
+		return c.write(websocket.TextMessage, b)
+	}
 	return c.conn.WriteMessage(websocket.TextMessage, b)
 }
 
@@ -269,8 +323,18 @@ func (e *env) connect(ctx context.Context, c *client) error {
 	c.leaving.Store(false)
 	c.resumed, c.snapshot = 0, 0
 	c.done = make(chan struct{})
+	ready := make(chan error, 1)
+	c.ready, c.answered, c.polled = ready, 0, false
+	if e.poll != nil {
+		// The server says nothing before auth, so nothing is left in the library's buffer.
+		if err := e.poll.adopt(c, conn); err != nil {
+			_ = conn.Close()
+			return err
+		}
+		c.polled = true
+	}
 	if err := c.send(map[string]string{"type": "auth", "token": e.token}); err != nil {
-		_ = conn.Close()
+		c.leave()
 		return err
 	}
 	for i := range c.chans {
@@ -280,12 +344,13 @@ func (e *env) connect(ctx context.Context, c *client) error {
 			m["epoch"] = c.chans[i].epoch
 		}
 		if err := c.send(m); err != nil {
-			_ = conn.Close()
+			c.leave()
 			return err
 		}
 	}
-	ready := make(chan error, 1)
-	go e.read(c, ready)
+	if !c.polled {
+		go e.read(c)
+	}
 	select {
 	case err := <-ready:
 		if err != nil {
@@ -308,16 +373,8 @@ func (c *client) channel(name string) *chanState {
 }
 
 // read reads frames until the socket closes.
-func (e *env) read(c *client, ready chan<- error) {
+func (e *env) read(c *client) {
 	defer close(c.done)
-	answered := 0
-	signal := func(err error) {
-		if ready != nil {
-			ready <- err
-			ready = nil
-		}
-	}
-	st := e.st
 	for {
 		frame, err := c.readFrame()
 		if err != nil {
@@ -327,9 +384,9 @@ func (e *env) read(c *client, ready chan<- error) {
 				if errors.As(err, &ce) {
 					code = ce.Code
 				}
-				st.closed(code)
+				e.st.closed(code)
 			}
-			signal(err)
+			c.signal(err)
 			_ = c.conn.Close()
 			return
 		}
@@ -338,99 +395,106 @@ func (e *env) read(c *client, ready chan<- error) {
 		if rxOK && rx > now {
 			rx = now // the kernel's clock and this one differ by a little
 		}
-		st.frames.Add(1)
-		st.bytes.Add(int64(len(frame)))
-		for len(frame) > 0 {
-			line := frame
-			if i := bytes.IndexByte(frame, '\n'); i >= 0 {
-				line, frame = frame[:i], frame[i+1:]
+		e.frame(c, frame, now, rx, rxOK)
+	}
+}
+
+// frame handles one frame's messages, read at now (since the start) and, when rxOK, arrived at
+// rx.
+func (e *env) frame(c *client, frame []byte, now, rx time.Duration, rxOK bool) {
+	st := e.st
+	st.frames.Add(1)
+	st.bytes.Add(int64(len(frame)))
+	for len(frame) > 0 {
+		line := frame
+		if i := bytes.IndexByte(frame, '\n'); i >= 0 {
+			line, frame = frame[:i], frame[i+1:]
+		} else {
+			frame = nil
+		}
+		if len(line) == 0 {
+			continue
+		}
+		h, err := parse(line, &c.chans)
+		if err != nil {
+			c.signal(err)
+			continue
+		}
+		st.msgs.Add(1)
+		switch h.Type {
+		case "welcome":
+			c.welcomed = time.Now()
+			st.auth.add(c.welcomed.Sub(c.dialed))
+		case "pong":
+		case "error":
+			c.signal(fmt.Errorf("server error %s: %s", h.Code, h.Message))
+		case "snapshot", "subscribed":
+			ch := c.channel(h.Channel)
+			if ch == nil {
+				continue
+			}
+			ch.seq, ch.epoch, ch.have = h.Seq, h.Epoch, true
+			if h.Type == "subscribed" {
+				c.resumed++
+				st.subscribed.Add(1)
 			} else {
-				frame = nil
-			}
-			if len(line) == 0 {
-				continue
-			}
-			h, err := parse(line)
-			if err != nil {
-				signal(err)
-				continue
-			}
-			st.msgs.Add(1)
-			switch h.Type {
-			case "welcome":
-				c.welcomed = time.Now()
-				st.auth.add(c.welcomed.Sub(c.dialed))
-			case "pong":
-			case "error":
-				signal(fmt.Errorf("server error %s: %s", h.Code, h.Message))
-			case "snapshot", "subscribed":
-				ch := c.channel(h.Channel)
-				if ch == nil {
-					continue
+				c.snapshot++
+				st.snapshots.Add(1)
+				if h.Recovered != nil && !*h.Recovered {
+					st.unrecovered.Add(1)
 				}
+			}
+			c.answered++
+			if c.answered == len(c.chans) {
+				st.sub.add(time.Since(c.welcomed))
+				c.signal(nil)
+			}
+		default:
+			ch := c.channel(h.Channel)
+			if ch == nil {
+				continue
+			}
+			if ch.have && h.Seq != ch.seq+1 && h.Seq > ch.seq {
+				st.gaps.Add(1)
+				st.gapMsgs.Add(h.Seq - ch.seq - 1)
+			}
+			if h.Seq > ch.seq || h.Epoch != ch.epoch {
 				ch.seq, ch.epoch, ch.have = h.Seq, h.Epoch, true
-				if h.Type == "subscribed" {
-					c.resumed++
-					st.subscribed.Add(1)
-				} else {
-					c.snapshot++
-					st.snapshots.Add(1)
-					if h.Recovered != nil && !*h.Recovered {
-						st.unrecovered.Add(1)
-					}
-				}
-				answered++
-				if answered == len(c.chans) {
-					st.sub.add(time.Since(c.welcomed))
-					signal(nil)
-				}
-			default:
-				ch := c.channel(h.Channel)
-				if ch == nil {
-					continue
-				}
-				if ch.have && h.Seq != ch.seq+1 && h.Seq > ch.seq {
-					st.gaps.Add(1)
-					st.gapMsgs.Add(h.Seq - ch.seq - 1)
-				}
-				if h.Seq > ch.seq || h.Epoch != ch.epoch {
-					ch.seq, ch.epoch, ch.have = h.Seq, h.Epoch, true
-				}
-				measured := e.measured.Load()
-				switch h.Type {
-				case "celebration":
-					st.celebrations.Add(1)
-					if t, ok := sentAt(h.Data.EventID, e.start); ok {
-						if measured {
-							st.celebration.add(now - time.Duration(t))
-							n, noticed := e.notices.noticedAt(h.Data.EventID)
+			}
+			measured := e.measured.Load()
+			switch h.Type {
+			case "celebration":
+				st.celebrations.Add(1)
+				if t, ok := sentAt(h.eventID, e.start); ok {
+					if measured {
+						st.celebration.add(now - time.Duration(t))
+						n, noticed := e.notices.noticedAt(h.eventID)
+						if noticed {
+							st.fanout.add(now - time.Duration(n))
+						}
+						if rxOK {
+							st.celebrationRx.add(rx - time.Duration(t))
 							if noticed {
-								st.fanout.add(now - time.Duration(n))
+								st.fanoutRx.add(rx - time.Duration(n))
 							}
+						}
+					}
+					c.pending = append(c.pending, t)
+				} else {
+					st.unknownWon.Add(1)
+				}
+			case "update":
+				st.updates.Add(1)
+				if h.Channel == c.chans[0].name {
+					for _, t := range c.pending {
+						if measured {
+							st.update.add(now - time.Duration(t))
 							if rxOK {
-								st.celebrationRx.add(rx - time.Duration(t))
-								if noticed {
-									st.fanoutRx.add(rx - time.Duration(n))
-								}
+								st.updateRx.add(rx - time.Duration(t))
 							}
 						}
-						c.pending = append(c.pending, t)
-					} else {
-						st.unknownWon.Add(1)
 					}
-				case "update":
-					st.updates.Add(1)
-					if h.Channel == c.chans[0].name {
-						for _, t := range c.pending {
-							if measured {
-								st.update.add(now - time.Duration(t))
-								if rxOK {
-									st.updateRx.add(rx - time.Duration(t))
-								}
-							}
-						}
-						c.pending = c.pending[:0]
-					}
+					c.pending = c.pending[:0]
 				}
 			}
 		}
@@ -460,6 +524,10 @@ func (c *client) readFrame() ([]byte, error) {
 // leave closes the socket from the client side and waits for the reader to stop.
 func (c *client) leave() {
 	if c.conn == nil {
+		return
+	}
+	if c.polled {
+		c.leaveAdopted()
 		return
 	}
 	c.leaving.Store(true)

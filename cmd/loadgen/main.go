@@ -44,6 +44,7 @@ import (
 )
 
 type options struct {
+	reader string
 	role                      string
 	clients, rate, wonRate    int
 	contests, reps, sourceIPs int
@@ -79,6 +80,7 @@ func main() {
 	fs.StringVar(&o.logDir, "log-dir", os.TempDir(), "where the children's logs go")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
 	fs.BoolVar(&ownSessions, "sessions", false, "run each child (server, consumer, producer, probes) in a session of its own: with autogroup scheduling, a CPU group of its own")
+	fs.StringVar(&o.reader, "reader", "poll", "how the viewers' process reads its sockets: poll (epoll, a thread per core, poll_linux.go) or goroutine (one per socket, through the WebSocket library)")
 	fs.IntVar(&o.probes, "probes", 100, "of the viewers, how many run in a process of their own and time every message (probe.go); at most half")
 	_ = fs.Parse(os.Args[1:])
 	if o.role != "" {
@@ -314,6 +316,15 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return rep, err
 	}
 	e := &env{url: "ws://" + addr + "/ws", token: token, dialers: newDialers(o.sourceIPs, false), notices: seen, st: st, start: start}
+	switch o.reader {
+	case "poll":
+		if e.poll, err = newPoller(e); err != nil {
+			return rep, err
+		}
+	case "goroutine":
+	default:
+		return rep, fmt.Errorf("-reader %q: poll or goroutine", o.reader)
+	}
 	clients := make([]*client, o.clients-o.probes)
 	for i := range clients {
 		clients[i] = &client{id: i}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -36,5 +37,42 @@ func TestEventIDCarriesItsSendTime(t *testing.T) {
 		if _, ok := sentAt(id, start); ok {
 			t.Errorf("sentAt(%q) took it for a loadgen id", id)
 		}
+	}
+}
+
+// A live message's head is read without allocating (the viewers' process reads ~230,000 a
+// second on the server's cores), and a rare one is decoded in full.
+func TestParseReadsLiveMessagesWithoutAllocating(t *testing.T) {
+	start := time.Now()
+	sent := start.Add(42 * time.Millisecond)
+	id := "lg-7-" + strconv.FormatInt(sent.UnixNano(), 10)
+	line := []byte(`{"type":"celebration","channel":"floor","seq":1234,"epoch":"e1f2","data":{"rep_id":"r1","amount": 5000,"event_id":"` + id + `"}}`)
+	known := [2]chanState{{name: "contest:c1", epoch: "aa"}, {name: "floor", epoch: "e1f2"}}
+	h, err := parse(line, &known)
+	if err != nil || h.Type != "celebration" || h.Channel != "floor" || h.Seq != 1234 || h.Epoch != "e1f2" || string(h.eventID) != id {
+		t.Fatalf("parse: %+v, %v", h, err)
+	}
+	if got, ok := sentAt(h.eventID, start); !ok || time.Duration(got) != 42*time.Millisecond {
+		t.Fatalf("sentAt(%q) = %v, %v", h.eventID, time.Duration(got), ok)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		h, _ := parse(line, &known)
+		_, _ = sentAt(h.eventID, start)
+	}); n != 0 {
+		t.Errorf("a celebration's head took %v allocations", n)
+	}
+
+	// A channel or epoch the client did not know yet is still read.
+	h, err = parse([]byte(`{"type":"update","channel":"contest:c9","seq":3,"epoch":"ff","data":{"top":[]}}`), &known)
+	if err != nil || h.Type != "update" || h.Channel != "contest:c9" || h.Seq != 3 || h.Epoch != "ff" {
+		t.Fatalf("parse update: %+v, %v", h, err)
+	}
+	recovered := false
+	h, err = parse([]byte(`{"type":"snapshot","channel":"floor","seq":9,"epoch":"e1f2","recovered":false,"data":{}}`), &known)
+	if err != nil || h.Type != "snapshot" || h.Seq != 9 || h.Recovered == nil || *h.Recovered != recovered {
+		t.Fatalf("parse snapshot: %+v, %v", h, err)
+	}
+	if _, err := parse([]byte(`{"type":"update","channel":"floor","epoch":"x","data":{}}`), &known); err == nil {
+		t.Error("an update without seq was read")
 	}
 }

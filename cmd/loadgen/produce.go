@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,14 +32,20 @@ type producer struct {
 	acked          hist // a write's send time to the broker's acknowledgement
 }
 
-// sentAt is the send time in a loadgen event_id, as time since start.
-func sentAt(id string, start time.Time) (int64, bool) {
-	i := strings.LastIndexByte(id, '-')
-	if !strings.HasPrefix(id, "lg-") || i < 3 {
+// sentAt is the send time in a loadgen event_id ("lg-<n>-<unix ns>"), as time since start.
+func sentAt[T string | []byte](id T, start time.Time) (int64, bool) {
+	if len(id) < 3 || string(id[:3]) != "lg-" {
 		return 0, false
 	}
-	ns, err := strconv.ParseInt(id[i+1:], 10, 64)
-	if err != nil {
+	i := len(id) - 1
+	for i >= 3 && id[i] != '-' {
+		i--
+	}
+	if i < 3 {
+		return 0, false
+	}
+	ns, j := digits([]byte(id[i+1:]))
+	if j == 0 || i+1+j != len(id) {
 		return 0, false
 	}
 	return ns - start.UnixNano(), true
@@ -61,9 +66,9 @@ func (n *notices) noticed(id string, at int64) {
 	n.mu.Unlock()
 }
 
-func (n *notices) noticedAt(id string) (int64, bool) {
+func (n *notices) noticedAt(id []byte) (int64, bool) {
 	n.mu.RLock()
-	t, ok := n.at[id]
+	t, ok := n.at[string(id)]
 	n.mu.RUnlock()
 	return t, ok
 }
