@@ -54,19 +54,12 @@ func retryable(err error) bool {
 
 func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, sources []string) (ingest.Result, error) {
 	var res ingest.Result
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, ingestLock); err != nil {
-		return res, err
-	}
-	fresh, freshSources, dups, err := splitSeen(ctx, tx, events, sources)
+	in, fresh, freshSources, dups, err := db.readBatch(ctx, tx, events, sources)
 	if err != nil {
 		return res, err
 	}
 	res.Applied, res.Duplicates = len(fresh), len(dups)
 	if len(fresh) > 0 {
-		in, err := db.loadInput(ctx, tx, fresh)
-		if err != nil {
-			return res, err
-		}
 		stored := make(map[string]bool, len(in.Deals)) // Apply adds the new deals to in.Deals
 		for id := range in.Deals {
 			stored[id] = true
@@ -115,88 +108,6 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		res.Reps = append(res.Reps, reps...)
 	}
 	return res, nil
-}
-
-// splitSeen separates events never seen before from redeliveries (in the ledger already, or
-// twice in this batch: the first one wins).
-func splitSeen(ctx context.Context, tx pgx.Tx, events []event.Event, sources []string) ([]event.Event, []string, []string, error) {
-	ids := make([]string, len(events))
-	for i, e := range events {
-		ids[i] = e.EventID
-	}
-	// A join on unnest, not "= ANY($1)": a cached generic plan for ANY checks the array element
-	// by element on every row it scans.
-	rows, err := tx.Query(ctx, `SELECT e.event_id FROM unnest($1::text[]) AS u(event_id) JOIN events e USING (event_id)`, ids)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	known := make(map[string]bool, len(seen)+len(events))
-	for _, id := range seen {
-		known[id] = true
-	}
-	var fresh []event.Event
-	var freshSources, dups []string
-	for i, e := range events {
-		if known[e.EventID] {
-			dups = append(dups, e.EventID)
-			continue
-		}
-		known[e.EventID] = true
-		fresh = append(fresh, e)
-		freshSources = append(freshSources, sources[i])
-	}
-	return fresh, freshSources, dups, nil
-}
-
-func (db *DB) loadInput(ctx context.Context, tx pgx.Tx, events []event.Event) (ingest.Input, error) {
-	in := ingest.Input{Events: events, Deals: map[string]*ingest.Deal{}, Reps: map[string]bullpen.Rep{}, Grace: db.Grace}
-	var dealIDs, repIDs []string
-	for _, e := range events {
-		if e.DealID != "" {
-			dealIDs = append(dealIDs, e.DealID)
-		}
-		repIDs = append(repIDs, e.RepID)
-	}
-	var err error
-	if in.Contests, err = activeContests(ctx, tx); err != nil {
-		return in, err
-	}
-	if len(dealIDs) > 0 {
-		slices.Sort(dealIDs)
-		dealIDs = slices.Compact(dealIDs)
-		// Lock in sorted order so two consumers never deadlock on the same deals.
-		rows, err := tx.Query(ctx, `SELECT d.deal_id, d.rep_id, d.team_id, d.won, d.amount, d.units, d.product, d.won_at, d.won_event_id, d.counted
-			FROM unnest($1::text[]) AS u(deal_id) JOIN deals d USING (deal_id) ORDER BY d.deal_id FOR UPDATE OF d`, dealIDs)
-		if err != nil {
-			return in, err
-		}
-		for rows.Next() {
-			d := &ingest.Deal{}
-			if err := rows.Scan(&d.DealID, &d.RepID, &d.TeamID, &d.Won, &d.Amount, &d.Units, &d.Product, &d.WonAt, &d.WonEventID, &d.Counted); err != nil {
-				rows.Close()
-				return in, err
-			}
-			in.Deals[d.DealID] = d
-		}
-		if err := rows.Err(); err != nil {
-			return in, err
-		}
-	}
-	slices.Sort(repIDs)
-	repIDs = slices.Compact(repIDs)
-	rows, err := tx.Query(ctx, `SELECT r.rep_id, r.name, r.team_id FROM unnest($1::text[]) AS u(rep_id) JOIN reps r USING (rep_id)`, repIDs)
-	if err != nil {
-		return in, err
-	}
-	reps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
-	for _, r := range reps {
-		in.Reps[r.RepID] = r
-	}
-	return in, err
 }
 
 func insertEvents(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, sources []string) error {

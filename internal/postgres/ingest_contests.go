@@ -8,13 +8,21 @@ import (
 	"bullpen/internal/contest"
 )
 
-// activeContests returns the contests that may still count events: neither cancelled nor final.
+// activeContestsSQL selects the contests that may still count events: neither cancelled nor
+// final.
+const activeContestsSQL = `SELECT ` + contestColumns + ` FROM contests WHERE cancelled_at IS NULL AND finalized_at IS NULL`
+
+// activeContests returns the contests that may still count events.
 func activeContests(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }) ([]*contest.Contest, error) {
-	rows, err := q.Query(ctx, `SELECT `+contestColumns+` FROM contests WHERE cancelled_at IS NULL AND finalized_at IS NULL`)
+	rows, err := q.Query(ctx, activeContestsSQL)
 	if err != nil {
 		return nil, err
 	}
+	return collectContests(rows)
+}
+
+func collectContests(rows pgx.Rows) ([]*contest.Contest, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*contest.Contest, error) { return scanContest(r) })
 }
