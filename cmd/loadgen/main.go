@@ -44,7 +44,7 @@ import (
 )
 
 type options struct {
-	reader string
+	reader                    string
 	role                      string
 	clients, rate, wonRate    int
 	contests, reps, sourceIPs int

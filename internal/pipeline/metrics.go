@@ -35,8 +35,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}, []string{"step"}),
 		age: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "bullpen_consumer_event_age_seconds",
-			Help: "Age of a batch's oldest event (its Kafka timestamp) when the batch starts to apply: how far behind the consumer runs.",
+			Name:    "bullpen_consumer_event_age_seconds",
+			Help:    "Age of a batch's oldest event (its Kafka timestamp) when the batch starts to apply: how far behind the consumer runs.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
 		}),
 	}
