@@ -18,11 +18,13 @@ import (
 // poller reads the viewers' sockets from one thread per core, with epoll and one read per
 // ready socket, instead of a goroutine per socket in Go's scheduler. The viewers' process runs
 // on the server's two cores: every microsecond it spends per frame is taken from the server
-// (a browser does this work on a machine of its own). Reading this way costs it about half as
-// much per frame (docs/benchmarks.md); cmd/fanfloor's reader is the same loop.
+// (a browser does this work on a machine of its own). Reading this way costs it about a third
+// less per frame (6.6–7.9 µs against 10.5 in one series, docs/benchmarks.md); cmd/fanfloor's
+// reader is the same loop.
 //
-// A viewer connects, upgrades and authenticates as before; then its descriptor is handed over:
-// a duplicate of it joins the poller's epoll set and Go's own netpoller lets go of it.
+// A viewer connects and upgrades through the WebSocket library; then its descriptor is handed
+// over (a duplicate of it joins the poller's epoll set and Go's own netpoller lets go of it),
+// and its auth and subscribes go out as the poller's own frames.
 type poller struct {
 	e   *env
 	eps []int

@@ -107,15 +107,17 @@ func (c *Consumer) consume(ctx context.Context) error {
 		if err := c.process(ctx, msgs); err != nil {
 			return err // only when ctx ended: the pipeline retries everything else
 		}
-		// Commit even while shutting down: the batch is applied, and committing saves the next
-		// reader a redelivery.
+		// Hand the offsets to the reader's committer even while shutting down: the batch is
+		// applied, and the committer's last flush (when the reader closes) saves the next reader
+		// a redelivery. It takes them at once unless it is busy retrying a commit; a failure
+		// to commit is logged by the reader.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		err := r.CommitMessages(cctx, batch...)
 		cancel()
 		if err != nil {
-			// A rebalance took the partitions away; their next reader gets the batch again and
-			// the ledger's dedupe makes that a no-op.
-			c.log.Warn("commit failed; the batch will be redelivered", "err", err, "messages", len(batch))
+			// The reader is closing or stuck; the next reader gets the batch again and the
+			// ledger's dedupe makes that a no-op.
+			c.log.Warn("offsets not handed to the committer; the batch will be redelivered", "err", err, "messages", len(batch))
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
