@@ -18,7 +18,7 @@ func TestLostRedisIsRebuiltAndNothingIsMissed(t *testing.T) {
 	cfg.ProjectionCheck = 300 * time.Millisecond
 	db := openDB(t, cfg)
 	c := mustContest(t, db, revenueContest("Redis lost"))
-	startConsumer(t, cfg)
+	addr := startConsumer(t, cfg)
 	store := openStore(t, cfg)
 
 	want := map[string]int64{}
@@ -41,6 +41,12 @@ func TestLostRedisIsRebuiltAndNothingIsMissed(t *testing.T) {
 	}
 	produce(t, cfg, wins(0, 50, 5)...)
 	testenv.Eventually(t, 20*time.Second, "the first 50 wins", func() bool { return total() == 50*1000 })
+	// The board is whole once a batch's rows are written, but the batch's projection goes on
+	// (the reps, the balances): killing Redis then would leave the consumer retrying that batch,
+	// with nothing new for the ledger. The applied count moves once a batch is done.
+	testenv.Eventually(t, 20*time.Second, "the consumer done with the first 50", func() bool {
+		return appliedEvents(t, addr) == 50
+	})
 
 	private.Kill()
 	// Only some reps score while Redis is down: the others' rows come back through the rebuild

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +142,25 @@ func board(t *testing.T, s *redis.Store, contestID string) []string {
 		out[i] = fmt.Sprintf("%s=%s", r.Entrant, r.Score)
 	}
 	return out
+}
+
+// appliedEvents reads the consumer's count of applied events from its /metrics (counted once a
+// batch is in the ledger and the projection).
+func appliedEvents(t *testing.T, addr string) int {
+	t.Helper()
+	_, body := call(t, "GET", "http://"+addr+"/metrics", "", nil)
+	const line = `bullpen_consumer_events_total{outcome="applied"} `
+	for _, l := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(l, line); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", l, err)
+			}
+			return int(n)
+		}
+	}
+	t.Fatalf("no applied count in the consumer's metrics")
+	return 0
 }
 
 func eventCount(t *testing.T, db *postgres.DB) int {
