@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"strings"
 	"time"
@@ -24,35 +23,30 @@ const tokenKey = "bullpen.token"
 // enough for "last used", and keeps most reads from turning into writes.
 const touchEvery = time.Minute
 
-func hashSecret(secret string) []byte {
-	h := sha256.Sum256([]byte(secret))
-	return h[:]
-}
-
 // Authenticate returns the token whose secret this is: the bootstrap admin token, or a live
 // minted one. Sockets use it too.
 func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token, error) {
 	if secret == "" {
 		return bullpen.Token{}, bullpen.Errorf(bullpen.EUnauthenticated, "a bearer token is required")
 	}
-	h := hashSecret(secret)
+	h := bullpen.HashSecret(secret)
 	// Comparing hashes keeps the comparison constant-time whatever the lengths.
-	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, hashSecret(s.AdminToken)) == 1 {
+	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, bullpen.HashSecret(s.AdminToken)) == 1 {
 		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, nil
 	}
-	if t, ok := s.tokens.get(string(h), s.Now()); ok {
+	if t, ok := s.tokenCache.get(string(h), s.Now()); ok {
 		return t, nil
 	}
 	// Requests and sockets bringing the same token at once (a reconnect storm of displays, a
 	// page's parallel calls) read it once.
 	return shared(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
-		t, err := s.DB.TokenByHash(ctx, h)
+		t, err := s.TokenReader.TokenByHash(ctx, h)
 		if err != nil {
 			return t, err
 		}
-		s.tokens.put(string(h), t, s.Now())
+		s.tokenCache.put(string(h), t, s.Now())
 		if t.LastUsedAt == nil || s.Now().Sub(*t.LastUsedAt) >= touchEvery {
-			if err := s.DB.TouchToken(ctx, t.ID); err != nil {
+			if err := s.TokenReader.TouchToken(ctx, t.ID); err != nil {
 				s.Logger.Warn("record token use", "token_id", t.ID, "err", err)
 			}
 		}
@@ -112,5 +106,5 @@ func nullIfEmpty(s string) *string {
 
 // forgetToken drops a revoked token from the cache of this node.
 func (s *Server) forgetToken(tokenID string) {
-	s.tokens.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
+	s.tokenCache.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
 }

@@ -4,15 +4,31 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
-	"bullpen/internal/postgres"
+	"bullpen/internal/service"
 )
+
+// ContestService is the contest use-cases (service.Contests). Each returns the contest as
+// stored.
+type ContestService interface {
+	Create(ctx context.Context, c *contest.Contest) (*contest.Contest, error)
+	Patch(ctx context.Context, p service.ContestPatch) (*contest.Contest, error)
+	End(ctx context.Context, id, by string) (*contest.Contest, error)
+	Cancel(ctx context.Context, id, by string) (*contest.Contest, error)
+}
+
+// ContestReader reads contests.
+type ContestReader interface {
+	Contest(ctx context.Context, id string) (*contest.Contest, error)
+	Contests(ctx context.Context, f contest.Filter) ([]*contest.Contest, error)
+	// OpenContests are the contests live, or ended and not yet final, at now.
+	OpenContests(ctx context.Context, now time.Time) ([]*contest.Contest, error)
+}
 
 // contestInput is what a client may set on a contest; every other field is the server's, and
 // sending one is refused as an unknown field.
@@ -58,48 +74,23 @@ func (s *Server) createContest(c *fiber.Ctx) error {
 	}
 	k := &contest.Contest{CreatedBy: tokenIDOf(c)}
 	in.applyTo(k)
-	if err := k.Normalize(); err != nil {
-		return err
-	}
-	ctx := c.UserContext()
-	if err := s.DB.CreateContest(ctx, k); err != nil {
-		return err
-	}
-	s.loadBoards(ctx, k.ID)
-	stored, err := s.DB.Contest(ctx, k.ID) // as stored: times as the database gives them back
+	stored, err := s.Contests.Create(c.UserContext(), k)
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(s.view(stored))
 }
 
-// loadBoards replaces a contest's boards in Redis with the ledger's, after a (re)count. The
-// boards are emptied before the rows are read, so that a row an ingest batch writes meanwhile is
-// either in what is read or newer than it (and kept: older versions never overwrite newer).
-// A failure is logged, not returned: the change is committed, and a projection rebuild heals it.
-func (s *Server) loadBoards(ctx context.Context, contestID string) {
-	err := s.Store.DeleteContest(ctx, contestID)
-	if err == nil {
-		rows, rerr := s.DB.ContestRows(ctx, contestID)
-		if err = rerr; err == nil {
-			err = s.Store.SetRows(ctx, rows)
-		}
-	}
-	if err != nil {
-		s.Logger.Error("load contest boards into redis", "contest_id", contestID, "err", err)
-	}
-}
-
 func (s *Server) listContests(c *fiber.Ctx) error {
 	status := c.Query("status")
-	if status != "" && !postgres.ValidContestStatus(status) {
+	if status != "" && !contest.ValidStatus(status) {
 		return bullpen.Invalid("status", "status must be scheduled, live, ended, final or cancelled")
 	}
 	limit, offset, err := page(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.DB.Contests(c.UserContext(), postgres.ContestFilter{Status: status, Now: s.Now(), Limit: limit, Offset: offset})
+	items, err := s.ContestReader.Contests(c.UserContext(), contest.Filter{Status: status, Now: s.Now(), Limit: limit, Offset: offset})
 	if err != nil {
 		return err
 	}
@@ -110,7 +101,7 @@ func (s *Server) listContests(c *fiber.Ctx) error {
 }
 
 func (s *Server) getContest(c *fiber.Ctx) error {
-	k, err := s.DB.Contest(c.UserContext(), c.Params("id"))
+	k, err := s.ContestReader.Contest(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -123,53 +114,30 @@ func (s *Server) patchContest(c *fiber.Ctx) error {
 	if err := decodeBody(patch, &probe); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	k, effect, err := s.DB.ChangeContest(ctx, postgres.ContestChange{
-		ID: c.Params("id"), By: tokenIDOf(c), Action: "contest.update", Detail: json.RawMessage(patch), Rules: true,
-		Apply: func(k *contest.Contest) (postgres.ContestEffect, error) { return s.applyPatch(k, patch) },
+	k, err := s.Contests.Patch(c.UserContext(), service.ContestPatch{
+		ID: c.Params("id"), By: tokenIDOf(c), Detail: json.RawMessage(patch),
+		Edit: func(k *contest.Contest) error { return editByPatch(k, patch) },
 	})
 	if err != nil {
 		return err
 	}
 	s.forgetContest(k.ID)
-	if effect == postgres.Recount {
-		s.loadBoards(ctx, k.ID)
-	}
 	return c.JSON(s.view(k))
 }
 
-// applyPatch merges a JSON merge patch (RFC 7386) over a stored contest. A scheduled contest
-// takes any change; once it has started only its name may change, since its board already
-// counts by its rules.
-func (s *Server) applyPatch(k *contest.Contest, patch []byte) (postgres.ContestEffect, error) {
-	status := k.StatusAt(s.Now())
-	if status == contest.StatusFinal || status == contest.StatusCancelled {
-		return postgres.Unchanged, bullpen.Errorf(bullpen.EConflict, "the contest is %s: it can no longer change", status)
-	}
+// editByPatch merges a JSON merge patch (RFC 7386) over a stored contest's fields; the domain
+// then decides whether the contest may take them (contest.Patch).
+func editByPatch(k *contest.Contest, patch []byte) error {
 	merged, err := mergeJSON(inputOf(k), patch)
 	if err != nil {
-		return postgres.Unchanged, err
+		return err
 	}
 	var in contestInput
 	if err := decodeBody(merged, &in); err != nil {
-		return postgres.Unchanged, err
+		return err
 	}
-	old := *k
 	in.applyTo(k)
-	if err := k.Normalize(); err != nil {
-		return postgres.Unchanged, err
-	}
-	field, same := contest.SameRules(&old, k)
-	switch {
-	case same && old.Name == k.Name:
-		return postgres.Unchanged, nil
-	case same:
-		return postgres.Changed, nil
-	case status == contest.StatusScheduled:
-		return postgres.Recount, nil
-	}
-	return postgres.Unchanged, &bullpen.Error{Code: bullpen.EConflict, Field: field, Message: fmt.Sprintf(
-		"%s cannot change: the contest is %s, and once a contest has started only its name can change (end it early instead)", field, status)}
+	return nil
 }
 
 // mergeJSON applies an RFC 7386 merge patch to base's JSON.
@@ -215,39 +183,15 @@ func merge(doc, patch any) any {
 }
 
 func (s *Server) endContest(c *fiber.Ctx) error {
-	return s.changeContest(c, "contest.end", func(k *contest.Contest) (postgres.ContestEffect, error) {
-		switch status := k.StatusAt(s.Now()); status {
-		case contest.StatusFinal, contest.StatusCancelled:
-			return postgres.Unchanged, bullpen.Errorf(bullpen.EConflict, "the contest is %s", status)
-		case contest.StatusScheduled:
-			return postgres.Unchanged, bullpen.Errorf(bullpen.EConflict, "the contest has not started: cancel it instead")
-		case contest.StatusEnded:
-			return postgres.Unchanged, nil
-		}
-		now := s.Now()
-		k.EndedAt = &now
-		return postgres.Changed, nil
-	})
+	return s.changeContest(c, s.Contests.End)
 }
 
 func (s *Server) cancelContest(c *fiber.Ctx) error {
-	return s.changeContest(c, "contest.cancel", func(k *contest.Contest) (postgres.ContestEffect, error) {
-		switch status := k.StatusAt(s.Now()); status {
-		case contest.StatusFinal:
-			return postgres.Unchanged, bullpen.Errorf(bullpen.EConflict, "the contest is final: its prizes are paid")
-		case contest.StatusCancelled:
-			return postgres.Unchanged, nil
-		}
-		now := s.Now()
-		k.CancelledAt = &now
-		return postgres.Changed, nil
-	})
+	return s.changeContest(c, s.Contests.Cancel)
 }
 
-func (s *Server) changeContest(c *fiber.Ctx, action string, apply func(*contest.Contest) (postgres.ContestEffect, error)) error {
-	k, _, err := s.DB.ChangeContest(c.UserContext(), postgres.ContestChange{
-		ID: c.Params("id"), By: tokenIDOf(c), Action: action, Apply: apply,
-	})
+func (s *Server) changeContest(c *fiber.Ctx, change func(ctx context.Context, id, by string) (*contest.Contest, error)) error {
+	k, err := change(c.UserContext(), c.Params("id"), tokenIDOf(c))
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/app"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/config"
 	"bullpen/internal/event"
@@ -139,8 +140,8 @@ func newEnv(t *testing.T) *env {
 		_ = store.Close()
 	})
 	e := &env{t: t, cfg: cfg, db: db, store: store, producer: &fakeProducer{}}
-	e.srv = httpapi.New(httpapi.Deps{DB: db, Store: store, Producer: e.producer,
-		AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: testLogger(t)})
+	e.srv = httpapi.New(app.APIDeps(httpapi.Deps{Producer: e.producer,
+		AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: testLogger(t)}, db, store))
 	return e
 }
 

@@ -20,6 +20,19 @@ const (
 	idempotencyStale = 5 * time.Minute
 )
 
+// IdempotencyKeys keeps the responses given to Idempotency-Keys.
+type IdempotencyKeys interface {
+	// ClaimIdempotencyKey makes the caller the owner of (tokenID, key), unless a response to it
+	// is kept (younger than ttl) or a request holding it is running (younger than stale). When
+	// not claimed it returns the kept response; nil means the owner just gave the key up.
+	ClaimIdempotencyKey(ctx context.Context, tokenID, key, method, path string, ttl, stale time.Duration) (bool, *bullpen.IdempotentResponse, error)
+	SaveIdempotentResponse(ctx context.Context, tokenID, key string, status int, body []byte) error
+	// ReleaseIdempotencyKey forgets a claimed key whose request failed, so a retry runs again.
+	ReleaseIdempotencyKey(ctx context.Context, tokenID, key string) error
+	// PurgeIdempotencyKeys deletes kept responses older than ttl.
+	PurgeIdempotencyKeys(ctx context.Context, ttl time.Duration) error
+}
+
 // idempotent makes a POST that creates or pays something safe to retry: the first request with
 // a key claims it (a pending row, so a concurrent twin is refused rather than run twice), and
 // its response is kept for the same token's later requests with that key. Server errors are
@@ -37,7 +50,7 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	s.purgeOldKeys(ctx)
 	path := c.Route().Path
-	claimed, prior, err := s.DB.ClaimIdempotencyKey(ctx, tok, key, c.Method(), path, idempotencyTTL, idempotencyStale)
+	claimed, prior, err := s.IdempotencyKeys.ClaimIdempotencyKey(ctx, tok, key, c.Method(), path, idempotencyTTL, idempotencyStale)
 	if err != nil {
 		return err
 	}
@@ -62,9 +75,9 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	defer cancel()
 	status := c.Response().StatusCode()
 	if status >= 500 {
-		err = s.DB.ReleaseIdempotencyKey(sctx, tok, key)
+		err = s.IdempotencyKeys.ReleaseIdempotencyKey(sctx, tok, key)
 	} else {
-		err = s.DB.SaveIdempotentResponse(sctx, tok, key, status, bytes.Clone(c.Response().Body()))
+		err = s.IdempotencyKeys.SaveIdempotentResponse(sctx, tok, key, status, bytes.Clone(c.Response().Body()))
 	}
 	if err != nil {
 		s.Logger.Error("settle idempotency key", "token_id", tok, "err", err)
@@ -86,7 +99,7 @@ func (s *Server) purgeOldKeys(ctx context.Context) {
 	}
 	s.purged.mu.Unlock()
 	if due {
-		if err := s.DB.PurgeIdempotencyKeys(ctx, idempotencyTTL); err != nil {
+		if err := s.IdempotencyKeys.PurgeIdempotencyKeys(ctx, idempotencyTTL); err != nil {
 			s.Logger.Warn("purge idempotency keys", "err", err)
 		}
 	}

@@ -1,12 +1,27 @@
 package http
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/incentive"
 )
+
+// IncentiveService is the incentive use-cases (service.Incentives). Each returns the incentive
+// as stored.
+type IncentiveService interface {
+	Create(ctx context.Context, i *incentive.Incentive) (*incentive.Incentive, error)
+	End(ctx context.Context, id, by string) (*incentive.Incentive, error)
+}
+
+// IncentiveReader reads incentives with their winners.
+type IncentiveReader interface {
+	Incentive(ctx context.Context, id string) (*incentive.Incentive, error)
+	// Incentives lists those with the given status at now ("" for all).
+	Incentives(ctx context.Context, status string, limit, offset int, now time.Time) ([]*incentive.Incentive, error)
+}
 
 // incentiveInput is what a client may set on a spot incentive (contract §3); every other field
 // is the server's, and sending one is refused as an unknown field.
@@ -34,14 +49,7 @@ func (s *Server) createIncentive(c *fiber.Ctx) error {
 	i := &incentive.Incentive{Title: in.Title, Condition: in.Condition, RewardPoints: in.RewardPoints,
 		MaxWinners: in.MaxWinners, StartsAt: in.StartsAt, EndsAt: in.EndsAt, Audience: in.Audience,
 		CreatedBy: tokenIDOf(c)}
-	if err := i.Normalize(s.Now()); err != nil {
-		return err
-	}
-	ctx := c.UserContext()
-	if err := s.DB.CreateIncentive(ctx, i); err != nil {
-		return err
-	}
-	stored, err := s.DB.Incentive(ctx, i.ID) // as stored: times as the database gives them back
+	stored, err := s.Incentives.Create(c.UserContext(), i)
 	if err != nil {
 		return err
 	}
@@ -53,7 +61,7 @@ func (s *Server) listIncentives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.DB.Incentives(c.UserContext(), c.Query("status"), limit, offset, s.Now())
+	items, err := s.IncentiveReader.Incentives(c.UserContext(), c.Query("status"), limit, offset, s.Now())
 	if err != nil {
 		return err
 	}
@@ -64,7 +72,7 @@ func (s *Server) listIncentives(c *fiber.Ctx) error {
 }
 
 func (s *Server) getIncentive(c *fiber.Ctx) error {
-	i, err := s.DB.Incentive(c.UserContext(), c.Params("id"))
+	i, err := s.IncentiveReader.Incentive(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -72,7 +80,7 @@ func (s *Server) getIncentive(c *fiber.Ctx) error {
 }
 
 func (s *Server) endIncentive(c *fiber.Ctx) error {
-	i, err := s.DB.EndIncentive(c.UserContext(), c.Params("id"), tokenIDOf(c), s.Now())
+	i, err := s.Incentives.End(c.UserContext(), c.Params("id"), tokenIDOf(c))
 	if err != nil {
 		return err
 	}

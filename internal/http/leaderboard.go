@@ -8,7 +8,6 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
-	"bullpen/internal/redis"
 	"bullpen/internal/standings"
 )
 
@@ -21,6 +20,20 @@ type (
 
 const maxRadius = 50
 
+// Boards reads contests' boards in the live projection.
+type Boards interface {
+	// Range is a page of a board, best first, and the board's size.
+	Range(ctx context.Context, contestID, periodKey string, offset, limit int64) ([]standings.Row, int64, error)
+	// Position is an entrant's place on a board (0 first); false when it has no row.
+	Position(ctx context.Context, contestID, periodKey, entrant string) (int64, bool, error)
+}
+
+// RepCache is the live projection's copy of the rep directory.
+type RepCache interface {
+	Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep, error)
+	SetReps(ctx context.Context, reps []bullpen.Rep) error
+}
+
 func (s *Server) leaderboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	k, err := s.sharedContest(ctx, c.Params("id"))
@@ -31,7 +44,7 @@ func (s *Server) leaderboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var rows []redis.Ranked
+	var rows []standings.Row
 	var total int64
 	if around := c.Query("around"); around != "" {
 		radius, err := intQuery(c, "radius", 2, 0, maxRadius)
@@ -47,7 +60,7 @@ func (s *Server) leaderboard(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if rows, total, err = s.Store.Range(ctx, k.ID, p.Key, int64(offset), int64(limit)); err != nil {
+		if rows, total, err = s.Boards.Range(ctx, k.ID, p.Key, int64(offset), int64(limit)); err != nil {
 			return err
 		}
 	}
@@ -83,8 +96,8 @@ func (s *Server) periodOf(k *contest.Contest, q string) (contest.Period, error) 
 
 // around returns the entrant's row with radius rows each side, the window shifted at the top
 // and bottom to keep 2*radius+1 rows when the board has them.
-func (s *Server) around(ctx context.Context, contestID, periodKey, entrant string, radius int64) ([]redis.Ranked, int64, error) {
-	pos, ok, err := s.Store.Position(ctx, contestID, periodKey, entrant)
+func (s *Server) around(ctx context.Context, contestID, periodKey, entrant string, radius int64) ([]standings.Row, int64, error) {
+	pos, ok, err := s.Boards.Position(ctx, contestID, periodKey, entrant)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -93,7 +106,7 @@ func (s *Server) around(ctx context.Context, contestID, periodKey, entrant strin
 	}
 	// Read wide enough to cover either shift, then cut the window once the size is known.
 	from := max(0, pos-2*radius)
-	rows, total, err := s.Store.Range(ctx, contestID, periodKey, from, 4*radius+1)
+	rows, total, err := s.Boards.Range(ctx, contestID, periodKey, from, 4*radius+1)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -108,7 +121,7 @@ func (s *Server) around(ctx context.Context, contestID, periodKey, entrant strin
 	return out, total, nil
 }
 
-func (s *Server) standings(ctx context.Context, k *contest.Contest, p contest.Period, rows []redis.Ranked, total int64) (*Standings, error) {
+func (s *Server) standings(ctx context.Context, k *contest.Contest, p contest.Period, rows []standings.Row, total int64) (*Standings, error) {
 	dir, err := s.directory(ctx, standings.Entrants(k, rows))
 	if err != nil {
 		return nil, err
@@ -119,7 +132,7 @@ func (s *Server) standings(ctx context.Context, k *contest.Contest, p contest.Pe
 // directory finds reps' names and teams: in Redis, else in PostgreSQL (and then put back in
 // Redis for the next reader).
 func (s *Server) directory(ctx context.Context, ids []string) (map[string]bullpen.Rep, error) {
-	dir, err := s.Store.Reps(ctx, ids)
+	dir, err := s.RepCache.Reps(ctx, ids)
 	if err != nil {
 		s.Logger.Warn("read rep directory from redis", "err", err)
 		dir = map[string]bullpen.Rep{}
@@ -133,7 +146,7 @@ func (s *Server) directory(ctx context.Context, ids []string) (map[string]bullpe
 	if len(missing) == 0 {
 		return dir, nil
 	}
-	found, err := s.DB.RepsByID(ctx, missing)
+	found, err := s.RepReader.RepsByID(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +155,7 @@ func (s *Server) directory(ctx context.Context, ids []string) (map[string]bullpe
 		dir[id] = r
 		back = append(back, r)
 	}
-	if err := s.Store.SetReps(ctx, back); err != nil {
+	if err := s.RepCache.SetReps(ctx, back); err != nil {
 		s.Logger.Warn("write rep directory to redis", "err", err)
 	}
 	return dir, nil

@@ -9,6 +9,28 @@ import (
 	"bullpen/internal/bullpen"
 )
 
+// AdjustmentService is the manual ledger entry use-case (service.Ledger): the entry as recorded
+// and the rep's balance after it.
+type AdjustmentService interface {
+	Adjust(ctx context.Context, repID string, points int64, note, by string) (bullpen.LedgerEntry, bullpen.Balance, error)
+}
+
+// LedgerReader reads reps' points ledgers.
+type LedgerReader interface {
+	// Ledger is a page of a rep's entries, newest first, with its balance and entry count.
+	Ledger(ctx context.Context, repID string, limit, offset int) ([]bullpen.LedgerEntry, int64, int, error)
+	// Balances are the balances of repIDs as the ledger sums them.
+	Balances(ctx context.Context, repIDs []string) (map[string]bullpen.Balance, error)
+}
+
+// BalanceCache is the live projection's copy of reps' balances.
+type BalanceCache interface {
+	// Balance is a rep's balance; false when the projection has none.
+	Balance(ctx context.Context, repID string) (int64, bool, error)
+	// InitBalance sets a balance the projection has none of.
+	InitBalance(ctx context.Context, repID string, balance bullpen.Balance) (bool, error)
+}
+
 // LedgerView is a rep's points ledger (GET /reps/{id}/ledger): its balance and a page of its
 // entries, newest first. Total (an extension) is the number of entries, for paging.
 type LedgerView struct {
@@ -49,7 +71,7 @@ func (s *Server) repLedger(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, balance, total, err := s.DB.Ledger(c.UserContext(), repID, limit, offset)
+	entries, balance, total, err := s.LedgerReader.Ledger(c.UserContext(), repID, limit, offset)
 	if err != nil {
 		return err
 	}
@@ -64,21 +86,10 @@ func (s *Server) postAdjustment(c *fiber.Ctx) error {
 	if in.Points == nil {
 		return bullpen.Invalid("points", "points is required")
 	}
-	if err := bullpen.ValidateAdjustment(*in.Points, in.Note); err != nil {
-		return err
-	}
-	ctx := c.UserContext()
 	repID := strings.Clone(c.Params("id")) // Fiber's strings die with the request
-	e, balance, err := s.DB.AddAdjustment(ctx, repID, *in.Points, in.Note, tokenIDOf(c))
+	e, balance, err := s.Adjustments.Adjust(c.UserContext(), repID, *in.Points, in.Note, tokenIDOf(c))
 	if err != nil {
 		return err
-	}
-	// The ledger is the truth: a projection that missed this is healed by the consumer's
-	// rebuild, so the committed entry is reported either way.
-	// The balance carries its version, so a concurrent writer's newer balance that reached Redis
-	// first is kept.
-	if err := s.Store.SetBalances(ctx, map[string]bullpen.Balance{repID: balance}); err != nil {
-		s.Logger.Warn("write balance to redis", "rep_id", repID, "err", err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(AdjustmentView{LedgerEntry: e, Balance: balance.Points})
 }
@@ -86,20 +97,20 @@ func (s *Server) postAdjustment(c *fiber.Ctx) error {
 // pointsBalance is a rep's points balance: from the projection, or from the ledger when the
 // projection has none (Redis lost or flushed), which then fills it in.
 func (s *Server) pointsBalance(ctx context.Context, repID string) (int64, error) {
-	b, ok, redisErr := s.Store.Balance(ctx, repID)
+	b, ok, redisErr := s.BalanceCache.Balance(ctx, repID)
 	if ok {
 		return b, nil
 	}
 	if redisErr != nil {
 		s.Logger.Warn("read balance from redis; reading the ledger", "rep_id", repID, "err", redisErr)
 	}
-	balances, err := s.DB.Balances(ctx, []string{repID})
+	balances, err := s.LedgerReader.Balances(ctx, []string{repID})
 	if err != nil {
 		return 0, err
 	}
 	balance := balances[repID]
 	if redisErr == nil {
-		if _, err := s.Store.InitBalance(ctx, repID, balance); err != nil {
+		if _, err := s.BalanceCache.InitBalance(ctx, repID, balance); err != nil {
 			s.Logger.Warn("write balance to redis", "rep_id", repID, "err", err)
 		}
 	}

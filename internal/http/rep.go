@@ -1,13 +1,22 @@
 package http
 
 import (
-	"bullpen/internal/standings"
 	"context"
 
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/standings"
 )
+
+// RepReader reads the rep directory.
+type RepReader interface {
+	// SearchReps finds reps by id or name.
+	SearchReps(ctx context.Context, q string, limit, offset int) ([]bullpen.Rep, error)
+	Rep(ctx context.Context, id string) (bullpen.Rep, error)
+	// RepsByID are the reps of ids that exist.
+	RepsByID(ctx context.Context, ids []string) (map[string]bullpen.Rep, error)
+}
 
 // RepView is a rep's page (GET /reps/{id}).
 type RepView struct {
@@ -30,7 +39,7 @@ func (s *Server) listReps(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	reps, err := s.DB.SearchReps(c.UserContext(), c.Query("q"), limit, offset)
+	reps, err := s.RepReader.SearchReps(c.UserContext(), c.Query("q"), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -39,7 +48,7 @@ func (s *Server) listReps(c *fiber.Ctx) error {
 
 func (s *Server) getRep(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	rep, err := s.DB.Rep(ctx, c.Params("id"))
+	rep, err := s.RepReader.Rep(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -69,7 +78,7 @@ func visibleTo(t bullpen.Token, v *RepView) *RepView {
 // every live or ended contest.
 func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStanding, error) {
 	now := s.Now()
-	open, err := s.DB.OpenContests(ctx, now)
+	open, err := s.ContestReader.OpenContests(ctx, now)
 	if err != nil {
 		return nil, err
 	}
@@ -80,14 +89,14 @@ func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStandi
 			continue
 		}
 		key := standingsPeriod(k, now).Key
-		pos, ok, err := s.Store.Position(ctx, k.ID, key, entrant)
+		pos, ok, err := s.Boards.Position(ctx, k.ID, key, entrant)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			continue
 		}
-		rows, _, err := s.Store.Range(ctx, k.ID, key, pos, 1)
+		rows, _, err := s.Boards.Range(ctx, k.ID, key, pos, 1)
 		if err != nil {
 			return nil, err
 		}

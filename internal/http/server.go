@@ -1,5 +1,6 @@
 // Package http is the server's REST API (contract §3) on Fiber, plus /healthz, /readyz and
-// /metrics. It speaks domain types and reaches storage only through the adapters.
+// /metrics. Handlers decode, call a use-case of internal/service or a read interface declared
+// beside them, and encode: they know no adapter.
 package http
 
 import (
@@ -16,33 +17,17 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
-	"bullpen/internal/kafka"
-	"bullpen/internal/postgres"
-	"bullpen/internal/redis"
 )
 
-// Producer writes deal events to the input topic.
-type Producer interface {
-	Produce(ctx context.Context, msgs ...kafka.Message) error
+// Dependency is one thing /readyz checks, by the name it reports when it does not answer.
+type Dependency struct {
+	Name   string
+	Pinger Pinger
 }
 
-// Deps is what the server needs. AdminToken and Currency come from the configuration.
-type Deps struct {
-	DB         *postgres.DB
-	Store      *redis.Store
-	Producer   Producer
-	AdminToken string
-	Currency   string
-	Logger     *slog.Logger
-	Now        func() time.Time // default time.Now
-	// OnRevoke is called after a token is revoked, to close its open sockets.
-	OnRevoke func(tokenID string)
-
-	// Sockets (/ws): the browser origins allowed to open one (none: the server's own), the
-	// version a welcome carries (default: the build's), and the socket timings and limits.
-	AllowedOrigins []string
-	ServerVersion  string
-	Sockets        SocketOptions
+// Pinger answers when its dependency is reachable.
+type Pinger interface {
+	Ping(ctx context.Context) error
 }
 
 // Server is the HTTP API.
@@ -54,10 +39,10 @@ type Server struct {
 	hub     *hub // the sockets of this node
 	// Short-lived caches: a token for a few seconds (a revocation drops it here at once, on
 	// other replicas within tokenTTL), a contest for contestTTL.
-	tokens *ttlCache[string, bullpen.Token]
+	tokenCache *ttlCache[string, bullpen.Token]
 	// authFlight shares one token lookup among the requests and sockets asking at once.
 	authFlight singleflight.Group
-	contests   *ttlCache[string, *contest.Contest]
+	contests   *ttlCache[string, *contest.Contest] // a cache: the use-cases are Deps.Contests
 }
 
 const (
@@ -79,8 +64,9 @@ func New(d Deps) *Server {
 	if d.ServerVersion == "" {
 		d.ServerVersion = defaultVersion()
 	}
+	d.fillFromStores()
 	s := &Server{Deps: d, metrics: newMetrics(),
-		tokens: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000)}
+		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000)}
 	// Sockets: a revoked token's sockets close on every node; on shutdown every socket is
 	// closed with 1001 once the listener stopped taking connections, then the hub stops.
 	s.hub = newHub(s)
@@ -177,13 +163,11 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	down := []string{}
-	if err := s.DB.Ping(ctx); err != nil {
-		s.Logger.Error("readyz: postgresql", "err", err)
-		down = append(down, "postgresql")
-	}
-	if err := s.Store.Ping(ctx); err != nil {
-		s.Logger.Error("readyz: redis", "err", err)
-		down = append(down, "redis")
+	for _, dep := range s.Ready {
+		if err := dep.Pinger.Ping(ctx); err != nil {
+			s.Logger.Error("readyz: "+dep.Name, "err", err)
+			down = append(down, dep.Name)
+		}
 	}
 	if len(down) > 0 {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "down": down})

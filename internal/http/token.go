@@ -1,18 +1,28 @@
 package http
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
+	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jackc/pgx/v5"
 
 	"bullpen/internal/bullpen"
-	"bullpen/internal/postgres"
 )
+
+// TokenService is the token use-cases (service.Tokens).
+type TokenService interface {
+	// Mint returns the new token and its secret, shown this once.
+	Mint(ctx context.Context, by bullpen.Token, want bullpen.Token) (bullpen.Token, string, error)
+	Revoke(ctx context.Context, by bullpen.Token, id string) error
+}
+
+// TokenReader reads tokens, and records their use.
+type TokenReader interface {
+	// TokenByHash is the live (unrevoked) token whose secret hashes to hash.
+	TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, error)
+	TouchToken(ctx context.Context, id string) error
+	Tokens(ctx context.Context, limit, offset int) ([]bullpen.Token, error)
+}
 
 type tokenInput struct {
 	Role  bullpen.Role `json:"role"`
@@ -20,75 +30,12 @@ type tokenInput struct {
 	Name  string       `json:"name"`
 }
 
-// mintable lists the roles each role may mint and revoke. Further admins are not minted: the
-// bootstrap token is the admin, rotated through the configuration.
-var mintable = map[bullpen.Role][]bullpen.Role{
-	bullpen.RoleAdmin:   {bullpen.RoleManager, bullpen.RoleRep, bullpen.RoleDisplay, bullpen.RoleIngest},
-	bullpen.RoleManager: {bullpen.RoleRep, bullpen.RoleDisplay},
-}
-
-func mayManage(by, role bullpen.Role) bool {
-	for _, r := range mintable[by] {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
-
-func (in *tokenInput) validate(by bullpen.Role) error {
-	switch {
-	case in.Role == "":
-		return bullpen.Invalid("role", "role is required")
-	case !in.Role.Valid():
-		return bullpen.Invalid("role", "role must be manager, rep, display or ingest")
-	case in.Role == bullpen.RoleAdmin:
-		return bullpen.Invalid("role", "admin tokens are not minted: the bootstrap token is the admin")
-	case !mayManage(by, in.Role):
-		return bullpen.Errorf(bullpen.EPermission, "a %s token may not mint %s tokens", by, in.Role)
-	case in.Role == bullpen.RoleRep && in.RepID == "":
-		return bullpen.Invalid("rep_id", "a rep token needs rep_id")
-	case in.Role != bullpen.RoleRep && in.RepID != "":
-		return bullpen.Invalid("rep_id", "rep_id applies to rep tokens only")
-	case utf8.RuneCountInString(in.RepID) > 100:
-		return bullpen.Invalid("rep_id", "rep_id is longer than 100 characters")
-	case utf8.RuneCountInString(in.Name) > 200:
-		return bullpen.Invalid("name", "name is longer than 200 characters")
-	}
-	return nil
-}
-
-// newSecret returns a token's secret: 32 random bytes, recognisable by its prefix in a leak scan.
-func newSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return "bp_" + base64.RawURLEncoding.EncodeToString(b)
-}
-
-func newTokenID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "tok_" + hex.EncodeToString(b)
-}
-
 func (s *Server) createToken(c *fiber.Ctx) error {
 	var in tokenInput
 	if err := decodeBody(c.Body(), &in); err != nil {
 		return err
 	}
-	by := tokenOf(c)
-	if err := in.validate(by.Role); err != nil {
-		return err
-	}
-	secret := newSecret()
-	t := bullpen.Token{ID: newTokenID(), Role: in.Role, RepID: in.RepID, Name: in.Name, CreatedBy: by.ID}
-	ctx := c.UserContext()
-	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
-		if err := postgres.InsertToken(ctx, tx, &t, hashSecret(secret)); err != nil {
-			return err
-		}
-		return postgres.RecordChange(ctx, tx, by.ID, "token.create", t.ID, t)
-	})
+	t, secret, err := s.Tokens.Mint(c.UserContext(), tokenOf(c), bullpen.Token{Role: in.Role, RepID: in.RepID, Name: in.Name})
 	if err != nil {
 		return err
 	}
@@ -103,7 +50,7 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.DB.Tokens(c.UserContext(), limit, offset)
+	items, err := s.TokenReader.Tokens(c.UserContext(), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -112,28 +59,7 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 
 func (s *Server) revokeToken(c *fiber.Ctx) error {
 	id := c.Params("id")
-	by := tokenOf(c)
-	if id == bullpen.AdminTokenID {
-		return bullpen.Errorf(bullpen.EConflict, "the bootstrap admin token is revoked by changing BULLPEN_ADMIN_TOKEN")
-	}
-	ctx := c.UserContext()
-	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
-		t, err := postgres.TokenForUpdate(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !mayManage(by.Role, t.Role) {
-			return bullpen.Errorf(bullpen.EPermission, "a %s token may not revoke %s tokens", by.Role, t.Role)
-		}
-		if t.RevokedAt != nil {
-			return nil
-		}
-		if _, err := postgres.RevokeToken(ctx, tx, id, by.ID); err != nil {
-			return err
-		}
-		return postgres.RecordChange(ctx, tx, by.ID, "token.revoke", id, nil)
-	})
-	if err != nil {
+	if err := s.Tokens.Revoke(c.UserContext(), tokenOf(c), id); err != nil {
 		return err
 	}
 	s.OnRevoke(strings.Clone(id)) // Fiber's strings die with the request

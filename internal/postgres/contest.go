@@ -154,13 +154,6 @@ func getContest(ctx context.Context, q Querier, id, lock string) (*contest.Conte
 	return c, err
 }
 
-// ContestFilter selects contests by the status they have at Now ("" for all).
-type ContestFilter struct {
-	Status        string
-	Now           time.Time
-	Limit, Offset int
-}
-
 // statusClause mirrors contest.StatusAt in SQL, so a status filter pages correctly. clock.now
 // is the time the status is judged at; LEAST ignores NULLs, so it is the effective end (ended
 // early, or ends_at).
@@ -181,14 +174,8 @@ const openClause = `cancelled_at IS NULL AND finalized_at IS NULL AND starts_at 
 const fromContests = `WITH clock AS (SELECT $1::timestamptz AS now)
 	SELECT ` + contestColumns + ` FROM contests, clock `
 
-// ValidContestStatus reports whether s is a status a list can be filtered by.
-func ValidContestStatus(s string) bool {
-	_, ok := statusClause[s]
-	return ok && s != ""
-}
-
 // Contests lists contests, the latest to start first.
-func (db *DB) Contests(ctx context.Context, f ContestFilter) ([]*contest.Contest, error) {
+func (db *DB) Contests(ctx context.Context, f contest.Filter) ([]*contest.Contest, error) {
 	where, ok := statusClause[f.Status]
 	if !ok {
 		return nil, bullpen.Invalid("status", "unknown status %q", f.Status)
@@ -236,29 +223,12 @@ func (db *DB) CreateContest(ctx context.Context, c *contest.Contest) error {
 	})
 }
 
-// ContestEffect is what a change did to a contest.
-type ContestEffect int
-
-const (
-	Unchanged ContestEffect = iota // nothing to write
-	Changed                        // write it
-	Recount                        // write it and count it again: its rules changed
-)
-
-// ContestChange is one change to a stored contest.
-type ContestChange struct {
-	ID, By, Action string
-	Detail         any // recorded with the change
-	// Rules holds ingest batches off for the whole change, for a change that may recount.
-	Rules bool
-	// Apply changes the locked contest in place.
-	Apply func(c *contest.Contest) (ContestEffect, error)
-}
-
-// ChangeContest applies ch to a contest under its row lock and returns the contest as stored.
-func (db *DB) ChangeContest(ctx context.Context, ch ContestChange) (*contest.Contest, ContestEffect, error) {
+// ChangeContest locks a contest, lets ch.Decide change it, and writes what it decided: the
+// contest and its audit record, and its recount when the rules changed. It returns the contest
+// as stored.
+func (db *DB) ChangeContest(ctx context.Context, ch contest.Change) (*contest.Contest, contest.Effect, error) {
 	var out *contest.Contest
-	var effect ContestEffect
+	var effect contest.Effect
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		// The ingest lock comes first, as for every writer that takes both.
 		if ch.Rules {
@@ -271,10 +241,10 @@ func (db *DB) ChangeContest(ctx context.Context, ch ContestChange) (*contest.Con
 			return err
 		}
 		out = c
-		if effect, err = ch.Apply(c); err != nil || effect == Unchanged {
+		if effect, err = ch.Decide(c); err != nil || effect == contest.Unchanged {
 			return err
 		}
-		if effect == Recount && !ch.Rules {
+		if effect == contest.Recount && !ch.Rules {
 			return errors.New("contest change recounts without the ingest lock")
 		}
 		if err := UpdateContest(ctx, tx, c, ch.By); err != nil {
@@ -283,7 +253,7 @@ func (db *DB) ChangeContest(ctx context.Context, ch ContestChange) (*contest.Con
 		if err := RecordChange(ctx, tx, ch.By, ch.Action, c.ID, ch.Detail); err != nil {
 			return err
 		}
-		if effect == Recount {
+		if effect == contest.Recount {
 			return db.RecountContest(ctx, tx, c)
 		}
 		return nil

@@ -6,22 +6,17 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/bullpen"
 )
 
 // An idempotency key row with status 0 is pending: a request holding it is running.
-
-// IdempotentResponse is the first response given to a key.
-type IdempotentResponse struct {
-	Method, Path string
-	Status       int // 0: the first request is still running
-	Body         []byte
-}
 
 // ClaimIdempotencyKey makes the caller the owner of (tokenID, key), unless a response to that key
 // is already kept (younger than ttl) or a request holding it is running (and younger than
 // stale, after which it is presumed dead). claimed is false with the kept row otherwise; a
 // nil row means the owner just gave it up: the caller may retry.
-func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, method, path string, ttl, stale time.Duration) (bool, *IdempotentResponse, error) {
+func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, method, path string, ttl, stale time.Duration) (bool, *bullpen.IdempotentResponse, error) {
 	var claimed bool
 	err := db.Pool.QueryRow(ctx, `
 		INSERT INTO idempotency_keys (token_id, key, method, path, status, body)
@@ -37,7 +32,7 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, method, pat
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return false, nil, err
 	}
-	var r IdempotentResponse
+	var r bullpen.IdempotentResponse
 	err = db.Pool.QueryRow(ctx, `SELECT method, path, status, body FROM idempotency_keys
 		WHERE token_id = $1 AND key = $2`, tokenID, key).Scan(&r.Method, &r.Path, &r.Status, &r.Body)
 	if errors.Is(err, pgx.ErrNoRows) {

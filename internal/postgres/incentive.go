@@ -158,10 +158,10 @@ func (db *DB) Incentives(ctx context.Context, status string, limit, offset int, 
 	return out, loadWinners(ctx, db.Pool, out...)
 }
 
-// EndIncentive closes an incentive at now, recording who did it (by), and returns it as
-// stored. One already closed is a conflict. Ingest batches are held off meanwhile, so once it
-// returns no batch still applying can make a winner.
-func (db *DB) EndIncentive(ctx context.Context, id, by string, now time.Time) (*incentive.Incentive, error) {
+// EndIncentive locks an incentive, lets end close it (setting EndedAt, or refusing), and stores
+// the close with its audit record (by: who did it); it returns the incentive as stored. Ingest
+// batches are held off meanwhile, so once it returns no batch still applying can make a winner.
+func (db *DB) EndIncentive(ctx context.Context, id, by string, end func(*incentive.Incentive) error) (*incentive.Incentive, error) {
 	var out *incentive.Incentive
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		// The ingest lock comes first, as for every writer that takes both.
@@ -172,12 +172,15 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, now time.Time) (*
 		if err != nil {
 			return err
 		}
-		if i.StatusAt(now) == incentive.StatusClosed {
-			return bullpen.Errorf(bullpen.EConflict, "the incentive is already closed")
+		if err := end(i); err != nil {
+			return err
+		}
+		if i.EndedAt == nil {
+			return errors.New("an incentive's end left it without ended_at")
 		}
 		var ended time.Time
 		if err := tx.QueryRow(ctx, `UPDATE incentives SET ended_at = $2 WHERE id = $1 RETURNING ended_at`,
-			id, now).Scan(&ended); err != nil {
+			id, *i.EndedAt).Scan(&ended); err != nil {
 			return err
 		}
 		ended = ended.UTC()
@@ -190,7 +193,7 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, now time.Time) (*
 			return err
 		}
 		// Screens showing its banner and countdown take it down now, not when they next poll.
-		i.Status = i.StatusAt(now)
+		i.Status = i.StatusAt(ended)
 		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: "incentive.ended", Data: i}})
 	})
 	return out, err

@@ -82,8 +82,38 @@ func (db *DB) Tokens(ctx context.Context, limit, offset int) ([]bullpen.Token, e
 	return out, rows.Err()
 }
 
-// TokenForUpdate returns a token and locks it until tx ends.
-func TokenForUpdate(ctx context.Context, tx pgx.Tx, id string) (bullpen.Token, error) {
+// CreateToken stores a new token by the hash of its secret, with its audit record, and fills
+// in CreatedAt.
+func (db *DB) CreateToken(ctx context.Context, t *bullpen.Token, hash []byte) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if err := InsertToken(ctx, tx, t, hash); err != nil {
+			return err
+		}
+		return RecordChange(ctx, tx, t.CreatedBy, "token.create", t.ID, *t)
+	})
+}
+
+// RevokeToken locks a token and asks decide whether to revoke it (an error refuses): so two
+// revocations at once record one change. by is the token revoking it.
+func (db *DB) RevokeToken(ctx context.Context, id, by string, decide func(bullpen.Token) (bool, error)) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		t, err := tokenForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		revoke, err := decide(t)
+		if err != nil || !revoke {
+			return err
+		}
+		if _, err := revokeToken(ctx, tx, id, by); err != nil {
+			return err
+		}
+		return RecordChange(ctx, tx, by, "token.revoke", id, nil)
+	})
+}
+
+// tokenForUpdate returns a token and locks it until tx ends.
+func tokenForUpdate(ctx context.Context, tx pgx.Tx, id string) (bullpen.Token, error) {
 	t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1 FOR UPDATE`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, bullpen.Errorf(bullpen.ENotFound, "token %s not found", id)
@@ -91,8 +121,8 @@ func TokenForUpdate(ctx context.Context, tx pgx.Tx, id string) (bullpen.Token, e
 	return t, err
 }
 
-// RevokeToken revokes a token (a no-op for one already revoked) and returns its revocation time.
-func RevokeToken(ctx context.Context, q Querier, id, by string) (time.Time, error) {
+// revokeToken revokes a token (a no-op for one already revoked) and returns its revocation time.
+func revokeToken(ctx context.Context, q Querier, id, by string) (time.Time, error) {
 	var at time.Time
 	err := q.QueryRow(ctx, `
 		UPDATE tokens SET revoked_at = coalesce(revoked_at, now()), revoked_by = coalesce(revoked_by, $2)

@@ -1,0 +1,54 @@
+package app
+
+import (
+	httpapi "bullpen/internal/http"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+	"bullpen/internal/service"
+)
+
+// APIDeps completes d with the API's write use-cases and reads, built on the ledger (db) and
+// the live projection (store); d brings the configuration, the producer and the logger. The
+// HTTP tests build their server with it too, so they run this wiring.
+func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
+	d.Contests = service.NewContests(service.ContestDeps{Store: db, Boards: store, Logger: d.Logger, Now: d.Now})
+	d.Tokens = service.NewTokens(service.TokenDeps{Store: db})
+	d.Incentives = service.NewIncentives(service.IncentiveDeps{Store: db, Now: d.Now})
+	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: d.Logger})
+
+	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
+	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
+	d.Boards, d.RepCache, d.BalanceCache = store, store, store
+	d.Ready = []httpapi.Dependency{{Name: "postgresql", Pinger: db}, {Name: "redis", Pinger: store}}
+
+	// The socket subsystem still reads through the adapters themselves.
+	d.DB, d.Store = db, store
+	return d
+}
+
+// The adapters implement what the use-cases and the handlers declare they need.
+var (
+	_ service.ContestStore   = (*postgres.DB)(nil)
+	_ service.BoardLoader    = (*redis.Store)(nil)
+	_ service.TokenStore     = (*postgres.DB)(nil)
+	_ service.IncentiveStore = (*postgres.DB)(nil)
+	_ service.LedgerStore    = (*postgres.DB)(nil)
+	_ service.BalanceWriter  = (*redis.Store)(nil)
+
+	_ httpapi.ContestService    = (*service.Contests)(nil)
+	_ httpapi.TokenService      = (*service.Tokens)(nil)
+	_ httpapi.IncentiveService  = (*service.Incentives)(nil)
+	_ httpapi.AdjustmentService = (*service.Ledger)(nil)
+
+	_ httpapi.ContestReader   = (*postgres.DB)(nil)
+	_ httpapi.TokenReader     = (*postgres.DB)(nil)
+	_ httpapi.IncentiveReader = (*postgres.DB)(nil)
+	_ httpapi.RepReader       = (*postgres.DB)(nil)
+	_ httpapi.LedgerReader    = (*postgres.DB)(nil)
+	_ httpapi.IdempotencyKeys = (*postgres.DB)(nil)
+	_ httpapi.Pinger          = (*postgres.DB)(nil)
+	_ httpapi.Boards          = (*redis.Store)(nil)
+	_ httpapi.RepCache        = (*redis.Store)(nil)
+	_ httpapi.BalanceCache    = (*redis.Store)(nil)
+	_ httpapi.Pinger          = (*redis.Store)(nil)
+)
