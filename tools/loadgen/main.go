@@ -6,7 +6,7 @@
 // -storm, it then closes every socket and reconnects them all with since/epoch.
 //
 //	eval "$(scripts/services.sh up)"
-//	go build -o bin/loadgen ./cmd/loadgen && bin/loadgen -clients 10000 -duration 60s -storm
+//	go build -o bin/loadgen ./tools/loadgen && bin/loadgen -clients 10000 -duration 60s -storm
 //
 // Everything it creates (schema, Redis prefix, topic, group) is removed at the end. See
 // docs/benchmarks.md (## WebSocket fan-out).
@@ -35,12 +35,12 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"bullpen/cmd/internal/bench"
 	"bullpen/internal/config"
-	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
-	"bullpen/internal/procstat"
 	"bullpen/internal/redis"
+	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/kafkaadmin"
+	"bullpen/tools/internal/procstat"
 )
 
 type options struct {
@@ -230,7 +230,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return nil, err
 	}
 	topic, prefix, group := bench.Name("loadgen-"), bench.Name("loadgen"), bench.Name("loadgen-")
-	admin := kafka.NewAdmin(cfg.KafkaBrokers)
+	admin := kafkaadmin.New(cfg.KafkaBrokers)
 	if err := admin.CreateTopics(ctx, 6, topic, topic+".dlq"); err != nil {
 		return nil, err
 	}

@@ -12,13 +12,13 @@ import (
 	"strings"
 	"time"
 
-	"bullpen/cmd/internal/bench"
 	"bullpen/internal/app"
 	"bullpen/internal/config"
 	"bullpen/internal/contest"
-	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
-	"bullpen/internal/procstat"
+	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/kafkaadmin"
+	"bullpen/tools/internal/procstat"
 )
 
 // drainResult is one drain of the filled topic by a consumer.
@@ -56,7 +56,7 @@ type point struct {
 // drainSpec is what every drain shares.
 type drainSpec struct {
 	base       config.Config
-	admin      *kafka.Admin
+	admin      *kafkaadmin.Admin
 	topic, dlq string
 	partitions int
 	gen        genConfig

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bullpen/internal/procstat"
-	"runtime/debug"
-
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"bullpen/tools/internal/procstat"
 )
 
 // services are the processes behind the configured ports: the PostgreSQL postmaster, the Kafka

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"time"
 
-	"bullpen/cmd/internal/bench"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
-	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
+	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/kafkaadmin"
 )
 
-// The setup follows cmd/ingestbench (a schema, a key prefix, a topic and a group of one's own).
+// The setup follows tools/ingestbench (a schema, a key prefix, a topic and a group of one's own).
 
 // loadContests are n live contests over every rep, cycling through the three metrics, so
 // every event moves every board (the worst case for updates).
@@ -48,7 +48,7 @@ func mintDisplayToken(ctx context.Context, db *postgres.DB) (string, error) {
 }
 
 // cleanup deletes the run's group and topics; failures only leave litter behind.
-func cleanup(ctx context.Context, k *kafka.Admin, group string, topics ...string) {
+func cleanup(ctx context.Context, k *kafkaadmin.Admin, group string, topics ...string) {
 	_ = k.DeleteGroups(ctx, group)
 	_ = k.DeleteTopics(ctx, topics...)
 }

@@ -13,11 +13,11 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
-	"bullpen/cmd/internal/bench"
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
 	"bullpen/internal/postgres"
-	"bullpen/internal/procstat"
+	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/procstat"
 )
 
 // ceilingResult is PostgreSQL's own batched-insert rate on this machine.

@@ -11,7 +11,7 @@
 //
 //	bin/fanfloor -sockets 10000 -interval 50ms -duration 20s
 //
-// Bullpen's figures (cmd/loadgen) are read against these: what the kernel's loopback costs per
+// Bullpen's figures (tools/loadgen) are read against these: what the kernel's loopback costs per
 // frame, on both ends, before anything else runs.
 package main
 

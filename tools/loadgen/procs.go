@@ -22,7 +22,7 @@ import (
 
 	"bullpen/internal/app"
 	"bullpen/internal/config"
-	"bullpen/internal/procstat"
+	"bullpen/tools/internal/procstat"
 )
 
 // raiseNoFile lifts the soft open-files limit to the hard one.

@@ -1,4 +1,6 @@
-package kafka
+// Package kafkaadmin creates and deletes topics and groups and reads offsets for the programs
+// under tools/: the shipped processes never administer Kafka, so this stays out of the adapter.
+package kafkaadmin
 
 import (
 	"context"
@@ -9,14 +11,14 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 )
 
-// Admin creates and deletes topics and groups and reads offsets: what tests and benchmark
-// programs need to set up and watch a topic.
+// Admin creates and deletes topics and groups and reads offsets: what the benchmark and
+// test-setup programs need to set up and watch a topic.
 type Admin struct {
 	client *kafkago.Client
 }
 
-// NewAdmin talks to brokers.
-func NewAdmin(brokers []string) *Admin {
+// New talks to brokers.
+func New(brokers []string) *Admin {
 	return &Admin{client: &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 30 * time.Second}}
 }
 

@@ -1,4 +1,4 @@
-// Package bench holds what the benchmark programs (cmd/ingestbench, cmd/loadgen) both set up:
+// Package bench holds what the benchmark programs (tools/ingestbench, tools/loadgen) both set up:
 // names of their own for a run's schema, key prefix, topics and group, and contests stored as
 // the API stores them. (internal/testenv does the same for tests, with a testing.TB.)
 package bench

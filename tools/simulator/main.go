@@ -22,7 +22,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"bullpen/internal/simulate"
+	"bullpen/tools/internal/simulate"
 )
 
 func main() {

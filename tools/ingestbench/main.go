@@ -9,7 +9,7 @@
 // plain kafka-go reader draining the same topic. Everything it creates is removed at the end.
 //
 //	eval "$(scripts/services.sh up)"
-//	go run ./cmd/ingestbench -events 1000000 -batch 2000,5000 -runs 3 -cpuprofile drain.pprof
+//	go run ./tools/ingestbench -events 1000000 -batch 2000,5000 -runs 3 -cpuprofile drain.pprof
 //
 // See docs/benchmarks.md (## Ingest) for the figures and how to read them.
 package main
@@ -30,12 +30,12 @@ import (
 	"syscall"
 	"time"
 
-	"bullpen/cmd/internal/bench"
 	"bullpen/internal/app"
-	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
-	"bullpen/internal/procstat"
 	"bullpen/internal/redis"
+	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/kafkaadmin"
+	"bullpen/tools/internal/procstat"
 )
 
 type options struct {
@@ -214,7 +214,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		g.Workers = g.Reps
 	}
 
-	admin := kafka.NewAdmin(base.KafkaBrokers)
+	admin := kafkaadmin.New(base.KafkaBrokers)
 	topic := bench.Name("ingestbench-")
 	dlq := topic + ".dlq"
 	if err := admin.CreateTopics(ctx, o.partitions, topic, dlq); err != nil {

@@ -19,7 +19,7 @@ import (
 // ready socket, instead of a goroutine per socket in Go's scheduler. The viewers' process runs
 // on the server's two cores: every microsecond it spends per frame is taken from the server
 // (a browser does this work on a machine of its own). Reading this way costs it about a third
-// less per frame (6.6–7.9 µs against 10.5 in one series, docs/benchmarks.md); cmd/fanfloor's
+// less per frame (6.6–7.9 µs against 10.5 in one series, docs/benchmarks.md); tools/fanfloor's
 // reader is the same loop.
 //
 // A viewer connects and upgrades through the WebSocket library; then its descriptor is handed

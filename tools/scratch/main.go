@@ -28,6 +28,7 @@ import (
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
+	"bullpen/tools/internal/kafkaadmin"
 )
 
 func main() {
@@ -82,7 +83,7 @@ func up(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	topic := strings.ReplaceAll(name(*prefix+"deals_"), "_", "-")
-	admin := kafka.NewAdmin(cfg.KafkaBrokers)
+	admin := kafkaadmin.New(cfg.KafkaBrokers)
 	if err := admin.CreateTopics(ctx, *partitions, topic, topic+".dlq"); err != nil {
 		_ = sc.Drop(context.WithoutCancel(ctx))
 		return err
@@ -126,7 +127,7 @@ func down(ctx context.Context, cfg config.Config, args []string) error {
 			errs = append(errs, fmt.Errorf("flush redis prefix %s: %w", *prefix, err))
 		}
 	}
-	admin := kafka.NewAdmin(cfg.KafkaBrokers)
+	admin := kafkaadmin.New(cfg.KafkaBrokers)
 	if *group != "" {
 		if err := admin.DeleteGroups(ctx, *group); err != nil {
 			errs = append(errs, fmt.Errorf("delete group %s: %w", *group, err))

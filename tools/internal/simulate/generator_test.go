@@ -9,7 +9,7 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/event"
-	"bullpen/internal/simulate"
+	"bullpen/tools/internal/simulate"
 )
 
 func mustNew(tb testing.TB, cfg simulate.Config) *simulate.Generator {

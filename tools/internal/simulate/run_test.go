@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"bullpen/internal/event"
-	"bullpen/internal/simulate"
+	"bullpen/tools/internal/simulate"
 )
 
 type memSink struct {
