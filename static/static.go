@@ -6,5 +6,5 @@ import "embed"
 
 // Files are the pages and their assets, served at the site root.
 //
-//go:embed *.html *.css *.js vendor/*
+//go:embed *.html *.css *.js vendor/* shared/*.js display/*.js me/*.js manage/*.js
 var Files embed.FS
