@@ -145,6 +145,8 @@ export function showSection(name, focus = true) {
   if (section === 'points' && !$('rep-results').children.length) searchReps($('rep-q').value.trim(), renderRepResults);
 }
 
+// ------------------------------------------------------------------ the socket
+
 function setConnected(on) {
   S.connected = on;
   const c = $('conn');
