@@ -40,17 +40,17 @@ func newFanOut(channels *registry, logger *slog.Logger) *fanOut {
 }
 
 // start runs the reader on sub and flushers writers, until ctx ends and sub is closed.
-func (f *fanOut) start(ctx context.Context, sub Subscription, revoked *revocations, flushers int) {
-	f.ctx, f.done = ctx, make(chan struct{})
-	f.flushCh = make(chan []*socket, 1024)
+func (fo *fanOut) start(ctx context.Context, sub Subscription, revoked *revocations, flushers int) {
+	fo.ctx, fo.done = ctx, make(chan struct{})
+	fo.flushCh = make(chan []*socket, 1024)
 	for range flushers {
-		go f.flushLoop(ctx)
+		go fo.flushLoop(ctx)
 	}
-	go f.receive(sub, revoked)
+	go fo.receive(sub, revoked)
 }
 
 // wait returns once the reader has stopped (its subscription closed).
-func (f *fanOut) wait() { <-f.done }
+func (fo *fanOut) wait() { <-fo.done }
 
 // maxBurst bounds how many notices one burst takes before its sockets' writers start, so a
 // steady stream of notices cannot hold messages back.
@@ -60,8 +60,8 @@ const maxBurst = 64
 // published in one go) make a burst: each socket's messages of the burst are queued first, and
 // its writer starts when the burst ends, so they leave in one frame and one system call
 // instead of one each. A burst ends when no notice is waiting, so it adds no wait of its own.
-func (f *fanOut) receive(sub Subscription, revoked *revocations) {
-	defer close(f.done)
+func (fo *fanOut) receive(sub Subscription, revoked *revocations) {
+	defer close(fo.done)
 	for {
 		a, ok := sub.Next()
 		if !ok {
@@ -69,49 +69,49 @@ func (f *fanOut) receive(sub Subscription, revoked *revocations) {
 		}
 		switch a.Kind {
 		case bullpen.AnnouncedSubscribed:
-			f.channels.confirmed(a.Channel)
+			fo.channels.confirmed(a.Channel)
 		case bullpen.AnnouncedRevocation:
 			revoked.received(a.Payload)
 			continue
 		case bullpen.AnnouncedMessage:
-			f.deliver(a.Channel, a.Payload)
-			f.notices++
+			fo.deliver(a.Channel, a.Payload)
+			fo.notices++
 		}
-		if !sub.Waiting() || f.notices >= maxBurst {
-			f.endBurst()
+		if !sub.Waiting() || fo.notices >= maxBurst {
+			fo.endBurst()
 		}
 	}
-	f.endBurst()
+	fo.endBurst()
 }
 
 // endBurst hands the sockets that got messages in the burst to the flushers.
-func (f *fanOut) endBurst() {
-	for i := 0; i < len(f.burst); i += flushChunk {
-		chunk := append([]*socket(nil), f.burst[i:min(i+flushChunk, len(f.burst))]...)
+func (fo *fanOut) endBurst() {
+	for i := 0; i < len(fo.burst); i += flushChunk {
+		chunk := append([]*socket(nil), fo.burst[i:min(i+flushChunk, len(fo.burst))]...)
 		select {
-		case f.flushCh <- chunk:
-		case <-f.ctx.Done():
+		case fo.flushCh <- chunk:
+		case <-fo.ctx.Done():
 			// Shutting down: the sockets are closing, each with a writer of its own.
 		}
 	}
-	clear(f.burst)
-	f.burst, f.notices = f.burst[:0], 0
+	clear(fo.burst)
+	fo.burst, fo.notices = fo.burst[:0], 0
 }
 
 // deliver hands one message to every local socket watching its channel. It holds the
 // channel's lock only to copy the list of watchers: a subscription added after the copy reads
 // the channel's state after this message was stored, so it misses nothing.
-func (f *fanOut) deliver(channel, payload string) {
-	ch := f.channels.lookup(channel)
+func (fo *fanOut) deliver(channel, payload string) {
+	ch := fo.channels.lookup(channel)
 	if ch == nil {
 		return
 	}
 	m, ok := parseMessage(payload)
 	if !ok {
-		f.logger.Error("live: malformed channel message", "channel", ch.name, "message", payload)
+		fo.logger.Error("live: malformed channel message", "channel", ch.name, "message", payload)
 		return
 	}
-	subs := f.subsBuf[:0]
+	subs := fo.subsBuf[:0]
 	ch.mu.RLock()
 	for sub := range ch.subs {
 		subs = append(subs, sub)
@@ -119,11 +119,11 @@ func (f *fanOut) deliver(channel, payload string) {
 	ch.mu.RUnlock()
 	for i, sub := range subs {
 		if sub.sock.deliver(sub, m) {
-			f.burst = append(f.burst, sub.sock)
+			fo.burst = append(fo.burst, sub.sock)
 		}
 		subs[i] = nil
 	}
-	f.subsBuf = subs[:0]
+	fo.subsBuf = subs[:0]
 }
 
 // parseMessage reads seq and epoch of a message; the bytes themselves go out as they came.

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// How a burst's frames leave: the fan-out hands the sockets of a burst, in chunks, to a few flusher
-// goroutines (one per core), which write each socket's frames with a system call that does not
-// wait. A socket that keeps up takes no goroutine of its own for it: its frames fit in its
+// How a burst's frames leave: the fan-out hands the sockets of a burst, in chunks, to a few
+// flusher goroutines (one per core), which write each socket's frames with a system call that
+// does not wait. A socket that keeps up takes no goroutine of its own for it: its frames fit in its
 // connection's send buffer. Only when the buffer is full (a slow client, a burst larger than
 // the buffer) does the rest go to a writer goroutine of the socket's own, which waits for the
 // connection under the write timeout, while the flusher moves on. Thousands of sockets written
