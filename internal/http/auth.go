@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/flight"
 )
 
 var (
@@ -45,7 +46,7 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token
 	}
 	// Requests and sockets bringing the same token at once (a reconnect storm of displays, a
 	// page's parallel calls) read it once.
-	return shared(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
+	return flight.Do(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
 		t, err := s.DB.TokenByHash(ctx, h)
 		if err != nil {
 			return t, err
@@ -110,7 +111,7 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
-// forgetToken drops a revoked token from the cache of this node.
-func (s *Server) forgetToken(tokenID string) {
+// ForgetToken drops a revoked token from the cache of this node.
+func (s *Server) ForgetToken(tokenID string) {
 	s.tokens.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
 }

@@ -1,4 +1,4 @@
-package http_test
+package live_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"bullpen/internal/bullpen"
-	httpapi "bullpen/internal/http"
+	"bullpen/internal/live"
 	"bullpen/internal/redis"
 	"bullpen/internal/testenv"
 )
@@ -109,7 +109,7 @@ func TestSocketSlowClientDoesNotSlowOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := startWS(t, e, func(d *httpapi.Deps) { d.Sockets.QueueSize = queue }, smallBuffers{ln})
+	ws := startWS(t, e, func(d *live.Deps) { d.Options.QueueSize = queue }, smallBuffers{ln})
 	e.srv = ws.srv
 	token := e.mustMint(adminSecret, bullpen.RoleDisplay, "").Token
 	clock := time.Now()
@@ -349,7 +349,7 @@ func TestSocketBacklogArrivesWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := startWS(t, e, func(d *httpapi.Deps) { d.Sockets.QueueSize = 2000 }, smallBuffers{ln})
+	ws := startWS(t, e, func(d *live.Deps) { d.Options.QueueSize = 2000 }, smallBuffers{ln})
 	small := &fws.Dialer{HandshakeTimeout: 5 * time.Second, NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
 	}}).DialContext}

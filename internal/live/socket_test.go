@@ -1,4 +1,4 @@
-package http_test
+package live_test
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	nethttp "net/http"
 	"reflect"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,54 +17,9 @@ import (
 	fws "github.com/fasthttp/websocket"
 
 	"bullpen/internal/bullpen"
-	httpapi "bullpen/internal/http"
-	"bullpen/internal/redis"
+	"bullpen/internal/live"
 	"bullpen/internal/testenv"
 )
-
-// wsServer is a server of the test's env listening on a real port, as one replica.
-type wsServer struct {
-	srv   *httpapi.Server
-	url   string // ws://host:port/ws
-	store *redis.Store
-	stop  func() // shuts down (sockets closed with 1001) and waits
-}
-
-// startWS starts a replica on the env's database and Redis prefix (with a Redis client of its
-// own). deps adjusts its dependencies; ln, when not nil, is the listener to serve on.
-func startWS(t *testing.T, e *env, deps func(*httpapi.Deps), ln net.Listener) *wsServer {
-	t.Helper()
-	store, err := redis.Open(context.Background(), e.cfg.RedisURL, e.cfg.RedisPrefix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := httpapi.Deps{DB: e.db, Store: store, Producer: e.producer, AdminToken: e.cfg.AdminToken,
-		Currency: e.cfg.Currency, Logger: testLogger(t), ServerVersion: "test-version"}
-	if deps != nil {
-		deps(&d)
-	}
-	srv := httpapi.New(d)
-	if ln == nil {
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-			_ = store.Close()
-		})
-	}
-	t.Cleanup(stop)
-	return &wsServer{srv: srv, url: "ws://" + ln.Addr().String() + "/ws", store: store, stop: stop}
-}
 
 // wsMsg is any server message; Raw is its line as sent.
 type wsMsg struct {
@@ -238,7 +192,7 @@ func (c *wsClient) wantSeqs(channel string, from int64, n int) []wsMsg {
 
 func TestSocketAuthTimeoutClosesWith4401(t *testing.T) {
 	e := newEnv(t)
-	ws := startWS(t, e, func(d *httpapi.Deps) { d.Sockets.AuthTimeout = 300 * time.Millisecond }, nil)
+	ws := startWS(t, e, func(d *live.Deps) { d.Options.AuthTimeout = 300 * time.Millisecond }, nil)
 	c := dialWS(t, ws.url, nil)
 	start := time.Now()
 	c.wantClose(4401)
@@ -380,9 +334,9 @@ func TestSocketProtocolErrorsPingAndLimits(t *testing.T) {
 
 func TestSocketIdleClosedWith4408(t *testing.T) {
 	e := newEnv(t)
-	ws := startWS(t, e, func(d *httpapi.Deps) {
-		d.Sockets.IdleTimeout = 400 * time.Millisecond
-		d.Sockets.PingInterval = 100 * time.Millisecond
+	ws := startWS(t, e, func(d *live.Deps) {
+		d.Options.IdleTimeout = 400 * time.Millisecond
+		d.Options.PingInterval = 100 * time.Millisecond
 	}, nil)
 	idle := dialWS(t, ws.url, nil)
 	idle.auth(adminSecret)
@@ -393,9 +347,9 @@ func TestSocketIdleClosedWith4408(t *testing.T) {
 
 func TestSocketKeptAliveByPongs(t *testing.T) {
 	e := newEnv(t)
-	ws := startWS(t, e, func(d *httpapi.Deps) {
-		d.Sockets.IdleTimeout = 400 * time.Millisecond
-		d.Sockets.PingInterval = 100 * time.Millisecond
+	ws := startWS(t, e, func(d *live.Deps) {
+		d.Options.IdleTimeout = 400 * time.Millisecond
+		d.Options.PingInterval = 100 * time.Millisecond
 	}, nil)
 	c := dialWS(t, ws.url, nil)
 	c.auth(adminSecret)
@@ -769,7 +723,7 @@ func TestSocketSlowClientClosed4408OthersGetEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := startWS(t, e, func(d *httpapi.Deps) { d.Sockets.QueueSize = 32 }, smallBuffers{ln})
+	ws := startWS(t, e, func(d *live.Deps) { d.Options.QueueSize = 32 }, smallBuffers{ln})
 	e.srv = ws.srv
 	token := e.mustMint(adminSecret, bullpen.RoleDisplay, "").Token
 	fast := dialWS(t, ws.url, nil)
@@ -863,7 +817,7 @@ func grepLines(s, sub string) string {
 
 func TestSocketOriginAllowlist(t *testing.T) {
 	e := newEnv(t)
-	listed := startWS(t, e, func(d *httpapi.Deps) { d.AllowedOrigins = []string{"https://floor.example.com"} }, nil)
+	listed := startWS(t, e, func(d *live.Deps) { d.AllowedOrigins = []string{"https://floor.example.com"} }, nil)
 	own := startWS(t, e, nil, nil)
 	dialStatus := func(url, origin string) int {
 		t.Helper()

@@ -1,4 +1,4 @@
-package http
+package live
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// How a burst's frames leave: the hub hands the sockets of a burst, in chunks, to a few flusher
-// goroutines (one per core), which write each socket's frames with a system call that does not
-// wait. A socket that keeps up takes no goroutine of its own for it: its frames fit in its
+// How a burst's frames leave: the fan-out hands the sockets of a burst, in chunks, to a few
+// flusher goroutines (one per core), which write each socket's frames with a system call that
+// does not wait. A socket that keeps up takes no goroutine of its own for it: its frames fit in its
 // connection's send buffer. Only when the buffer is full (a slow client, a burst larger than
 // the buffer) does the rest go to a writer goroutine of the socket's own, which waits for the
 // connection under the write timeout, while the flusher moves on. Thousands of sockets written
@@ -27,13 +27,13 @@ type flusher struct {
 // errWouldBlock: the connection's send buffer is full, or it cannot be written without waiting.
 var errWouldBlock = errors.New("the write would wait")
 
-func (h *hub) flushLoop(ctx context.Context) {
+func (fo *fanOut) flushLoop(ctx context.Context) {
 	f := &flusher{}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case chunk := <-h.flushCh:
+		case chunk := <-fo.flushCh:
 			for _, sock := range chunk {
 				sock.flushNow(f)
 			}
@@ -62,8 +62,8 @@ func (sock *socket) flushNow(f *flusher) {
 	sock.mu.Unlock()
 
 	f.buf = appendFrames(f.buf[:0], batch, func(n int) {
-		sock.hub.metrics.messages.Add(float64(n))
-		sock.hub.metrics.frames.Inc()
+		sock.l.metrics.messages.Add(float64(n))
+		sock.l.metrics.frames.Inc()
 	})
 	n, err := writeNoWait(sock.rc, f.buf)
 

@@ -1,4 +1,4 @@
-package http
+package live
 
 import (
 	"context"
@@ -16,26 +16,24 @@ import (
 	fws "github.com/fasthttp/websocket"
 
 	"bullpen/internal/bullpen"
-	"bullpen/internal/redis"
 )
 
 // closeGrace is how long a socket waits for the client to answer its close frame.
 const closeGrace = 2 * time.Second
 
 // socket is one client connection. The Fiber goroutine reads (run). Live messages are written
-// by the hub's flushers, with writes that do not wait (ws_flush.go); everything else (replies,
+// by the fan-out's flushers, with writes that do not wait (flush.go); everything else (replies,
 // snapshots, pings, the close, and what a flusher could not write at once) by a writer goroutine
 // of the socket's own that runs only while there is something to write, so an idle socket holds
 // one goroutine, not two. One of them writes at a time (writing). Nothing ever waits on a
-// socket's queue: the hub appends and moves on, and a socket whose queue is full is closed with
+// socket's queue: the fan-out appends and moves on, and a socket whose queue is full is closed with
 // 4408.
 type socket struct {
-	srv  *Server
-	hub  *hub
+	l    *Live
 	conn *fws.Conn
 	raw  net.Conn        // the connection under the WebSocket: data frames are written to it directly
 	rc   syscall.RawConn // raw's descriptor, for writes that do not wait (nil: none)
-	opt  SocketOptions
+	opt  Options
 	id   string
 
 	ctx    context.Context // ends with the socket
@@ -54,9 +52,9 @@ type socket struct {
 	mu        sync.Mutex
 	queue     [][]byte
 	spare     [][]byte
-	live      int  // live (hub) messages in queue, the ones the bound counts
+	live      int  // live (fanned-out) messages in queue, the ones the bound counts
 	writing   bool // a flusher or the writer goroutine writes; after the close it stays set
-	held      bool // in the hub's current burst: a flusher writes it when the burst ends
+	held      bool // in the fan-out's current burst: a flusher writes it when the burst ends
 	pingDue   bool
 	lastPing  time.Time
 	subs      map[string]*subscription
@@ -67,14 +65,14 @@ type socket struct {
 	authed    atomic.Bool
 }
 
-func newSocket(s *Server, c *fws.Conn) *socket {
+func newSocket(l *Live, c *fws.Conn) *socket {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	now := time.Now()
 	raw := rawConn(c)
-	sock := &socket{srv: s, hub: s.hub, conn: c, raw: raw, rc: rawConnOf(raw), opt: s.hub.opt, id: hex.EncodeToString(b), ctx: ctx,
-		cancel: cancel, connectedAt: s.Now().UTC(), writerDone: make(chan struct{}), subs: map[string]*subscription{},
+	sock := &socket{l: l, conn: c, raw: raw, rc: rawConnOf(raw), opt: l.opt, id: hex.EncodeToString(b), ctx: ctx,
+		cancel: cancel, connectedAt: l.deps.Now().UTC(), writerDone: make(chan struct{}), subs: map[string]*subscription{},
 		lastPing: now}
 	sock.lastSeen.Store(now.UnixNano())
 	sock.tokens = float64(sock.opt.RateBurst)
@@ -140,7 +138,7 @@ func (sock *socket) handle(data []byte) {
 		defer close(done)
 		defer func() {
 			if v := recover(); v != nil {
-				sock.srv.Logger.Error("panic in socket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				sock.l.logger.Error("panic in socket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				sock.close(closeInternal, "internal error")
 			}
 		}()
@@ -208,7 +206,7 @@ func (sock *socket) isClosing() bool {
 }
 
 // close starts closing with code: the writer sends the close frame and stops. It never
-// blocks, so the hub may call it.
+// blocks, so the fan-out may call it.
 func (sock *socket) close(code int, reason string) {
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
@@ -233,9 +231,9 @@ func (sock *socket) closeLocked(code int, reason string, frame bool) {
 		sub.buf = nil
 	}
 	sock.startWriterLocked() // it sends the close frame
-	sock.hub.metrics.closes.WithLabelValues(closeLabel(code)).Inc()
+	sock.l.metrics.closes.WithLabelValues(closeLabel(code)).Inc()
 	if code == closeSlow {
-		sock.hub.metrics.slowCloses.Inc()
+		sock.l.metrics.slowCloses.Inc()
 	}
 }
 
@@ -262,7 +260,7 @@ func (sock *socket) send(msgs ...[]byte) {
 }
 
 // maxQueued bounds everything queued: the live bound plus room for a few resumed histories.
-func (sock *socket) maxQueued() int { return sock.opt.QueueSize + 4*redis.HistoryLength }
+func (sock *socket) maxQueued() int { return sock.opt.QueueSize + 4*bullpen.HistoryLength }
 
 // startWriterLocked starts the writer unless one runs.
 func (sock *socket) startWriterLocked() {
@@ -272,7 +270,7 @@ func (sock *socket) startWriterLocked() {
 	}
 }
 
-// pushLiveLocked queues a message from the hub; a full queue closes the socket with 4408.
+// pushLiveLocked queues a message from the fan-out; a full queue closes the socket with 4408.
 func (sock *socket) pushLiveLocked(msg []byte) bool {
 	if sock.live >= sock.opt.QueueSize {
 		sock.closeLocked(closeSlow, "too slow to keep up", true)
@@ -370,8 +368,8 @@ func (sock *socket) writeBatch(batch [][]byte) error {
 			return err
 		}
 		i += n
-		sock.hub.metrics.messages.Add(float64(n))
-		sock.hub.metrics.frames.Inc()
+		sock.l.metrics.messages.Add(float64(n))
+		sock.l.metrics.frames.Inc()
 	}
 	return nil
 }
