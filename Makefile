@@ -11,14 +11,16 @@ ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
 all: build
 
+# The two processes that ship, then the programs under tools/ that the demo, the browser tests
+# and the benchmarks run (never shipped).
 build:
 	$(GO) build -o bin/server ./cmd/server
 	$(GO) build -o bin/consumer ./cmd/consumer
-	$(GO) build -o bin/simulator ./cmd/simulator
-	$(GO) build -o bin/ingestbench ./cmd/ingestbench
-	$(GO) build -o bin/loadgen ./cmd/loadgen
-	$(GO) build -o bin/scratch ./cmd/scratch
-	$(GO) build -o bin/fanfloor ./cmd/fanfloor
+	$(GO) build -o bin/simulator ./tools/simulator
+	$(GO) build -o bin/ingestbench ./tools/ingestbench
+	$(GO) build -o bin/loadgen ./tools/loadgen
+	$(GO) build -o bin/scratch ./tools/scratch
+	$(GO) build -o bin/fanfloor ./tools/fanfloor
 
 services:
 	@scripts/services.sh up

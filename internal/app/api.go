@@ -20,9 +20,6 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.Ready = []httpapi.Dependency{{Name: "postgresql", Pinger: db}, {Name: "redis", Pinger: store}}
-
-	// The socket subsystem still reads through the adapters themselves.
-	d.DB, d.Store = db, store
 	return d
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/flight"
 )
 
 var (
@@ -39,7 +40,7 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token
 	}
 	// Requests and sockets bringing the same token at once (a reconnect storm of displays, a
 	// page's parallel calls) read it once.
-	return shared(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
+	return flight.Do(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
 		t, err := s.TokenReader.TokenByHash(ctx, h)
 		if err != nil {
 			return t, err
@@ -104,7 +105,7 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
-// forgetToken drops a revoked token from the cache of this node.
-func (s *Server) forgetToken(tokenID string) {
+// ForgetToken drops a revoked token from the cache of this node.
+func (s *Server) ForgetToken(tokenID string) {
 	s.tokenCache.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
 }

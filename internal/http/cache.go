@@ -1,8 +1,12 @@
 package http
 
 import (
+	"context"
 	"sync"
 	"time"
+
+	"bullpen/internal/contest"
+	"bullpen/internal/flight"
 )
 
 // ttlCache keeps values for a short while, so that a burst of requests (a reconnect storm of
@@ -54,4 +58,19 @@ func (c *ttlCache[K, V]) dropIf(match func(V) bool) {
 			delete(c.m, k)
 		}
 	}
+}
+
+// sharedContest reads a contest once for all the requests and sockets asking for it at the
+// same moment.
+func (s *Server) sharedContest(ctx context.Context, id string) (*contest.Contest, error) {
+	if k, ok := s.contests.get(id, s.Now()); ok {
+		return k, nil
+	}
+	return flight.Do(ctx, &s.contestFlight, "contest|"+id, func(ctx context.Context) (*contest.Contest, error) {
+		k, err := s.ContestReader.Contest(ctx, id)
+		if err == nil {
+			s.contests.put(id, k, s.Now())
+		}
+		return k, err
+	})
 }

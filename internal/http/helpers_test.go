@@ -10,13 +10,10 @@ import (
 	"log/slog"
 	nethttp "net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"bullpen/internal/app"
 	"bullpen/internal/bullpen"
@@ -27,6 +24,7 @@ import (
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
+	"bullpen/internal/testenv"
 )
 
 const adminSecret = "test-admin-token-0123456789"
@@ -68,56 +66,20 @@ func randomName(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-// testConfig gives a fresh, migrated schema and a fresh Redis prefix. It skips only when no
-// database is configured at all.
+// testConfig gives a fresh, migrated schema and a fresh Redis prefix; testenv fails the test
+// when the services are not configured.
 func testConfig(t *testing.T) config.Config {
 	t.Helper()
-	dbURL := os.Getenv("BULLPEN_DATABASE_URL")
-	if dbURL == "" {
-		t.Skip("BULLPEN_DATABASE_URL is not set (run scripts/services.sh up)")
-	}
-	redisURL := os.Getenv("BULLPEN_REDIS_URL")
-	if redisURL == "" {
-		t.Fatal("BULLPEN_DATABASE_URL is set but BULLPEN_REDIS_URL is not")
-	}
-	ctx := context.Background()
-	schema := "t_" + randomName(t)
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("connect to postgresql: %v", err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		_ = conn.Close(context.Background())
-	})
-	sep := "?"
-	if strings.Contains(dbURL, "?") {
-		sep = "&"
-	}
-	cfg := config.Config{
-		DatabaseURL:     dbURL + sep + "search_path=" + schema,
-		RedisURL:        redisURL,
-		RedisPrefix:     "test-" + schema,
+	return config.Config{
+		DatabaseURL:     testenv.Schema(t),
+		RedisURL:        testenv.RedisURL(t),
+		RedisPrefix:     "test-" + randomName(t),
 		KafkaBrokers:    []string{"127.0.0.1:1"},
 		KafkaTopic:      "deals",
 		AdminToken:      adminSecret,
 		Currency:        "USD",
 		ShutdownTimeout: 5 * time.Second,
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return cfg
 }
 
 func newEnv(t *testing.T) *env {

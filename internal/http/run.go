@@ -25,7 +25,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, timeout time.Durati
 		// Sockets first: they are told 1001 at once and reconnect to another replica, instead
 		// of waiting for the HTTP shutdown (which also waits up to 5 s for connections a
 		// browser opened ahead of use and sent nothing on).
-		s.hub.drain()
+		if s.sockets != nil {
+			s.sockets.Drain()
+		}
 		if err := s.app.ShutdownWithTimeout(timeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("shut down http: %w", err)
 		}

@@ -34,15 +34,18 @@ type Pinger interface {
 type Server struct {
 	Deps
 	app     *fiber.App
+	api     fiber.Router // /api/v1, behind authentication
 	metrics *metrics
 	purged  purgeClock
-	hub     *hub // the sockets of this node
+	sockets Sockets // the live subsystem, once mounted (MountSockets)
 	// Short-lived caches: a token for a few seconds (a revocation drops it here at once, on
 	// other replicas within tokenTTL), a contest for contestTTL.
 	tokenCache *ttlCache[string, bullpen.Token]
 	// authFlight shares one token lookup among the requests and sockets asking at once.
 	authFlight singleflight.Group
 	contests   *ttlCache[string, *contest.Contest] // a cache: the use-cases are Deps.Contests
+	// contestFlight shares one contest read among the requests and sockets asking at once.
+	contestFlight singleflight.Group
 }
 
 const (
@@ -61,19 +64,15 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	if d.ServerVersion == "" {
-		d.ServerVersion = defaultVersion()
-	}
-	d.fillFromStores()
 	s := &Server{Deps: d, metrics: newMetrics(),
 		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000)}
-	// Sockets: a revoked token's sockets close on every node; on shutdown every socket is
-	// closed with 1001 once the listener stopped taking connections, then the hub stops.
-	s.hub = newHub(s)
+	// A revoked token's sockets close on every node (the live subsystem tells the others).
 	onRevoke := d.OnRevoke
 	s.OnRevoke = func(tokenID string) {
-		s.forgetToken(tokenID)
-		s.hub.revoke(tokenID)
+		s.ForgetToken(tokenID)
+		if s.sockets != nil {
+			s.sockets.Revoke(tokenID)
+		}
 		if onRevoke != nil {
 			onRevoke(tokenID)
 		}
@@ -151,8 +150,7 @@ func (s *Server) routes() {
 	api.Get("/reps/:id", anyone, s.getRep)
 	api.Get("/reps/:id/ledger", anyone, s.repLedger)
 	api.Post("/reps/:id/adjustments", staff, s.idempotent, s.postAdjustment)
-
-	s.socketRoutes(api)
+	s.api = api
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {

@@ -6,6 +6,7 @@ import (
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
+	"bullpen/internal/message"
 )
 
 // Apply runs the events in order against the deals and contests. It never fails: an event
@@ -18,7 +19,7 @@ func Apply(in Input) Output {
 		out: Output{
 			Applied: make([]Applied, 0, len(in.Events)),
 			Deals:   map[string]*Deal{},
-			Moves:   map[BoardKey]Move{},
+			Tally:   Tally{Moves: map[BoardKey]Move{}},
 			Reps:    map[string]bullpen.Rep{},
 		},
 	}
@@ -28,6 +29,7 @@ func Apply(in Input) Output {
 	for _, ev := range in.Events {
 		b.apply(ev)
 	}
+	b.celebrate()
 	return b.out
 }
 
@@ -83,11 +85,10 @@ func (b *batch) won(ev event.Event, team string) bool {
 	d = &Deal{DealID: ev.DealID, RepID: ev.RepID, TeamID: team, Won: true, Amount: ev.Amount, Units: ev.Units,
 		Product: ev.Product, WonAt: ev.OccurredAt, WonEventID: ev.EventID}
 	for _, c := range b.in.Contests {
-		k, ok := b.board(c, ev, team)
+		k, v, ok := Contribute(c, ev, team, b.in.Grace)
 		if !ok {
 			continue
 		}
-		v := c.DealValue(ev.Amount, ev.Units)
 		d.Counted = append(d.Counted, Counted{ContestID: k.ContestID, PeriodKey: k.PeriodKey, Entrant: k.Entrant, Value: v})
 		b.move(ev, k, v)
 	}
@@ -139,11 +140,7 @@ func (b *batch) reversed(ev event.Event) bool {
 func (b *batch) activity(ev event.Event, team string) bool {
 	changed := false
 	for _, c := range b.in.Contests {
-		w, ok := c.ActivityValue(ev.Activity)
-		if !ok {
-			continue
-		}
-		k, ok := b.board(c, ev, team)
+		k, w, ok := Contribute(c, ev, team, b.in.Grace)
 		if !ok {
 			continue
 		}
@@ -151,20 +148,6 @@ func (b *batch) activity(ev event.Event, team string) bool {
 		changed = true
 	}
 	return changed
-}
-
-// board is the row an event scores on in contest c, if it counts there: the rep takes part,
-// the event falls within the window and arrived before its board became final.
-func (b *batch) board(c *contest.Contest, ev event.Event, team string) (BoardKey, bool) {
-	if !c.Takes(ev.RepID, team) {
-		return BoardKey{}, false
-	}
-	p, ok := c.Accepts(ev.OccurredAt, ev.ArrivedAt, b.in.Grace)
-	if !ok {
-		return BoardKey{}, false
-	}
-	entrant, ok := c.Entrant(ev.RepID, team)
-	return BoardKey{ContestID: c.ID, PeriodKey: p.Key, Entrant: entrant}, ok
 }
 
 // open returns the contest of a deal's contribution if that board still takes ev's change.
@@ -185,14 +168,22 @@ func (b *batch) setDeal(d *Deal) {
 	b.out.Deals[d.DealID] = d
 }
 
-// move records a contribution and folds it into the row's move. reached_at is the latest
-// occurred_at of the events that touched the row, so it does not depend on arrival order.
 func (b *batch) move(ev event.Event, k BoardKey, delta bullpen.Fixed) {
-	b.out.Contributions = append(b.out.Contributions, Contribution{EventID: ev.EventID, RepID: ev.RepID, BoardKey: k, Delta: delta})
-	m := b.out.Moves[k]
-	m.Delta += delta
-	m.ReachedAt = later(m.ReachedAt, ev.OccurredAt)
-	b.out.Moves[k] = m
+	b.out.Add(ev.EventID, ev.RepID, k, delta, ev.OccurredAt)
+}
+
+// celebrate queues the floor's celebration of each deal the batch won, with the rep's name as
+// the batch leaves the directory and its team when the deal was applied.
+func (b *batch) celebrate() {
+	for _, a := range b.out.Applied {
+		e := a.Event
+		if !a.Changed || e.Type != event.DealWon {
+			continue
+		}
+		b.out.Notices = append(b.out.Notices, message.Celebrate(message.Celebration{
+			RepID: e.RepID, Name: b.in.Reps[e.RepID].Name, TeamID: a.TeamID, DealID: e.DealID, Amount: e.Amount,
+			EventID: e.EventID, OccurredAt: e.OccurredAt}))
+	}
 }
 
 func (c Counted) key() BoardKey {

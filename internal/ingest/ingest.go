@@ -72,11 +72,11 @@ type Input struct {
 
 // Output is what the batch changes.
 type Output struct {
-	Applied       []Applied
-	Deals         map[string]*Deal // deals that changed, by id
-	Contributions []Contribution
-	Moves         map[BoardKey]Move
-	Reps          map[string]bullpen.Rep // directory entries that changed (latest value wins)
+	Applied []Applied
+	Deals   map[string]*Deal       // deals that changed, by id
+	Tally                          // what each event contributed to which board, and how the rows move
+	Reps    map[string]bullpen.Rep // directory entries that changed (latest value wins)
+	Notices []bullpen.Notice       // the floor's celebrations of the deals won
 }
 
 // Row is a standings row as the ledger holds it: absolute values, so whoever writes it into the

@@ -3,8 +3,6 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,11 +15,7 @@ import (
 // long before its BatchWait: the messages after the pause make the next batch.
 func TestFillEndsABatchAtAPauseAndNotAtItsLongestWait(t *testing.T) {
 	t.Parallel()
-	env := os.Getenv("BULLPEN_KAFKA_BROKERS")
-	if env == "" {
-		t.Fatal("BULLPEN_KAFKA_BROKERS is not set (make test starts the services)")
-	}
-	brokers := strings.Split(env, ",")
+	brokers := testenv.KafkaBrokers(t)
 	topic, _ := testenv.Topics(t, brokers, 1)
 	w := NewProducer(brokers, topic)
 	defer func() { _ = w.Close() }()

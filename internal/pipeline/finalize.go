@@ -12,14 +12,8 @@ import (
 // Finals is where boards become final.
 type Finals interface {
 	NotifyLifecycle(ctx context.Context) (int, error)
-	PendingFinals(ctx context.Context) ([]PendingFinal, error)
+	PendingFinals(ctx context.Context) ([]contest.PendingFinal, error)
 	Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]bullpen.Balance, error)
-}
-
-// PendingFinal is a contest not yet final, with its boards not yet final.
-type PendingFinal struct {
-	Contest *contest.Contest
-	Boards  []string
 }
 
 // Watermark tells whether everything that arrived before a moment has been applied.
@@ -99,7 +93,7 @@ func (f *Finalizer) Once(ctx context.Context) error {
 
 // due returns the boards whose final moment has passed, whether the contest as a whole is
 // over, and the latest of those moments (what the watermark must have passed).
-func (f *Finalizer) due(p PendingFinal, now time.Time) ([]string, bool, time.Time) {
+func (f *Finalizer) due(p contest.PendingFinal, now time.Time) ([]string, bool, time.Time) {
 	c := p.Contest
 	var boards []string
 	var upTo time.Time

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/ingest"
+	"bullpen/internal/message"
 	"bullpen/internal/standings"
 )
 
@@ -283,11 +283,12 @@ func (m *Merger) send(ctx context.Context, contestID string) error {
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(standings.Build(c, p, now, top, total, dir))
+	q, err := message.Encode(bullpen.Notice{Channel: bullpen.ContestChannel(c.ID), Type: message.TypeUpdate,
+		Data: standings.Build(c, p, now, top, total, dir)})
 	if err != nil {
 		return err
 	}
-	if _, err = m.Channels.Publish(ctx, bullpen.ContestChannel(c.ID), "update", data); err != nil {
+	if _, err = m.Channels.Publish(ctx, q.Channel, q.Type, q.Data); err != nil {
 		return err
 	}
 	return m.sendRanks(ctx, c, p.Key, rows)
@@ -326,7 +327,11 @@ func (m *Merger) sendRanks(ctx context.Context, c *contest.Contest, periodKey st
 		for i := range ch.Passed {
 			ch.Passed[i].Name = names[ch.Passed[i].RepID]
 		}
-		msgs = append(msgs, bullpen.Queued{Channel: bullpen.RepChannel(rep), Type: "rank", Data: ch.AppendJSON(make([]byte, 0, 512))})
+		q, err := message.Encode(bullpen.Notice{Channel: bullpen.RepChannel(rep), Type: message.TypeRank, Data: &ch})
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, q)
 	}
 	return m.Channels.PublishQueued(ctx, msgs)
 }

@@ -9,11 +9,11 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
-	"bullpen/internal/pipeline"
+	"bullpen/internal/message"
 )
 
 // PendingFinals lists the contests a finalizer has to watch.
-func (db *DB) PendingFinals(ctx context.Context) ([]pipeline.PendingFinal, error) {
+func (db *DB) PendingFinals(ctx context.Context) ([]contest.PendingFinal, error) {
 	cs, err := activeContests(ctx, db.Pool)
 	if err != nil {
 		return nil, err
@@ -37,11 +37,11 @@ func (db *DB) PendingFinals(ctx context.Context) ([]pipeline.PendingFinal, error
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]pipeline.PendingFinal, 0, len(cs))
+	out := make([]contest.PendingFinal, 0, len(cs))
 	for _, c := range cs {
 		keys := boards[c.ID]
 		slices.Sort(keys)
-		out = append(out, pipeline.PendingFinal{Contest: c, Boards: keys})
+		out = append(out, contest.PendingFinal{Contest: c, Boards: keys})
 	}
 	return out, nil
 }
@@ -82,14 +82,16 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 		for _, p := range prizes {
 			paid = append(paid, p.rep)
 		}
+		// A rep paid on several boards is summed once.
+		slices.Sort(paid)
+		paid = slices.Compact(paid)
 		if balances, err = SumBalances(ctx, tx, paid); err != nil {
 			return err
 		}
 		var notices []bullpen.Notice
 		for _, p := range prizes {
-			notices = append(notices, bullpen.Notice{Channel: bullpen.RepChannel(p.rep), Type: "reward", Data: map[string]any{
-				"points": p.points, "balance": balances[p.rep].Points, "reason": bullpen.ReasonPrize, "note": p.note,
-				"contest_id": c.ID, "period_key": p.key}})
+			notices = append(notices, message.PointsFor(p.rep, message.Points{Points: p.points, Balance: balances[p.rep].Points,
+				Reason: bullpen.ReasonPrize, Note: p.note, ContestID: c.ID, PeriodKey: p.key}))
 		}
 		if closing {
 			if _, err = tx.Exec(ctx, `UPDATE contests SET finalized_at = now(), updated_at = now() WHERE id = $1`, c.ID); err != nil {
@@ -97,7 +99,7 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 			}
 			final := *c
 			final.Status = contest.StatusFinal
-			notices = append(notices, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "contest.final", Data: &final})
+			notices = append(notices, message.Floor(message.TypeContestFinal, &final))
 		}
 		return insertNotices(ctx, tx, notices)
 	})
@@ -178,10 +180,10 @@ func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		n = 0
 		for _, step := range []struct{ typ, sql string }{
-			{"contest.started", `UPDATE contests SET started_notified_at = now()
+			{message.TypeContestStarted, `UPDATE contests SET started_notified_at = now()
 				WHERE cancelled_at IS NULL AND started_notified_at IS NULL AND starts_at <= now() RETURNING ` + contestColumns},
 			// A cancelled contest ends too (its status says cancelled), so screens drop it.
-			{"contest.ended", `UPDATE contests SET ended_notified_at = now()
+			{message.TypeContestEnded, `UPDATE contests SET ended_notified_at = now()
 				WHERE ended_notified_at IS NULL
 				  AND (cancelled_at IS NOT NULL OR least(ends_at, ended_at, race_ended_at) <= now()) RETURNING ` + contestColumns},
 		} {
@@ -196,7 +198,7 @@ func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
 			notices := make([]bullpen.Notice, 0, len(cs))
 			for _, c := range cs {
 				c.Status = c.StatusAt(db.now())
-				notices = append(notices, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: step.typ, Data: c})
+				notices = append(notices, message.Floor(step.typ, c))
 			}
 			if err := insertNotices(ctx, tx, notices); err != nil {
 				return err

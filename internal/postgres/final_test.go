@@ -72,3 +72,28 @@ func TestEachPeriodPaysItsOwnPrizesToTheRepsOfThePrizedTeam(t *testing.T) {
 		t.Fatalf("contest final: %v %v", final, err)
 	}
 }
+
+// A rep paid on two boards in one go is told the balance it has, not the sum counted twice.
+func TestFinalizeReportsTheBalanceOfARepPaidOnTwoBoards(t *testing.T) {
+	db := mustDB(t)
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	end := start.Add(48 * time.Hour)
+	c := &contest.Contest{Name: "Daily deals", Metric: contest.MetricDeals, Scope: contest.ScopeRep, Period: contest.PeriodDay,
+		StartsAt: start, EndsAt: &end, Prizes: []contest.Prize{{Rank: 1, Points: 100}}, CreatedBy: "test"}
+	if err := c.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.InsertContest(ctx, db.Pool, c); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO standings (contest_id, period_key, entrant, score, reached_at) VALUES
+		($1, '2026-06-01', 'ana', 100, '2026-06-01T10:00:00Z'), ($1, '2026-06-02', 'ana', 100, '2026-06-02T10:00:00Z')`, c.ID)
+	balances, err := db.Finalize(ctx, c, []string{"2026-06-01", "2026-06-02"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := balances["ana"].Points; got != 200 {
+		t.Fatalf("ana's balance %d, want 200", got)
+	}
+}

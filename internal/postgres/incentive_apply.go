@@ -14,14 +14,13 @@ import (
 )
 
 // applyIncentives runs a batch's new wins and reversals against the spot incentives, inside the
-// batch's transaction: a qualifying win is recorded as an entry and, while places remain, wins;
-// a reversal of a winning deal claws the reward back and, while the incentive is open, gives
-// the place to the earliest entry of a rep who holds no win. The incentive rows are locked, so
-// two consumers decide one incentive's winners one after the other, and each event is applied
-// once: exactly max_winners winners however the events are spread. It returns the reps whose
-// points changed.
-func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, grace time.Duration) (*incentiveStep, error) {
-	var wins, reversals []ingest.Applied
+// batch's transaction and after its deals are written: it locks the incentives the batch may
+// touch, loads what the rule needs of them, lets incentive.Decide choose and writes what it
+// chose. The incentive rows stay locked until the batch commits, so two consumers decide one
+// incentive's winners one after the other, each seeing the other's; with each event applied
+// once, that makes exactly max_winners winners however the events are spread.
+func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, deals map[string]*ingest.Deal, grace time.Duration) (incentive.Outcome, error) {
+	var wins bool
 	var reversedDeals []string
 	for _, a := range applied {
 		if !a.Changed {
@@ -29,39 +28,24 @@ func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, g
 		}
 		switch a.Event.Type {
 		case event.DealWon:
-			wins = append(wins, a)
+			wins = true
 		case event.DealReversed:
-			reversals = append(reversals, a)
 			reversedDeals = append(reversedDeals, a.Event.DealID)
 		}
 	}
-	if len(wins) == 0 && len(reversals) == 0 {
-		return nil, nil
+	if !wins && len(reversedDeals) == 0 {
+		return incentive.Outcome{}, nil
 	}
-	incs, now, err := lockIncentives(ctx, tx, len(wins) > 0, reversedDeals, grace)
+	incs, now, err := lockIncentives(ctx, tx, wins, reversedDeals, grace)
 	if err != nil || len(incs) == 0 {
-		return nil, err
+		return incentive.Outcome{}, err
 	}
-	s := &incentiveStep{tx: tx, now: now}
-	for _, a := range applied {
-		if !a.Changed {
-			continue
-		}
-		for _, inc := range incs {
-			switch a.Event.Type {
-			case event.DealWon:
-				if inc.Qualifies(a.Event, a.TeamID, now) {
-					err = s.enter(ctx, inc, a.Event)
-				}
-			case event.DealReversed:
-				err = s.reverse(ctx, inc, a.Event.DealID)
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
+	states, err := loadIncentiveStates(ctx, tx, incs, applied, now)
+	if err != nil || len(states) == 0 {
+		return incentive.Outcome{}, err
 	}
-	return s, nil
+	out := incentive.Decide(incentive.Input{Applied: applied, Deals: deals, Incentives: states, Now: now})
+	return out, writeIncentiveChanges(ctx, tx, out, now)
 }
 
 // lockIncentives locks, in id order, the incentives a batch may touch: those a new win may
@@ -83,118 +67,97 @@ func lockIncentives(ctx context.Context, tx pgx.Tx, withWins bool, reversedDeals
 	return incs, now, err
 }
 
-type incentiveStep struct {
-	tx      pgx.Tx
-	now     time.Time
-	paid    []string
-	notices []pointsNotice
-}
-
-// pointsNotice is a reward or clawback message waiting for the rep's balance after the batch.
-type pointsNotice struct {
-	rep  string
-	typ  string
-	data map[string]any
-}
-
-// enter records a qualifying win and makes it a winner if the rep holds no win and a place is free.
-func (s *incentiveStep) enter(ctx context.Context, inc *incentive.Incentive, ev event.Event) error {
-	_, err := s.tx.Exec(ctx, `INSERT INTO incentive_entries (incentive_id, event_id, rep_id, deal_id, applied_at)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, inc.ID, ev.EventID, ev.RepID, ev.DealID, s.now)
-	if err != nil {
-		return fmt.Errorf("incentive entry: %w", err)
-	}
-	var holders, repHolds int
-	err = s.tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE rep_id = $2) FROM incentive_entries
-		WHERE incentive_id = $1 AND won_at IS NOT NULL AND clawed_back_at IS NULL`, inc.ID, ev.RepID).Scan(&holders, &repHolds)
-	if err != nil {
-		return err
-	}
-	if repHolds > 0 || holders >= inc.MaxWinners {
-		return nil
-	}
-	return s.win(ctx, inc, ev.EventID, ev.RepID, ev.DealID)
-}
-
-// win makes an entry a winner and pays the reward.
-func (s *incentiveStep) win(ctx context.Context, inc *incentive.Incentive, eventID, repID, dealID string) error {
-	if err := LockBalances(ctx, s.tx, []string{repID}); err != nil {
-		return err
-	}
-	if _, err := s.tx.Exec(ctx, `UPDATE incentive_entries SET won_at = $3 WHERE incentive_id = $1 AND event_id = $2`, inc.ID, eventID, s.now); err != nil {
-		return err
-	}
-	_, err := s.tx.Exec(ctx, `INSERT INTO ledger (rep_id, points, reason, event_id, deal_id, incentive_id, by, note)
-		VALUES ($1, $2, 'incentive', $3, $4, $5, $6, $7)`, repID, inc.RewardPoints, eventID, dealID, inc.ID, bullpen.SystemActor, inc.RewardNote(dealID))
-	if err != nil {
-		return fmt.Errorf("pay reward: %w", err)
-	}
-	s.paid = append(s.paid, repID)
-	s.notices = append(s.notices, pointsNotice{rep: repID, typ: "reward", data: map[string]any{
-		"points": inc.RewardPoints, "reason": bullpen.ReasonIncentive, "note": inc.RewardNote(dealID),
-		"incentive_id": inc.ID, "deal_id": dealID, "event_id": eventID}})
-	return nil
-}
-
-// reverse claws back the reward a reversed deal won and, while the incentive is open, passes
-// the place on.
-func (s *incentiveStep) reverse(ctx context.Context, inc *incentive.Incentive, dealID string) error {
-	var eventID, repID string
-	err := s.tx.QueryRow(ctx, `UPDATE incentive_entries SET clawed_back_at = $3
-		WHERE incentive_id = $1 AND deal_id = $2 AND won_at IS NOT NULL AND clawed_back_at IS NULL
-		RETURNING event_id, rep_id`, inc.ID, dealID, s.now).Scan(&eventID, &repID)
-	if err == pgx.ErrNoRows {
-		return nil // this deal won nothing here
-	}
-	if err != nil {
-		return err
-	}
-	if err := LockBalances(ctx, s.tx, []string{repID}); err != nil {
-		return err
-	}
-	_, err = s.tx.Exec(ctx, `INSERT INTO ledger (rep_id, points, reason, event_id, deal_id, incentive_id, by, note)
-		VALUES ($1, $2, 'clawback', $3, $4, $5, $6, $7)`, repID, -inc.RewardPoints, eventID, dealID, inc.ID, bullpen.SystemActor, inc.ClawbackNote(dealID))
-	if err != nil {
-		return fmt.Errorf("claw back: %w", err)
-	}
-	s.paid = append(s.paid, repID)
-	s.notices = append(s.notices, pointsNotice{rep: repID, typ: "clawback", data: map[string]any{
-		"points": -inc.RewardPoints, "reason": bullpen.ReasonClawback, "note": inc.ClawbackNote(dealID),
-		"incentive_id": inc.ID, "deal_id": dealID, "event_id": eventID}})
-	if inc.StatusAt(s.now) != incentive.StatusOpen {
-		return nil
-	}
-	// The earliest-applied entry of a rep holding no win whose deal is still won; if there is
-	// none, the place stays free for the next qualifying event.
-	var nextEvent, nextRep, nextDeal string
-	err = s.tx.QueryRow(ctx, `SELECT e.event_id, e.rep_id, e.deal_id FROM incentive_entries e
-		JOIN deals d ON d.deal_id = e.deal_id AND d.won AND d.won_event_id = e.event_id
-		WHERE e.incentive_id = $1 AND e.won_at IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM incentive_entries w WHERE w.incentive_id = e.incentive_id AND w.rep_id = e.rep_id
-		                  AND w.won_at IS NOT NULL AND w.clawed_back_at IS NULL)
-		ORDER BY e.seq LIMIT 1`, inc.ID).Scan(&nextEvent, &nextRep, &nextDeal)
-	if err == pgx.ErrNoRows {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.win(ctx, inc, nextEvent, nextRep, nextDeal)
-}
-
-// notify queues each reward and clawback for the rep's feed, with the rep's balance after the
-// batch, and each win for the floor.
-func (s *incentiveStep) notify(ctx context.Context, balances map[string]bullpen.Balance, reps map[string]bullpen.Rep) error {
-	var out []bullpen.Notice
-	for _, n := range s.notices {
-		n.data["balance"] = balances[n.rep].Points
-		out = append(out, bullpen.Notice{Channel: bullpen.RepChannel(n.rep), Type: n.typ, Data: n.data})
-		if n.typ == "reward" {
-			r := reps[n.rep]
-			out = append(out, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "incentive.won", Data: map[string]any{
-				"incentive_id": n.data["incentive_id"], "rep_id": n.rep, "name": r.Name, "team_id": r.TeamID,
-				"deal_id": n.data["deal_id"], "points": n.data["points"], "note": n.data["note"]}})
+// loadIncentiveStates reads, for the locked incentives the batch can change, the entries that
+// hold a place and, where the batch may free one, the entries waiting for it. The deals are
+// read as the batch leaves them (it wrote them already), as the rule wants.
+func loadIncentiveStates(ctx context.Context, tx pgx.Tx, incs []*incentive.Incentive, applied []ingest.Applied, now time.Time) ([]incentive.State, error) {
+	var states []incentive.State
+	var ids []string
+	for _, inc := range incs {
+		s := incentive.State{Incentive: inc}
+		if s.Touched(applied, now) {
+			states = append(states, s)
+			ids = append(ids, inc.ID)
 		}
 	}
-	return insertNotices(ctx, s.tx, out)
+	if len(states) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT incentive_id::text, event_id, rep_id, deal_id FROM incentive_entries
+		WHERE incentive_id = ANY($1::uuid[]) AND won_at IS NOT NULL AND clawed_back_at IS NULL ORDER BY seq`, ids)
+	if err != nil {
+		return nil, err
+	}
+	holders := map[string][]incentive.Entry{}
+	var id string
+	var e incentive.Entry
+	_, err = pgx.ForEachRow(rows, []any{&id, &e.EventID, &e.RepID, &e.DealID}, func() error {
+		holders[id] = append(holders[id], e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("incentive holders: %w", err)
+	}
+	for i := range states {
+		s := &states[i]
+		s.Holders = holders[s.Incentive.ID]
+		if !s.FreesPlace(applied, now) {
+			continue
+		}
+		// Each rep's earliest entry that never won and whose deal is still won by it.
+		rows, err := tx.Query(ctx, `SELECT event_id, rep_id, deal_id FROM (
+				SELECT DISTINCT ON (e.rep_id) e.seq, e.event_id, e.rep_id, e.deal_id FROM incentive_entries e
+				JOIN deals d ON d.deal_id = e.deal_id AND d.won AND d.won_event_id = e.event_id
+				WHERE e.incentive_id = $1 AND e.won_at IS NULL
+				ORDER BY e.rep_id, e.seq) first
+			ORDER BY seq LIMIT $2`, s.Incentive.ID, s.Incentive.MaxWinners)
+		if err != nil {
+			return nil, err
+		}
+		if s.Waiting, err = pgx.CollectRows(rows, pgx.RowToStructByPos[incentive.Entry]); err != nil {
+			return nil, fmt.Errorf("incentive entries waiting: %w", err)
+		}
+	}
+	return states, nil
+}
+
+// writeIncentiveChanges writes the outcome in the order it was decided, in one round trip
+// after the paid reps' balance locks: entries take their seq (the order a freed place goes
+// by) and ledger rows their ids in that order.
+func writeIncentiveChanges(ctx context.Context, tx pgx.Tx, out incentive.Outcome, now time.Time) error {
+	if len(out.Changes) == 0 {
+		return nil
+	}
+	if err := LockBalances(ctx, tx, out.Paid()); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	var what []string
+	for _, c := range out.Changes {
+		inc, e := c.Incentive, c.Entry
+		switch c.Kind {
+		case incentive.Entered:
+			b.Queue(`INSERT INTO incentive_entries (incentive_id, event_id, rep_id, deal_id, applied_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, inc.ID, e.EventID, e.RepID, e.DealID, now)
+			what = append(what, "incentive entry")
+			continue
+		case incentive.Won:
+			b.Queue(`UPDATE incentive_entries SET won_at = $3 WHERE incentive_id = $1 AND event_id = $2`, inc.ID, e.EventID, now)
+			what = append(what, "incentive win")
+		case incentive.ClawedBack:
+			b.Queue(`UPDATE incentive_entries SET clawed_back_at = $3 WHERE incentive_id = $1 AND event_id = $2`, inc.ID, e.EventID, now)
+			what = append(what, "claw back")
+		}
+		b.Queue(`INSERT INTO ledger (rep_id, points, reason, event_id, deal_id, incentive_id, by, note)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.RepID, c.Points(), c.Reason(), e.EventID, e.DealID, inc.ID, bullpen.SystemActor, c.Note())
+		what = append(what, "pay "+string(c.Reason()))
+	}
+	br := tx.SendBatch(ctx, b)
+	for _, w := range what {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return fmt.Errorf("%s: %w", w, err)
+		}
+	}
+	return br.Close()
 }

@@ -71,19 +71,19 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		if err := writeDeals(ctx, tx, out.Deals, stored); err != nil {
 			return res, err
 		}
-		step, err := applyIncentives(ctx, tx, out.Applied, db.Grace)
+		won, err := applyIncentives(ctx, tx, out.Applied, out.Deals, db.Grace)
 		if err != nil {
 			return res, err
 		}
-		if step != nil && len(step.paid) > 0 {
-			if res.Balances, err = SumBalances(ctx, tx, step.paid); err != nil {
+		if paid := won.Paid(); len(paid) > 0 {
+			if res.Balances, err = SumBalances(ctx, tx, paid); err != nil {
 				return res, err
 			}
-			if err := step.notify(ctx, res.Balances, in.Reps); err != nil {
+			if err := insertNotices(ctx, tx, won.Notices(res.Balances, in.Reps)); err != nil {
 				return res, err
 			}
 		}
-		if err := insertNotices(ctx, tx, celebrations(out.Applied, in.Reps)); err != nil {
+		if err := insertNotices(ctx, tx, out.Notices); err != nil {
 			return res, err
 		}
 		if err := insertContributions(ctx, tx, out.Contributions); err != nil {
@@ -311,32 +311,6 @@ func countedJSON(cs []ingest.Counted) string {
 	}
 	b, _ := json.Marshal(cs)
 	return string(b)
-}
-
-// celebration is the data of a floor's celebration message (contract §4).
-type celebration struct {
-	RepID      string        `json:"rep_id"`
-	Name       string        `json:"name"`
-	TeamID     string        `json:"team_id"`
-	DealID     string        `json:"deal_id"`
-	Amount     bullpen.Fixed `json:"amount"`
-	EventID    string        `json:"event_id"`
-	OccurredAt time.Time     `json:"occurred_at"`
-}
-
-// celebrations are the floor's messages for the deals the batch won.
-func celebrations(applied []ingest.Applied, reps map[string]bullpen.Rep) []bullpen.Notice {
-	var out []bullpen.Notice
-	for _, a := range applied {
-		e := a.Event
-		if !a.Changed || e.Type != event.DealWon {
-			continue
-		}
-		out = append(out, bullpen.Notice{Channel: bullpen.ChannelFloor, Type: "celebration", Data: &celebration{
-			RepID: e.RepID, Name: reps[e.RepID].Name, TeamID: a.TeamID, DealID: e.DealID, Amount: e.Amount,
-			EventID: e.EventID, OccurredAt: e.OccurredAt}})
-	}
-	return out
 }
 
 // contestUUID encodes a contest id for COPY in binary form (a Go string would make pgx fall

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/message"
 )
 
 // balanceLock is the first key of the advisory locks that order ledger writes rep by rep (the
@@ -155,12 +156,7 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 // adjustmentNotice tells the rep's feed about a manual entry: `reward` when it adds points,
 // `clawback` when it takes some away, with the reason `adjustment` (contract §4).
 func adjustmentNotice(e bullpen.LedgerEntry, balance bullpen.Balance) bullpen.Notice {
-	typ := "reward"
-	if e.Points < 0 {
-		typ = "clawback"
-	}
-	return bullpen.Notice{Channel: bullpen.RepChannel(e.RepID), Type: typ, Data: map[string]any{
-		"points": e.Points, "balance": balance.Points, "reason": e.Reason, "note": e.Note}}
+	return message.PointsFor(e.RepID, message.Points{Points: e.Points, Balance: balance.Points, Reason: e.Reason, Note: e.Note})
 }
 
 // Ledger returns a page of a rep's ledger entries, newest first, with its balance and its

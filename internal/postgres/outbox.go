@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/message"
 )
 
 // insertNotices queues messages for the live channels inside tx: they are published only once
@@ -18,8 +18,8 @@ func insertNotices(ctx context.Context, tx pgx.Tx, notices []bullpen.Notice) err
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"outbox"}, []string{"channel", "type", "data"},
 		pgx.CopyFromSlice(len(notices), func(i int) ([]any, error) {
-			data, err := json.Marshal(notices[i].Data)
-			return []any{notices[i].Channel, notices[i].Type, string(data)}, err
+			q, err := message.Encode(notices[i])
+			return []any{q.Channel, q.Type, string(q.Data)}, err
 		}))
 	if err != nil {
 		return fmt.Errorf("queue notices: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
+	"bullpen/internal/event"
 	"bullpen/internal/ingest"
 )
 
@@ -23,33 +24,33 @@ func LockIngest(ctx context.Context, tx pgx.Tx) error {
 }
 
 // RecountContest (re)computes a contest's contributions and standings from the deals and
-// activities already in the ledger, inside tx (which must hold LockIngest). A contest created
-// mid-month with starts_at on the 1st shows the month so far. Each won deal counts with its
-// current value, reached at its win; each activity with its weight.
+// activities already in the ledger, inside tx (which must hold LockIngest): it streams them
+// through ingest.Recount, which counts them by the same rule as a batch, and writes what it
+// counted.
 func (db *DB) RecountContest(ctx context.Context, tx pgx.Tx, c *contest.Contest) error {
 	if err := forgetContest(ctx, tx, c.ID); err != nil {
 		return err
 	}
-	b := recount{c: c, grace: db.Grace, moves: map[ingest.BoardKey]ingest.Move{}, counted: map[string]ingest.Counted{}}
-	if err := b.deals(ctx, tx); err != nil {
+	r := ingest.NewRecount(c, db.Grace)
+	if err := recountDeals(ctx, tx, r, c); err != nil {
 		return err
 	}
 	if c.Metric == contest.MetricPoints {
-		if err := b.activities(ctx, tx); err != nil {
+		if err := recountActivities(ctx, tx, r, c); err != nil {
 			return err
 		}
 	}
-	if err := insertContributions(ctx, tx, b.contributions); err != nil {
+	if err := insertContributions(ctx, tx, r.Contributions); err != nil {
 		return err
 	}
-	rows, err := moveStandings(ctx, tx, b.moves)
+	rows, err := moveStandings(ctx, tx, r.Moves)
 	if err != nil {
 		return err
 	}
 	if err := finishRaces(ctx, tx, []*contest.Contest{c}, rows); err != nil {
 		return err
 	}
-	return b.markDeals(ctx, tx)
+	return markDeals(ctx, tx, r.Counted)
 }
 
 // forgetContest removes what a contest counted, before its rules are counted again.
@@ -67,100 +68,60 @@ func forgetContest(ctx context.Context, tx pgx.Tx, id string) error {
 	return nil
 }
 
-type recount struct {
-	c             *contest.Contest
-	grace         time.Duration
-	moves         map[ingest.BoardKey]ingest.Move
-	contributions []ingest.Contribution
-	counted       map[string]ingest.Counted // deal id -> its new contribution
-}
-
-func (r *recount) window() (time.Time, time.Time) {
+// recountWindow is what a recount reads of the ledger: the contest's window, or from its start
+// on while it has no end.
+func recountWindow(c *contest.Contest) (time.Time, time.Time) {
 	end := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	if e := r.c.EffectiveEnd(); e != nil {
+	if e := c.EffectiveEnd(); e != nil {
 		end = *e
 	}
-	return r.c.StartsAt, end
+	return c.StartsAt, end
 }
 
-func (r *recount) add(eventID, repID, team string, at, arrived time.Time, v bullpen.Fixed) (ingest.BoardKey, bool) {
-	if !r.c.Takes(repID, team) {
-		return ingest.BoardKey{}, false
-	}
-	p, ok := r.c.Accepts(at, arrived, r.grace)
-	if !ok {
-		return ingest.BoardKey{}, false
-	}
-	entrant, ok := r.c.Entrant(repID, team)
-	if !ok {
-		return ingest.BoardKey{}, false
-	}
-	k := ingest.BoardKey{ContestID: r.c.ID, PeriodKey: p.Key, Entrant: entrant}
-	r.contributions = append(r.contributions, ingest.Contribution{EventID: eventID, RepID: repID, BoardKey: k, Delta: v})
-	m := r.moves[k]
-	m.Delta += v
-	if at.After(m.ReachedAt) {
-		m.ReachedAt = at
-	}
-	r.moves[k] = m
-	return k, true
-}
-
-func (r *recount) deals(ctx context.Context, tx pgx.Tx) error {
-	from, to := r.window()
+func recountDeals(ctx context.Context, tx pgx.Tx, r *ingest.Recount, c *contest.Contest) error {
+	from, to := recountWindow(c)
 	rows, err := tx.Query(ctx, `SELECT d.deal_id, d.rep_id, d.team_id, d.amount, d.units, d.won_at, d.won_event_id, e.arrived_at
 		FROM deals d JOIN events e ON e.event_id = d.won_event_id
 		WHERE d.won AND d.won_at >= $1 AND d.won_at < $2`, from, to)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, rep, team, eventID string
-		var amount bullpen.Fixed
-		var units int64
-		var at, arrived time.Time
-		if err := rows.Scan(&id, &rep, &team, &amount, &units, &at, &eventID, &arrived); err != nil {
-			return err
-		}
-		v := r.c.DealValue(amount, units)
-		if k, ok := r.add(eventID, rep, team, at, arrived, v); ok {
-			r.counted[id] = ingest.Counted{ContestID: k.ContestID, PeriodKey: k.PeriodKey, Entrant: k.Entrant, Value: v}
-		}
-	}
-	return rows.Err()
+	var d ingest.Deal
+	var arrived time.Time
+	_, err = pgx.ForEachRow(rows, []any{&d.DealID, &d.RepID, &d.TeamID, &d.Amount, &d.Units, &d.WonAt, &d.WonEventID, &arrived},
+		func() error {
+			r.Deal(&d, arrived)
+			return nil
+		})
+	return err
 }
 
-func (r *recount) activities(ctx context.Context, tx pgx.Tx) error {
-	from, to := r.window()
+func recountActivities(ctx context.Context, tx pgx.Tx, r *ingest.Recount, c *contest.Contest) error {
+	from, to := recountWindow(c)
 	rows, err := tx.Query(ctx, `SELECT event_id, rep_id, team_id, occurred_at, arrived_at, activity
 		FROM events WHERE type = 'activity' AND occurred_at >= $1 AND occurred_at < $2`, from, to)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, rep, team, activity string
-		var at, arrived time.Time
-		if err := rows.Scan(&id, &rep, &team, &at, &arrived, &activity); err != nil {
-			return err
-		}
-		if w, ok := r.c.ActivityValue(activity); ok {
-			r.add(id, rep, team, at, arrived, w)
-		}
-	}
-	return rows.Err()
+	ev := event.Event{Type: event.Activity}
+	var team string
+	_, err = pgx.ForEachRow(rows, []any{&ev.EventID, &ev.RepID, &team, &ev.OccurredAt, &ev.ArrivedAt, &ev.Activity},
+		func() error {
+			r.Activity(ev, team)
+			return nil
+		})
+	return err
 }
 
 // markDeals appends the contest's contribution to each counted deal, so a later update or
 // reversal of the deal moves this contest's board too.
-func (r *recount) markDeals(ctx context.Context, tx pgx.Tx) error {
-	if len(r.counted) == 0 {
+func markDeals(ctx context.Context, tx pgx.Tx, counted map[string]ingest.Counted) error {
+	if len(counted) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(r.counted))
-	add := make([]string, 0, len(r.counted))
-	for id, c := range r.counted {
+	ids := make([]string, 0, len(counted))
+	add := make([]string, 0, len(counted))
+	for id, c := range counted {
 		ids = append(ids, id)
 		add = append(add, countedJSON([]ingest.Counted{c}))
 	}

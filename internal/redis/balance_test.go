@@ -2,7 +2,6 @@ package redis_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"bullpen/internal/bullpen"
@@ -13,11 +12,7 @@ import (
 // mustStore opens the shared Redis under a prefix of the test's own, flushed at the end.
 func mustStore(t *testing.T) *redis.Store {
 	t.Helper()
-	url := os.Getenv("BULLPEN_REDIS_URL")
-	if url == "" {
-		t.Fatal("BULLPEN_REDIS_URL is not set: start the services with `eval \"$(scripts/services.sh up)\"`")
-	}
-	s, err := redis.Open(context.Background(), url, testenv.Name("t"))
+	s, err := redis.Open(context.Background(), testenv.RedisURL(t), testenv.Name("t"))
 	if err != nil {
 		t.Fatal(err)
 	}

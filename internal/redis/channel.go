@@ -19,9 +19,6 @@ var publishSource string
 
 var publishScript = goredis.NewScript(publishSource)
 
-// HistoryLength is the most messages a channel keeps for clients that come back with `since`.
-const HistoryLength = 500
-
 // repHistoryLength is what a rep's own channel keeps: a rep's feed is mostly rank messages, a
 // floor may have thousands of reps, and a rep back after a longer gap gets a snapshot of where
 // it stands anyway. (500 messages of ~0.5 KB for each of 2000 reps was ~0.5 GB of Redis.)
@@ -32,7 +29,7 @@ func historyLength(channel string) int {
 	if strings.HasPrefix(channel, "rep:") {
 		return repHistoryLength
 	}
-	return HistoryLength
+	return bullpen.HistoryLength
 }
 
 // A channel's state lives in Redis, shared by every server replica: a counter (seq), an epoch
@@ -108,13 +105,9 @@ func newEpoch() string {
 	return hex.EncodeToString(b)
 }
 
-// ChannelState is where a channel stands: its epoch ("" if it has none yet), the seq of its
-// last message, and its history (oldest first).
-type ChannelState struct {
-	Epoch   string
-	Seq     int64
-	History []string
-}
+// ChannelState is where a channel stands (the type is the domain's: the socket subsystem reads
+// it without knowing Redis).
+type ChannelState = bullpen.ChannelState
 
 // Channel reads a channel's epoch, seq and history in one transaction, so they agree.
 func (s *Store) Channel(ctx context.Context, channel string) (ChannelState, error) {
@@ -161,7 +154,3 @@ func (s *Store) ChannelTail(ctx context.Context, channel string, since int64, mi
 	st.Seq, _ = strconv.ParseInt(res[1], 10, 64)
 	return st, nil
 }
-
-// Subscribe opens a pub/sub connection for channel notices; the caller adds and removes
-// channels on it as sockets come and go.
-func (s *Store) Subscribe(ctx context.Context) *goredis.PubSub { return s.rdb.Subscribe(ctx) }

@@ -1,7 +1,8 @@
 // Package testenv gives integration tests their own corner of the real services started by
 // scripts/services.sh: a PostgreSQL schema, a Redis key prefix and Kafka topics per test, so
-// tests can run in parallel. A test that needs the services fails when they are not
-// configured; it never passes without them.
+// tests can run in parallel. It is the only place a test learns where the services are, so
+// there is one policy for a missing service: the test fails, under `make test` and anywhere
+// else; it never skips and never passes without them.
 package testenv
 
 import (
@@ -37,6 +38,18 @@ func mustEnv(t testing.TB, name string) string {
 	return v
 }
 
+// RedisURL is the shared Redis; a test keeps to a key prefix of its own (Name).
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	return mustEnv(t, "BULLPEN_REDIS_URL")
+}
+
+// KafkaBrokers are the shared broker's addresses; a test keeps to topics of its own (Topics).
+func KafkaBrokers(t testing.TB) []string {
+	t.Helper()
+	return strings.Split(mustEnv(t, "BULLPEN_KAFKA_BROKERS"), ",")
+}
+
 // Option changes what Config sets up.
 type Option func(*options)
 
@@ -60,11 +73,11 @@ func Config(t testing.TB, opts ...Option) config.Config {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.DatabaseURL = Schema(t)
-	cfg.RedisURL = mustEnv(t, "BULLPEN_REDIS_URL")
+	cfg.RedisURL = RedisURL(t)
 	cfg.RedisPrefix = Name("t")
 	cfg.KafkaBrokers = o.brokers
 	if cfg.KafkaBrokers == nil {
-		cfg.KafkaBrokers = strings.Split(mustEnv(t, "BULLPEN_KAFKA_BROKERS"), ",")
+		cfg.KafkaBrokers = KafkaBrokers(t)
 	}
 	cfg.KafkaTopic, cfg.KafkaDLQTopic = Topics(t, cfg.KafkaBrokers, 6)
 	cfg.KafkaGroup = Name("g")

@@ -82,7 +82,7 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     const html = await res.text();
     assert.match(html, /<html lang="en">/);
     assert.match(html, /me\.js/);
-    for (const asset of ['/me.js', '/me.css', '/live.js']) {
+    for (const asset of ['/me.js', '/me.css', '/shared/live.js']) {
       const r = await fetch(base + asset);
       assert.equal(r.status, 200, asset);
     }

@@ -1,0 +1,37 @@
+package app
+
+import (
+	"context"
+
+	httpapi "bullpen/internal/http"
+	"bullpen/internal/live"
+	"bullpen/internal/redis"
+)
+
+// The adapters the live subsystem is built from.
+var (
+	_ live.Tokens        = (*httpapi.Server)(nil)
+	_ live.Snapshots     = (*httpapi.Snapshots)(nil)
+	_ live.ChannelLog    = channelLog{}
+	_ live.Subscription  = (*redis.Subscription)(nil)
+	_ live.PresenceStore = (*redis.Store)(nil)
+)
+
+// channelLog is the Redis store as live's channel log: its subscription, a Redis type, is
+// handed over as live's interface.
+type channelLog struct{ *redis.Store }
+
+func (l channelLog) Listen(ctx context.Context) (live.Subscription, error) {
+	sub, err := l.Store.Listen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// NewSockets builds the live subsystem on the API's token authentication and views and on
+// Redis; d brings the rest (logger, currency, origins, options).
+func NewSockets(srv *httpapi.Server, store *redis.Store, d live.Deps) *live.Live {
+	d.Tokens, d.Snapshots, d.Log, d.Presence, d.Registry = srv, srv.Snapshots(), channelLog{store}, store, srv.Registry()
+	return live.New(d)
+}

@@ -1,0 +1,69 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+)
+
+// Snapshots serves the live subsystem the views a contest's and a rep's snapshot carry: the
+// same as GET /contests/{id}/leaderboard and GET /reps/{id}, read and encoded the same way.
+type Snapshots struct{ s *Server }
+
+// Snapshots is the server's snapshot reader, for the live subsystem.
+func (s *Server) Snapshots() *Snapshots { return &Snapshots{s: s} }
+
+// RepSnapshot is a rep channel's snapshot: the rep's standings in every open contest and its
+// points balance, as GET /reps/{id} shows them.
+type RepSnapshot struct {
+	RepID         string        `json:"rep_id"`
+	PointsBalance int64         `json:"points_balance"`
+	Standings     []RepStanding `json:"standings"`
+}
+
+// Contest reads a contest, cached and shared like the API's reads.
+func (v *Snapshots) Contest(ctx context.Context, id string) (*contest.Contest, error) {
+	return v.s.sharedContest(ctx, id)
+}
+
+// ContestSnapshot is the top rows of the contest's current board, as its leaderboard shows them.
+func (v *Snapshots) ContestSnapshot(ctx context.Context, k *contest.Contest, rows int) (json.RawMessage, error) {
+	s := v.s
+	p, err := s.periodOf(k, "")
+	if err != nil {
+		return nil, err
+	}
+	ranked, total, err := s.Boards.Range(ctx, k.ID, p.Key, 0, int64(rows))
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.standings(ctx, k, p, ranked, total)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(st)
+}
+
+// RepSnapshot is the rep's standings in every open contest and its points balance.
+func (v *Snapshots) RepSnapshot(ctx context.Context, repID string) (json.RawMessage, error) {
+	s := v.s
+	rep, err := s.RepReader.Rep(ctx, repID)
+	if bullpen.ErrorCode(err) == bullpen.ENotFound {
+		// A rep with no event yet: nothing to show, but nothing wrong either.
+		rep, err = bullpen.Rep{RepID: repID}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	balance, err := s.pointsBalance(ctx, repID)
+	if err != nil {
+		return nil, err
+	}
+	standings, err := s.repStandings(ctx, rep)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(RepSnapshot{RepID: repID, PointsBalance: balance, Standings: standings})
+}

@@ -1,9 +1,0 @@
-//go:build !unix
-
-package http
-
-import "syscall"
-
-// writeNoWait writes nothing on systems without it: every frame goes through the socket's
-// writer goroutine.
-func writeNoWait(syscall.RawConn, []byte) (int, error) { return 0, errWouldBlock }

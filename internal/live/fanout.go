@@ -1,0 +1,155 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+
+	"bullpen/internal/bullpen"
+)
+
+// fanOut is the node's one reader of the channel log's announcements: each message is received
+// once and handed, as the same bytes, to every local socket watching its channel. It never
+// waits on a socket. Revocations and subscription confirmations that share the connection go
+// to their owners.
+type fanOut struct {
+	channels *registry
+	logger   *slog.Logger
+	ctx      context.Context
+	flushCh  chan []*socket // bursts' sockets, in chunks, for the flushers
+	done     chan struct{}  // closed when the reader has stopped
+
+	// Owned by the reading goroutine: the sockets of the current burst, whose writers start
+	// when it ends, and a scratch copy of one channel's subscribers.
+	burst   []*socket
+	notices int // in the current burst
+	subsBuf []*subscription
+}
+
+// channelMessage is a channel message as the log announced it, with its seq and epoch read once.
+type channelMessage struct {
+	seq   int64
+	epoch string
+	raw   []byte
+}
+
+func newFanOut(channels *registry, logger *slog.Logger) *fanOut {
+	return &fanOut{channels: channels, logger: logger}
+}
+
+// start runs the reader on sub and flushers writers, until ctx ends and sub is closed.
+func (fo *fanOut) start(ctx context.Context, sub Subscription, revoked *revocations, flushers int) {
+	fo.ctx, fo.done = ctx, make(chan struct{})
+	fo.flushCh = make(chan []*socket, 1024)
+	for range flushers {
+		go fo.flushLoop(ctx)
+	}
+	go fo.receive(sub, revoked)
+}
+
+// wait returns once the reader has stopped (its subscription closed).
+func (fo *fanOut) wait() { <-fo.done }
+
+// maxBurst bounds how many notices one burst takes before its sockets' writers start, so a
+// steady stream of notices cannot hold messages back.
+const maxBurst = 64
+
+// receive reads the announcements. Notices that arrive together (a consumer's batch is
+// published in one go) make a burst: each socket's messages of the burst are queued first, and
+// its writer starts when the burst ends, so they leave in one frame and one system call
+// instead of one each. A burst ends when no notice is waiting, so it adds no wait of its own.
+func (fo *fanOut) receive(sub Subscription, revoked *revocations) {
+	defer close(fo.done)
+	for {
+		a, ok := sub.Next()
+		if !ok {
+			break
+		}
+		switch a.Kind {
+		case bullpen.AnnouncedSubscribed:
+			fo.channels.confirmed(a.Channel)
+		case bullpen.AnnouncedRevocation:
+			revoked.received(a.Payload)
+			continue
+		case bullpen.AnnouncedMessage:
+			fo.deliver(a.Channel, a.Payload)
+			fo.notices++
+		}
+		if !sub.Waiting() || fo.notices >= maxBurst {
+			fo.endBurst()
+		}
+	}
+	fo.endBurst()
+}
+
+// endBurst hands the sockets that got messages in the burst to the flushers.
+func (fo *fanOut) endBurst() {
+	for i := 0; i < len(fo.burst); i += flushChunk {
+		chunk := append([]*socket(nil), fo.burst[i:min(i+flushChunk, len(fo.burst))]...)
+		select {
+		case fo.flushCh <- chunk:
+		case <-fo.ctx.Done():
+			// Shutting down: the sockets are closing, each with a writer of its own.
+		}
+	}
+	clear(fo.burst)
+	fo.burst, fo.notices = fo.burst[:0], 0
+}
+
+// deliver hands one message to every local socket watching its channel. It holds the
+// channel's lock only to copy the list of watchers: a subscription added after the copy reads
+// the channel's state after this message was stored, so it misses nothing.
+func (fo *fanOut) deliver(channel, payload string) {
+	ch := fo.channels.lookup(channel)
+	if ch == nil {
+		return
+	}
+	m, ok := parseMessage(payload)
+	if !ok {
+		fo.logger.Error("live: malformed channel message", "channel", ch.name, "message", payload)
+		return
+	}
+	subs := fo.subsBuf[:0]
+	ch.mu.RLock()
+	for sub := range ch.subs {
+		subs = append(subs, sub)
+	}
+	ch.mu.RUnlock()
+	for i, sub := range subs {
+		if sub.sock.deliver(sub, m) {
+			fo.burst = append(fo.burst, sub.sock)
+		}
+		subs[i] = nil
+	}
+	fo.subsBuf = subs[:0]
+}
+
+// parseMessage reads seq and epoch of a message; the bytes themselves go out as they came.
+func parseMessage(payload string) (channelMessage, bool) {
+	raw := []byte(payload)
+	m := channelMessage{raw: raw}
+	// The publishing script writes `"seq":N,"epoch":"E"` before the data; read them without
+	// decoding the data, and decode fully only if the layout is something else.
+	if i := bytes.Index(raw, []byte(`,"seq":`)); i >= 0 {
+		rest := raw[i+len(`,"seq":`):]
+		if j := bytes.Index(rest, []byte(`,"epoch":"`)); j > 0 {
+			seq, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+			e := rest[j+len(`,"epoch":"`):]
+			if k := bytes.IndexByte(e, '"'); err == nil && k >= 0 {
+				m.seq, m.epoch = seq, string(e[:k])
+				return m, true
+			}
+		}
+	}
+	var v struct {
+		Seq   int64  `json:"seq"`
+		Epoch string `json:"epoch"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil || v.Seq <= 0 {
+		return m, false
+	}
+	m.seq, m.epoch = v.Seq, v.Epoch
+	return m, true
+}

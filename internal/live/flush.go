@@ -1,0 +1,145 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"syscall"
+	"time"
+)
+
+// How a burst's frames leave: the fan-out hands the sockets of a burst, in chunks, to a few
+// flusher goroutines (one per core), which write each socket's frames with a system call that
+// does not wait. A socket that keeps up takes no goroutine of its own for it: its frames fit in its
+// connection's send buffer. Only when the buffer is full (a slow client, a burst larger than
+// the buffer) does the rest go to a writer goroutine of the socket's own, which waits for the
+// connection under the write timeout, while the flusher moves on. Thousands of sockets written
+// from a few goroutines, rather than a goroutine started per socket per burst, also leave the
+// scheduler free for the rest (subscribes, Redis replies) in a reconnect storm.
+
+// flushChunk is how many sockets one flusher takes at once.
+const flushChunk = 128
+
+// flusher is one flusher goroutine's own buffer, reused for every socket it writes.
+type flusher struct {
+	buf []byte
+}
+
+// errWouldBlock: the connection's send buffer is full, or it cannot be written without waiting.
+var errWouldBlock = errors.New("the write would wait")
+
+func (fo *fanOut) flushLoop(ctx context.Context) {
+	f := &flusher{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case chunk := <-fo.flushCh:
+			for _, sock := range chunk {
+				sock.flushNow(f)
+			}
+			if cap(f.buf) > 4*maxFrame {
+				f.buf = nil
+			}
+		}
+	}
+}
+
+// flushNow writes what the socket has queued, without waiting, unless a writer goroutine
+// already runs for it (which then writes it).
+func (sock *socket) flushNow(f *flusher) {
+	sock.mu.Lock()
+	sock.held = false
+	if sock.writing || len(sock.queue) == 0 || sock.rc == nil {
+		if len(sock.queue) > 0 || sock.closing {
+			sock.startWriterLocked()
+		}
+		sock.mu.Unlock()
+		return
+	}
+	batch := sock.queue
+	sock.queue, sock.spare, sock.live = sock.spare[:0], nil, 0
+	sock.writing = true
+	sock.mu.Unlock()
+
+	f.buf = appendFrames(f.buf[:0], batch, func(n int) {
+		sock.l.metrics.messages.Add(float64(n))
+		sock.l.metrics.frames.Inc()
+	})
+	n, err := writeNoWait(sock.rc, f.buf)
+
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	switch {
+	case err == nil:
+		sock.writing = false
+		sock.giveBackLocked(batch)
+		if sock.closing || len(sock.queue) > 0 || sock.pingDue {
+			sock.startWriterLocked()
+		}
+	case errors.Is(err, errWouldBlock):
+		// The rest waits for the connection on the socket's own writer, which goes on with
+		// what is queued after it.
+		rest := append([]byte(nil), f.buf[n:]...)
+		go sock.writeLoop(rest)
+	default:
+		// The connection is gone: no close frame; the reader stops at once.
+		sock.writing = false
+		sock.closeLocked(0, "", false)
+		sock.startWriterLocked()
+	}
+}
+
+// appendFrames appends the messages as text frames of at most maxFrame (unless one message is
+// larger), one message per line, and reports each frame's message count.
+func appendFrames(b []byte, batch [][]byte, frame func(n int)) []byte {
+	for i := 0; i < len(batch); {
+		n, size := nextFrame(batch[i:])
+		b = textFrameHeader(b, size)
+		for j := i; j < i+n; j++ {
+			if j > i {
+				b = append(b, '\n')
+			}
+			b = append(b, batch[j]...)
+		}
+		frame(n)
+		i += n
+	}
+	return b
+}
+
+// nextFrame is how many of the messages the next frame takes: as many as fit in maxFrame, one
+// per line, and at least one (a larger message goes alone); size is its payload's length.
+func nextFrame(batch [][]byte) (n, size int) {
+	for _, m := range batch {
+		if n > 0 && size+1+len(m) > maxFrame {
+			break
+		}
+		if n > 0 {
+			size++
+		}
+		size += len(m)
+		n++
+	}
+	return n, size
+}
+
+// rawConnOf is the connection's descriptor access, for writes that do not wait (nil when the
+// connection offers none, as a TLS one: then every write goes through a writer goroutine).
+func rawConnOf(c any) syscall.RawConn {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// writeRest writes what a write that would have waited left, under the write timeout.
+func (sock *socket) writeRest(rest []byte) error {
+	_ = sock.raw.SetWriteDeadline(time.Now().Add(sock.opt.WriteTimeout))
+	_, err := sock.raw.Write(rest)
+	return err
+}

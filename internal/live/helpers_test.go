@@ -1,0 +1,250 @@
+package live_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"bullpen/internal/app"
+	"bullpen/internal/bullpen"
+	"bullpen/internal/config"
+	httpapi "bullpen/internal/http"
+	"bullpen/internal/ingest"
+	"bullpen/internal/live"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+	"bullpen/internal/testenv"
+)
+
+const adminSecret = "test-admin-token-0123456789"
+
+// env is one test's database schema and Redis key prefix, and an API server on them (without
+// sockets) for what the test sets up through the API; srv may be pointed at a replica.
+type env struct {
+	t     *testing.T
+	cfg   config.Config
+	db    *postgres.DB
+	store *redis.Store
+	srv   *httpapi.Server
+}
+
+// newEnv fails the test, never skips it, when the services are not there.
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	redisURL := os.Getenv("BULLPEN_REDIS_URL")
+	if redisURL == "" {
+		t.Fatal("BULLPEN_REDIS_URL is not set: start the services with `eval \"$(scripts/services.sh up)\"` or run `make test`")
+	}
+	cfg := config.Config{DatabaseURL: testenv.Schema(t), RedisURL: redisURL, RedisPrefix: testenv.Name("test-"),
+		AdminToken: adminSecret, Currency: "USD"}
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	store, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := store.Flush(context.Background()); err != nil {
+			t.Errorf("flush redis: %v", err)
+		}
+		_ = store.Close()
+	})
+	e := &env{t: t, cfg: cfg, db: db, store: store}
+	e.srv = httpapi.New(app.APIDeps(httpapi.Deps{AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: testLogger(t)}, db, store))
+	return e
+}
+
+// wsServer is a server of the test's env listening on a real port, as one replica.
+type wsServer struct {
+	srv   *httpapi.Server
+	url   string // ws://host:port/ws
+	store *redis.Store
+	stop  func() // shuts down (sockets closed with 1001) and waits
+}
+
+// startWS starts a replica on the env's database and Redis prefix (with a Redis client of its
+// own), the live subsystem mounted on its API as the server's wiring does. deps adjusts the
+// live subsystem's dependencies; ln, when not nil, is the listener to serve on.
+func startWS(t *testing.T, e *env, deps func(*live.Deps), ln net.Listener) *wsServer {
+	t.Helper()
+	store, err := redis.Open(context.Background(), e.cfg.RedisURL, e.cfg.RedisPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpapi.New(app.APIDeps(httpapi.Deps{AdminToken: e.cfg.AdminToken, Currency: e.cfg.Currency, Logger: testLogger(t)}, e.db, store))
+	d := live.Deps{Logger: testLogger(t), Currency: e.cfg.Currency, ServerVersion: "test-version"}
+	if deps != nil {
+		deps(&d)
+	}
+	srv.MountSockets(app.NewSockets(srv, store, d))
+	if ln == nil {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			_ = store.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return &wsServer{srv: srv, url: "ws://" + ln.Addr().String() + "/ws", store: store, stop: stop}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// response is a finished request.
+type response struct {
+	Status int
+	Body   []byte
+}
+
+// do sends a request to the env's API; body is JSON-encoded unless nil.
+func (e *env) do(method, path, token string, body any) response {
+	e.t.Helper()
+	var r io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := e.srv.App().Test(req, -1)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{Status: res.StatusCode, Body: b}
+}
+
+// want fails the test unless the response has status, and decodes its body into v (if not nil).
+func (r response) want(t *testing.T, status int, v any) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.Body, v); err != nil {
+			t.Fatalf("decode %s: %v", r.Body, err)
+		}
+	}
+}
+
+// wantError fails the test unless the response is the error status, code and field.
+func (r response) wantError(t *testing.T, status int, code, field string) {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			Field   string `json:"field"`
+		} `json:"error"`
+	}
+	r.want(t, status, &e)
+	if e.Error.Code != code || e.Error.Field != field {
+		t.Fatalf("error code %q field %q (%s), want %q %q", e.Error.Code, e.Error.Field, e.Error.Message, code, field)
+	}
+	if e.Error.Message == "" {
+		t.Fatalf("error without a message: %s", r.Body)
+	}
+}
+
+type minted struct {
+	ID    string `json:"id"`
+	Token string `json:"token"`
+}
+
+// mustMint mints a token with the by token.
+func (e *env) mustMint(by string, role bullpen.Role, repID string) minted {
+	e.t.Helper()
+	body := map[string]any{"role": role, "name": string(role) + " for tests"}
+	if repID != "" {
+		body["rep_id"] = repID
+	}
+	var m minted
+	e.do("POST", "/api/v1/tokens", by, body).want(e.t, 201, &m)
+	if m.ID == "" || !strings.HasPrefix(m.Token, "bp_") {
+		e.t.Fatalf("minted %+v", m)
+	}
+	return m
+}
+
+type contestView struct {
+	ID string `json:"id"`
+}
+
+// contestBody is a valid revenue leaderboard running from start for a month.
+func contestBody(name string, start time.Time) map[string]any {
+	return map[string]any{
+		"name": name, "metric": "revenue", "scope": "rep",
+		"starts_at": start.UTC().Format(time.RFC3339), "ends_at": start.Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339),
+		"timezone": "America/New_York", "prizes": []map[string]any{{"rank": 1, "points": 500}},
+	}
+}
+
+func (e *env) mustCreateContest(body map[string]any) contestView {
+	e.t.Helper()
+	var c contestView
+	e.do("POST", "/api/v1/contests", adminSecret, body).want(e.t, 201, &c)
+	if c.ID == "" {
+		e.t.Fatalf("contest without id")
+	}
+	return c
+}
+
+// sevenReps puts r1..r7 with scores 70..10 straight into a contest's board in Redis.
+func sevenReps(e *env, contestID, periodKey string) {
+	e.t.Helper()
+	rows := []ingest.Row{}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 1; i <= 7; i++ {
+		rows = append(rows, ingest.Row{BoardKey: ingest.BoardKey{ContestID: contestID, PeriodKey: periodKey, Entrant: fmt.Sprint("r", i)},
+			Score: bullpen.Fixed(int64(80-10*i) * 100), ReachedAt: at, Version: 1})
+	}
+	if err := e.store.SetRows(context.Background(), rows); err != nil {
+		e.t.Fatal(err)
+	}
+}

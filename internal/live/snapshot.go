@@ -1,0 +1,61 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
+	"bullpen/internal/flight"
+)
+
+type subscribedMessage struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+	Seq     int64  `json:"seq"`
+	Epoch   string `json:"epoch"`
+}
+
+type snapshotMessage struct {
+	Type      string          `json:"type"`
+	Channel   string          `json:"channel"`
+	Seq       int64           `json:"seq"`
+	Epoch     string          `json:"epoch"`
+	Data      json.RawMessage `json:"data"`
+	Recovered *bool           `json:"recovered,omitempty"`
+}
+
+type floorSnapshot struct {
+	Items []json.RawMessage `json:"items"`
+}
+
+// snapshotData is what a channel holds now, at least as new as st (it is read after st). The
+// floor's comes from the history itself. A contest's and a rep's are built once for all the
+// sockets that ask at the same seq.
+func (l *Live) snapshotData(ctx context.Context, ch channelRef, st bullpen.ChannelState, k *contest.Contest) (json.RawMessage, error) {
+	key := "snapshot|" + ch.name + "|" + st.Epoch + "|" + strconv.FormatInt(st.Seq, 10)
+	return flight.Do(ctx, &l.flight, key, func(ctx context.Context) (json.RawMessage, error) {
+		if ch.kind == kindFloor {
+			hist := st.History
+			if len(hist) > floorItems {
+				hist = hist[len(hist)-floorItems:]
+			}
+			snap := floorSnapshot{Items: make([]json.RawMessage, len(hist))}
+			for i, m := range hist {
+				snap.Items[i] = json.RawMessage(m)
+			}
+			return mustJSON(snap), nil
+		}
+		if ch.kind == kindContest {
+			if k == nil {
+				var err error
+				if k, err = l.deps.Snapshots.Contest(ctx, ch.id); err != nil {
+					return nil, err
+				}
+			}
+			return l.deps.Snapshots.ContestSnapshot(ctx, k, snapshotRows)
+		}
+		return l.deps.Snapshots.RepSnapshot(ctx, ch.id)
+	})
+}

@@ -1,0 +1,111 @@
+// Package message is what the live channels carry: the type of every message the consumer
+// queues and the typed data of those that are no domain entity of their own, and Encode, the one
+// place a message's data becomes the JSON its channel sends. Contests, incentives and standings
+// travel as their own types (contest.Contest, incentive.Incentive, standings.Standings,
+// standings.RankChange). Plain Go, no I/O.
+package message
+
+import (
+	"encoding/json"
+	"time"
+
+	"bullpen/internal/bullpen"
+)
+
+// Types of the messages queued for the live channels.
+const (
+	TypeCelebration       = "celebration"        // floor: a deal won
+	TypeReward            = "reward"             // rep: points added (Points)
+	TypeClawback          = "clawback"           // rep: points taken back (Points)
+	TypeRank              = "rank"               // rep: its place on a board moved (standings.RankChange)
+	TypeUpdate            = "update"             // contest: the standings (standings.Standings)
+	TypeIncentiveLaunched = "incentive.launched" // floor: the incentive
+	TypeIncentiveWon      = "incentive.won"      // floor: IncentiveWon
+	TypeIncentiveEnded    = "incentive.ended"    // floor: the incentive
+	TypeContestStarted    = "contest.started"    // floor: the contest
+	TypeContestEnded      = "contest.ended"      // floor: the contest
+	TypeContestFinal      = "contest.final"      // floor: the contest
+)
+
+// Points is the data of reward and clawback: the whole points that entered or left a rep's
+// balance, the balance once they had, and what they came from.
+type Points struct {
+	Points      int64                `json:"points"`
+	Balance     int64                `json:"balance"`
+	Reason      bullpen.LedgerReason `json:"reason"`
+	Note        string               `json:"note"`
+	IncentiveID string               `json:"incentive_id,omitempty"`
+	ContestID   string               `json:"contest_id,omitempty"`
+	PeriodKey   string               `json:"period_key,omitempty"` // the board of a prize
+	DealID      string               `json:"deal_id,omitempty"`
+	EventID     string               `json:"event_id,omitempty"`
+}
+
+// PointsFor is a rep's reward when p adds points and its clawback when p takes some away.
+func PointsFor(repID string, p Points) bullpen.Notice {
+	typ := TypeReward
+	if p.Points < 0 {
+		typ = TypeClawback
+	}
+	return bullpen.Notice{Channel: bullpen.RepChannel(repID), Type: typ, Data: &p}
+}
+
+// Celebration is the floor's message for a deal won.
+type Celebration struct {
+	RepID      string        `json:"rep_id"`
+	Name       string        `json:"name"`
+	TeamID     string        `json:"team_id"`
+	DealID     string        `json:"deal_id"`
+	Amount     bullpen.Fixed `json:"amount"`
+	EventID    string        `json:"event_id"`
+	OccurredAt time.Time     `json:"occurred_at"`
+}
+
+// Celebrate is the floor's celebration of a deal won.
+func Celebrate(c Celebration) bullpen.Notice {
+	return bullpen.Notice{Channel: bullpen.ChannelFloor, Type: TypeCelebration, Data: &c}
+}
+
+// IncentiveWon is the floor's message for a place won in a spot incentive.
+type IncentiveWon struct {
+	IncentiveID string `json:"incentive_id"`
+	RepID       string `json:"rep_id"`
+	Name        string `json:"name"`
+	TeamID      string `json:"team_id"`
+	DealID      string `json:"deal_id"`
+	Points      int64  `json:"points"`
+	Note        string `json:"note"`
+}
+
+// Won tells the floor of a place won.
+func Won(w IncentiveWon) bullpen.Notice {
+	return bullpen.Notice{Channel: bullpen.ChannelFloor, Type: TypeIncentiveWon, Data: &w}
+}
+
+// Floor is a message of type typ for the floor whose data is a domain entity as the API shows
+// it: a contest for contest.*, an incentive for incentive.launched and incentive.ended.
+func Floor(typ string, entity any) bullpen.Notice {
+	return bullpen.Notice{Channel: bullpen.ChannelFloor, Type: typ, Data: entity}
+}
+
+// Appender is data that writes its own JSON, exactly as encoding/json would: a message sent by
+// the thousand a second, where reflection would cost several times as much.
+type Appender interface {
+	AppendJSON(b []byte) []byte
+}
+
+// Encode turns a notice into what its channel carries. Every message the consumer queues or
+// publishes goes through it, so a payload has one encoding wherever it is sent from.
+func Encode(n bullpen.Notice) (bullpen.Queued, error) {
+	q := bullpen.Queued{Channel: n.Channel, Type: n.Type}
+	if a, ok := n.Data.(Appender); ok {
+		q.Data = a.AppendJSON(make([]byte, 0, 512))
+		return q, nil
+	}
+	data, err := json.Marshal(n.Data)
+	if err != nil {
+		return bullpen.Queued{}, err
+	}
+	q.Data = data
+	return q, nil
+}

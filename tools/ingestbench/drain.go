@@ -1,0 +1,293 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"bullpen/internal/app"
+	"bullpen/internal/config"
+	"bullpen/internal/contest"
+	"bullpen/internal/postgres"
+	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/kafkaadmin"
+	"bullpen/tools/internal/procstat"
+)
+
+// drainResult is one drain of the filled topic by a consumer.
+type drainResult struct {
+	Kind      string `json:"kind"` // "app": app.RunConsumer, the measured number; "timed": the same parts with timers
+	Batch     int    `json:"batch_size"`
+	Consumers int    `json:"consumers"` // consumer processes (RunConsumer calls) in the group
+	Run       int    `json:"run"`
+	Events    int    `json:"events"`
+	// JoinSeconds is from starting the consumer until the first batch was committed: start-up,
+	// group join and the first batch.
+	JoinSeconds float64 `json:"join_seconds"`
+	// WallSeconds is from starting the consumer until every event was committed.
+	WallSeconds float64 `json:"wall_seconds"`
+	WallRate    float64 `json:"wall_events_per_second"`
+	// Steady is from the first commit to the last: the events committed after the first batch
+	// over that time. This is the sustained rate the issue asks for.
+	SteadySeconds float64       `json:"steady_seconds"`
+	SteadyEvents  int64         `json:"steady_events"`
+	SteadyRate    float64       `json:"steady_events_per_second"`
+	Timeline      []point       `json:"timeline"` // committed events about once a second
+	CPU           cpuUse        `json:"cpu"`
+	Batches       int64         `json:"batches"`
+	ApplySeconds  float64       `json:"apply_and_project_seconds"` // the pipeline's own histogram sum
+	Profile       string        `json:"cpu_profile,omitempty"`
+	Phases        *phasesReport `json:"phases,omitempty"`
+	Verify        verifyReport  `json:"verify"`
+}
+
+type point struct {
+	Seconds   float64 `json:"t"`
+	Committed int64   `json:"committed"`
+}
+
+// drainSpec is what every drain shares.
+type drainSpec struct {
+	base       config.Config
+	admin      *kafkaadmin.Admin
+	topic, dlq string
+	partitions int
+	gen        genConfig
+	defs       []contest.Contest
+	fill       fillResult
+	timeout    time.Duration
+	log        *slog.Logger
+	svc        services
+	consumers  int
+}
+
+// drain runs one consumer over the whole topic in a fresh schema, Redis prefix and group, then
+// verifies what it wrote. then, if not nil, runs in the same schema before it is dropped.
+func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, profile string,
+	then func(context.Context, *postgres.Scratch, []string) error) (res drainResult, err error) {
+	res = drainResult{Kind: kind, Batch: batch, Run: run, Events: s.gen.Events}
+	sch, err := postgres.NewScratch(ctx, s.base.DatabaseURL, "bench_")
+	if sch != nil {
+		defer func() {
+			if derr := sch.Drop(context.WithoutCancel(ctx)); derr != nil && err == nil {
+				err = fmt.Errorf("drop schema: %w", derr)
+			}
+		}()
+	}
+	if err != nil {
+		return res, err
+	}
+	db, err := postgres.Open(ctx, sch.URL(appBench))
+	if err != nil {
+		return res, err
+	}
+	defer db.Close()
+	ids, err := bench.StoreContests(ctx, db, s.defs, "ingestbench")
+	if err != nil {
+		return res, err
+	}
+	if !s.gen.Directory {
+		if err := storeReps(ctx, db, s.gen); err != nil {
+			return res, err
+		}
+	}
+	prefix := bench.Name("bench")
+	group := bench.Name("ingestbench-")
+	store, err := openStore(ctx, s.base, prefix)
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		_ = store.Flush(context.WithoutCancel(ctx))
+		_ = store.Close()
+		_ = s.admin.DeleteGroups(context.WithoutCancel(ctx), group)
+	}()
+
+	cfg := s.base
+	cfg.DatabaseURL = sch.URL(appConsumer)
+	cfg.RedisPrefix = prefix
+	cfg.KafkaTopic, cfg.KafkaDLQTopic, cfg.KafkaGroup = s.topic, s.dlq, group
+	cfg.BatchSize = batch
+
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	consumers := 1
+	if kind == "app" {
+		consumers = max(s.consumers, 1)
+	}
+	res.Consumers = consumers
+	done := make(chan error, consumers)
+	addr := make(chan string, consumers)
+	var tp *phases
+
+	before := s.svc.sample()
+	res.CPU.LoadAvgBefore = procstat.LoadAvg()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return res, err
+		}
+		defer func() { _ = f.Close() }()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return res, err
+		}
+		res.Profile = profile
+	}
+	profiling := profile != ""
+	stopProfile := func() {
+		if profiling {
+			pprof.StopCPUProfile()
+			profiling = false
+		}
+	}
+	defer stopProfile()
+
+	t0 := time.Now()
+	switch kind {
+	case "app":
+		for range consumers {
+			go func() {
+				done <- app.RunConsumer(cctx, cfg, s.log, func(c app.Consumer) { addr <- c.Addr.String() })
+			}()
+		}
+	case "timed":
+		tp = newPhases()
+		go func() { done <- runTimedConsumer(cctx, cfg, s.log, tp) }()
+	}
+
+	// Poll the group's committed offsets: the consumer commits a batch only once it is in the
+	// ledger and in Redis, so committed = N means drained.
+	n := int64(s.gen.Events)
+	var first time.Time
+	var firstCount int64
+	lastPoint := -1.0
+	deadline := t0.Add(s.timeout)
+	for {
+		select {
+		case err := <-done:
+			return res, fmt.Errorf("consumer stopped during the drain: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		c, err := s.admin.Committed(ctx, group, s.topic, s.partitions)
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			continue // the group may not exist yet
+		}
+		now := time.Since(t0).Seconds()
+		if c > 0 && first.IsZero() {
+			first, firstCount = time.Now(), c
+			res.JoinSeconds = now
+		}
+		if now-lastPoint >= 1 || c >= n {
+			res.Timeline = append(res.Timeline, point{Seconds: round3(now), Committed: c})
+			lastPoint = now
+		}
+		if c >= n {
+			end := time.Now()
+			res.WallSeconds = end.Sub(t0).Seconds()
+			res.SteadySeconds = end.Sub(first).Seconds()
+			res.SteadyEvents = c - firstCount
+			break
+		}
+		if time.Now().After(deadline) {
+			return res, fmt.Errorf("not drained after %v: %d of %d committed", s.timeout, c, n)
+		}
+	}
+	stopProfile()
+	pgCPU := backendCPU(ctx, db, appConsumer)
+	after := s.svc.sample()
+	res.CPU = mergeLoad(cpuBetween(before, after, pgCPU), res.CPU.LoadAvgBefore, procstat.LoadAvg())
+	res.WallRate = float64(n) / res.WallSeconds
+	if res.SteadySeconds > 0 {
+		res.SteadyRate = float64(res.SteadyEvents) / res.SteadySeconds
+	}
+	switch kind {
+	case "app":
+		for range consumers {
+			n, sum := scrapeBatches(<-addr)
+			res.Batches += n
+			res.ApplySeconds += sum
+		}
+	case "timed":
+		res.Phases = tp.report(res.WallSeconds)
+		res.Batches, res.ApplySeconds = tp.batches, tp.process.Seconds()
+	}
+	cancel()
+	for range consumers {
+		if err := <-done; err != nil {
+			return res, fmt.Errorf("consumer: %w", err)
+		}
+	}
+
+	res.Verify = verify(ctx, db, store, ids, s.fill.expected, int64(s.gen.Events))
+	if dl, err := s.admin.EndOffsets(ctx, s.dlq, 1); err == nil {
+		res.Verify.DeadLetters = dl
+		if dl != 0 {
+			res.Verify.Problems = append(res.Verify.Problems, fmt.Sprintf("%d events dead-lettered", dl))
+			res.Verify.OK = false
+		}
+	}
+	if then != nil {
+		if err := then(ctx, sch, ids); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func mergeLoad(u cpuUse, before, after string) cpuUse {
+	u.LoadAvgBefore, u.LoadAvgAfter = before, after
+	return u
+}
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+
+// backendCPU sums the CPU seconds of the PostgreSQL backends serving application app, read
+// from /proc. They were opened by the consumer during the drain, so this is (nearly) all
+// theirs.
+func backendCPU(ctx context.Context, db *postgres.DB, app string) float64 {
+	rows, err := db.Pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app)
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	var sum float64
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) == nil {
+			if self, _, ok := procstat.Times(pid); ok {
+				sum += self
+			}
+		}
+	}
+	return sum
+}
+
+// scrapeBatches reads the pipeline's batch histogram from the consumer's /metrics.
+func scrapeBatches(addr string) (count int64, sum float64) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0, 0
+	}
+	defer func() { _ = resp.Body.Close() }()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "bullpen_consumer_batch_seconds_count "); ok {
+			count, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+		if v, ok := strings.CutPrefix(line, "bullpen_consumer_batch_seconds_sum "); ok {
+			sum, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return count, sum
+}
