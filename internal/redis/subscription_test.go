@@ -61,6 +61,22 @@ func TestSubscriptionSpeaksChannelNames(t *testing.T) {
 	if err := sub.Unsubscribe(ctx, "contest:k1"); err != nil {
 		t.Fatal(err)
 	}
+	// Unsubscribe only sends the command: wait until Redis has taken it, or the publish below
+	// (on another connection) can overtake it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := s.Client().PubSubNumSub(ctx, s.NoticeChannel("contest:k1")).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n[s.NoticeChannel("contest:k1")] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the unsubscribe never reached Redis")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if _, err := s.Publish(ctx, "contest:k1", "update", []byte(`{"n":2}`)); err != nil {
 		t.Fatal(err)
 	}
