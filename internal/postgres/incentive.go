@@ -10,6 +10,7 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/incentive"
+	"bullpen/internal/message"
 )
 
 // incentiveColumns is the select list scanIncentive reads.
@@ -76,7 +77,7 @@ func (db *DB) CreateIncentive(ctx context.Context, i *incentive.Incentive) error
 		if launched.Winners == nil {
 			launched.Winners = []incentive.Winner{}
 		}
-		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: "incentive.launched", Data: &launched}})
+		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: message.TypeIncentiveLaunched, Data: &launched}})
 	})
 }
 
@@ -194,7 +195,7 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, end func(*incenti
 		}
 		// Screens showing its banner and countdown take it down now, not when they next poll.
 		i.Status = i.StatusAt(ended)
-		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: "incentive.ended", Data: i}})
+		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: message.TypeIncentiveEnded, Data: i}})
 	})
 	return out, err
 }
