@@ -12,6 +12,7 @@ import (
 
 	"bullpen/internal/app"
 	"bullpen/internal/config"
+	"bullpen/internal/openapitest"
 	"bullpen/internal/testenv"
 )
 
@@ -45,9 +46,10 @@ func startServer(t *testing.T, cfg config.Config) string {
 func call(t *testing.T, method, url, token string, body any) (int, []byte) {
 	t.Helper()
 	var r io.Reader
+	var sent []byte
 	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
+		sent, _ = json.Marshal(body)
+		r = bytes.NewReader(sent)
 	}
 	req, _ := http.NewRequest(method, url, r)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -58,6 +60,9 @@ func call(t *testing.T, method, url, token string, body any) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
+	// The real wiring answers as docs/openapi.json says.
+	openapitest.Check(t, openapitest.Exchange{Method: method, Path: req.URL.RequestURI(), Header: req.Header, Body: sent,
+		Status: resp.StatusCode, ResHeader: resp.Header, ResBody: out})
 	return resp.StatusCode, out
 }
 

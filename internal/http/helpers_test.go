@@ -22,6 +22,7 @@ import (
 	httpapi "bullpen/internal/http"
 	"bullpen/internal/ingest"
 	"bullpen/internal/kafka"
+	"bullpen/internal/openapitest"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 	"bullpen/internal/testenv"
@@ -162,7 +163,24 @@ func (e *env) do(method, path, token string, body any, headers ...string) respon
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	out := response{Status: res.StatusCode, Header: res.Header, Body: b}
+	e.checkOpenAPI(req, r, out)
+	return out
+}
+
+// checkOpenAPI holds the exchange to docs/openapi.json (see openapitest.Check), so that the
+// document cannot drift from what the handlers do.
+func (e *env) checkOpenAPI(req *nethttp.Request, body io.Reader, res response) {
+	e.t.Helper()
+	var sent []byte
+	if s, ok := body.(io.Seeker); ok { // the server read the body: rewind it
+		if _, err := s.Seek(0, io.SeekStart); err != nil {
+			e.t.Fatal(err)
+		}
+		sent, _ = io.ReadAll(body)
+	}
+	openapitest.Check(e.t, openapitest.Exchange{Method: req.Method, Path: req.URL.RequestURI(), Header: req.Header,
+		Body: sent, Status: res.Status, ResHeader: res.Header, ResBody: res.Body})
 }
 
 // want fails the test unless the response has status, and decodes its body into v (if not nil).

@@ -124,6 +124,7 @@ func (s *Server) routes() {
 
 	anyone := s.allow(anyRole...)
 	staff := s.allow(staffRoles...)
+	s.app.Get("/api/v1/openapi.json", s.openAPI) // before the group: public, no token
 	api := s.app.Group("/api/v1", s.authenticate)
 
 	api.Get("/me", anyone, s.me)
