@@ -1,4 +1,4 @@
-// Bullpen wall display (contract §4 and §5): live standings of one or more contests, rotated,
+// Bullpen wall display (docs/api.md §4 and §5): live standings of one or more contests, rotated,
 // with celebrations from the floor. Paired by the URL fragment, which never reaches the server:
 //   /display#token=…&contests=id1,id2[&amounts=hide][&seconds=20][&sound=off]
 // seconds: how long each contest of the playlist stays on screen (5 to 600, default 15).

@@ -1,4 +1,4 @@
-// Bullpen manager console (contract §3, §4 and §5 /manage): contests, spot incentives, points
+// Bullpen manager console (docs/api.md §3, §4 and §5, /manage): contests, spot incentives, points
 // adjustments, wall displays and tokens, over the JSON API, with the floor channel of the
 // socket for winners arriving live. Signed in with a manager or admin token, from the form or
 // from the fragment (/manage#token=…, which never reaches the server), kept in localStorage.

@@ -1,4 +1,4 @@
-// Bullpen rep view (contract §3–§5, /me): my rank, score and the gap to the next place in every
+// Bullpen rep view (docs/api.md §3–§5, /me): my rank, score and the gap to the next place in every
 // live contest, who just passed me, my points balance and ledger, open spot incentives with a
 // countdown, and a toast when a reward lands. Made for a phone first.
 //

@@ -52,7 +52,7 @@ func binary(t *testing.T, name string) string {
 	return filepath.Join(binDir, name)
 }
 
-// environ turns a test configuration into the variables of contract §1.
+// environ turns a test configuration into the variables of docs/api.md §1.
 func environ(cfg config.Config) []string {
 	env := []string{
 		"BULLPEN_DATABASE_URL=" + cfg.DatabaseURL,

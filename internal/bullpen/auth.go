@@ -2,7 +2,7 @@ package bullpen
 
 import "time"
 
-// Role is what a token may do (contract §3).
+// Role is what a token may do (docs/api.md §3).
 type Role string
 
 const (

@@ -7,7 +7,7 @@ import (
 	"fmt"
 )
 
-// Error codes, shared by the HTTP API and the WebSocket protocol (contract §3).
+// Error codes, shared by the HTTP API and the WebSocket protocol (docs/api.md §3).
 const (
 	EInvalid         = "invalid_argument"
 	EUnauthenticated = "unauthenticated"

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// LedgerReason says why points entered or left a rep's balance (contract §3).
+// LedgerReason says why points entered or left a rep's balance (docs/api.md §3).
 type LedgerReason string
 
 const (

@@ -1,6 +1,6 @@
 package bullpen
 
-// Notice is a message for a live channel (contract §4): "celebration" on "floor", "reward" on
+// Notice is a message for a live channel (docs/api.md §4): "celebration" on "floor", "reward" on
 // "rep:ana"... Data is its JSON payload.
 type Notice struct {
 	Channel string

@@ -1,4 +1,4 @@
-// Package config reads the configuration from the environment (contract §1), once, in main.
+// Package config reads the configuration from the environment (docs/api.md §1), once, in main.
 package config
 
 import (

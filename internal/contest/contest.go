@@ -1,4 +1,4 @@
-// Package contest holds the rules of contests (contract §3): what they measure, who takes
+// Package contest holds the rules of contests (docs/api.md §3): what they measure, who takes
 // part, their time window and periods, and how an event scores. Plain Go, no I/O.
 package contest
 

@@ -1,4 +1,4 @@
-// Package event decodes and validates deal events (contract §2). The same rules serve the
+// Package event decodes and validates deal events (docs/api.md §2). The same rules serve the
 // Kafka consumer and POST /events.
 package event
 

@@ -14,7 +14,7 @@ import (
 
 const (
 	idempotencyHeader = "Idempotency-Key"
-	// idempotencyTTL is how long a response is kept for its key (contract §3: 24 h).
+	// idempotencyTTL is how long a response is kept for its key (docs/api.md §3: 24 h).
 	idempotencyTTL = 24 * time.Hour
 	// idempotencyStale is when a key whose request never finished (a crash) may be used again.
 	idempotencyStale = 5 * time.Minute

@@ -23,7 +23,7 @@ type IncentiveReader interface {
 	Incentives(ctx context.Context, status string, limit, offset int, now time.Time) ([]*incentive.Incentive, error)
 }
 
-// incentiveInput is what a client may set on a spot incentive (contract §3); every other field
+// incentiveInput is what a client may set on a spot incentive (docs/api.md §3); every other field
 // is the server's, and sending one is refused as an unknown field.
 type incentiveInput struct {
 	Title        string              `json:"title"`

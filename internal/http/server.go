@@ -1,4 +1,4 @@
-// Package http is the server's REST API (contract §3) on Fiber, plus /healthz, /readyz and
+// Package http is the server's REST API (docs/api.md §3) on Fiber, plus /healthz, /readyz and
 // /metrics. Handlers decode, call a use-case of internal/service or a read interface declared
 // beside them, and encode: they know no adapter.
 package http

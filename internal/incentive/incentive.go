@@ -1,4 +1,4 @@
-// Package incentive holds the rules of spot incentives (contract §3 "Spot incentive"): "first
+// Package incentive holds the rules of spot incentives (docs/api.md §3 "Spot incentive"): "first
 // 3 reps to close $5k+ before 5 pm win 200 points". Plain Go, no I/O.
 package incentive
 

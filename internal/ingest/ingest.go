@@ -1,5 +1,5 @@
 // Package ingest decides what a batch of deal events does: which deals change, what each event
-// contributes to which contest board, and how the standings move. It is the rules of contract
+// contributes to which contest board, and how the standings move. It is the rules of docs/api.md
 // §2 as plain Go; the storage adapters load its inputs and write its outputs in one transaction.
 package ingest
 

@@ -12,7 +12,7 @@ import (
 	"bullpen/internal/bullpen"
 )
 
-// Close codes (contract §4).
+// Close codes (docs/api.md §4).
 const (
 	closeGoingAway       = 1001
 	closeTooBig          = 1009
@@ -176,7 +176,7 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// Channel names (contract §4).
+// Channel names (docs/api.md §4).
 type channelKind int
 
 const (

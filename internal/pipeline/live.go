@@ -13,7 +13,7 @@ import (
 	"bullpen/internal/standings"
 )
 
-// Channels numbers and announces messages of the live channels (contract §4).
+// Channels numbers and announces messages of the live channels (docs/api.md §4).
 type Channels interface {
 	Publish(ctx context.Context, channel, typ string, data []byte) (string, error)
 }

@@ -154,7 +154,7 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 }
 
 // adjustmentNotice tells the rep's feed about a manual entry: `reward` when it adds points,
-// `clawback` when it takes some away, with the reason `adjustment` (contract §4).
+// `clawback` when it takes some away, with the reason `adjustment` (docs/api.md §4).
 func adjustmentNotice(e bullpen.LedgerEntry, balance bullpen.Balance) bullpen.Notice {
 	return message.PointsFor(e.RepID, message.Points{Points: e.Points, Balance: balance.Points, Reason: e.Reason, Note: e.Note})
 }

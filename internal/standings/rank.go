@@ -17,7 +17,7 @@ type Named struct {
 	Name  string `json:"name"`
 }
 
-// RankChange is the `rank` message a rep gets when its place on a board changes (contract §4).
+// RankChange is the `rank` message a rep gets when its place on a board changes (docs/api.md §4).
 type RankChange struct {
 	ContestID    string         `json:"contest_id"`
 	Rank         int64          `json:"rank"`

@@ -1,4 +1,4 @@
-// Package standings is a contest board as people see it (contract §3 "Standings"): ranks,
+// Package standings is a contest board as people see it (docs/api.md §3 "Standings"): ranks,
 // names and scores of one period, the same in the API and on the live channels.
 package standings
 

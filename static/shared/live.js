@@ -1,4 +1,4 @@
-// Bullpen live feed client (contract §4), shared by the pages: one WebSocket to /ws that
+// Bullpen live feed client (docs/api.md §4), shared by the pages: one WebSocket to /ws that
 // authenticates, subscribes to channels, resumes each with since/epoch after a drop, notices a
 // gap the server did not announce and asks again, pings, reconnects with capped backoff and
 // jitter, and reloads the page when the server's version changes.

@@ -98,7 +98,7 @@ type contribution struct {
 }
 
 // generator makes one worker's events and keeps the expected standings as it goes: the same
-// rules as contract §2, computed independently of the consumer.
+// rules as docs/api.md §2, computed independently of the consumer.
 type generator struct {
 	cfg      genConfig
 	contests []*contest.Contest

@@ -70,7 +70,7 @@ func storeReps(ctx context.Context, db *postgres.DB, g genConfig) error {
 	return err
 }
 
-// baseConfig is the configuration from the environment (contract §1), validated as the
+// baseConfig is the configuration from the environment (docs/api.md §1), validated as the
 // consumer does.
 func baseConfig() (config.Config, error) {
 	cfg, err := config.Load("127.0.0.1:0")

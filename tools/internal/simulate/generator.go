@@ -1,4 +1,4 @@
-// Package simulate makes a plausible flow of deal events (contract §2) for demos and load:
+// Package simulate makes a plausible flow of deal events (docs/api.md §2) for demos and load:
 // a few dozen reps in a few teams, mostly activities, some wins, the odd update and reversal.
 // The Generator is pure and deterministic for a seed; Run paces it onto a Sink.
 package simulate
