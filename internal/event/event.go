@@ -21,6 +21,13 @@ const (
 // IsDeal reports whether t is one of the deal.* types.
 func (t Type) IsDeal() bool { return t == DealWon || t == DealUpdated || t == DealReversed }
 
+// Record is an event as written to the input topic: its JSON, unchanged, keyed by rep so that a
+// rep's events keep their order on one partition.
+type Record struct {
+	Key   []byte
+	Value []byte
+}
+
 // Event is a validated deal event.
 type Event struct {
 	EventID    string

@@ -5,12 +5,12 @@ import (
 	"log/slog"
 	"time"
 
-	"bullpen/internal/kafka"
+	"bullpen/internal/event"
 )
 
 // Producer writes deal events to the input topic.
 type Producer interface {
-	Produce(ctx context.Context, msgs ...kafka.Message) error
+	Produce(ctx context.Context, msgs ...event.Record) error
 }
 
 // Deps is what the server needs. AdminToken and Currency come from the configuration; the

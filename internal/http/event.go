@@ -9,7 +9,6 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/event"
-	"bullpen/internal/kafka"
 )
 
 // maxEvents bounds one POST /events batch.
@@ -29,14 +28,14 @@ func (s *Server) postEvents(c *fiber.Ctx) error {
 	case len(raws) > maxEvents:
 		return bullpen.Invalid("", "a batch holds at most %d events, not %d", maxEvents, len(raws))
 	}
-	msgs := make([]kafka.Message, len(raws))
+	msgs := make([]event.Record, len(raws))
 	for i, raw := range raws {
 		ev, verr := event.Decode(raw, s.Currency)
 		if verr != nil {
 			return bullpen.PrefixField(strconv.Itoa(i), verr.APIError())
 		}
 		// The body buffer is reused after the request; the producer may hold on longer.
-		msgs[i] = kafka.Message{Key: []byte(ev.RepID), Value: bytes.Clone(raw)}
+		msgs[i] = event.Record{Key: []byte(ev.RepID), Value: bytes.Clone(raw)}
 	}
 	if err := s.Producer.Produce(c.UserContext(), msgs...); err != nil {
 		return err

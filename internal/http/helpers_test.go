@@ -21,7 +21,6 @@ import (
 	"bullpen/internal/event"
 	httpapi "bullpen/internal/http"
 	"bullpen/internal/ingest"
-	"bullpen/internal/kafka"
 	"bullpen/internal/openapitest"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
@@ -42,20 +41,20 @@ type env struct {
 
 type fakeProducer struct {
 	mu   sync.Mutex
-	msgs []kafka.Message
+	msgs []event.Record
 }
 
-func (p *fakeProducer) Produce(_ context.Context, msgs ...kafka.Message) error {
+func (p *fakeProducer) Produce(_ context.Context, msgs ...event.Record) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.msgs = append(p.msgs, msgs...)
 	return nil
 }
 
-func (p *fakeProducer) produced() []kafka.Message {
+func (p *fakeProducer) produced() []event.Record {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]kafka.Message(nil), p.msgs...)
+	return append([]event.Record(nil), p.msgs...)
 }
 
 func randomName(t *testing.T) string {

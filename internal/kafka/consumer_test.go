@@ -8,6 +8,7 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
+	"bullpen/internal/event"
 	"bullpen/internal/testenv"
 )
 
@@ -22,9 +23,9 @@ func TestFillEndsABatchAtAPauseAndNotAtItsLongestWait(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	produce := func(from, n int) {
-		msgs := make([]Message, n)
+		msgs := make([]event.Record, n)
 		for i := range msgs {
-			msgs[i] = Message{Value: fmt.Appendf(nil, "%d", from+i)}
+			msgs[i] = event.Record{Value: fmt.Appendf(nil, "%d", from+i)}
 		}
 		if err := w.Produce(ctx, msgs...); err != nil {
 			t.Error(err)

@@ -6,13 +6,9 @@ import (
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
-)
 
-// Message is a record to produce: key and value.
-type Message struct {
-	Key   []byte
-	Value []byte
-}
+	"bullpen/internal/event"
+)
 
 // Producer writes to one topic, keyed, waiting for the broker's acknowledgement.
 type Producer struct {
@@ -36,7 +32,7 @@ func NewProducer(brokers []string, topic string) *Producer {
 }
 
 // Produce writes msgs and returns once the broker has them all.
-func (p *Producer) Produce(ctx context.Context, msgs ...Message) error {
+func (p *Producer) Produce(ctx context.Context, msgs ...event.Record) error {
 	out := make([]kafkago.Message, len(msgs))
 	for i, m := range msgs {
 		out[i] = kafkago.Message{Key: m.Key, Value: m.Value}

@@ -8,6 +8,7 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
+	"bullpen/internal/event"
 	"bullpen/internal/kafka"
 	"bullpen/internal/testenv"
 )
@@ -32,7 +33,7 @@ func TestWatermarkWaitsForTheGroupToCommitWhatArrivedBefore(t *testing.T) {
 	p := kafka.NewProducer(cfg.KafkaBrokers, cfg.KafkaTopic)
 	defer func() { _ = p.Close() }()
 	for i := 0; i < 20; i++ {
-		if err := p.Produce(ctx, kafka.Message{Key: []byte(fmt.Sprint("k", i)), Value: []byte("{}")}); err != nil {
+		if err := p.Produce(ctx, event.Record{Key: []byte(fmt.Sprint("k", i)), Value: []byte("{}")}); err != nil {
 			t.Fatal(err)
 		}
 	}

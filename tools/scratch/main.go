@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"bullpen/internal/config"
+	"bullpen/internal/event"
 	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
@@ -155,13 +156,13 @@ func produce(ctx context.Context, cfg config.Config, args []string) error {
 	if err := json.Unmarshal(raw, &events); err != nil {
 		return fmt.Errorf("stdin: a JSON array of events: %w", err)
 	}
-	msgs := make([]kafka.Message, len(events))
+	msgs := make([]event.Record, len(events))
 	for i, ev := range events {
 		var key struct {
 			RepID string `json:"rep_id"`
 		}
 		_ = json.Unmarshal(ev, &key)
-		msgs[i] = kafka.Message{Key: []byte(key.RepID), Value: ev}
+		msgs[i] = event.Record{Key: []byte(key.RepID), Value: ev}
 	}
 	p := kafka.NewProducer(cfg.KafkaBrokers, *topic)
 	err = p.Produce(ctx, msgs...)
