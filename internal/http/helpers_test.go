@@ -21,6 +21,7 @@ import (
 	"bullpen/internal/event"
 	httpapi "bullpen/internal/http"
 	"bullpen/internal/ingest"
+	"bullpen/internal/live"
 	"bullpen/internal/openapitest"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
@@ -104,6 +105,8 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, cfg: cfg, db: db, store: store, producer: &fakeProducer{}}
 	e.srv = httpapi.New(app.APIDeps(httpapi.Deps{Producer: e.producer,
 		AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: testLogger(t)}, db, store))
+	// As the server's wiring does: the sockets mounted, so the routes are the served ones.
+	e.srv.MountSockets(app.NewSockets(e.srv, store, live.Deps{Logger: testLogger(t)}))
 	return e
 }
 

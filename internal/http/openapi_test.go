@@ -12,7 +12,6 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"bullpen/docs"
-	httpapi "bullpen/internal/http"
 	"bullpen/internal/openapitest"
 )
 
@@ -63,7 +62,7 @@ func TestOpenAPIDocumentIsValidOpenAPI31(t *testing.T) {
 // Every route the server has under /api/v1 is in the document, with its method, so that a new
 // endpoint cannot ship undocumented.
 func TestEveryAPIRouteIsDocumented(t *testing.T) {
-	srv := httpapi.New(httpapi.Deps{Logger: testLogger(t)})
+	srv := newEnv(t).srv
 	var doc struct {
 		Servers []struct{ URL string } `json:"servers"`
 		Paths   map[string]map[string]json.RawMessage
