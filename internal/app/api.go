@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	httpapi "bullpen/internal/http"
+	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 	"bullpen/internal/service"
@@ -57,4 +58,5 @@ var (
 	_ httpapi.RepCache        = (*redis.Store)(nil)
 	_ httpapi.BalanceCache    = (*redis.Store)(nil)
 	_ httpapi.Pinger          = (*redis.Store)(nil)
+	_ httpapi.Producer        = (*kafka.Producer)(nil)
 )

@@ -27,6 +27,24 @@ import (
 	"bullpen/internal/redis"
 )
 
+// The adapters implement what the pipeline and its live parts declare they need.
+var (
+	_ pipeline.Ledger       = (*postgres.DB)(nil)
+	_ pipeline.Projection   = (*redis.Store)(nil)
+	_ pipeline.DeadLetterer = (*kafka.DeadLetters)(nil)
+	_ pipeline.Source       = (*postgres.DB)(nil)
+	_ pipeline.Target       = (*redis.Store)(nil)
+	_ pipeline.Outbox       = (*postgres.DB)(nil)
+	_ pipeline.Batcher      = (*redis.Store)(nil)
+	_ pipeline.Channels     = (*redis.Store)(nil)
+	_ pipeline.Boards       = (*redis.Store)(nil)
+	_ pipeline.Contests     = (*postgres.DB)(nil)
+	_ pipeline.SharedMerge  = (*redis.Store)(nil)
+	_ pipeline.Finals       = (*postgres.DB)(nil)
+	_ pipeline.Watermark    = (*kafka.Watermark)(nil)
+	_ pipeline.Balances     = (*redis.Store)(nil)
+)
+
 // Consumer is a running consumer process; Addr is where its health and metrics listen.
 type Consumer struct {
 	Addr net.Addr

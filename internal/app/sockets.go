@@ -9,8 +9,10 @@ import (
 	"bullpen/internal/redis"
 )
 
-// The adapters the live subsystem is built from.
+// The adapters the live subsystem is built from, and the subsystem as the API mounts it.
 var (
+	_ httpapi.Sockets = (*live.Live)(nil)
+
 	_ live.Tokens        = (*httpapi.Server)(nil)
 	_ live.Snapshots     = (*httpapi.Snapshots)(nil)
 	_ live.ChannelLog    = channelLog{}
