@@ -1,20 +1,30 @@
 package app
 
 import (
+	"log/slog"
+
 	httpapi "bullpen/internal/http"
+	"bullpen/internal/kafka"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 	"bullpen/internal/service"
 )
 
 // APIDeps completes d with the API's write use-cases and reads, built on the ledger (db) and
-// the live projection (store); d brings the configuration, the producer and the logger. The
+// the live projection (store); d brings the configuration, the producer and the process's
+// logger, of which the API and the use-cases each get a child naming their component. The
 // HTTP tests build their server with it too, so they run this wiring.
 func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
-	d.Contests = service.NewContests(service.ContestDeps{Store: db, Boards: store, Logger: d.Logger, Now: d.Now})
+	log := d.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	d.Logger = log.With("component", "http")
+	services := log.With("component", "service")
+	d.Contests = service.NewContests(service.ContestDeps{Store: db, Boards: store, Logger: services, Now: d.Now})
 	d.Tokens = service.NewTokens(service.TokenDeps{Store: db})
 	d.Incentives = service.NewIncentives(service.IncentiveDeps{Store: db, Now: d.Now})
-	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: d.Logger})
+	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: services})
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
@@ -48,4 +58,5 @@ var (
 	_ httpapi.RepCache        = (*redis.Store)(nil)
 	_ httpapi.BalanceCache    = (*redis.Store)(nil)
 	_ httpapi.Pinger          = (*redis.Store)(nil)
+	_ httpapi.Producer        = (*kafka.Producer)(nil)
 )

@@ -27,6 +27,24 @@ import (
 	"bullpen/internal/redis"
 )
 
+// The adapters implement what the pipeline and its live parts declare they need.
+var (
+	_ pipeline.Ledger       = (*postgres.DB)(nil)
+	_ pipeline.Projection   = (*redis.Store)(nil)
+	_ pipeline.DeadLetterer = (*kafka.DeadLetters)(nil)
+	_ pipeline.Source       = (*postgres.DB)(nil)
+	_ pipeline.Target       = (*redis.Store)(nil)
+	_ pipeline.Outbox       = (*postgres.DB)(nil)
+	_ pipeline.Batcher      = (*redis.Store)(nil)
+	_ pipeline.Channels     = (*redis.Store)(nil)
+	_ pipeline.Boards       = (*redis.Store)(nil)
+	_ pipeline.Contests     = (*postgres.DB)(nil)
+	_ pipeline.SharedMerge  = (*redis.Store)(nil)
+	_ pipeline.Finals       = (*postgres.DB)(nil)
+	_ pipeline.Watermark    = (*kafka.Watermark)(nil)
+	_ pipeline.Balances     = (*redis.Store)(nil)
+)
+
 // Consumer is a running consumer process; Addr is where its health and metrics listen.
 type Consumer struct {
 	Addr net.Addr
@@ -52,13 +70,13 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	dlq := kafka.NewDeadLetters(cfg.KafkaBrokers, cfg.KafkaDLQTopic)
 	defer func() { _ = dlq.Close() }()
 	p := &pipeline.Pipeline{
-		Ledger: db, Projection: store, DeadLetters: dlq, Currency: cfg.Currency, Log: log,
+		Ledger: db, Projection: store, DeadLetters: dlq, Currency: cfg.Currency, Log: log.With("component", "pipeline"),
 		Backoff: pipeline.Backoff{Min: 100 * time.Millisecond, Max: 5 * time.Second},
 		Metrics: pipeline.NewMetrics(reg),
 	}
-	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log, Metrics: p.Metrics}
+	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log.With("component", "publisher"), Metrics: p.Metrics}
 	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Shared: store, Holder: processID(),
-		Interval: 250 * time.Millisecond, Top: 50, Log: log}
+		Interval: 250 * time.Millisecond, Top: 50, Log: log.With("component", "merger")}
 	p.AfterBatch = func(res ingest.Result) {
 		merger.Touched(res.Rows)
 		publisher.Kick()
@@ -66,7 +84,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	consumer := kafka.NewConsumer(kafka.ConsumerConfig{
 		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
 		SessionTimeout: cfg.KafkaSessionTimeout, BatchSize: cfg.BatchSize, BatchWait: cfg.BatchWait,
-	}, p.Process, log)
+	}, p.Process, log.With("component", "kafka-consumer"))
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -80,10 +98,12 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return consumer.Run(gctx) })
-	g.Go(func() error { return pipeline.WatchProjection(gctx, db, store, cfg.ProjectionCheck, log) })
+	g.Go(func() error {
+		return pipeline.WatchProjection(gctx, db, store, cfg.ProjectionCheck, log.With("component", "projection-watcher"))
+	})
 	finalizer := &pipeline.Finalizer{
 		Finals: db, Watermark: kafka.NewWatermark(cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaGroup), Balances: store,
-		Grace: cfg.Grace, Interval: cfg.FinalizeCheck, Now: time.Now, Log: log,
+		Grace: cfg.Grace, Interval: cfg.FinalizeCheck, Now: time.Now, Log: log.With("component", "finalizer"),
 	}
 	g.Go(func() error { return finalizer.Run(gctx) })
 	g.Go(func() error { return publisher.Run(gctx) })

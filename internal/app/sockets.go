@@ -2,14 +2,17 @@ package app
 
 import (
 	"context"
+	"log/slog"
 
 	httpapi "bullpen/internal/http"
 	"bullpen/internal/live"
 	"bullpen/internal/redis"
 )
 
-// The adapters the live subsystem is built from.
+// The adapters the live subsystem is built from, and the subsystem as the API mounts it.
 var (
+	_ httpapi.Sockets = (*live.Live)(nil)
+
 	_ live.Tokens        = (*httpapi.Server)(nil)
 	_ live.Snapshots     = (*httpapi.Snapshots)(nil)
 	_ live.ChannelLog    = channelLog{}
@@ -30,8 +33,13 @@ func (l channelLog) Listen(ctx context.Context) (live.Subscription, error) {
 }
 
 // NewSockets builds the live subsystem on the API's token authentication and views and on
-// Redis; d brings the rest (logger, currency, origins, options).
+// Redis; d brings the rest (the process's logger, of which it gets a child naming it,
+// currency, origins, options).
 func NewSockets(srv *httpapi.Server, store *redis.Store, d live.Deps) *live.Live {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	d.Logger = d.Logger.With("component", "live")
 	d.Tokens, d.Snapshots, d.Log, d.Presence, d.Registry = srv, srv.Snapshots(), channelLog{store}, store, srv.Registry()
 	return live.New(d)
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -38,8 +39,16 @@ func (d *DeadLetters) DeadLetter(ctx context.Context, letters []pipeline.DeadLet
 			{Key: "source", Value: []byte(l.Source)},
 		}}
 	}
-	return d.w.WriteMessages(ctx, out...)
+	if err := d.w.WriteMessages(ctx, out...); err != nil {
+		return fmt.Errorf("write dead letters to %s: %w", d.w.Topic, err)
+	}
+	return nil
 }
 
 // Close flushes and closes the writer.
-func (d *DeadLetters) Close() error { return d.w.Close() }
+func (d *DeadLetters) Close() error {
+	if err := d.w.Close(); err != nil {
+		return fmt.Errorf("close the writer of %s: %w", d.w.Topic, err)
+	}
+	return nil
+}

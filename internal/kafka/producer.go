@@ -3,6 +3,7 @@ package kafka
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -37,8 +38,16 @@ func (p *Producer) Produce(ctx context.Context, msgs ...event.Record) error {
 	for i, m := range msgs {
 		out[i] = kafkago.Message{Key: m.Key, Value: m.Value}
 	}
-	return p.w.WriteMessages(ctx, out...)
+	if err := p.w.WriteMessages(ctx, out...); err != nil {
+		return fmt.Errorf("produce to %s: %w", p.w.Topic, err)
+	}
+	return nil
 }
 
 // Close flushes and closes the producer.
-func (p *Producer) Close() error { return p.w.Close() }
+func (p *Producer) Close() error {
+	if err := p.w.Close(); err != nil {
+		return fmt.Errorf("close the producer of %s: %w", p.w.Topic, err)
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,7 +27,9 @@ func RecordChange(ctx context.Context, q Querier, by, action, subject string, de
 	if detail == nil {
 		b = []byte("{}")
 	}
-	_, err = q.Exec(ctx, `INSERT INTO changes (by, action, subject, detail) VALUES ($1, $2, $3, $4)`,
-		by, action, subject, b)
-	return err
+	if _, err := q.Exec(ctx, `INSERT INTO changes (by, action, subject, detail) VALUES ($1, $2, $3, $4)`,
+		by, action, subject, b); err != nil {
+		return fmt.Errorf("record %s of %s: %w", action, subject, err)
+	}
+	return nil
 }

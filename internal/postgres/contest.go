@@ -108,7 +108,10 @@ func InsertContest(ctx context.Context, q Querier, c *contest.Contest) error {
 		RETURNING id::text, created_at, updated_at`, args...).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt)
 	c.UpdatedBy = c.CreatedBy
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	return err
+	if err != nil {
+		return fmt.Errorf("insert contest: %w", err)
+	}
+	return nil
 }
 
 // UpdateContest writes every field of a contest, by its id, and records updatedBy.
@@ -126,7 +129,10 @@ func UpdateContest(ctx context.Context, q Querier, c *contest.Contest, updatedBy
 		WHERE id = $18 RETURNING updated_at`, args...).Scan(&c.UpdatedAt)
 	c.UpdatedBy = updatedBy
 	c.UpdatedAt = c.UpdatedAt.UTC()
-	return err
+	if err != nil {
+		return fmt.Errorf("update contest %s: %w", c.ID, err)
+	}
+	return nil
 }
 
 func contestNotFound(id string) error {
@@ -151,7 +157,10 @@ func getContest(ctx context.Context, q Querier, id, lock string) (*contest.Conte
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, contestNotFound(id)
 	}
-	return c, err
+	if err != nil {
+		return nil, fmt.Errorf("read contest %s: %w", id, err)
+	}
+	return c, nil
 }
 
 // statusClause mirrors contest.StatusAt in SQL, so a status filter pages correctly. clock.now
@@ -180,36 +189,39 @@ func (db *DB) Contests(ctx context.Context, f contest.Filter) ([]*contest.Contes
 	if !ok {
 		return nil, bullpen.Invalid("status", "unknown status %q", f.Status)
 	}
-	return db.queryContests(ctx, fromContests+`WHERE `+where+`
+	return db.queryContests(ctx, "list contests", fromContests+`WHERE `+where+`
 		ORDER BY starts_at DESC, id LIMIT $2 OFFSET $3`, f.Now, f.Limit, f.Offset)
 }
 
 // OpenContests returns every contest that is live, or ended and not yet final.
 func (db *DB) OpenContests(ctx context.Context, now time.Time) ([]*contest.Contest, error) {
-	return db.queryContests(ctx, fromContests+`WHERE `+openClause+` ORDER BY starts_at DESC, id`, now)
+	return db.queryContests(ctx, "list open contests", fromContests+`WHERE `+openClause+` ORDER BY starts_at DESC, id`, now)
 }
 
-func (db *DB) queryContests(ctx context.Context, sql string, args ...any) ([]*contest.Contest, error) {
+func (db *DB) queryContests(ctx context.Context, what, sql string, args ...any) ([]*contest.Contest, error) {
 	rows, err := db.Pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	out := []*contest.Contest{}
 	for rows.Next() {
 		c, err := scanContest(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }
 
 // CreateContest stores a new, normalized contest (c.CreatedBy says who) and counts what the
 // ledger already holds for it, all in one transaction that ingest batches wait for.
 func (db *DB) CreateContest(ctx context.Context, c *contest.Contest) error {
-	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	return db.tx(ctx, pgx.TxOptions{}, "create contest", func(tx pgx.Tx) error {
 		if err := LockIngest(ctx, tx); err != nil {
 			return err
 		}
@@ -229,7 +241,7 @@ func (db *DB) CreateContest(ctx context.Context, c *contest.Contest) error {
 func (db *DB) ChangeContest(ctx context.Context, ch contest.Change) (*contest.Contest, contest.Effect, error) {
 	var out *contest.Contest
 	var effect contest.Effect
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	err := db.tx(ctx, pgx.TxOptions{}, "change contest "+ch.ID, func(tx pgx.Tx) error {
 		// The ingest lock comes first, as for every writer that takes both.
 		if ch.Rules {
 			if err := LockIngest(ctx, tx); err != nil {

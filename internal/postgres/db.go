@@ -39,7 +39,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create postgresql pool: %w", err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
@@ -52,19 +52,24 @@ func Open(ctx context.Context, url string) (*DB, error) {
 func (db *DB) Close() { db.Pool.Close() }
 
 // Ping checks that the database answers (for /readyz).
-func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.Pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping postgresql: %w", err)
+	}
+	return nil
+}
 
 func (db *DB) migrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error) {
 	m, err := migrate.NewMigrator(ctx, conn, versionTable)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("prepare migrations: %w", err)
 	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
 	if err := m.LoadMigrations(sub); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load migrations: %w", err)
 	}
 	return m, nil
 }
@@ -73,14 +78,17 @@ func (db *DB) migrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, 
 func (db *DB) Migrate(ctx context.Context) error {
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("migrate: acquire a connection: %w", err)
 	}
 	defer conn.Release()
 	m, err := db.migrator(ctx, conn.Conn())
 	if err != nil {
 		return err
 	}
-	return m.Migrate(ctx)
+	if err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
 }
 
 // ErrOldSchema is returned by CheckSchema when migrations are missing.
@@ -90,7 +98,7 @@ var ErrOldSchema = errors.New("the database schema is older than this program: r
 func (db *DB) CheckSchema(ctx context.Context) error {
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("check schema: acquire a connection: %w", err)
 	}
 	defer conn.Release()
 	m, err := db.migrator(ctx, conn.Conn())
@@ -99,7 +107,7 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	}
 	have, err := m.GetCurrentVersion(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("read schema version: %w", err)
 	}
 	want := int32(len(m.Migrations))
 	switch {
@@ -114,8 +122,10 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 // Generation identifies this ledger; a Redis projection records the generation it was built from.
 func (db *DB) Generation(ctx context.Context) (string, error) {
 	var g string
-	err := db.Pool.QueryRow(ctx, `SELECT generation::text FROM projection`).Scan(&g)
-	return g, err
+	if err := db.Pool.QueryRow(ctx, `SELECT generation::text FROM projection`).Scan(&g); err != nil {
+		return "", fmt.Errorf("read ledger generation: %w", err)
+	}
+	return g, nil
 }
 
 // IsTransient reports whether err is worth retrying: a lost connection, a serialization

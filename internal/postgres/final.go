@@ -23,19 +23,19 @@ func (db *DB) PendingFinals(ctx context.Context) ([]contest.PendingFinal, error)
 		WHERE c.cancelled_at IS NULL AND c.finalized_at IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM finals f WHERE f.contest_id = s.contest_id AND f.period_key = s.period_key)`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list boards not final: %w", err)
 	}
 	boards := map[string][]string{}
 	for rows.Next() {
 		var id, key string
 		if err := rows.Scan(&id, &key); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("list boards not final: %w", err)
 		}
 		boards[id] = append(boards[id], key)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list boards not final: %w", err)
 	}
 	out := make([]contest.PendingFinal, 0, len(cs))
 	for _, c := range cs {
@@ -53,7 +53,7 @@ func (db *DB) PendingFinals(ctx context.Context) ([]contest.PendingFinal, error)
 func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string, closing bool) (map[string]bullpen.Balance, error) {
 	var paid []string
 	var balances map[string]bullpen.Balance
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, "finalize contest "+c.ID, func(tx pgx.Tx) error {
 		paid = paid[:0]
 		var id string
 		err := tx.QueryRow(ctx, `SELECT id::text FROM contests WHERE id = $1 AND cancelled_at IS NULL AND finalized_at IS NULL FOR UPDATE`, c.ID).Scan(&id)
@@ -61,7 +61,7 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 			return nil // final or cancelled already
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("lock contest %s: %w", c.ID, err)
 		}
 		if closing {
 			// Every board not final yet, as this transaction sees them: a board whose first
@@ -95,7 +95,7 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 		}
 		if closing {
 			if _, err = tx.Exec(ctx, `UPDATE contests SET finalized_at = now(), updated_at = now() WHERE id = $1`, c.ID); err != nil {
-				return err
+				return fmt.Errorf("mark contest %s final: %w", c.ID, err)
 			}
 			final := *c
 			final.Status = contest.StatusFinal
@@ -118,8 +118,11 @@ type prizeNotice struct {
 // finalizeBoard marks one board final and pays its prizes; it returns what it paid.
 func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key string) ([]prizeNotice, error) {
 	tag, err := tx.Exec(ctx, `INSERT INTO finals (contest_id, period_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.ID, key)
-	if err != nil || tag.RowsAffected() == 0 {
-		return nil, err
+	if err != nil {
+		return nil, fmt.Errorf("mark board %s of contest %s final: %w", key, c.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, nil
 	}
 	if len(c.Prizes) == 0 {
 		return nil, nil
@@ -129,11 +132,11 @@ func finalizeBoard(ctx context.Context, tx pgx.Tx, c *contest.Contest, key strin
 	rows, err := tx.Query(ctx, `SELECT entrant, score FROM standings WHERE contest_id = $1 AND period_key = $2
 		ORDER BY finished_at ASC NULLS LAST, score DESC, reached_at ASC, entrant COLLATE "C" ASC`, c.ID, key)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read board %s of contest %s: %w", key, c.ID, err)
 	}
 	board, err := pgx.CollectRows(rows, pgx.RowToStructByPos[contest.Placed])
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read board %s of contest %s: %w", key, c.ID, err)
 	}
 	var paid []prizeNotice
 	for _, p := range c.Payouts(board) {
@@ -167,9 +170,13 @@ func teamScorers(ctx context.Context, tx pgx.Tx, contestID, key, team string) ([
 	rows, err := tx.Query(ctx, `SELECT rep_id FROM contributions WHERE contest_id = $1 AND period_key = $2 AND entrant = $3
 		GROUP BY rep_id HAVING sum(delta) > 0 ORDER BY rep_id`, contestID, key, team)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read scorers of team %s: %w", team, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	reps, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read scorers of team %s: %w", team, err)
+	}
+	return reps, nil
 }
 
 // NotifyLifecycle queues contest.started for contests that have started and contest.ended
@@ -177,7 +184,7 @@ func teamScorers(ctx context.Context, tx pgx.Tx, contestID, key, team string) ([
 // many it queued.
 func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
 	n := 0
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, "notify contest lifecycle", func(tx pgx.Tx) error {
 		n = 0
 		for _, step := range []struct{ typ, sql string }{
 			{message.TypeContestStarted, `UPDATE contests SET started_notified_at = now()
@@ -189,11 +196,11 @@ func (db *DB) NotifyLifecycle(ctx context.Context) (int, error) {
 		} {
 			rows, err := tx.Query(ctx, step.sql)
 			if err != nil {
-				return err
+				return fmt.Errorf("mark %s notified: %w", step.typ, err)
 			}
 			cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*contest.Contest, error) { return scanContest(r) })
 			if err != nil {
-				return err
+				return fmt.Errorf("mark %s notified: %w", step.typ, err)
 			}
 			notices := make([]bullpen.Notice, 0, len(cs))
 			for _, c := range cs {
@@ -216,7 +223,11 @@ func openBoards(ctx context.Context, tx pgx.Tx, contestID string) ([]string, err
 		AND NOT EXISTS (SELECT 1 FROM finals f WHERE f.contest_id = s.contest_id AND f.period_key = s.period_key)
 		ORDER BY 1`, contestID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list open boards of contest %s: %w", contestID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list open boards of contest %s: %w", contestID, err)
+	}
+	return keys, nil
 }

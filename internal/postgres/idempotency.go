@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,7 +31,7 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, method, pat
 		return true, nil, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return false, nil, err
+		return false, nil, fmt.Errorf("claim idempotency key: %w", err)
 	}
 	var r bullpen.IdempotentResponse
 	err = db.Pool.QueryRow(ctx, `SELECT method, path, status, body FROM idempotency_keys
@@ -38,24 +39,36 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, method, pat
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil, nil
 	}
-	return false, &r, err
+	if err != nil {
+		return false, &r, fmt.Errorf("read idempotency key: %w", err)
+	}
+	return false, &r, nil
 }
 
 // SaveIdempotentResponse keeps the response of a claimed key.
 func (db *DB) SaveIdempotentResponse(ctx context.Context, tokenID, key string, status int, body []byte) error {
 	_, err := db.Pool.Exec(ctx, `UPDATE idempotency_keys SET status = $3, body = $4
 		WHERE token_id = $1 AND key = $2`, tokenID, key, status, body)
-	return err
+	if err != nil {
+		return fmt.Errorf("save idempotent response: %w", err)
+	}
+	return nil
 }
 
 // ReleaseIdempotencyKey forgets a claimed key whose request failed, so a retry runs again.
 func (db *DB) ReleaseIdempotencyKey(ctx context.Context, tokenID, key string) error {
 	_, err := db.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2 AND status = 0`, tokenID, key)
-	return err
+	if err != nil {
+		return fmt.Errorf("release idempotency key: %w", err)
+	}
+	return nil
 }
 
 // PurgeIdempotencyKeys deletes kept responses older than ttl.
 func (db *DB) PurgeIdempotencyKeys(ctx context.Context, ttl time.Duration) error {
 	_, err := db.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, ttl)
-	return err
+	if err != nil {
+		return fmt.Errorf("purge idempotency keys: %w", err)
+	}
+	return nil
 }

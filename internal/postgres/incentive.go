@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,7 +55,7 @@ func (db *DB) CreateIncentive(ctx context.Context, i *incentive.Incentive) error
 	if err != nil {
 		return err
 	}
-	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	return db.tx(ctx, pgx.TxOptions{}, "create incentive", func(tx pgx.Tx) error {
 		if err := LockIngest(ctx, tx); err != nil {
 			return err
 		}
@@ -66,7 +67,7 @@ func (db *DB) CreateIncentive(ctx context.Context, i *incentive.Incentive) error
 			i.Title, i.Condition.Type, int64Ptr(i.Condition.MinAmount), i.Condition.Product, i.RewardPoints,
 			i.MaxWinners, i.StartsAt, i.EndsAt, audience, i.CreatedBy).Scan(&i.ID, &i.CreatedAt)
 		if err != nil {
-			return err
+			return fmt.Errorf("insert incentive: %w", err)
 		}
 		i.CreatedAt = i.CreatedAt.UTC()
 		if err := RecordChange(ctx, tx, i.CreatedBy, "incentive.launch", i.ID, i); err != nil {
@@ -98,7 +99,10 @@ func getIncentive(ctx context.Context, q Querier, id, lock string) (*incentive.I
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, incentiveNotFound(id)
 	}
-	return i, err
+	if err != nil {
+		return nil, fmt.Errorf("read incentive %s: %w", id, err)
+	}
+	return i, nil
 }
 
 // loadWinners fills in the winners of incs: the entries that won, in winning order (won_at,
@@ -114,19 +118,22 @@ func loadWinners(ctx context.Context, q Querier, incs ...*incentive.Incentive) e
 		FROM incentive_entries WHERE incentive_id = ANY($1::uuid[]) AND won_at IS NOT NULL
 		ORDER BY incentive_id, won_at, seq`, ids)
 	if err != nil {
-		return err
+		return fmt.Errorf("read incentive winners: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id string
 		var w incentive.Winner
 		if err := rows.Scan(&id, &w.RepID, &w.DealID, &w.EventID, &w.WonAt, &w.ClawedBackAt); err != nil {
-			return err
+			return fmt.Errorf("read incentive winners: %w", err)
 		}
 		w.WonAt, w.ClawedBackAt = w.WonAt.UTC(), utcPtr(w.ClawedBackAt)
 		byID[id].Winners = append(byID[id].Winners, w)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read incentive winners: %w", err)
+	}
+	return nil
 }
 
 // incentiveStatusClause mirrors Incentive.StatusAt in SQL, so a status filter pages correctly.
@@ -150,11 +157,14 @@ func (db *DB) Incentives(ctx context.Context, status string, limit, offset int, 
 		SELECT `+incentiveColumns+` FROM incentives, clock WHERE `+where+`
 		ORDER BY starts_at DESC, created_at DESC, id LIMIT $2 OFFSET $3`, now, limit, offset)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list incentives: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*incentive.Incentive, error) { return scanIncentive(row) })
-	if err != nil || len(out) == 0 {
-		return out, err
+	if err != nil {
+		return out, fmt.Errorf("list incentives: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
 	}
 	return out, loadWinners(ctx, db.Pool, out...)
 }
@@ -164,7 +174,7 @@ func (db *DB) Incentives(ctx context.Context, status string, limit, offset int, 
 // batches are held off meanwhile, so once it returns no batch still applying can make a winner.
 func (db *DB) EndIncentive(ctx context.Context, id, by string, end func(*incentive.Incentive) error) (*incentive.Incentive, error) {
 	var out *incentive.Incentive
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	err := db.tx(ctx, pgx.TxOptions{}, "end incentive "+id, func(tx pgx.Tx) error {
 		// The ingest lock comes first, as for every writer that takes both.
 		if err := LockIngest(ctx, tx); err != nil {
 			return err
@@ -182,7 +192,7 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, end func(*incenti
 		var ended time.Time
 		if err := tx.QueryRow(ctx, `UPDATE incentives SET ended_at = $2 WHERE id = $1 RETURNING ended_at`,
 			id, *i.EndedAt).Scan(&ended); err != nil {
-			return err
+			return fmt.Errorf("write the end of incentive %s: %w", id, err)
 		}
 		ended = ended.UTC()
 		i.EndedAt = &ended

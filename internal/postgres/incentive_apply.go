@@ -54,17 +54,20 @@ func applyIncentives(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, d
 func lockIncentives(ctx context.Context, tx pgx.Tx, withWins bool, reversedDeals []string, grace time.Duration) ([]*incentive.Incentive, time.Time, error) {
 	var now time.Time
 	if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
-		return nil, now, err
+		return nil, now, fmt.Errorf("read the transaction's time: %w", err)
 	}
 	rows, err := tx.Query(ctx, `SELECT `+incentiveColumns+` FROM incentives
 		WHERE ($1 AND ended_at IS NULL AND ends_at > now() - $2 * interval '1 second')
 		   OR id IN (SELECT incentive_id FROM incentive_entries WHERE deal_id = ANY($3) AND won_at IS NOT NULL AND clawed_back_at IS NULL)
 		ORDER BY id FOR UPDATE`, withWins, grace.Seconds(), reversedDeals)
 	if err != nil {
-		return nil, now, err
+		return nil, now, fmt.Errorf("lock incentives: %w", err)
 	}
 	incs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*incentive.Incentive, error) { return scanIncentive(r) })
-	return incs, now, err
+	if err != nil {
+		return incs, now, fmt.Errorf("lock incentives: %w", err)
+	}
+	return incs, now, nil
 }
 
 // loadIncentiveStates reads, for the locked incentives the batch can change, the entries that
@@ -86,7 +89,7 @@ func loadIncentiveStates(ctx context.Context, tx pgx.Tx, incs []*incentive.Incen
 	rows, err := tx.Query(ctx, `SELECT incentive_id::text, event_id, rep_id, deal_id FROM incentive_entries
 		WHERE incentive_id = ANY($1::uuid[]) AND won_at IS NOT NULL AND clawed_back_at IS NULL ORDER BY seq`, ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("incentive holders: %w", err)
 	}
 	holders := map[string][]incentive.Entry{}
 	var id string
@@ -112,7 +115,7 @@ func loadIncentiveStates(ctx context.Context, tx pgx.Tx, incs []*incentive.Incen
 				ORDER BY e.rep_id, e.seq) first
 			ORDER BY seq LIMIT $2`, s.Incentive.ID, s.Incentive.MaxWinners)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("incentive entries waiting: %w", err)
 		}
 		if s.Waiting, err = pgx.CollectRows(rows, pgx.RowToStructByPos[incentive.Entry]); err != nil {
 			return nil, fmt.Errorf("incentive entries waiting: %w", err)
@@ -159,5 +162,8 @@ func writeIncentiveChanges(ctx context.Context, tx pgx.Tx, out incentive.Outcome
 			return fmt.Errorf("%s: %w", w, err)
 		}
 	}
-	return br.Close()
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("incentive changes: %w", err)
+	}
+	return nil
 }

@@ -22,7 +22,7 @@ import (
 // not applied again, but the rows it touched are returned so the projection converges.
 func (db *DB) ApplyBatch(ctx context.Context, events []event.Event, sources []string) (ingest.Result, error) {
 	var res ingest.Result
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, "apply batch", func(tx pgx.Tx) error {
 		var err error
 		res, err = db.applyBatch(ctx, tx, events, sources)
 		return err
@@ -33,9 +33,9 @@ func (db *DB) ApplyBatch(ctx context.Context, events []event.Event, sources []st
 // inTx runs fn in a transaction, again from the start on a serialization failure, a deadlock
 // or a unique violation raced by another consumer (a rebalance may hand the same events to two
 // consumers for a moment).
-func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+func (db *DB) inTx(ctx context.Context, what string, fn func(pgx.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := pgx.BeginFunc(ctx, db.Pool, fn)
+		err := db.tx(ctx, pgx.TxOptions{}, what, fn)
 		if err == nil || attempt == 5 || !retryable(err) {
 			return err
 		}
@@ -47,6 +47,22 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	}
 }
 
+// tx runs fn in one transaction. What fn returns comes back as it is: its failures say where
+// they happened already, and the domain's errors carry the code and message the API shows.
+// Only what pgx reports of the transaction itself (begin, commit) is wrapped, with what.
+func (db *DB) tx(ctx context.Context, opts pgx.TxOptions, what string, fn func(pgx.Tx) error) error {
+	var failed bool
+	err := pgx.BeginTxFunc(ctx, db.Pool, opts, func(tx pgx.Tx) error {
+		err := fn(tx)
+		failed = err != nil
+		return err
+	})
+	if err != nil && !failed {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return err
+}
+
 func retryable(err error) bool {
 	code := sqlState(err)
 	return strings.HasPrefix(code, "40") || code == "23505"
@@ -56,7 +72,7 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 	var res ingest.Result
 	in, fresh, freshSources, dups, err := db.readBatch(ctx, tx, events, sources)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("read batch: %w", err)
 	}
 	res.Applied, res.Duplicates = len(fresh), len(dups)
 	if len(fresh) > 0 {
@@ -245,7 +261,11 @@ func moveStandings(ctx context.Context, tx pgx.Tx, moves map[ingest.BoardKey]ing
 	if err != nil {
 		return nil, fmt.Errorf("move standings: %w", err)
 	}
-	return collectStandings(rows)
+	out, err := collectStandings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("move standings: %w", err)
+	}
+	return out, nil
 }
 
 func collectStandings(rows pgx.Rows) ([]ingest.Row, error) {
@@ -278,7 +298,11 @@ func upsertReps(ctx context.Context, tx pgx.Tx, reps map[string]bullpen.Rep) ([]
 	if err != nil {
 		return nil, fmt.Errorf("upsert reps: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
+	if err != nil {
+		return nil, fmt.Errorf("upsert reps: %w", err)
+	}
+	return out, nil
 }
 
 // touchedBy returns the current standings rows and reps that already-recorded events touched,
@@ -290,19 +314,22 @@ func touchedBy(ctx context.Context, tx pgx.Tx, eventIDs []string) ([]ingest.Row,
 		JOIN (SELECT DISTINCT contest_id, period_key, entrant FROM contributions WHERE event_id = ANY($1)) c
 		  USING (contest_id, period_key, entrant)`, eventIDs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("read rows of redelivered events: %w", err)
 	}
 	st, err := collectStandings(rows)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("read rows of redelivered events: %w", err)
 	}
 	rows, err = tx.Query(ctx, `SELECT r.rep_id, r.name, r.team_id FROM reps r
 		WHERE r.rep_id IN (SELECT rep_id FROM events WHERE event_id = ANY($1))`, eventIDs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("read reps of redelivered events: %w", err)
 	}
 	reps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
-	return st, reps, err
+	if err != nil {
+		return nil, nil, fmt.Errorf("read reps of redelivered events: %w", err)
+	}
+	return st, reps, nil
 }
 
 func countedJSON(cs []ingest.Counted) string {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -18,9 +19,13 @@ func activeContests(ctx context.Context, q interface {
 }) ([]*contest.Contest, error) {
 	rows, err := q.Query(ctx, activeContestsSQL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read active contests: %w", err)
 	}
-	return collectContests(rows)
+	cs, err := collectContests(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read active contests: %w", err)
+	}
+	return cs, nil
 }
 
 func collectContests(rows pgx.Rows) ([]*contest.Contest, error) {

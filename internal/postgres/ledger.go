@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"time"
@@ -37,13 +38,17 @@ func LockBalances(ctx context.Context, tx pgx.Tx, repIDs []string) error {
 	case 0:
 		return nil
 	case 1:
-		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, balanceLock, keys[0])
-		return err
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, balanceLock, keys[0]); err != nil {
+			return fmt.Errorf("lock balances: %w", err)
+		}
+		return nil
 	}
 	// The sort node hands the keys over in order, so the locks are taken in that order.
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT k FROM unnest($2::int4[]) k ORDER BY k) s`,
-		balanceLock, keys)
-	return err
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT k FROM unnest($2::int4[]) k ORDER BY k) s`,
+		balanceLock, keys); err != nil {
+		return fmt.Errorf("lock balances: %w", err)
+	}
+	return nil
 }
 
 // SumBalances returns the balance of each of repIDs as q sees the ledger: the sum of its
@@ -58,18 +63,21 @@ func SumBalances(ctx context.Context, q Querier, repIDs []string) (map[string]bu
 	rows, err := q.Query(ctx, `SELECT r.id, coalesce(sum(l.points), 0)::bigint, coalesce(max(l.id), 0)::bigint
 		FROM unnest($1::text[]) AS r(id) LEFT JOIN ledger l ON l.rep_id = r.id GROUP BY r.id`, repIDs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sum balances: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id string
 		var b bullpen.Balance
 		if err := rows.Scan(&id, &b.Points, &b.Version); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sum balances: %w", err)
 		}
 		out[id] = b
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("sum balances: %w", err)
+	}
+	return out, nil
 }
 
 // Balances returns the balance of each of repIDs: the sum of its ledger entries and their
@@ -86,7 +94,7 @@ func (db *DB) AllBalances(ctx context.Context, fn func(map[string]bullpen.Balanc
 		rows, err := db.Pool.Query(ctx, `SELECT rep_id, sum(points)::bigint, max(id) FROM ledger
 			WHERE rep_id > $1 GROUP BY rep_id ORDER BY rep_id LIMIT $2`, after, balancePage)
 		if err != nil {
-			return err
+			return fmt.Errorf("read balances: %w", err)
 		}
 		page := make(map[string]bullpen.Balance, balancePage)
 		for rows.Next() {
@@ -94,14 +102,14 @@ func (db *DB) AllBalances(ctx context.Context, fn func(map[string]bullpen.Balanc
 			var b bullpen.Balance
 			if err := rows.Scan(&id, &b.Points, &b.Version); err != nil {
 				rows.Close()
-				return err
+				return fmt.Errorf("read balances: %w", err)
 			}
 			page[id] = b
 			after = id
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("read balances: %w", err)
 		}
 		if len(page) > 0 {
 			if err := fn(page); err != nil {
@@ -120,10 +128,10 @@ func (db *DB) AllBalances(ctx context.Context, fn func(map[string]bullpen.Balanc
 func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, note, by string) (bullpen.LedgerEntry, bullpen.Balance, error) {
 	e := bullpen.LedgerEntry{RepID: repID, Points: points, Reason: bullpen.ReasonAdjustment, By: by, Note: note}
 	var balance bullpen.Balance
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, "adjust the points of rep "+repID, func(tx pgx.Tx) error {
 		var known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reps WHERE rep_id = $1)`, repID).Scan(&known); err != nil {
-			return err
+			return fmt.Errorf("read rep %s: %w", repID, err)
 		}
 		if !known {
 			return bullpen.Errorf(bullpen.ENotFound, "rep %s not found", repID)
@@ -134,7 +142,7 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 		if err := tx.QueryRow(ctx, `INSERT INTO ledger (rep_id, points, reason, by, note)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
 			repID, points, e.Reason, by, note).Scan(&e.ID, &e.CreatedAt); err != nil {
-			return err
+			return fmt.Errorf("insert adjustment: %w", err)
 		}
 		e.CreatedAt = e.CreatedAt.UTC()
 		b, err := SumBalances(ctx, tx, []string{repID})
@@ -169,13 +177,13 @@ func (db *DB) Ledger(ctx context.Context, repID string, limit, offset int) ([]bu
 		total   int
 	)
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	err := pgx.BeginTxFunc(ctx, db.Pool, opts, func(tx pgx.Tx) error {
+	err := db.tx(ctx, opts, "read the ledger of rep "+repID, func(tx pgx.Tx) error {
 		var known bool
 		err := tx.QueryRow(ctx, `SELECT coalesce(sum(points), 0)::bigint, count(*),
 			EXISTS (SELECT 1 FROM reps WHERE rep_id = $1) FROM ledger WHERE rep_id = $1`, repID).
 			Scan(&balance, &total, &known)
 		if err != nil {
-			return err
+			return fmt.Errorf("read the balance of rep %s: %w", repID, err)
 		}
 		if !known && total == 0 {
 			return bullpen.Errorf(bullpen.ENotFound, "rep %s not found", repID)
@@ -184,10 +192,12 @@ func (db *DB) Ledger(ctx context.Context, repID string, limit, offset int) ([]bu
 			contest_id::text, period_key, by, note, created_at
 			FROM ledger WHERE rep_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, repID, limit, offset)
 		if err != nil {
-			return err
+			return fmt.Errorf("read the ledger of rep %s: %w", repID, err)
 		}
-		entries, err = collectLedger(rows)
-		return err
+		if entries, err = collectLedger(rows); err != nil {
+			return fmt.Errorf("read the ledger of rep %s: %w", repID, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, 0, 0, err

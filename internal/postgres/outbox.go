@@ -42,7 +42,7 @@ const outboxLock = 7_317_002
 func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func([]bullpen.Queued) error) (int, error) {
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("drain outbox: %w", err)
 	}
 	// A connection left in the transaction by an error on the way is closed by the pool on
 	// release, not reused: its transaction, and the lock, end with it.
@@ -74,11 +74,13 @@ func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func([]bullpen
 		err = cerr
 	}
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("drain outbox: %w", err)
 	}
 	if len(queued) == 0 {
-		_, err := conn.Exec(ctx, `COMMIT`)
-		return 0, err
+		if _, err := conn.Exec(ctx, `COMMIT`); err != nil {
+			return 0, fmt.Errorf("drain outbox: %w", err)
+		}
+		return 0, nil
 	}
 	if err := publish(queued); err != nil {
 		_, _ = conn.Exec(ctx, `ROLLBACK`)
@@ -93,7 +95,7 @@ func (db *DB) DrainOutbox(ctx context.Context, limit int, publish func([]bullpen
 	b.Queue(`DELETE FROM outbox WHERE id = ANY($1)`, ids)
 	b.Queue(`COMMIT`)
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("drain outbox: delete what was published: %w", err)
 	}
 	return len(queued), nil
 }

@@ -55,11 +55,11 @@ func finishedAt(ctx context.Context, tx pgx.Tx, c *contest.Contest, entrant stri
 		WHERE c.contest_id = $1 AND c.period_key = $2 AND c.entrant = $3
 		ORDER BY e.occurred_at, e.event_id`, c.ID, contest.PeriodKeyNone, entrant)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("replay race of %s: %w", entrant, err)
 	}
 	steps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[contest.Step])
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("replay race of %s: %w", entrant, err)
 	}
 	return contest.FinishedAt(steps, *c.Target), nil
 }
@@ -70,19 +70,21 @@ func endRace(ctx context.Context, tx pgx.Tx, c *contest.Contest) error {
 	rows, err := tx.Query(ctx, `SELECT finished_at FROM standings WHERE contest_id = $1 AND finished_at IS NOT NULL
 		ORDER BY finished_at LIMIT $2`, c.ID, c.MaxWinners)
 	if err != nil {
-		return err
+		return fmt.Errorf("read finishers of race %s: %w", c.ID, err)
 	}
 	finished, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
 	if err != nil {
-		return err
+		return fmt.Errorf("read finishers of race %s: %w", c.ID, err)
 	}
 	end := c.RaceEnd(finished)
 	if end == nil || (c.RaceEndedAt != nil && !end.Before(*c.RaceEndedAt)) {
 		return nil
 	}
 	c.RaceEndedAt = end
-	_, err = tx.Exec(ctx, `UPDATE contests SET race_ended_at = $2 WHERE id = $1`, c.ID, end)
-	return err
+	if _, err := tx.Exec(ctx, `UPDATE contests SET race_ended_at = $2 WHERE id = $1`, c.ID, end); err != nil {
+		return fmt.Errorf("end race %s: %w", c.ID, err)
+	}
+	return nil
 }
 
 func sameTime(a, b *time.Time) bool {

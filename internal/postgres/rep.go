@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -22,9 +23,13 @@ func (db *DB) SearchReps(ctx context.Context, q string, limit, offset int) ([]bu
 		WHERE $1 = '' OR lower(rep_id) LIKE $1 || '%' OR lower(name) LIKE '%' || $1 || '%'
 		ORDER BY rep_id LIMIT $2 OFFSET $3`, pat, limit, offset)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("search reps: %w", err)
 	}
-	return collectReps(rows)
+	reps, err := collectReps(rows)
+	if err != nil {
+		return reps, fmt.Errorf("search reps: %w", err)
+	}
+	return reps, nil
 }
 
 func collectReps(rows pgx.Rows) ([]bullpen.Rep, error) {
@@ -48,18 +53,21 @@ func (db *DB) Rep(ctx context.Context, id string) (bullpen.Rep, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, bullpen.Errorf(bullpen.ENotFound, "rep %s not found", id)
 	}
-	return r, err
+	if err != nil {
+		return r, fmt.Errorf("read rep %s: %w", id, err)
+	}
+	return r, nil
 }
 
 // RepsByID returns the directory entries of ids that exist.
 func (db *DB) RepsByID(ctx context.Context, ids []string) (map[string]bullpen.Rep, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT rep_id, name, team_id FROM reps WHERE rep_id = ANY($1)`, ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read reps: %w", err)
 	}
 	list, err := collectReps(rows)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read reps: %w", err)
 	}
 	out := make(map[string]bullpen.Rep, len(list))
 	for _, r := range list {

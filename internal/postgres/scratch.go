@@ -34,7 +34,7 @@ func NewScratch(ctx context.Context, base, prefix string) (*Scratch, error) {
 	}
 	defer db.Close()
 	if err := db.Migrate(ctx); err != nil {
-		return s, fmt.Errorf("migrate: %w", err)
+		return s, err
 	}
 	return s, nil
 }
@@ -62,6 +62,8 @@ func (s *Scratch) Drop(ctx context.Context) error {
 		return err
 	}
 	defer db.Close()
-	_, err = db.Pool.Exec(ctx, `DROP SCHEMA `+s.Name+` CASCADE`)
-	return err
+	if _, err := db.Pool.Exec(ctx, `DROP SCHEMA `+s.Name+` CASCADE`); err != nil {
+		return fmt.Errorf("drop schema: %w", err)
+	}
+	return nil
 }

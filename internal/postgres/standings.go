@@ -19,8 +19,10 @@ const ingestLock = 7_317_001
 
 // LockIngest blocks ingest batches until tx ends; call it before recounting a contest.
 func LockIngest(ctx context.Context, tx pgx.Tx) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, ingestLock)
-	return err
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, ingestLock); err != nil {
+		return fmt.Errorf("lock ingest: %w", err)
+	}
+	return nil
 }
 
 // RecountContest (re)computes a contest's contributions and standings from the deals and
@@ -84,7 +86,7 @@ func recountDeals(ctx context.Context, tx pgx.Tx, r *ingest.Recount, c *contest.
 		FROM deals d JOIN events e ON e.event_id = d.won_event_id
 		WHERE d.won AND d.won_at >= $1 AND d.won_at < $2`, from, to)
 	if err != nil {
-		return err
+		return fmt.Errorf("recount deals: %w", err)
 	}
 	var d ingest.Deal
 	var arrived time.Time
@@ -93,7 +95,10 @@ func recountDeals(ctx context.Context, tx pgx.Tx, r *ingest.Recount, c *contest.
 			r.Deal(&d, arrived)
 			return nil
 		})
-	return err
+	if err != nil {
+		return fmt.Errorf("recount deals: %w", err)
+	}
+	return nil
 }
 
 func recountActivities(ctx context.Context, tx pgx.Tx, r *ingest.Recount, c *contest.Contest) error {
@@ -101,7 +106,7 @@ func recountActivities(ctx context.Context, tx pgx.Tx, r *ingest.Recount, c *con
 	rows, err := tx.Query(ctx, `SELECT event_id, rep_id, team_id, occurred_at, arrived_at, activity
 		FROM events WHERE type = 'activity' AND occurred_at >= $1 AND occurred_at < $2`, from, to)
 	if err != nil {
-		return err
+		return fmt.Errorf("recount activities: %w", err)
 	}
 	ev := event.Event{Type: event.Activity}
 	var team string
@@ -110,7 +115,10 @@ func recountActivities(ctx context.Context, tx pgx.Tx, r *ingest.Recount, c *con
 			r.Activity(ev, team)
 			return nil
 		})
-	return err
+	if err != nil {
+		return fmt.Errorf("recount activities: %w", err)
+	}
+	return nil
 }
 
 // markDeals appends the contest's contribution to each counted deal, so a later update or
@@ -125,9 +133,11 @@ func markDeals(ctx context.Context, tx pgx.Tx, counted map[string]ingest.Counted
 		ids = append(ids, id)
 		add = append(add, countedJSON([]ingest.Counted{c}))
 	}
-	_, err := tx.Exec(ctx, `UPDATE deals d SET counted = d.counted || u.c
-		FROM unnest($1::text[], $2::jsonb[]) u(id, c) WHERE d.deal_id = u.id`, ids, add)
-	return err
+	if _, err := tx.Exec(ctx, `UPDATE deals d SET counted = d.counted || u.c
+		FROM unnest($1::text[], $2::jsonb[]) u(id, c) WHERE d.deal_id = u.id`, ids, add); err != nil {
+		return fmt.Errorf("mark counted deals: %w", err)
+	}
+	return nil
 }
 
 // ContestRows returns every standings row of a contest, to load into the projection.
@@ -135,9 +145,13 @@ func (db *DB) ContestRows(ctx context.Context, contestID string) ([]ingest.Row, 
 	rows, err := db.Pool.Query(ctx, `SELECT contest_id::text, period_key, entrant, score, reached_at, version, finished_at
 		FROM standings WHERE contest_id = $1`, contestID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read rows of contest %s: %w", contestID, err)
 	}
-	return collectStandings(rows)
+	out, err := collectStandings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read rows of contest %s: %w", contestID, err)
+	}
+	return out, nil
 }
 
 // AllRows calls fn with every standings row of every contest that is not cancelled, a page at a
@@ -146,14 +160,14 @@ func (db *DB) AllRows(ctx context.Context, fn func([]ingest.Row) error) error {
 	rows, err := db.Pool.Query(ctx, `SELECT s.contest_id::text, s.period_key, s.entrant, s.score, s.reached_at, s.version, s.finished_at
 		FROM standings s JOIN contests c ON c.id = s.contest_id WHERE c.cancelled_at IS NULL`)
 	if err != nil {
-		return err
+		return fmt.Errorf("read standings: %w", err)
 	}
 	defer rows.Close()
 	page := make([]ingest.Row, 0, 5000)
 	for rows.Next() {
 		var s ingest.Row
 		if err := rows.Scan(&s.ContestID, &s.PeriodKey, &s.Entrant, &s.Score, &s.ReachedAt, &s.Version, &s.FinishedAt); err != nil {
-			return err
+			return fmt.Errorf("read standings: %w", err)
 		}
 		page = append(page, s)
 		if len(page) == cap(page) {
@@ -164,7 +178,7 @@ func (db *DB) AllRows(ctx context.Context, fn func([]ingest.Row) error) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return fmt.Errorf("read standings: %w", err)
 	}
 	if len(page) > 0 {
 		return fn(page)
@@ -176,11 +190,11 @@ func (db *DB) AllRows(ctx context.Context, fn func([]ingest.Row) error) error {
 func (db *DB) AllReps(ctx context.Context, fn func([]bullpen.Rep) error) error {
 	rows, err := db.Pool.Query(ctx, `SELECT rep_id, name, team_id FROM reps`)
 	if err != nil {
-		return err
+		return fmt.Errorf("read reps: %w", err)
 	}
 	reps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bullpen.Rep])
 	if err != nil {
-		return err
+		return fmt.Errorf("read reps: %w", err)
 	}
 	for len(reps) > 0 {
 		n := min(len(reps), 5000)

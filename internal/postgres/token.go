@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,10 +41,13 @@ func nullString(s string) *string {
 
 // InsertToken stores a new token by the hash of its secret; CreatedAt is filled in.
 func InsertToken(ctx context.Context, q Querier, t *bullpen.Token, hash []byte) error {
-	return q.QueryRow(ctx, `
+	if err := q.QueryRow(ctx, `
 		INSERT INTO tokens (id, hash, role, rep_id, name, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
-		t.ID, hash, string(t.Role), nullString(t.RepID), t.Name, t.CreatedBy).Scan(&t.CreatedAt)
+		t.ID, hash, string(t.Role), nullString(t.RepID), t.Name, t.CreatedBy).Scan(&t.CreatedAt); err != nil {
+		return fmt.Errorf("insert token %s: %w", t.ID, err)
+	}
+	return nil
 }
 
 // TokenByHash returns the live (unrevoked) token whose secret hashes to hash.
@@ -53,14 +57,19 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, erro
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, bullpen.Errorf(bullpen.EUnauthenticated, "unknown or revoked token")
 	}
-	return t, err
+	if err != nil {
+		return t, fmt.Errorf("read token: %w", err)
+	}
+	return t, nil
 }
 
 // TouchToken records that a token was used at about now. Callers throttle it, since exact
 // times are not worth a write per request.
 func (db *DB) TouchToken(ctx context.Context, id string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE tokens SET last_used_at = now() WHERE id = $1`, id)
-	return err
+	if _, err := db.Pool.Exec(ctx, `UPDATE tokens SET last_used_at = now() WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("touch token %s: %w", id, err)
+	}
+	return nil
 }
 
 // Tokens lists tokens, newest first.
@@ -68,24 +77,27 @@ func (db *DB) Tokens(ctx context.Context, limit, offset int) ([]bullpen.Token, e
 	rows, err := db.Pool.Query(ctx, `SELECT `+tokenColumns+` FROM tokens
 		ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`, limit, offset)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	defer rows.Close()
 	out := []bullpen.Token{}
 	for rows.Next() {
 		t, err := scanToken(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("list tokens: %w", err)
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("list tokens: %w", err)
+	}
+	return out, nil
 }
 
 // CreateToken stores a new token by the hash of its secret, with its audit record, and fills
 // in CreatedAt.
 func (db *DB) CreateToken(ctx context.Context, t *bullpen.Token, hash []byte) error {
-	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	return db.tx(ctx, pgx.TxOptions{}, "create token "+t.ID, func(tx pgx.Tx) error {
 		if err := InsertToken(ctx, tx, t, hash); err != nil {
 			return err
 		}
@@ -96,7 +108,7 @@ func (db *DB) CreateToken(ctx context.Context, t *bullpen.Token, hash []byte) er
 // RevokeToken locks a token and asks decide whether to revoke it (an error refuses): so two
 // revocations at once record one change. by is the token revoking it.
 func (db *DB) RevokeToken(ctx context.Context, id, by string, decide func(bullpen.Token) (bool, error)) error {
-	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	return db.tx(ctx, pgx.TxOptions{}, "revoke token "+id, func(tx pgx.Tx) error {
 		t, err := tokenForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -118,7 +130,10 @@ func tokenForUpdate(ctx context.Context, tx pgx.Tx, id string) (bullpen.Token, e
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, bullpen.Errorf(bullpen.ENotFound, "token %s not found", id)
 	}
-	return t, err
+	if err != nil {
+		return t, fmt.Errorf("lock token %s: %w", id, err)
+	}
+	return t, nil
 }
 
 // revokeToken revokes a token (a no-op for one already revoked) and returns its revocation time.
@@ -130,5 +145,8 @@ func revokeToken(ctx context.Context, q Querier, id, by string) (time.Time, erro
 	if errors.Is(err, pgx.ErrNoRows) {
 		return at, bullpen.Errorf(bullpen.ENotFound, "token %s not found", id)
 	}
-	return at.UTC(), err
+	if err != nil {
+		return at.UTC(), fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	return at.UTC(), nil
 }

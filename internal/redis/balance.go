@@ -40,18 +40,25 @@ func (s *Store) SetBalances(ctx context.Context, balances map[string]bullpen.Bal
 	err := setBalances.EvalSha(ctx, s.rdb, keys, args...).Err()
 	if isNoScript(err) {
 		if err := setBalances.Load(ctx, s.rdb).Err(); err != nil {
-			return err
+			return fmt.Errorf("redis: set balances: %w", err)
 		}
 		err = setBalances.EvalSha(ctx, s.rdb, keys, args...).Err()
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("redis: set balances: %w", err)
+	}
+	return nil
 }
 
 // InitBalance writes a rep's balance only if Redis holds none, and reports whether it did. A
 // reader filling the projection from the ledger uses it, so that its value, read before a
 // concurrent writer's commit, never overwrites the newer one that writer set.
 func (s *Store) InitBalance(ctx context.Context, repID string, balance bullpen.Balance) (bool, error) {
-	return s.rdb.HSetNX(ctx, s.balancesKey(), repID, balanceValue(balance)).Result()
+	set, err := s.rdb.HSetNX(ctx, s.balancesKey(), repID, balanceValue(balance)).Result()
+	if err != nil {
+		return set, fmt.Errorf("redis: init balance of %s: %w", repID, err)
+	}
+	return set, nil
 }
 
 // Balance returns a rep's points balance; ok is false when the projection has none for it.
@@ -61,7 +68,7 @@ func (s *Store) Balance(ctx context.Context, repID string) (int64, bool, error) 
 		return 0, false, nil
 	}
 	if err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("redis: read balance of %s: %w", repID, err)
 	}
 	_, points, found := strings.Cut(v, " ")
 	if !found {

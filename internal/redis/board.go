@@ -80,24 +80,30 @@ func (s *Store) SetRows(ctx context.Context, rows []ingest.Row) error {
 	_, err := run()
 	if isNoScript(err) {
 		if err := setRow.Load(ctx, s.rdb).Err(); err != nil {
-			return err
+			return fmt.Errorf("redis: set rows: %w", err)
 		}
 		_, err = run()
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("redis: set rows: %w", err)
+	}
+	return nil
 }
 
 // DeleteContest removes every board of a contest (before it is loaded again).
 func (s *Store) DeleteContest(ctx context.Context, contestID string) error {
 	periods, err := s.rdb.SMembers(ctx, s.periodsKey(contestID)).Result()
 	if err != nil {
-		return err
+		return fmt.Errorf("redis: delete boards of contest %s: %w", contestID, err)
 	}
 	keys := []string{s.periodsKey(contestID)}
 	for _, p := range periods {
 		keys = append(keys, s.boardKey(contestID, p), s.membersKey(contestID, p), s.finishersKey(contestID, p))
 	}
-	return s.rdb.Del(ctx, keys...).Err()
+	if err := s.rdb.Del(ctx, keys...).Err(); err != nil {
+		return fmt.Errorf("redis: delete boards of contest %s: %w", contestID, err)
+	}
+	return nil
 }
 
 // Range returns the rows at positions [offset, offset+limit) of a board and its size.
@@ -110,7 +116,7 @@ func (s *Store) Range(ctx context.Context, contestID, periodKey string, offset, 
 		return nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("redis: read board %s/%s: %w", contestID, periodKey, err)
 	}
 	out := make([]Ranked, 0, len(zr.Val()))
 	var finishers []string
@@ -136,7 +142,7 @@ func (s *Store) Range(ctx context.Context, contestID, periodKey string, offset, 
 func (s *Store) finisherDetails(ctx context.Context, contestID, periodKey string, entrants []string, rows []Ranked) error {
 	vals, err := s.rdb.HMGet(ctx, s.finishersKey(contestID, periodKey), entrants...).Result()
 	if err != nil {
-		return err
+		return fmt.Errorf("redis: read finishers of board %s/%s: %w", contestID, periodKey, err)
 	}
 	info := make(map[string]string, len(vals))
 	for i, v := range vals {
@@ -163,12 +169,15 @@ func (s *Store) Position(ctx context.Context, contestID, periodKey, entrant stri
 		return 0, false, nil
 	}
 	if err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("redis: read position of %s on board %s/%s: %w", entrant, contestID, periodKey, err)
 	}
 	_, m, _ := strings.Cut(cur, " ")
 	pos, err := s.rdb.ZRank(ctx, s.boardKey(contestID, periodKey), m).Result()
 	if err == goredis.Nil {
 		return 0, false, nil
 	}
-	return pos, err == nil, err
+	if err != nil {
+		return pos, false, fmt.Errorf("redis: read position of %s on board %s/%s: %w", entrant, contestID, periodKey, err)
+	}
+	return pos, true, nil
 }

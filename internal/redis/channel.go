@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -54,11 +55,14 @@ func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (
 	msg, err := publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
 	if isNoScript(err) {
 		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
-			return "", err
+			return "", fmt.Errorf("redis: publish to %s: %w", channel, err)
 		}
 		msg, err = publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
 	}
-	return msg, err
+	if err != nil {
+		return msg, fmt.Errorf("redis: publish to %s: %w", channel, err)
+	}
+	return msg, nil
 }
 
 // PublishQueued publishes messages in order in one pipeline (one round trip for a whole outbox
@@ -92,11 +96,14 @@ func (s *Store) PublishQueued(ctx context.Context, msgs []bullpen.Queued) error 
 	err := run()
 	if isNoScript(err) {
 		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
-			return err
+			return fmt.Errorf("redis: publish %d queued messages: %w", len(msgs), err)
 		}
 		err = run()
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("redis: publish %d queued messages: %w", len(msgs), err)
+	}
+	return nil
 }
 
 func newEpoch() string {
@@ -121,7 +128,7 @@ func (s *Store) Channel(ctx context.Context, channel string) (ChannelState, erro
 		return nil
 	})
 	if err != nil && !errors.Is(err, goredis.Nil) {
-		return ChannelState{}, err
+		return ChannelState{}, fmt.Errorf("redis: read channel %s: %w", channel, err)
 	}
 	st := ChannelState{Epoch: epoch.Val(), History: hist.Val()}
 	if v := seq.Val(); v != "" {
@@ -143,12 +150,12 @@ func (s *Store) ChannelTail(ctx context.Context, channel string, since int64, mi
 	res, err := tailScript.EvalSha(ctx, s.rdb, keys, since, min).StringSlice()
 	if isNoScript(err) {
 		if err := tailScript.Load(ctx, s.rdb).Err(); err != nil {
-			return ChannelState{}, err
+			return ChannelState{}, fmt.Errorf("redis: read the tail of channel %s: %w", channel, err)
 		}
 		res, err = tailScript.EvalSha(ctx, s.rdb, keys, since, min).StringSlice()
 	}
 	if err != nil {
-		return ChannelState{}, err
+		return ChannelState{}, fmt.Errorf("redis: read the tail of channel %s: %w", channel, err)
 	}
 	st := ChannelState{Epoch: res[0], History: res[2:]}
 	st.Seq, _ = strconv.ParseInt(res[1], 10, 64)

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -24,7 +25,10 @@ func (s *Store) MarkChanged(ctx context.Context, contestIDs []string) error {
 	for i, id := range contestIDs {
 		members[i] = id
 	}
-	return s.rdb.SAdd(ctx, s.mergeDirtyKey(), members...).Err()
+	if err := s.rdb.SAdd(ctx, s.mergeDirtyKey(), members...).Err(); err != nil {
+		return fmt.Errorf("redis: mark contests changed: %w", err)
+	}
+	return nil
 }
 
 var takeChangedScript = goredis.NewScript(`
@@ -34,7 +38,11 @@ return m`)
 
 // TakeChanged returns the changed contests and empties the set, atomically.
 func (s *Store) TakeChanged(ctx context.Context) ([]string, error) {
-	return takeChangedScript.Run(ctx, s.rdb, []string{s.mergeDirtyKey()}).StringSlice()
+	ids, err := takeChangedScript.Run(ctx, s.rdb, []string{s.mergeDirtyKey()}).StringSlice()
+	if err != nil {
+		return ids, fmt.Errorf("redis: take changed contests: %w", err)
+	}
+	return ids, nil
 }
 
 var holdLeaseScript = goredis.NewScript(`
@@ -49,5 +57,8 @@ return 0`)
 // has it. A holder that stops renewing loses it after ttl.
 func (s *Store) HoldMergeLease(ctx context.Context, holder string, ttl time.Duration) (bool, error) {
 	n, err := holdLeaseScript.Run(ctx, s.rdb, []string{s.mergeLeaseKey()}, holder, ttl.Milliseconds()).Int()
-	return n == 1, err
+	if err != nil {
+		return false, fmt.Errorf("redis: hold merge lease: %w", err)
+	}
+	return n == 1, nil
 }

@@ -1,6 +1,9 @@
 package redis
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Presence of the wall displays: one hash, a field per display socket of any node
 // ("node:socket"), its value what GET /displays shows of it, so every node lists them all.
@@ -15,7 +18,10 @@ func (s *Store) SetPresence(ctx context.Context, entries map[string][]byte) erro
 	for f, v := range entries {
 		fields = append(fields, f, v)
 	}
-	return s.rdb.HSet(ctx, s.displaysKey(), fields...).Err()
+	if err := s.rdb.HSet(ctx, s.displaysKey(), fields...).Err(); err != nil {
+		return fmt.Errorf("redis: set presence: %w", err)
+	}
+	return nil
 }
 
 // DeletePresence removes displays' presence.
@@ -23,10 +29,17 @@ func (s *Store) DeletePresence(ctx context.Context, fields ...string) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return s.rdb.HDel(ctx, s.displaysKey(), fields...).Err()
+	if err := s.rdb.HDel(ctx, s.displaysKey(), fields...).Err(); err != nil {
+		return fmt.Errorf("redis: delete presence: %w", err)
+	}
+	return nil
 }
 
 // Presence reads every display's presence, by field.
 func (s *Store) Presence(ctx context.Context) (map[string]string, error) {
-	return s.rdb.HGetAll(ctx, s.displaysKey()).Result()
+	entries, err := s.rdb.HGetAll(ctx, s.displaysKey()).Result()
+	if err != nil {
+		return entries, fmt.Errorf("redis: read presence: %w", err)
+	}
+	return entries, nil
 }

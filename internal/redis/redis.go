@@ -33,13 +33,23 @@ func Open(ctx context.Context, url, prefix string) (*Store, error) {
 }
 
 // Close closes the client.
-func (s *Store) Close() error { return s.rdb.Close() }
+func (s *Store) Close() error {
+	if err := s.rdb.Close(); err != nil {
+		return fmt.Errorf("redis: close: %w", err)
+	}
+	return nil
+}
 
 // Client exposes the underlying client (tests, health checks).
 func (s *Store) Client() *goredis.Client { return s.rdb }
 
 // Ping checks that Redis answers (for /readyz).
-func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: ping: %w", err)
+	}
+	return nil
+}
 
 // contestTag is the hash tag every key of one contest shares, so a contest lives in one slot
 // of a Redis Cluster.
@@ -69,12 +79,18 @@ func (s *Store) Generation(ctx context.Context) (string, error) {
 	if err == goredis.Nil {
 		return "", nil
 	}
-	return g, err
+	if err != nil {
+		return "", fmt.Errorf("redis: read generation: %w", err)
+	}
+	return g, nil
 }
 
 // SetGeneration records that the projection is complete for the ledger generation g.
 func (s *Store) SetGeneration(ctx context.Context, g string) error {
-	return s.rdb.Set(ctx, s.generationKey(), g, 0).Err()
+	if err := s.rdb.Set(ctx, s.generationKey(), g, 0).Err(); err != nil {
+		return fmt.Errorf("redis: set generation: %w", err)
+	}
+	return nil
 }
 
 // Flush deletes every key of the projection.
@@ -86,17 +102,17 @@ func (s *Store) Flush(ctx context.Context) error {
 			batch = append(batch, iter.Val())
 			if len(batch) == 1000 {
 				if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-					return err
+					return fmt.Errorf("redis: flush: %w", err)
 				}
 				batch = batch[:0]
 			}
 		}
 		if err := iter.Err(); err != nil {
-			return err
+			return fmt.Errorf("redis: flush: %w", err)
 		}
 		if len(batch) > 0 {
 			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-				return err
+				return fmt.Errorf("redis: flush: %w", err)
 			}
 		}
 	}

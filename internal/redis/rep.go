@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"bullpen/internal/bullpen"
 )
@@ -17,7 +18,10 @@ func (s *Store) SetReps(ctx context.Context, reps []bullpen.Rep) error {
 		b, _ := json.Marshal(r)
 		args = append(args, r.RepID, b)
 	}
-	return s.rdb.HSet(ctx, s.repsKey(), args...).Err()
+	if err := s.rdb.HSet(ctx, s.repsKey(), args...).Err(); err != nil {
+		return fmt.Errorf("redis: set reps: %w", err)
+	}
+	return nil
 }
 
 // Reps returns the directory entries of ids that Redis knows.
@@ -28,7 +32,7 @@ func (s *Store) Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep,
 	}
 	vals, err := s.rdb.HMGet(ctx, s.repsKey(), ids...).Result()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("redis: read reps: %w", err)
 	}
 	for i, v := range vals {
 		str, ok := v.(string)

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -15,7 +16,10 @@ func (s *Store) revokedChannel() string { return s.prefix + ":revoked" }
 
 // PublishRevocation tells every node listening that tokenID was revoked.
 func (s *Store) PublishRevocation(ctx context.Context, tokenID string) error {
-	return s.rdb.Publish(ctx, s.revokedChannel(), tokenID).Err()
+	if err := s.rdb.Publish(ctx, s.revokedChannel(), tokenID).Err(); err != nil {
+		return fmt.Errorf("redis: publish revocation: %w", err)
+	}
+	return nil
 }
 
 // Subscription is a server node's one pub/sub connection: the announcements of the channels
@@ -35,7 +39,7 @@ func (s *Store) Listen(ctx context.Context) (*Subscription, error) {
 	ps := s.rdb.Subscribe(ctx)
 	if err := ps.Subscribe(ctx, s.revokedChannel()); err != nil {
 		_ = ps.Close()
-		return nil, err
+		return nil, fmt.Errorf("redis: listen: %w", err)
 	}
 	return &Subscription{ps: ps, in: ps.ChannelWithSubscriptions(goredis.WithChannelSize(4096)),
 		revoked: s.revokedChannel(), open: "{" + s.prefix + ":ch:", store: s}, nil
@@ -43,12 +47,18 @@ func (s *Store) Listen(ctx context.Context) (*Subscription, error) {
 
 // Subscribe starts the announcements of a channel; Redis's confirmation comes through Next.
 func (sub *Subscription) Subscribe(ctx context.Context, channel string) error {
-	return sub.ps.Subscribe(ctx, sub.store.NoticeChannel(channel))
+	if err := sub.ps.Subscribe(ctx, sub.store.NoticeChannel(channel)); err != nil {
+		return fmt.Errorf("redis: subscribe to %s: %w", channel, err)
+	}
+	return nil
 }
 
 // Unsubscribe stops the announcements of a channel.
 func (sub *Subscription) Unsubscribe(ctx context.Context, channel string) error {
-	return sub.ps.Unsubscribe(ctx, sub.store.NoticeChannel(channel))
+	if err := sub.ps.Unsubscribe(ctx, sub.store.NoticeChannel(channel)); err != nil {
+		return fmt.Errorf("redis: unsubscribe from %s: %w", channel, err)
+	}
+	return nil
 }
 
 // Next waits for what the connection hears next; false once it is closed. A channel's name is
@@ -78,7 +88,12 @@ func (sub *Subscription) Next() (bullpen.Announcement, bool) {
 func (sub *Subscription) Waiting() bool { return len(sub.in) > 0 }
 
 // Close closes the connection; Next then drains what was read and reports false.
-func (sub *Subscription) Close() error { return sub.ps.Close() }
+func (sub *Subscription) Close() error {
+	if err := sub.ps.Close(); err != nil {
+		return fmt.Errorf("redis: close subscription: %w", err)
+	}
+	return nil
+}
 
 // channelOf is the channel whose notice channel this is ("{p:ch:floor}:notice" → "floor").
 func (sub *Subscription) channelOf(notice string) (string, bool) {
