@@ -13,12 +13,12 @@ func TestCreateContestReturnsItAsStored(t *testing.T) {
 	e := newEnv(t)
 	mgr := e.mustMint(adminSecret, bullpen.RoleManager, "")
 	var c contestView
-	e.do("POST", "/api/v1/contests", mgr.Token, contestBody("Sprint", time.Now().Add(time.Hour))).want(t, 201, &c)
+	e.do("POST", "/api/v1/contests", mgr.Token, contestBody("Sprint", time.Now().Add(time.Hour))).Want(t, 201, &c)
 	if c.ID == "" || c.Status != "scheduled" || c.CreatedBy != mgr.ID || c.Metric != "revenue" {
 		t.Fatalf("created %+v", c)
 	}
 	var got contestView
-	e.do("GET", "/api/v1/contests/"+c.ID, mgr.Token, nil).want(t, 200, &got)
+	e.do("GET", "/api/v1/contests/"+c.ID, mgr.Token, nil).Want(t, 200, &got)
 	if got != c {
 		t.Fatalf("GET gives %+v, POST gave %+v", got, c)
 	}
@@ -56,13 +56,13 @@ func TestCreateContestNamesTheBadField(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := contestBody("Sprint", start)
 			tc.edit(b)
-			e.do("POST", "/api/v1/contests", adminSecret, b).wantError(t, 400, bullpen.EInvalid, tc.field)
+			e.do("POST", "/api/v1/contests", adminSecret, b).WantError(t, 400, bullpen.EInvalid, tc.field)
 		})
 	}
-	e.do("POST", "/api/v1/contests", adminSecret, `[1]`).wantError(t, 400, bullpen.EInvalid, "")
-	e.do("POST", "/api/v1/contests", adminSecret, `{"name":`).wantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/contests", adminSecret, `[1]`).WantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/contests", adminSecret, `{"name":`).WantError(t, 400, bullpen.EInvalid, "")
 	var list struct{ Items []contestView }
-	e.do("GET", "/api/v1/contests", adminSecret, nil).want(t, 200, &list)
+	e.do("GET", "/api/v1/contests", adminSecret, nil).Want(t, 200, &list)
 	if len(list.Items) != 0 {
 		t.Fatalf("invalid contests were stored: %v", list.Items)
 	}
@@ -87,7 +87,7 @@ func TestCreateContestCountsTheLedgerSoFar(t *testing.T) {
 			Score  float64
 		}
 	}
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard", adminSecret, nil).want(t, 200, &st)
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard", adminSecret, nil).Want(t, 200, &st)
 	if st.Total != 2 || len(st.Entries) != 2 {
 		t.Fatalf("standings %+v", st)
 	}
@@ -100,8 +100,8 @@ func TestCreateContestCountsTheLedgerSoFar(t *testing.T) {
 func TestGetContestIsNotFoundForUnknownIDs(t *testing.T) {
 	e := newEnv(t)
 	for _, id := range []string{"not-a-uuid", "6f1c1f8e-3f5b-4a53-9d55-000000000000"} {
-		e.do("GET", "/api/v1/contests/"+id, adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
-		e.do("PATCH", "/api/v1/contests/"+id, adminSecret, `{"name":"x"}`).wantError(t, 404, bullpen.ENotFound, "")
+		e.do("GET", "/api/v1/contests/"+id, adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
+		e.do("PATCH", "/api/v1/contests/"+id, adminSecret, `{"name":"x"}`).WantError(t, 404, bullpen.ENotFound, "")
 	}
 }
 
@@ -113,32 +113,32 @@ func TestListContestsFiltersByStatusAndPages(t *testing.T) {
 		e.mustCreateContest(contestBody(fmt.Sprint("later ", i), now.Add(time.Duration(i+1)*time.Hour)))
 	}
 	var got struct{ Items []contestView }
-	e.do("GET", "/api/v1/contests?status=live", adminSecret, nil).want(t, 200, &got)
+	e.do("GET", "/api/v1/contests?status=live", adminSecret, nil).Want(t, 200, &got)
 	if len(got.Items) != 1 || got.Items[0].ID != live.ID || got.Items[0].Status != "live" {
 		t.Fatalf("live contests %+v", got.Items)
 	}
-	e.do("GET", "/api/v1/contests?status=scheduled&limit=2&offset=1", adminSecret, nil).want(t, 200, &got)
+	e.do("GET", "/api/v1/contests?status=scheduled&limit=2&offset=1", adminSecret, nil).Want(t, 200, &got)
 	if len(got.Items) != 2 || got.Items[0].Name != "later 1" || got.Items[1].Name != "later 0" {
 		t.Fatalf("second page of scheduled contests %+v", got.Items)
 	}
-	e.do("GET", "/api/v1/contests?limit=0", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "limit")
-	e.do("GET", "/api/v1/contests?limit=501", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "limit")
-	e.do("GET", "/api/v1/contests?offset=x", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "offset")
-	e.do("GET", "/api/v1/contests?status=soon", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "status")
+	e.do("GET", "/api/v1/contests?limit=0", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "limit")
+	e.do("GET", "/api/v1/contests?limit=501", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "limit")
+	e.do("GET", "/api/v1/contests?offset=x", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "offset")
+	e.do("GET", "/api/v1/contests?status=soon", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "status")
 }
 
 func TestPatchLiveContestTakesOnlyAName(t *testing.T) {
 	e := newEnv(t)
 	mgr := e.mustMint(adminSecret, bullpen.RoleManager, "")
 	c := e.mustCreateContest(contestBody("Sprint", time.Now().Add(-time.Hour)))
-	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"metric":"deals"}`).wantError(t, 409, bullpen.EConflict, "metric")
-	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"prizes":[]}`).wantError(t, 409, bullpen.EConflict, "prizes")
+	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"metric":"deals"}`).WantError(t, 409, bullpen.EConflict, "metric")
+	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"prizes":[]}`).WantError(t, 409, bullpen.EConflict, "prizes")
 	var got contestView
-	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"name":"Sprint, renamed","metric":"revenue"}`).want(t, 200, &got)
+	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"name":"Sprint, renamed","metric":"revenue"}`).Want(t, 200, &got)
 	if got.Name != "Sprint, renamed" || got.Metric != "revenue" || got.UpdatedBy != mgr.ID || got.Status != "live" {
 		t.Fatalf("patched %+v", got)
 	}
-	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"nmae":"typo"}`).wantError(t, 400, bullpen.EInvalid, "nmae")
+	e.do("PATCH", "/api/v1/contests/"+c.ID, mgr.Token, `{"nmae":"typo"}`).WantError(t, 400, bullpen.EInvalid, "nmae")
 }
 
 func TestPatchScheduledContestTakesAnyField(t *testing.T) {
@@ -151,11 +151,11 @@ func TestPatchScheduledContestTakesAnyField(t *testing.T) {
 		Prizes []map[string]int
 	}
 	end := start.Add(48 * time.Hour).UTC().Truncate(time.Second)
-	e.do("PATCH", "/api/v1/contests/"+c.ID, adminSecret, map[string]any{"metric": "deals", "ends_at": end}).want(t, 200, &got)
+	e.do("PATCH", "/api/v1/contests/"+c.ID, adminSecret, map[string]any{"metric": "deals", "ends_at": end}).Want(t, 200, &got)
 	if got.Metric != "deals" || !got.EndsAt.Equal(end) || len(got.Prizes) != 1 {
 		t.Fatalf("patched %+v", got)
 	}
-	e.do("PATCH", "/api/v1/contests/"+c.ID, adminSecret, `{"ends_at":null}`).wantError(t, 400, bullpen.EInvalid, "ends_at")
+	e.do("PATCH", "/api/v1/contests/"+c.ID, adminSecret, `{"ends_at":null}`).WantError(t, 400, bullpen.EInvalid, "ends_at")
 }
 
 func TestEndAndCancelContest(t *testing.T) {
@@ -163,20 +163,20 @@ func TestEndAndCancelContest(t *testing.T) {
 	live := e.mustCreateContest(contestBody("live", time.Now().Add(-time.Hour)))
 	scheduled := e.mustCreateContest(contestBody("later", time.Now().Add(time.Hour)))
 
-	e.do("POST", "/api/v1/contests/"+scheduled.ID+"/end", adminSecret, nil).wantError(t, 409, bullpen.EConflict, "")
+	e.do("POST", "/api/v1/contests/"+scheduled.ID+"/end", adminSecret, nil).WantError(t, 409, bullpen.EConflict, "")
 	var got contestView
-	e.do("POST", "/api/v1/contests/"+live.ID+"/end", adminSecret, nil).want(t, 200, &got)
+	e.do("POST", "/api/v1/contests/"+live.ID+"/end", adminSecret, nil).Want(t, 200, &got)
 	if got.Status != "ended" {
 		t.Fatalf("ended contest has status %q", got.Status)
 	}
-	e.do("PATCH", "/api/v1/contests/"+live.ID, adminSecret, `{"name":"still renamable in grace"}`).want(t, 200, nil)
+	e.do("PATCH", "/api/v1/contests/"+live.ID, adminSecret, `{"name":"still renamable in grace"}`).Want(t, 200, nil)
 
-	e.do("POST", "/api/v1/contests/"+scheduled.ID+"/cancel", adminSecret, nil).want(t, 200, &got)
+	e.do("POST", "/api/v1/contests/"+scheduled.ID+"/cancel", adminSecret, nil).Want(t, 200, &got)
 	if got.Status != "cancelled" {
 		t.Fatalf("cancelled contest has status %q", got.Status)
 	}
-	e.do("PATCH", "/api/v1/contests/"+scheduled.ID, adminSecret, `{"name":"x"}`).wantError(t, 409, bullpen.EConflict, "")
-	e.do("POST", "/api/v1/contests/"+scheduled.ID+"/end", adminSecret, nil).wantError(t, 409, bullpen.EConflict, "")
+	e.do("PATCH", "/api/v1/contests/"+scheduled.ID, adminSecret, `{"name":"x"}`).WantError(t, 409, bullpen.EConflict, "")
+	e.do("POST", "/api/v1/contests/"+scheduled.ID+"/end", adminSecret, nil).WantError(t, 409, bullpen.EConflict, "")
 
 	// Screens hear that both ended, the cancelled one with its status, each once.
 	for range 2 {

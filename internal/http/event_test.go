@@ -18,7 +18,7 @@ func TestPostEventsProducesEachEventUnchanged(t *testing.T) {
 	e := newEnv(t)
 	ingest := e.mustMint(adminSecret, bullpen.RoleIngest, "")
 	var got struct{ Accepted int }
-	e.do("POST", "/api/v1/events", ingest.Token, "[ "+goodEvent+",\n "+otherEvent+" ]").want(t, 202, &got)
+	e.do("POST", "/api/v1/events", ingest.Token, "[ "+goodEvent+",\n "+otherEvent+" ]").Want(t, 202, &got)
 	msgs := e.producer.produced()
 	if got.Accepted != 2 || len(msgs) != 2 {
 		t.Fatalf("accepted %d, produced %d", got.Accepted, len(msgs))
@@ -33,12 +33,12 @@ func TestPostEventsProducesEachEventUnchanged(t *testing.T) {
 func TestPostEventsIsAllOrNothing(t *testing.T) {
 	e := newEnv(t)
 	bad := strings.Replace(goodEvent, `"1200.50"`, `1.005`, 1)
-	e.do("POST", "/api/v1/events", adminSecret, "["+goodEvent+","+bad+"]").wantError(t, 400, bullpen.EInvalid, "1.amount")
-	e.do("POST", "/api/v1/events", adminSecret, "["+goodEvent+",7]").wantError(t, 400, bullpen.EInvalid, "1")
-	e.do("POST", "/api/v1/events", adminSecret, `[{"type":"deal.won"}]`).wantError(t, 400, bullpen.EInvalid, "0.event_id")
-	e.do("POST", "/api/v1/events", adminSecret, `[]`).wantError(t, 400, bullpen.EInvalid, "")
-	e.do("POST", "/api/v1/events", adminSecret, goodEvent).wantError(t, 400, bullpen.EInvalid, "")
-	e.do("POST", "/api/v1/events", adminSecret, `[`+goodEvent).wantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/events", adminSecret, "["+goodEvent+","+bad+"]").WantError(t, 400, bullpen.EInvalid, "1.amount")
+	e.do("POST", "/api/v1/events", adminSecret, "["+goodEvent+",7]").WantError(t, 400, bullpen.EInvalid, "1")
+	e.do("POST", "/api/v1/events", adminSecret, `[{"type":"deal.won"}]`).WantError(t, 400, bullpen.EInvalid, "0.event_id")
+	e.do("POST", "/api/v1/events", adminSecret, `[]`).WantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/events", adminSecret, goodEvent).WantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/events", adminSecret, `[`+goodEvent).WantError(t, 400, bullpen.EInvalid, "")
 	if n := len(e.producer.produced()); n != 0 {
 		t.Fatalf("%d events produced from bad batches", n)
 	}
@@ -50,8 +50,8 @@ func TestPostEventsRefusesOversizedBatches(t *testing.T) {
 	for i := range evs {
 		evs[i] = json.RawMessage(fmt.Sprintf(`{"event_id":"e%d","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call"}`, i))
 	}
-	e.do("POST", "/api/v1/events", adminSecret, evs).wantError(t, 400, bullpen.EInvalid, "")
-	e.do("POST", "/api/v1/events", adminSecret, evs[:10_000]).want(t, 202, nil)
+	e.do("POST", "/api/v1/events", adminSecret, evs).WantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/events", adminSecret, evs[:10_000]).Want(t, 202, nil)
 	if n := len(e.producer.produced()); n != 10_000 {
 		t.Fatalf("produced %d, want 10000", n)
 	}

@@ -1,20 +1,16 @@
 package http_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"io"
 	"log/slog"
-	nethttp "net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"bullpen/internal/apitest"
 	"bullpen/internal/app"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/config"
@@ -22,7 +18,6 @@ import (
 	httpapi "bullpen/internal/http"
 	"bullpen/internal/ingest"
 	"bullpen/internal/live"
-	"bullpen/internal/openapitest"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 	"bullpen/internal/testenv"
@@ -121,125 +116,27 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// response is a finished request.
-type response struct {
-	Status int
-	Header nethttp.Header
-	Body   []byte
-}
+// response is a finished request; Want and WantError read it.
+type response = apitest.Response
 
-// do sends a request; body is JSON-encoded unless it is a string or []byte. headers are
-// name, value pairs.
+type apiError = apitest.APIError
+
+type minted = apitest.Minted
+
+// do sends a request to the env's API through the shared test client, which holds every
+// exchange to docs/openapi.json. headers are name, value pairs.
 func (e *env) do(method, path, token string, body any, headers ...string) response {
 	e.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	case []byte:
-		r = bytes.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		r = bytes.NewReader(j)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := e.srv.App().Test(req, -1)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	out := response{Status: res.StatusCode, Header: res.Header, Body: b}
-	e.checkOpenAPI(req, r, out)
-	return out
-}
-
-// checkOpenAPI holds the exchange to docs/openapi.json (see openapitest.Check), so that the
-// document cannot drift from what the handlers do.
-func (e *env) checkOpenAPI(req *nethttp.Request, body io.Reader, res response) {
-	e.t.Helper()
-	var sent []byte
-	if s, ok := body.(io.Seeker); ok { // the server read the body: rewind it
-		if _, err := s.Seek(0, io.SeekStart); err != nil {
-			e.t.Fatal(err)
-		}
-		sent, _ = io.ReadAll(body)
-	}
-	openapitest.Check(e.t, openapitest.Exchange{Method: req.Method, Path: req.URL.RequestURI(), Header: req.Header,
-		Body: sent, Status: res.Status, ResHeader: res.Header, ResBody: res.Body})
-}
-
-// want fails the test unless the response has status, and decodes its body into v (if not nil).
-func (r response) want(t *testing.T, status int, v any) {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
-	}
-	if v != nil {
-		if err := json.Unmarshal(r.Body, v); err != nil {
-			t.Fatalf("decode %s: %v", r.Body, err)
-		}
-	}
-}
-
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Field   string `json:"field"`
-	} `json:"error"`
-}
-
-// wantError fails the test unless the response is the error status, code and field.
-func (r response) wantError(t *testing.T, status int, code, field string) apiError {
-	t.Helper()
-	var e apiError
-	r.want(t, status, &e)
-	if e.Error.Code != code || e.Error.Field != field {
-		t.Fatalf("error code %q field %q (%s), want %q %q", e.Error.Code, e.Error.Field, e.Error.Message, code, field)
-	}
-	if e.Error.Message == "" {
-		t.Fatalf("error without a message: %s", r.Body)
-	}
-	return e
-}
-
-type minted struct {
-	ID    string `json:"id"`
-	Token string `json:"token"`
-	Role  string `json:"role"`
+	return apitest.Do(e.t, e.srv.App(), method, path, token, body, headers...)
 }
 
 // mustMint mints a token with the by token.
 func (e *env) mustMint(by string, role bullpen.Role, repID string) minted {
 	e.t.Helper()
-	body := map[string]any{"role": role, "name": string(role) + " for tests"}
-	if repID != "" {
-		body["rep_id"] = repID
-	}
-	var m minted
-	e.do("POST", "/api/v1/tokens", by, body).want(e.t, 201, &m)
-	if m.ID == "" || !strings.HasPrefix(m.Token, "bp_") {
-		e.t.Fatalf("minted %+v", m)
-	}
-	return m
+	return apitest.MustMint(e.t, e.srv.App(), by, role, repID)
 }
+
+var contestBody = apitest.ContestBody
 
 type contestView struct {
 	ID        string `json:"id"`
@@ -250,19 +147,10 @@ type contestView struct {
 	UpdatedBy string `json:"updated_by"`
 }
 
-// contestBody is a valid revenue leaderboard running from start for a month.
-func contestBody(name string, start time.Time) map[string]any {
-	return map[string]any{
-		"name": name, "metric": "revenue", "scope": "rep",
-		"starts_at": start.UTC().Format(time.RFC3339), "ends_at": start.Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339),
-		"timezone": "America/New_York", "prizes": []map[string]any{{"rank": 1, "points": 500}},
-	}
-}
-
 func (e *env) mustCreateContest(body map[string]any) contestView {
 	e.t.Helper()
 	var c contestView
-	e.do("POST", "/api/v1/contests", adminSecret, body).want(e.t, 201, &c)
+	e.do("POST", "/api/v1/contests", adminSecret, body).Want(e.t, 201, &c)
 	if c.ID == "" {
 		e.t.Fatalf("contest without id")
 	}

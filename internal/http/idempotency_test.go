@@ -12,7 +12,7 @@ import (
 func countContests(t *testing.T, e *env) int {
 	t.Helper()
 	var list struct{ Items []contestView }
-	e.do("GET", "/api/v1/contests", adminSecret, nil).want(t, 200, &list)
+	e.do("GET", "/api/v1/contests", adminSecret, nil).Want(t, 200, &list)
 	return len(list.Items)
 }
 
@@ -20,9 +20,9 @@ func TestIdempotencyKeyReplaysTheFirstResponse(t *testing.T) {
 	e := newEnv(t)
 	body := contestBody("Once", time.Now().Add(time.Hour))
 	first := e.do("POST", "/api/v1/contests", adminSecret, body, "Idempotency-Key", "k-1")
-	first.want(t, 201, nil)
+	first.Want(t, 201, nil)
 	again := e.do("POST", "/api/v1/contests", adminSecret, body, "Idempotency-Key", "k-1")
-	again.want(t, 201, nil)
+	again.Want(t, 201, nil)
 	if !bytes.Equal(first.Body, again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay differs:\n%s\n%s", first.Body, again.Body)
 	}
@@ -31,19 +31,19 @@ func TestIdempotencyKeyReplaysTheFirstResponse(t *testing.T) {
 	}
 	// The key belongs to the token that used it.
 	mgr := e.mustMint(adminSecret, bullpen.RoleManager, "")
-	e.do("POST", "/api/v1/contests", mgr.Token, body, "Idempotency-Key", "k-1").want(t, 201, nil)
+	e.do("POST", "/api/v1/contests", mgr.Token, body, "Idempotency-Key", "k-1").Want(t, 201, nil)
 	if n := countContests(t, e); n != 2 {
 		t.Fatalf("%d contests, want 2", n)
 	}
 	// Reused on another endpoint, the key is refused rather than replayed.
 	e.do("POST", "/api/v1/tokens", adminSecret, `{"role":"display"}`, "Idempotency-Key", "k-1").
-		wantError(t, 400, bullpen.EInvalid, "Idempotency-Key")
+		WantError(t, 400, bullpen.EInvalid, "Idempotency-Key")
 }
 
 func TestIdempotencyKeyKeepsClientErrors(t *testing.T) {
 	e := newEnv(t)
-	e.do("POST", "/api/v1/events", adminSecret, `[]`, "Idempotency-Key", "k").wantError(t, 400, bullpen.EInvalid, "")
-	e.do("POST", "/api/v1/events", adminSecret, "["+goodEvent+"]", "Idempotency-Key", "k").wantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/events", adminSecret, `[]`, "Idempotency-Key", "k").WantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/events", adminSecret, "["+goodEvent+"]", "Idempotency-Key", "k").WantError(t, 400, bullpen.EInvalid, "")
 	if n := len(e.producer.produced()); n != 0 {
 		t.Fatalf("produced %d events under a spent key", n)
 	}

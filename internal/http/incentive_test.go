@@ -52,7 +52,7 @@ func incentiveBody(title string) map[string]any {
 func (e *env) mustCreateIncentive(body map[string]any) incentiveView {
 	e.t.Helper()
 	var i incentiveView
-	e.do("POST", "/api/v1/incentives", adminSecret, body).want(e.t, 201, &i)
+	e.do("POST", "/api/v1/incentives", adminSecret, body).Want(e.t, 201, &i)
 	if i.ID == "" {
 		e.t.Fatalf("incentive without id")
 	}
@@ -74,7 +74,7 @@ func TestCreateIncentiveReturnsItAsStored(t *testing.T) {
 	before := time.Now()
 	res := e.do("POST", "/api/v1/incentives", mgr.Token, incentiveBody("First 3 to close $5k+"))
 	var got incentiveView
-	res.want(t, 201, &got)
+	res.Want(t, 201, &got)
 	if got.ID == "" || got.Status != "open" || got.CreatedBy != mgr.ID || got.Title != "First 3 to close $5k+" ||
 		got.Condition.Type != "deal.won" || got.Condition.MinAmount == nil || *got.Condition.MinAmount != 5000 ||
 		got.Condition.Product != nil || got.RewardPoints != 200 || got.MaxWinners != 3 || got.EndedAt != nil {
@@ -87,12 +87,12 @@ func TestCreateIncentiveReturnsItAsStored(t *testing.T) {
 		t.Fatalf("starts_at %v, created_at %v, want about %v", got.StartsAt, got.CreatedAt, before)
 	}
 	var raw map[string]json.RawMessage
-	res.want(t, 201, &raw)
+	res.Want(t, 201, &raw)
 	if string(raw["winners"]) != "[]" {
 		t.Fatalf("winners of a new incentive are %s, want []", raw["winners"])
 	}
 	again := e.do("GET", "/api/v1/incentives/"+got.ID, mgr.Token, nil)
-	again.want(t, 200, nil)
+	again.Want(t, 200, nil)
 	if !bytes.Equal(again.Body, res.Body) {
 		t.Fatalf("GET gives\n%s\nPOST gave\n%s", again.Body, res.Body)
 	}
@@ -133,10 +133,10 @@ func TestCreateIncentiveNamesTheBadField(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := incentiveBody("Spot")
 			tc.edit(b)
-			e.do("POST", "/api/v1/incentives", adminSecret, b).wantError(t, 400, bullpen.EInvalid, tc.field)
+			e.do("POST", "/api/v1/incentives", adminSecret, b).WantError(t, 400, bullpen.EInvalid, tc.field)
 		})
 	}
-	e.do("POST", "/api/v1/incentives", adminSecret, `[1]`).wantError(t, 400, bullpen.EInvalid, "")
+	e.do("POST", "/api/v1/incentives", adminSecret, `[1]`).WantError(t, 400, bullpen.EInvalid, "")
 	if n := e.countRows(`SELECT count(*) FROM incentives`); n != 0 {
 		t.Fatalf("%d invalid incentives were stored", n)
 	}
@@ -147,23 +147,23 @@ func TestOnlyStaffLaunchAndEndIncentives(t *testing.T) {
 	rep := e.mustMint(adminSecret, bullpen.RoleRep, "rep-1")
 	display := e.mustMint(adminSecret, bullpen.RoleDisplay, "")
 	ingest := e.mustMint(adminSecret, bullpen.RoleIngest, "")
-	e.do("POST", "/api/v1/incentives", rep.Token, incentiveBody("x")).wantError(t, 403, bullpen.EPermission, "")
-	e.do("POST", "/api/v1/incentives", display.Token, incentiveBody("x")).wantError(t, 403, bullpen.EPermission, "")
+	e.do("POST", "/api/v1/incentives", rep.Token, incentiveBody("x")).WantError(t, 403, bullpen.EPermission, "")
+	e.do("POST", "/api/v1/incentives", display.Token, incentiveBody("x")).WantError(t, 403, bullpen.EPermission, "")
 	if n := e.countRows(`SELECT count(*) FROM incentives`); n != 0 {
 		t.Fatalf("%d incentives launched without permission", n)
 	}
 
 	i := e.mustCreateIncentive(incentiveBody("Spot"))
-	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", rep.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", display.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("GET", "/api/v1/incentives", ingest.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("GET", "/api/v1/incentives/"+i.ID, ingest.Token, nil).wantError(t, 403, bullpen.EPermission, "")
+	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", rep.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", display.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/incentives", ingest.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/incentives/"+i.ID, ingest.Token, nil).WantError(t, 403, bullpen.EPermission, "")
 	// Every other role reads them.
 	for _, tok := range []string{rep.Token, display.Token} {
 		var one incentiveView
-		e.do("GET", "/api/v1/incentives/"+i.ID, tok, nil).want(t, 200, &one)
+		e.do("GET", "/api/v1/incentives/"+i.ID, tok, nil).Want(t, 200, &one)
 		var all struct{ Items []incentiveView }
-		e.do("GET", "/api/v1/incentives", tok, nil).want(t, 200, &all)
+		e.do("GET", "/api/v1/incentives", tok, nil).Want(t, 200, &all)
 		if one.Status != "open" || len(all.Items) != 1 || all.Items[0].ID != i.ID {
 			t.Fatalf("read %+v and %+v", one, all.Items)
 		}
@@ -177,30 +177,30 @@ func TestListIncentivesFiltersByStatusAndPages(t *testing.T) {
 	later := e.mustCreateIncentive(scheduled)
 	open := e.mustCreateIncentive(incentiveBody("open"))
 	closed := e.mustCreateIncentive(incentiveBody("closed"))
-	e.do("POST", "/api/v1/incentives/"+closed.ID+"/end", adminSecret, nil).want(t, 200, nil)
+	e.do("POST", "/api/v1/incentives/"+closed.ID+"/end", adminSecret, nil).Want(t, 200, nil)
 	if later.Status != "scheduled" {
 		t.Fatalf("an incentive starting later is %q", later.Status)
 	}
 
 	for status, want := range map[string]string{"scheduled": later.ID, "open": open.ID, "closed": closed.ID} {
 		var got struct{ Items []incentiveView }
-		e.do("GET", "/api/v1/incentives?status="+status, adminSecret, nil).want(t, 200, &got)
+		e.do("GET", "/api/v1/incentives?status="+status, adminSecret, nil).Want(t, 200, &got)
 		if len(got.Items) != 1 || got.Items[0].ID != want || got.Items[0].Status != status || got.Items[0].Winners == nil {
 			t.Fatalf("status=%s lists %+v, want only %s", status, got.Items, want)
 		}
 	}
 	var all struct{ Items []incentiveView }
-	e.do("GET", "/api/v1/incentives", adminSecret, nil).want(t, 200, &all)
+	e.do("GET", "/api/v1/incentives", adminSecret, nil).Want(t, 200, &all)
 	if len(all.Items) != 3 || all.Items[0].ID != later.ID {
 		t.Fatalf("all incentives %+v, want 3, the latest to start first", all.Items)
 	}
 	var page struct{ Items []incentiveView }
-	e.do("GET", "/api/v1/incentives?limit=1&offset=1", adminSecret, nil).want(t, 200, &page)
+	e.do("GET", "/api/v1/incentives?limit=1&offset=1", adminSecret, nil).Want(t, 200, &page)
 	if len(page.Items) != 1 || page.Items[0].ID != all.Items[1].ID {
 		t.Fatalf("second page %+v, want %s", page.Items, all.Items[1].ID)
 	}
-	e.do("GET", "/api/v1/incentives?status=ended", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "status")
-	e.do("GET", "/api/v1/incentives?limit=0", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "limit")
+	e.do("GET", "/api/v1/incentives?status=ended", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "status")
+	e.do("GET", "/api/v1/incentives?limit=0", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "limit")
 }
 
 func TestEndIncentiveClosesItOnce(t *testing.T) {
@@ -208,16 +208,16 @@ func TestEndIncentiveClosesItOnce(t *testing.T) {
 	mgr := e.mustMint(adminSecret, bullpen.RoleManager, "")
 	i := e.mustCreateIncentive(incentiveBody("Spot"))
 	var ended incentiveView
-	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", mgr.Token, nil).want(t, 200, &ended)
+	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", mgr.Token, nil).Want(t, 200, &ended)
 	if ended.ID != i.ID || ended.Status != "closed" || ended.EndedAt == nil || ended.Winners == nil {
 		t.Fatalf("ended %+v", ended)
 	}
 	var got incentiveView
-	e.do("GET", "/api/v1/incentives/"+i.ID, mgr.Token, nil).want(t, 200, &got)
+	e.do("GET", "/api/v1/incentives/"+i.ID, mgr.Token, nil).Want(t, 200, &got)
 	if got.Status != "closed" || got.EndedAt == nil || !got.EndedAt.Equal(*ended.EndedAt) {
 		t.Fatalf("after the end, GET gives %+v", got)
 	}
-	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", mgr.Token, nil).wantError(t, 409, bullpen.EConflict, "")
+	e.do("POST", "/api/v1/incentives/"+i.ID+"/end", mgr.Token, nil).WantError(t, 409, bullpen.EConflict, "")
 	if n := e.countRows(`SELECT count(*) FROM changes WHERE subject = $1 AND by = $2 AND action = 'incentive.end'`, i.ID, mgr.ID); n != 1 {
 		t.Fatalf("%d end changes recorded, want 1", n)
 	}
@@ -227,8 +227,8 @@ func TestEndIncentiveClosesItOnce(t *testing.T) {
 		t.Fatalf("%d incentive.ended messages queued, want 1", n)
 	}
 	for _, id := range []string{"not-a-uuid", "6f1c1f8e-3f5b-4a53-9d55-000000000000"} {
-		e.do("GET", "/api/v1/incentives/"+id, adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
-		e.do("POST", "/api/v1/incentives/"+id+"/end", adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
+		e.do("GET", "/api/v1/incentives/"+id, adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
+		e.do("POST", "/api/v1/incentives/"+id+"/end", adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
 	}
 }
 
@@ -237,9 +237,9 @@ func TestCreateIncentiveWithIdempotencyKeyIsStoredOnce(t *testing.T) {
 	body := incentiveBody("Once")
 	first := e.do("POST", "/api/v1/incentives", adminSecret, body, "Idempotency-Key", "inc-1")
 	var a, b incentiveView
-	first.want(t, 201, &a)
+	first.Want(t, 201, &a)
 	again := e.do("POST", "/api/v1/incentives", adminSecret, body, "Idempotency-Key", "inc-1")
-	again.want(t, 201, &b)
+	again.Want(t, 201, &b)
 	if a.ID != b.ID || again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay gave %s, first was %s", b.ID, a.ID)
 	}
@@ -268,7 +268,7 @@ func TestIncentiveListsWinnersInWinningOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got incentiveView
-	e.do("GET", "/api/v1/incentives/"+i.ID, adminSecret, nil).want(t, 200, &got)
+	e.do("GET", "/api/v1/incentives/"+i.ID, adminSecret, nil).Want(t, 200, &got)
 	var order []string
 	for _, w := range got.Winners {
 		order = append(order, w.RepID+"/"+w.DealID+"/"+w.EventID)
@@ -282,7 +282,7 @@ func TestIncentiveListsWinnersInWinningOrder(t *testing.T) {
 		t.Fatalf("winners %+v", got.Winners)
 	}
 	var all struct{ Items []incentiveView }
-	e.do("GET", "/api/v1/incentives?status=open", adminSecret, nil).want(t, 200, &all)
+	e.do("GET", "/api/v1/incentives?status=open", adminSecret, nil).Want(t, 200, &all)
 	if len(all.Items) != 1 || len(all.Items[0].Winners) != 3 || all.Items[0].Winners[0].RepID != "zoe" {
 		t.Fatalf("the list shows %+v", all.Items)
 	}

@@ -55,7 +55,7 @@ func TestLeaderboardPages(t *testing.T) {
 	}
 	display := e.mustMint(adminSecret, bullpen.RoleDisplay, "")
 	var b board
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?limit=3&offset=3", display.Token, nil).want(t, 200, &b)
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?limit=3&offset=3", display.Token, nil).Want(t, 200, &b)
 	if b.ContestID != c.ID || b.Status != "live" || b.Total != 7 || fmt.Sprint(b.ranks()) != "[4 5 6]" {
 		t.Fatalf("page %+v", b)
 	}
@@ -66,9 +66,9 @@ func TestLeaderboardPages(t *testing.T) {
 	if b.Period.Key != "all" || b.ResetsAt != nil || b.Period.End == nil {
 		t.Fatalf("period %+v resets_at %v", b.Period, b.ResetsAt)
 	}
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?limit=-1", display.Token, nil).wantError(t, 400, bullpen.EInvalid, "limit")
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period=yesterday", display.Token, nil).wantError(t, 400, bullpen.EInvalid, "period")
-	e.do("GET", "/api/v1/contests/nope/leaderboard", display.Token, nil).wantError(t, 404, bullpen.ENotFound, "")
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?limit=-1", display.Token, nil).WantError(t, 400, bullpen.EInvalid, "limit")
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period=yesterday", display.Token, nil).WantError(t, 400, bullpen.EInvalid, "period")
+	e.do("GET", "/api/v1/contests/nope/leaderboard", display.Token, nil).WantError(t, 404, bullpen.ENotFound, "")
 }
 
 func TestLeaderboardAroundKeepsTheWindowSize(t *testing.T) {
@@ -86,13 +86,13 @@ func TestLeaderboardAroundKeepsTheWindowSize(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var b board
-		e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?"+tc.query, adminSecret, nil).want(t, 200, &b)
+		e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?"+tc.query, adminSecret, nil).Want(t, 200, &b)
 		if got := fmt.Sprint(b.ranks()); got != tc.ranks || b.Total != 7 {
 			t.Errorf("%s: ranks %s total %d, want %s", tc.query, got, b.Total, tc.ranks)
 		}
 	}
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?around=nobody", adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?around=r1&radius=51", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "radius")
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?around=nobody", adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?around=r1&radius=51", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "radius")
 }
 
 func TestTeamLeaderboardShowsTeamsWithoutRepIDs(t *testing.T) {
@@ -102,7 +102,7 @@ func TestTeamLeaderboardShowsTeamsWithoutRepIDs(t *testing.T) {
 	c := e.mustCreateContest(body)
 	e.mustSeedBoard(c.ID, "all", map[string]int64{"east": 20, "west": 10})
 	var b board
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?around=west&radius=1", adminSecret, nil).want(t, 200, &b)
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?around=west&radius=1", adminSecret, nil).Want(t, 200, &b)
 	if len(b.Entries) != 2 {
 		t.Fatalf("entries %+v", b.Entries)
 	}
@@ -127,23 +127,23 @@ func TestPeriodicLeaderboardPicksThePeriod(t *testing.T) {
 	e.mustSeedBoard(c.ID, yesterday, map[string]int64{"yesterday": 1})
 
 	var b board
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard", adminSecret, nil).want(t, 200, &b)
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard", adminSecret, nil).Want(t, 200, &b)
 	if b.Period.Key != today || len(b.Entries) != 1 || *b.Entries[0].RepID != "today" || b.ResetsAt == nil || !b.ResetsAt.Equal(*b.Period.End) {
 		t.Fatalf("current board %+v", b)
 	}
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period=previous", adminSecret, nil).want(t, 200, &b)
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period=previous", adminSecret, nil).Want(t, 200, &b)
 	if b.Period.Key != yesterday || len(b.Entries) != 1 || *b.Entries[0].RepID != "yesterday" {
 		t.Fatalf("previous board %+v", b)
 	}
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period="+yesterday, adminSecret, nil).want(t, 200, &b)
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period="+yesterday, adminSecret, nil).Want(t, 200, &b)
 	if b.Period.Key != yesterday {
 		t.Fatalf("board by date %+v", b)
 	}
 	first := start.Format(time.DateOnly)
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period="+first, adminSecret, nil).want(t, 200, &b)
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period="+first, adminSecret, nil).Want(t, 200, &b)
 	if !b.Period.Start.Equal(start) {
 		t.Fatalf("the first period starts at %v, want the contest's start %v", b.Period.Start, start)
 	}
 	before := start.AddDate(0, 0, -1).Format(time.DateOnly)
-	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period="+before, adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
+	e.do("GET", "/api/v1/contests/"+c.ID+"/leaderboard?period="+before, adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
 }

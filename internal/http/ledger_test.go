@@ -36,7 +36,7 @@ func (e *env) mustReps(ids ...string) {
 func (e *env) mustAdjust(by, repID string, points int64, note string) adjustmentView {
 	e.t.Helper()
 	var v adjustmentView
-	e.do("POST", "/api/v1/reps/"+repID+"/adjustments", by, map[string]any{"points": points, "note": note}).want(e.t, 201, &v)
+	e.do("POST", "/api/v1/reps/"+repID+"/adjustments", by, map[string]any{"points": points, "note": note}).Want(e.t, 201, &v)
 	return v
 }
 
@@ -137,7 +137,7 @@ func TestAdjustmentRefusesBadInputNamingTheField(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e.do("POST", "/api/v1/reps/ana/adjustments", adminSecret, tc.body).wantError(t, 400, bullpen.EInvalid, tc.field)
+			e.do("POST", "/api/v1/reps/ana/adjustments", adminSecret, tc.body).WantError(t, 400, bullpen.EInvalid, tc.field)
 		})
 	}
 	if n := e.ledgerRows("ana"); n != 0 {
@@ -159,10 +159,10 @@ func TestAdjustmentOnlyByStaffAndForKnownReps(t *testing.T) {
 		e.mustMint(adminSecret, bullpen.RoleDisplay, ""),
 		e.mustMint(adminSecret, bullpen.RoleIngest, ""),
 	} {
-		e.do("POST", "/api/v1/reps/ana/adjustments", tok.Token, body).wantError(t, 403, bullpen.EPermission, "")
+		e.do("POST", "/api/v1/reps/ana/adjustments", tok.Token, body).WantError(t, 403, bullpen.EPermission, "")
 	}
-	e.do("POST", "/api/v1/reps/ana/adjustments", "", body).wantError(t, 401, bullpen.EUnauthenticated, "")
-	e.do("POST", "/api/v1/reps/nobody/adjustments", adminSecret, body).wantError(t, 404, bullpen.ENotFound, "")
+	e.do("POST", "/api/v1/reps/ana/adjustments", "", body).WantError(t, 401, bullpen.EUnauthenticated, "")
+	e.do("POST", "/api/v1/reps/nobody/adjustments", adminSecret, body).WantError(t, 404, bullpen.ENotFound, "")
 	if n := e.ledgerRows("ana") + e.ledgerRows("nobody"); n != 0 {
 		t.Fatalf("%d ledger rows after refused adjustments", n)
 	}
@@ -180,10 +180,10 @@ func TestAdjustmentWithIdempotencyKeyIsRecordedOnce(t *testing.T) {
 
 	first := e.do("POST", path, mgr.Token, body, "Idempotency-Key", "adj-1")
 	var a adjustmentView
-	first.want(t, 201, &a)
+	first.Want(t, 201, &a)
 	again := e.do("POST", path, mgr.Token, body, "Idempotency-Key", "adj-1")
 	var b adjustmentView
-	again.want(t, 201, &b)
+	again.Want(t, 201, &b)
 	if again.Header.Get("Idempotent-Replayed") != "true" || b.ID != a.ID || b.Balance != 40 {
 		t.Fatalf("replay %s (header %q), first %s", again.Body, again.Header.Get("Idempotent-Replayed"), first.Body)
 	}
@@ -192,7 +192,7 @@ func TestAdjustmentWithIdempotencyKeyIsRecordedOnce(t *testing.T) {
 	}
 	// Another key is another entry.
 	var c adjustmentView
-	e.do("POST", path, mgr.Token, body, "Idempotency-Key", "adj-2").want(t, 201, &c)
+	e.do("POST", path, mgr.Token, body, "Idempotency-Key", "adj-2").Want(t, 201, &c)
 	if c.ID == a.ID || c.Balance != 80 || e.ledgerRows("ana") != 2 {
 		t.Fatalf("second key: %+v, %d rows", c, e.ledgerRows("ana"))
 	}
@@ -216,7 +216,7 @@ func TestLedgerListsNewestFirstInPages(t *testing.T) {
 	e.mustAdjust(adminSecret, "bo", 1, "not ana's")
 
 	var all ledgerView
-	e.do("GET", "/api/v1/reps/ana/ledger", adminSecret, nil).want(t, 200, &all)
+	e.do("GET", "/api/v1/reps/ana/ledger", adminSecret, nil).Want(t, 200, &all)
 	points := func(v ledgerView) string {
 		var p []string
 		for _, x := range v.Entries {
@@ -240,7 +240,7 @@ func TestLedgerListsNewestFirstInPages(t *testing.T) {
 	var raw struct {
 		Entries []map[string]json.RawMessage `json:"entries"`
 	}
-	e.do("GET", "/api/v1/reps/ana/ledger?limit=1", adminSecret, nil).want(t, 200, &raw)
+	e.do("GET", "/api/v1/reps/ana/ledger?limit=1", adminSecret, nil).Want(t, 200, &raw)
 	if len(raw.Entries) != 1 {
 		t.Fatalf("limit=1 gave %d entries", len(raw.Entries))
 	}
@@ -256,13 +256,13 @@ func TestLedgerListsNewestFirstInPages(t *testing.T) {
 	}
 
 	var p1, p2 ledgerView
-	e.do("GET", "/api/v1/reps/ana/ledger?limit=3", adminSecret, nil).want(t, 200, &p1)
-	e.do("GET", "/api/v1/reps/ana/ledger?limit=3&offset=3", adminSecret, nil).want(t, 200, &p2)
+	e.do("GET", "/api/v1/reps/ana/ledger?limit=3", adminSecret, nil).Want(t, 200, &p1)
+	e.do("GET", "/api/v1/reps/ana/ledger?limit=3&offset=3", adminSecret, nil).Want(t, 200, &p2)
 	if points(p1) != "-3,200,500" || points(p2) != "10" || p2.Total != 4 || p2.Balance != 707 {
 		t.Fatalf("pages %+v / %+v", p1, p2)
 	}
-	e.do("GET", "/api/v1/reps/ana/ledger?limit=0", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "limit")
-	e.do("GET", "/api/v1/reps/ana/ledger?offset=-1", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "offset")
+	e.do("GET", "/api/v1/reps/ana/ledger?limit=0", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "limit")
+	e.do("GET", "/api/v1/reps/ana/ledger?offset=-1", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "offset")
 }
 
 func TestLedgerIsReadByStaffAndTheRepItself(t *testing.T) {
@@ -277,20 +277,20 @@ func TestLedgerIsReadByStaffAndTheRepItself(t *testing.T) {
 
 	for _, tok := range []string{ana.Token, mgr.Token, adminSecret} {
 		var v ledgerView
-		e.do("GET", "/api/v1/reps/ana/ledger", tok, nil).want(t, 200, &v)
+		e.do("GET", "/api/v1/reps/ana/ledger", tok, nil).Want(t, 200, &v)
 		if v.Balance != 10 || len(v.Entries) != 1 || v.Entries[0].RepID != "ana" {
 			t.Fatalf("ana's ledger %+v", v)
 		}
 	}
-	e.do("GET", "/api/v1/reps/bo/ledger", ana.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("GET", "/api/v1/reps/nobody/ledger", ana.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("GET", "/api/v1/reps/ana/ledger", display.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("GET", "/api/v1/reps/ana/ledger", ingest.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("GET", "/api/v1/reps/nobody/ledger", mgr.Token, nil).wantError(t, 404, bullpen.ENotFound, "")
+	e.do("GET", "/api/v1/reps/bo/ledger", ana.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/reps/nobody/ledger", ana.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/reps/ana/ledger", display.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/reps/ana/ledger", ingest.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/reps/nobody/ledger", mgr.Token, nil).WantError(t, 404, bullpen.ENotFound, "")
 
 	// A rep of the directory without entries has an empty ledger, not a missing one.
 	var empty ledgerView
-	e.do("GET", "/api/v1/reps/cy/ledger", mgr.Token, nil).want(t, 200, &empty)
+	e.do("GET", "/api/v1/reps/cy/ledger", mgr.Token, nil).Want(t, 200, &empty)
 	if empty.Balance != 0 || empty.Total != 0 || empty.Entries == nil || len(empty.Entries) != 0 {
 		t.Fatalf("empty ledger %+v", empty)
 	}
@@ -301,7 +301,7 @@ func (e *env) repBalance(repID string) int64 {
 	var v struct {
 		PointsBalance *int64 `json:"points_balance"`
 	}
-	e.do("GET", "/api/v1/reps/"+repID, adminSecret, nil).want(e.t, 200, &v)
+	e.do("GET", "/api/v1/reps/"+repID, adminSecret, nil).Want(e.t, 200, &v)
 	if v.PointsBalance == nil {
 		e.t.Fatalf("rep %s without points_balance", repID)
 	}

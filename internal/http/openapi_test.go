@@ -18,7 +18,7 @@ import (
 func TestOpenAPIDocumentIsServedWithoutAToken(t *testing.T) {
 	e := newEnv(t)
 	res := e.do("GET", "/api/v1/openapi.json", "", nil)
-	res.want(t, 200, nil)
+	res.Want(t, 200, nil)
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Fatalf("Content-Type %q", ct)
 	}

@@ -22,7 +22,7 @@ func TestRepDirectorySearch(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var got struct{ Items []bullpen.Rep }
-		e.do("GET", "/api/v1/reps?q="+tc.q, adminSecret, nil).want(t, 200, &got)
+		e.do("GET", "/api/v1/reps?q="+tc.q, adminSecret, nil).Want(t, 200, &got)
 		ids := []string{}
 		for _, r := range got.Items {
 			ids = append(ids, r.RepID)
@@ -31,7 +31,7 @@ func TestRepDirectorySearch(t *testing.T) {
 			t.Errorf("q=%q: %s, want %s", tc.q, s, tc.want)
 		}
 	}
-	e.do("GET", "/api/v1/reps?limit=1000", adminSecret, nil).wantError(t, 400, bullpen.EInvalid, "limit")
+	e.do("GET", "/api/v1/reps?limit=1000", adminSecret, nil).WantError(t, 400, bullpen.EInvalid, "limit")
 }
 
 func join(ss []string) string {
@@ -67,12 +67,12 @@ func TestRepPageShowsOpenStandings(t *testing.T) {
 			Score     float64 `json:"score"`
 		}
 	}
-	e.do("GET", "/api/v1/reps/ana", other.Token, nil).want(t, 200, &got)
+	e.do("GET", "/api/v1/reps/ana", other.Token, nil).Want(t, 200, &got)
 	if got.RepID != "ana" || got.Name != "Ana" || got.TeamID != "east" || got.PointsBalance == nil {
 		t.Fatalf("rep %+v", got)
 	}
 	if len(got.Standings) != 1 || got.Standings[0].ContestID != live.ID || got.Standings[0].Rank != 2 || got.Standings[0].Score != 100 {
 		t.Fatalf("standings %+v", got.Standings)
 	}
-	e.do("GET", "/api/v1/reps/nobody", adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
+	e.do("GET", "/api/v1/reps/nobody", adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
 }

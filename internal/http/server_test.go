@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	nethttp "net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,14 +21,14 @@ import (
 func TestHealthReadinessAndMetrics(t *testing.T) {
 	e := newEnv(t)
 	var health map[string]string
-	e.do("GET", "/healthz", "", nil).want(t, 200, &health)
+	e.do("GET", "/healthz", "", nil).Want(t, 200, &health)
 	if health["status"] != "ok" {
 		t.Fatalf("healthz %v", health)
 	}
-	e.do("GET", "/readyz", "", nil).want(t, 200, nil)
-	e.do("GET", "/api/v1/contests", adminSecret, nil).want(t, 200, nil)
+	e.do("GET", "/readyz", "", nil).Want(t, 200, nil)
+	e.do("GET", "/api/v1/contests", adminSecret, nil).Want(t, 200, nil)
 	res := e.do("GET", "/metrics", "", nil)
-	res.want(t, 200, nil)
+	res.Want(t, 200, nil)
 	want := `bullpen_http_requests_total{method="GET",route="/api/v1/contests",status="200"} 1`
 	if !strings.Contains(string(res.Body), want) {
 		t.Fatalf("metrics lack %s", want)
@@ -40,7 +39,7 @@ func TestReadinessNamesWhatIsDown(t *testing.T) {
 	e := newEnv(t)
 	e.db.Close()
 	var got struct{ Down []string }
-	e.do("GET", "/readyz", "", nil).want(t, 503, &got)
+	e.do("GET", "/readyz", "", nil).Want(t, 503, &got)
 	if len(got.Down) != 1 || got.Down[0] != "postgresql" {
 		t.Fatalf("down %v", got.Down)
 	}
@@ -48,9 +47,9 @@ func TestReadinessNamesWhatIsDown(t *testing.T) {
 
 func TestUnknownRoutesAndMethodsKeepTheErrorShape(t *testing.T) {
 	e := newEnv(t)
-	e.do("GET", "/nowhere", "", nil).wantError(t, 404, bullpen.ENotFound, "")
-	e.do("GET", "/api/v1/nowhere", adminSecret, nil).wantError(t, 404, bullpen.ENotFound, "")
-	e.do("PUT", "/healthz", "", nil).wantError(t, 405, bullpen.EInvalid, "")
+	e.do("GET", "/nowhere", "", nil).WantError(t, 404, bullpen.ENotFound, "")
+	e.do("GET", "/api/v1/nowhere", adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
+	e.do("PUT", "/healthz", "", nil).WantError(t, 405, bullpen.EInvalid, "")
 }
 
 func TestOversizedBodiesKeepTheErrorShape(t *testing.T) {
@@ -83,16 +82,12 @@ func TestOversizedBodiesKeepTheErrorShape(t *testing.T) {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	response{Status: res.StatusCode, Body: b}.wantError(t, 413, bullpen.EInvalid, "")
+	response{Status: res.StatusCode, Body: b}.WantError(t, 413, bullpen.EInvalid, "")
 }
 
 func TestRunServesOnTheGivenListenerAndProducesToKafka(t *testing.T) {
 	cfg := testConfig(t)
-	brokers := os.Getenv("BULLPEN_KAFKA_BROKERS")
-	if brokers == "" {
-		t.Fatal("BULLPEN_KAFKA_BROKERS is not set")
-	}
-	cfg.KafkaBrokers = strings.Split(brokers, ",")
+	cfg.KafkaBrokers = testenv.KafkaBrokers(t)
 	cfg.KafkaTopic, cfg.KafkaDLQTopic = testenv.Topics(t, cfg.KafkaBrokers, 1) // one partition: read back without a group
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -13,12 +13,12 @@ func TestManagerMintsAndRevokesOnlyRepAndDisplayTokens(t *testing.T) {
 	e.mustMint(mgr.Token, bullpen.RoleRep, "rep-1")
 	e.mustMint(mgr.Token, bullpen.RoleDisplay, "")
 	for _, role := range []string{"manager", "ingest"} {
-		e.do("POST", "/api/v1/tokens", mgr.Token, map[string]any{"role": role}).wantError(t, 403, bullpen.EPermission, "")
+		e.do("POST", "/api/v1/tokens", mgr.Token, map[string]any{"role": role}).WantError(t, 403, bullpen.EPermission, "")
 	}
 	other := e.mustMint(adminSecret, bullpen.RoleManager, "")
-	e.do("DELETE", "/api/v1/tokens/"+other.ID, mgr.Token, nil).wantError(t, 403, bullpen.EPermission, "")
-	e.do("GET", "/api/v1/me", other.Token, nil).want(t, 200, nil)
-	e.do("DELETE", "/api/v1/tokens/tok_nope", mgr.Token, nil).wantError(t, 404, bullpen.ENotFound, "")
+	e.do("DELETE", "/api/v1/tokens/"+other.ID, mgr.Token, nil).WantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/me", other.Token, nil).Want(t, 200, nil)
+	e.do("DELETE", "/api/v1/tokens/tok_nope", mgr.Token, nil).WantError(t, 404, bullpen.ENotFound, "")
 }
 
 func TestMintingValidatesRoleAndRepID(t *testing.T) {
@@ -38,7 +38,7 @@ func TestMintingValidatesRoleAndRepID(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e.do("POST", "/api/v1/tokens", adminSecret, tc.body).wantError(t, 400, bullpen.EInvalid, tc.field)
+			e.do("POST", "/api/v1/tokens", adminSecret, tc.body).WantError(t, 400, bullpen.EInvalid, tc.field)
 		})
 	}
 }
@@ -46,12 +46,12 @@ func TestMintingValidatesRoleAndRepID(t *testing.T) {
 func TestTokenListNeverShowsSecrets(t *testing.T) {
 	e := newEnv(t)
 	rep := e.mustMint(adminSecret, bullpen.RoleRep, "rep-1")
-	e.do("GET", "/api/v1/me", rep.Token, nil).want(t, 200, nil) // records last use
+	e.do("GET", "/api/v1/me", rep.Token, nil).Want(t, 200, nil) // records last use
 	res := e.do("GET", "/api/v1/tokens", adminSecret, nil)
 	var got struct {
 		Items []map[string]any `json:"items"`
 	}
-	res.want(t, 200, &got)
+	res.Want(t, 200, &got)
 	if bytes.Contains(res.Body, []byte(rep.Token)) || bytes.Contains(res.Body, []byte(`"token"`)) {
 		t.Fatalf("token list shows a secret: %s", res.Body)
 	}

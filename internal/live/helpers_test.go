@@ -1,20 +1,16 @@
 package live_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"bullpen/internal/apitest"
 	"bullpen/internal/app"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/config"
@@ -41,11 +37,7 @@ type env struct {
 // newEnv fails the test, never skips it, when the services are not there.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	redisURL := os.Getenv("BULLPEN_REDIS_URL")
-	if redisURL == "" {
-		t.Fatal("BULLPEN_REDIS_URL is not set: start the services with `eval \"$(scripts/services.sh up)\"` or run `make test`")
-	}
-	cfg := config.Config{DatabaseURL: testenv.Schema(t), RedisURL: redisURL, RedisPrefix: testenv.Name("test-"),
+	cfg := config.Config{DatabaseURL: testenv.Schema(t), RedisURL: testenv.RedisURL(t), RedisPrefix: testenv.Name("test-"),
 		AdminToken: adminSecret, Currency: "USD"}
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
@@ -124,111 +116,34 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// response is a finished request.
-type response struct {
-	Status int
-	Body   []byte
-}
+// response is a finished request; Want and WantError read it.
+type response = apitest.Response
 
-// do sends a request to the env's API; body is JSON-encoded unless nil.
+type minted = apitest.Minted
+
+// do sends a request to the env's API through the shared test client (which also holds the
+// exchange to docs/openapi.json).
 func (e *env) do(method, path, token string, body any) response {
 	e.t.Helper()
-	var r io.Reader
-	if body != nil {
-		j, err := json.Marshal(body)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		r = bytes.NewReader(j)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := e.srv.App().Test(req, -1)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return response{Status: res.StatusCode, Body: b}
-}
-
-// want fails the test unless the response has status, and decodes its body into v (if not nil).
-func (r response) want(t *testing.T, status int, v any) {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
-	}
-	if v != nil {
-		if err := json.Unmarshal(r.Body, v); err != nil {
-			t.Fatalf("decode %s: %v", r.Body, err)
-		}
-	}
-}
-
-// wantError fails the test unless the response is the error status, code and field.
-func (r response) wantError(t *testing.T, status int, code, field string) {
-	t.Helper()
-	var e struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-			Field   string `json:"field"`
-		} `json:"error"`
-	}
-	r.want(t, status, &e)
-	if e.Error.Code != code || e.Error.Field != field {
-		t.Fatalf("error code %q field %q (%s), want %q %q", e.Error.Code, e.Error.Field, e.Error.Message, code, field)
-	}
-	if e.Error.Message == "" {
-		t.Fatalf("error without a message: %s", r.Body)
-	}
-}
-
-type minted struct {
-	ID    string `json:"id"`
-	Token string `json:"token"`
+	return apitest.Do(e.t, e.srv.App(), method, path, token, body)
 }
 
 // mustMint mints a token with the by token.
 func (e *env) mustMint(by string, role bullpen.Role, repID string) minted {
 	e.t.Helper()
-	body := map[string]any{"role": role, "name": string(role) + " for tests"}
-	if repID != "" {
-		body["rep_id"] = repID
-	}
-	var m minted
-	e.do("POST", "/api/v1/tokens", by, body).want(e.t, 201, &m)
-	if m.ID == "" || !strings.HasPrefix(m.Token, "bp_") {
-		e.t.Fatalf("minted %+v", m)
-	}
-	return m
+	return apitest.MustMint(e.t, e.srv.App(), by, role, repID)
 }
+
+var contestBody = apitest.ContestBody
 
 type contestView struct {
 	ID string `json:"id"`
 }
 
-// contestBody is a valid revenue leaderboard running from start for a month.
-func contestBody(name string, start time.Time) map[string]any {
-	return map[string]any{
-		"name": name, "metric": "revenue", "scope": "rep",
-		"starts_at": start.UTC().Format(time.RFC3339), "ends_at": start.Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339),
-		"timezone": "America/New_York", "prizes": []map[string]any{{"rank": 1, "points": 500}},
-	}
-}
-
 func (e *env) mustCreateContest(body map[string]any) contestView {
 	e.t.Helper()
 	var c contestView
-	e.do("POST", "/api/v1/contests", adminSecret, body).want(e.t, 201, &c)
+	e.do("POST", "/api/v1/contests", adminSecret, body).Want(e.t, 201, &c)
 	if c.ID == "" {
 		e.t.Fatalf("contest without id")
 	}

@@ -248,7 +248,7 @@ func TestSocketRevokedTokenClosed4403OnEveryNode(t *testing.T) {
 	other := dialWS(t, b.url, nil)
 	other.auth(e.mustMint(adminSecret, bullpen.RoleDisplay, "").Token)
 
-	e.do("DELETE", "/api/v1/tokens/"+display.ID, adminSecret, nil).want(t, 204, nil)
+	e.do("DELETE", "/api/v1/tokens/"+display.ID, adminSecret, nil).Want(t, 204, nil)
 	onA.wantClose(4403)
 	onB.wantClose(4403)
 	other.wantNothingMore()
@@ -412,7 +412,7 @@ func TestSocketContestSnapshotThenLive(t *testing.T) {
 	}
 	res := e.do("GET", "/api/v1/contests/"+k.ID+"/leaderboard?limit=50", adminSecret, nil)
 	var want, got any
-	res.want(t, 200, &want)
+	res.Want(t, 200, &want)
 	if err := json.Unmarshal(snap.Data, &got); err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +474,7 @@ func TestSocketRepSnapshotIsTheRepsPage(t *testing.T) {
 		t.Fatalf("a channel with no message yet: %s", snap.Raw)
 	}
 	var page map[string]any
-	e.do("GET", "/api/v1/reps/r3", token.Token, nil).want(t, 200, &page)
+	e.do("GET", "/api/v1/reps/r3", token.Token, nil).Want(t, 200, &page)
 	var got map[string]any
 	if err := json.Unmarshal(snap.Data, &got); err != nil {
 		t.Fatal(err)
@@ -873,7 +873,7 @@ func TestDisplaysListsConnectedDisplaysAcrossNodes(t *testing.T) {
 	}
 	var list struct{ Items []item }
 	testenv.Eventually(t, 5*time.Second, "the display to be listed with its channel", func() bool {
-		e.do("GET", "/api/v1/displays", manager.Token, nil).want(t, 200, &list)
+		e.do("GET", "/api/v1/displays", manager.Token, nil).Want(t, 200, &list)
 		return len(list.Items) == 1 && len(list.Items[0].Channels) == 1
 	})
 	it := list.Items[0]
@@ -882,10 +882,10 @@ func TestDisplaysListsConnectedDisplaysAcrossNodes(t *testing.T) {
 		t.Fatalf("display %+v", it)
 	}
 	rep := e.mustMint(adminSecret, bullpen.RoleRep, "r1")
-	e.do("GET", "/api/v1/displays", rep.Token, nil).wantError(t, 403, bullpen.EPermission, "")
+	e.do("GET", "/api/v1/displays", rep.Token, nil).WantError(t, 403, bullpen.EPermission, "")
 	_ = c.c.Close()
 	testenv.Eventually(t, 5*time.Second, "the display to leave the list", func() bool {
-		e.do("GET", "/api/v1/displays", manager.Token, nil).want(t, 200, &list)
+		e.do("GET", "/api/v1/displays", manager.Token, nil).Want(t, 200, &list)
 		return len(list.Items) == 0
 	})
 }
