@@ -82,9 +82,6 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 		for _, p := range prizes {
 			paid = append(paid, p.rep)
 		}
-		// A rep paid on several boards is summed once.
-		slices.Sort(paid)
-		paid = slices.Compact(paid)
 		if balances, err = SumBalances(ctx, tx, paid); err != nil {
 			return err
 		}

@@ -54,14 +54,15 @@ func LockBalances(ctx context.Context, tx pgx.Tx, repIDs []string) error {
 // SumBalances returns the balance of each of repIDs as q sees the ledger: the sum of its
 // entries at the version of its largest entry id (0 and 0 for a rep without entries). Inside a
 // transaction that holds LockBalances for them, it is their balance once that transaction
-// commits.
+// commits. A rep named twice is summed once.
 func SumBalances(ctx context.Context, q Querier, repIDs []string) (map[string]bullpen.Balance, error) {
 	out := make(map[string]bullpen.Balance, len(repIDs))
 	if len(repIDs) == 0 {
 		return out, nil
 	}
 	rows, err := q.Query(ctx, `SELECT r.id, coalesce(sum(l.points), 0)::bigint, coalesce(max(l.id), 0)::bigint
-		FROM unnest($1::text[]) AS r(id) LEFT JOIN ledger l ON l.rep_id = r.id GROUP BY r.id`, repIDs)
+		FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS u(id)) AS r(id)
+		LEFT JOIN ledger l ON l.rep_id = r.id GROUP BY r.id`, repIDs)
 	if err != nil {
 		return nil, fmt.Errorf("sum balances: %w", err)
 	}
