@@ -119,8 +119,6 @@ func testLogger(t *testing.T) *slog.Logger {
 // response is a finished request; Want and WantError read it.
 type response = apitest.Response
 
-type apiError = apitest.APIError
-
 type minted = apitest.Minted
 
 // do sends a request to the env's API through the shared test client, which holds every
