@@ -18,6 +18,7 @@ import (
 	"bullpen/internal/contest"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
+	"bullpen/internal/testenv"
 )
 
 // startConsumer runs the real consumer wiring until the test ends and returns the address of
@@ -46,25 +47,10 @@ func startConsumer(t *testing.T, cfg config.Config) string {
 	return addr
 }
 
-func openDB(t *testing.T, cfg config.Config) *postgres.DB {
-	t.Helper()
-	db, err := postgres.Open(context.Background(), cfg.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	return db
-}
-
-func openStore(t *testing.T, cfg config.Config) *redis.Store {
-	t.Helper()
-	s, err := redis.Open(context.Background(), cfg.RedisURL, cfg.RedisPrefix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Flush(context.Background()); _ = s.Close() })
-	return s
-}
+var (
+	openDB    = testenv.OpenDB
+	openStore = testenv.OpenStore
+)
 
 // mustContest stores a contest and counts what the ledger already holds for it.
 func mustContest(t *testing.T, db *postgres.DB, c contest.Contest) *contest.Contest {

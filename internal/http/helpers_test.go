@@ -2,10 +2,6 @@ package http_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,15 +49,6 @@ func (p *fakeProducer) produced() []event.Record {
 	return append([]event.Record(nil), p.msgs...)
 }
 
-func randomName(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
 // testConfig gives a fresh, migrated schema and a fresh Redis prefix; testenv fails the test
 // when the services are not configured.
 func testConfig(t *testing.T) config.Config {
@@ -69,7 +56,7 @@ func testConfig(t *testing.T) config.Config {
 	return config.Config{
 		DatabaseURL:     testenv.Schema(t),
 		RedisURL:        testenv.RedisURL(t),
-		RedisPrefix:     "test-" + randomName(t),
+		RedisPrefix:     testenv.Name("test-"),
 		KafkaBrokers:    []string{"127.0.0.1:1"},
 		KafkaTopic:      "deals",
 		AdminToken:      adminSecret,
@@ -81,22 +68,7 @@ func testConfig(t *testing.T) config.Config {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	cfg := testConfig(t)
-	ctx := context.Background()
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	store, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := store.Flush(context.Background()); err != nil {
-			t.Errorf("flush redis: %v", err)
-		}
-		_ = store.Close()
-	})
+	db, store := testenv.OpenDB(t, cfg), testenv.OpenStore(t, cfg)
 	e := &env{t: t, cfg: cfg, db: db, store: store, producer: &fakeProducer{}}
 	e.srv = httpapi.New(app.APIDeps(httpapi.Deps{Producer: e.producer,
 		AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: testLogger(t)}, db, store))
@@ -105,16 +77,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
+var testLogger = testenv.Logger
 
 // response is a finished request; Want and WantError read it.
 type response = apitest.Response

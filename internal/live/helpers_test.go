@@ -3,9 +3,7 @@ package live_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,22 +37,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	cfg := config.Config{DatabaseURL: testenv.Schema(t), RedisURL: testenv.RedisURL(t), RedisPrefix: testenv.Name("test-"),
 		AdminToken: adminSecret, Currency: "USD"}
-	ctx := context.Background()
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	store, err := redis.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := store.Flush(context.Background()); err != nil {
-			t.Errorf("flush redis: %v", err)
-		}
-		_ = store.Close()
-	})
+	db, store := testenv.OpenDB(t, cfg), testenv.OpenStore(t, cfg)
 	e := &env{t: t, cfg: cfg, db: db, store: store}
 	e.srv = httpapi.New(app.APIDeps(httpapi.Deps{AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: testLogger(t)}, db, store))
 	return e
@@ -105,16 +88,7 @@ func startWS(t *testing.T, e *env, deps func(*live.Deps), ln net.Listener) *wsSe
 	return &wsServer{srv: srv, url: "ws://" + ln.Addr().String() + "/ws", store: store, stop: stop}
 }
 
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
+var testLogger = testenv.Logger
 
 // response is a finished request; Want and WantError read it.
 type response = apitest.Response

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/config"
 	"bullpen/internal/redis"
 	"bullpen/internal/testenv"
 )
@@ -12,15 +13,7 @@ import (
 // mustStore opens the shared Redis under a prefix of the test's own, flushed at the end.
 func mustStore(t *testing.T) *redis.Store {
 	t.Helper()
-	s, err := redis.Open(context.Background(), testenv.RedisURL(t), testenv.Name("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = s.Flush(context.Background())
-		_ = s.Close()
-	})
-	return s
+	return testenv.OpenStore(t, config.Config{RedisURL: testenv.RedisURL(t), RedisPrefix: testenv.Name("t")})
 }
 
 func wantBalance(t *testing.T, s *redis.Store, rep string, want int64, wantOK bool) {
