@@ -28,6 +28,12 @@ type Config struct {
 	Grace          time.Duration `env:"BULLPEN_GRACE" envDefault:"10m"`
 	AllowedOrigins []string      `env:"BULLPEN_ALLOWED_ORIGINS" envSeparator:","`
 
+	// Targets and pace (docs/api.md §6): the time zone periods are cut in unless a target set
+	// names its own, and the selling days pace counts.
+	Timezone    string   `env:"BULLPEN_TIMEZONE" envDefault:"UTC"`
+	SellingDays []string `env:"BULLPEN_SELLING_DAYS" envDefault:"mon,tue,wed,thu,fri" envSeparator:","`
+	Holidays    []string `env:"BULLPEN_HOLIDAYS" envSeparator:","`
+
 	// Extensions.
 	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`
 	KafkaSessionTimeout time.Duration `env:"BULLPEN_KAFKA_SESSION_TIMEOUT" envDefault:"30s"`
@@ -130,6 +136,17 @@ func (c *Config) validate() error {
 			bad("BULLPEN_ALLOWED_ORIGINS", "%q is not an origin such as https://floor.example.com", o)
 		}
 	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
+		bad("BULLPEN_TIMEZONE", "%q is not an IANA time zone such as Europe/Berlin", c.Timezone)
+	}
+	if _, err := Weekdays(c.SellingDays); err != nil {
+		bad("BULLPEN_SELLING_DAYS", "%v", err)
+	}
+	for _, d := range c.Holidays {
+		if _, err := time.Parse(time.DateOnly, strings.TrimSpace(d)); err != nil {
+			bad("BULLPEN_HOLIDAYS", "%q is not a date such as 2026-12-25", d)
+		}
+	}
 	if c.BatchSize < 1 || c.BatchSize > 100000 {
 		bad("BULLPEN_BATCH_SIZE", "must be between 1 and 100000")
 	}
@@ -151,4 +168,29 @@ func (c *Config) RequireAdminToken() error {
 		return errors.New("BULLPEN_ADMIN_TOKEN: required, at least 16 characters (or BULLPEN_ADMIN_TOKEN_FILE)")
 	}
 	return nil
+}
+
+var weekdayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
+	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+// Weekdays reads a list of three-letter day names (mon,tue,…) into weekdays: at least one,
+// none twice.
+func Weekdays(names []string) ([]time.Weekday, error) {
+	out := make([]time.Weekday, 0, len(names))
+	seen := map[time.Weekday]bool{}
+	for _, n := range names {
+		d, ok := weekdayNames[strings.ToLower(strings.TrimSpace(n))]
+		if !ok {
+			return nil, fmt.Errorf("%q is not a day such as mon", n)
+		}
+		if seen[d] {
+			return nil, fmt.Errorf("%q is named twice", n)
+		}
+		seen[d] = true
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("name at least one day")
+	}
+	return out, nil
 }

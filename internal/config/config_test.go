@@ -43,6 +43,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"BULLPEN_REDIS_URL":       "localhost:6379",
 		"BULLPEN_KAFKA_BROKERS":   "localhost",
 		"BULLPEN_ALLOWED_ORIGINS": "floor.example.com",
+		"BULLPEN_TIMEZONE":        "Mars/Olympus",
+		"BULLPEN_SELLING_DAYS":    "mon,funday",
+		"BULLPEN_HOLIDAYS":        "2026-12-25,Christmas",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
