@@ -130,9 +130,9 @@ type Attainment struct {
 
 // AttainmentLine is one rep's line of an attainment board.
 type AttainmentLine struct {
-	Rank   int    `json:"rank"`
-	RepID  string `json:"rep_id"`
-	Name   string `json:"name"`
+	Rank  int    `json:"rank"`
+	RepID string `json:"rep_id"`
+	Name  string `json:"name"`
 	Attainment
 }
 

@@ -272,7 +272,9 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 }
 
 // setSubject names a set in the audit trail.
-func setSubject(k target.SetKey) string { return "targets/" + k.Period + "/" + k.Metric + "/" + k.TeamID }
+func setSubject(k target.SetKey) string {
+	return "targets/" + k.Period + "/" + k.Metric + "/" + k.TeamID
+}
 
 type rowKey struct {
 	set int64
