@@ -29,20 +29,22 @@ import (
 
 // The adapters implement what the pipeline and its live parts declare they need.
 var (
-	_ pipeline.Ledger       = (*postgres.DB)(nil)
-	_ pipeline.Projection   = (*redis.Store)(nil)
-	_ pipeline.DeadLetterer = (*kafka.DeadLetters)(nil)
-	_ pipeline.Source       = (*postgres.DB)(nil)
-	_ pipeline.Target       = (*redis.Store)(nil)
-	_ pipeline.Outbox       = (*postgres.DB)(nil)
-	_ pipeline.Batcher      = (*redis.Store)(nil)
-	_ pipeline.Channels     = (*redis.Store)(nil)
-	_ pipeline.Boards       = (*redis.Store)(nil)
-	_ pipeline.Contests     = (*postgres.DB)(nil)
-	_ pipeline.SharedMerge  = (*redis.Store)(nil)
-	_ pipeline.Finals       = (*postgres.DB)(nil)
-	_ pipeline.Watermark    = (*kafka.Watermark)(nil)
-	_ pipeline.Balances     = (*redis.Store)(nil)
+	_ pipeline.Ledger           = (*postgres.DB)(nil)
+	_ pipeline.Projection       = (*redis.Store)(nil)
+	_ pipeline.DeadLetterer     = (*kafka.DeadLetters)(nil)
+	_ pipeline.Source           = (*postgres.DB)(nil)
+	_ pipeline.Target           = (*redis.Store)(nil)
+	_ pipeline.Outbox           = (*postgres.DB)(nil)
+	_ pipeline.Batcher          = (*redis.Store)(nil)
+	_ pipeline.Channels         = (*redis.Store)(nil)
+	_ pipeline.Boards           = (*redis.Store)(nil)
+	_ pipeline.Contests         = (*postgres.DB)(nil)
+	_ pipeline.SharedMerge      = (*redis.Store)(nil)
+	_ pipeline.Finals           = (*postgres.DB)(nil)
+	_ pipeline.Watermark        = (*kafka.Watermark)(nil)
+	_ pipeline.Balances         = (*redis.Store)(nil)
+	_ pipeline.TargetSets       = (*postgres.DB)(nil)
+	_ pipeline.AttainmentValues = (*redis.Store)(nil)
 )
 
 // Consumer is a running consumer process; Addr is where its health and metrics listen.
@@ -76,9 +78,11 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	}
 	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log.With("component", "publisher"), Metrics: p.Metrics}
 	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Shared: store, Holder: processID(),
-		Interval: 250 * time.Millisecond, Top: 50, Log: log.With("component", "merger")}
+		Interval: 250 * time.Millisecond, Top: 50, Log: log.With("component", "merger"),
+		Attainment: &pipeline.AttainmentSender{Sets: db, Values: store, Reps: store}}
 	p.AfterBatch = func(res ingest.Result) {
 		merger.Touched(res.Rows)
+		merger.TouchedSets(res.Attainment)
 		publisher.Kick()
 	}
 	consumer := kafka.NewConsumer(kafka.ConsumerConfig{

@@ -32,7 +32,8 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 			log.Error("close kafka producer", "err", err)
 		}
 	}()
-	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log}, db, store))
+	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency,
+		Timezone: cfg.Timezone, Logger: log}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {

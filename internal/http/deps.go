@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bullpen/internal/event"
+	"bullpen/internal/target"
 )
 
 // Producer writes deal events to the input topic.
@@ -21,6 +22,7 @@ type Deps struct {
 	Tokens      TokenService
 	Incentives  IncentiveService
 	Adjustments AdjustmentService
+	Targets     TargetService
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -32,11 +34,16 @@ type Deps struct {
 	Boards          Boards
 	RepCache        RepCache
 	BalanceCache    BalanceCache
-	Ready           []Dependency // what /readyz checks, in order
+	TargetReader    TargetReader
+	// AttainmentReader reads attainment from the projection.
+	AttainmentReader AttainmentReader
+	Ready            []Dependency // what /readyz checks, in order
 
 	Producer   Producer
 	AdminToken string
 	Currency   string
+	Timezone   string      // BULLPEN_TIMEZONE: the time zone of a new target set that names none
+	Pace       target.Pace // optional: where an attainment is heading (projected, needed_per_day)
 	Logger     *slog.Logger
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.

@@ -151,6 +151,10 @@ func (s *Server) routes() {
 	api.Get("/reps/:id", anyone, s.getRep)
 	api.Get("/reps/:id/ledger", anyone, s.repLedger)
 	api.Post("/reps/:id/adjustments", staff, s.idempotent, s.postAdjustment)
+
+	api.Put("/targets", staff, s.putTargets)
+	api.Get("/targets", anyone, s.listTargets)
+	api.Delete("/targets", staff, s.deleteTarget)
 	s.api = api
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -177,17 +178,25 @@ func (db *DB) WriteTargets(ctx context.Context, changes []target.Change, by stri
 
 func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by string, grace time.Duration) (target.Outcome, error) {
 	var out target.Outcome
-	if slices.ContainsFunc(changes, func(c target.Change) bool { return c.Recount }) {
-		if err := LockIngest(ctx, tx); err != nil {
-			return out, err
-		}
-	}
+	locked := false
 	ids := make([]int64, len(changes))
 	for i := range changes {
 		ch := &changes[i]
 		weights, err := jsonOrNull(ch.Set.Weights)
 		if err != nil {
 			return out, err
+		}
+		// The plan was made from a read before this transaction: whether the set's rules
+		// change is decided again on the set as it is locked now.
+		ch.Recount, err = rulesChange(ctx, tx, ch.Set)
+		if err != nil {
+			return out, err
+		}
+		if ch.Recount && !locked {
+			if err := LockIngest(ctx, tx); err != nil {
+				return out, err
+			}
+			locked = true
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO target_sets (period, metric, team_id, timezone, weights, starts_at, ends_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -269,6 +278,21 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 		}
 	}
 	return out, nil
+}
+
+// rulesChange locks a stored set and says whether s, its next version, counts differently
+// (other time zone or weights), or is new.
+func rulesChange(ctx context.Context, tx pgx.Tx, s target.Set) (bool, error) {
+	rows, err := tx.Query(ctx, `SELECT `+setColumns+` FROM target_sets s WHERE s.period = $1 AND s.metric = $2 AND s.team_id = $3
+		FOR UPDATE`, s.Period, s.Metric, s.TeamID)
+	if err != nil {
+		return false, fmt.Errorf("lock target set: %w", err)
+	}
+	old, err := collectSets(rows)
+	if err != nil {
+		return false, fmt.Errorf("lock target set: %w", err)
+	}
+	return len(old) == 0 || old[0].Timezone != s.Timezone || !maps.Equal(old[0].Weights, s.Weights), nil
 }
 
 // setSubject names a set in the audit trail.
