@@ -99,7 +99,7 @@ func (v *Snapshots) TargetsSnapshot(ctx context.Context, teamID string) (json.Ra
 			ids = append(ids, r.RepID)
 		}
 	}
-	dir, err := s.RepCache.Reps(ctx, ids)
+	dir, err := s.directory(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
