@@ -28,12 +28,11 @@ type attainmentModel struct {
 }
 
 type modelDeal struct {
-	rep, team   string
-	cents       int64
-	units       int64
-	wonAt       time.Time
-	won         bool
-	firstTeamOf string
+	rep, team string
+	cents     int64
+	units     int64
+	wonAt     time.Time
+	won       bool
 }
 
 type modelActivity struct {

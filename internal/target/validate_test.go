@@ -53,7 +53,9 @@ func TestPlanNamesTheFirstBadRow(t *testing.T) {
 			r.Metric, r.Weights = "points", map[string]bullpen.Fixed{"revenue_per_point": 0}
 		})}, "0.weights.revenue_per_point"},
 		{"weights disagree", []target.Target{with(func(r *target.Target) { r.Metric, r.Weights = "points", w }),
-			with(func(r *target.Target) { r.Metric, r.RepID, r.Weights = "points", "bo", map[string]bullpen.Fixed{"deal.won": 200} })}, "1.weights"},
+			with(func(r *target.Target) {
+				r.Metric, r.RepID, r.Weights = "points", "bo", map[string]bullpen.Fixed{"deal.won": 200}
+			})}, "1.weights"},
 		{"nothing", nil, ""},
 	}
 	for _, tc := range cases {
