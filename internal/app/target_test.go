@@ -219,7 +219,7 @@ func TestAttainmentFollowsTheLedgerExactly(t *testing.T) {
 	}
 	produce(t, cfg, msgs...)
 	testenv.Eventually(t, 30*time.Second, "the redelivery read", func() bool {
-		return consumerDuplicates(t, addr) >= len(sent)
+		return consumerEvents(t, addr, "duplicate") >= len(sent)
 	})
 	if appliedEvents(t, addr) != before || eventCount(t, db) != len(sent) {
 		t.Fatalf("a redelivery applied events again")
@@ -374,19 +374,4 @@ func lastMessage(t *testing.T, store *redis.Store, channel, typ, part string) (s
 		}
 	}
 	return "", false
-}
-
-// consumerDuplicates reads the consumer's count of redelivered events from its /metrics.
-func consumerDuplicates(t *testing.T, addr string) int {
-	t.Helper()
-	_, body := call(t, "GET", "http://"+addr+"/metrics", "", nil)
-	const line = `bullpen_consumer_events_total{outcome="duplicate"} `
-	for _, l := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(l, line); ok {
-			var n float64
-			fmt.Sscan(v, &n)
-			return int(n)
-		}
-	}
-	return 0
 }

@@ -85,11 +85,7 @@ func (v *Snapshots) RepSnapshot(ctx context.Context, repID string) (json.RawMess
 // TargetsSnapshot is the team's target sets of the current period, each as its board.
 func (v *Snapshots) TargetsSnapshot(ctx context.Context, teamID string) (json.RawMessage, error) {
 	s := v.s
-	sets, err := s.TargetReader.TargetSets(ctx, target.Filter{Now: s.Now(), TeamID: teamID})
-	if err != nil {
-		return nil, err
-	}
-	vals, err := s.attainmentOf(ctx, sets)
+	sets, vals, err := s.setsWithAttainment(ctx, target.Filter{Now: s.Now(), TeamID: teamID})
 	if err != nil {
 		return nil, err
 	}
@@ -103,13 +99,9 @@ func (v *Snapshots) TargetsSnapshot(ctx context.Context, teamID string) (json.Ra
 	if err != nil {
 		return nil, err
 	}
-	names := make(map[string]string, len(dir))
-	for id, r := range dir {
-		names[id] = r.Name
-	}
 	snap := TargetsSnapshot{TeamID: teamID, Boards: make([]message.AttainmentBoard, len(sets))}
 	for i := range sets {
-		snap.Boards[i] = target.BuildBoard(&sets[i].Set, sets[i].Targets(), vals[sets[i].Set.ID], names, s.Pace)
+		snap.Boards[i] = target.BuildBoard(&sets[i].Set, sets[i].Targets(), vals[sets[i].Set.ID], dir, s.Pace)
 	}
 	return json.Marshal(snap)
 }

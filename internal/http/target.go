@@ -206,6 +206,16 @@ func (s *Server) targetFilter(c *fiber.Ctx) (target.Filter, error) {
 	return f, nil
 }
 
+// setsWithAttainment reads the sets f selects and their attainment rows.
+func (s *Server) setsWithAttainment(ctx context.Context, f target.Filter) ([]target.Stored, map[int64]map[string]bullpen.Fixed, error) {
+	sets, err := s.TargetReader.TargetSets(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	vals, err := s.attainmentOf(ctx, sets)
+	return sets, vals, err
+}
+
 func (s *Server) attainmentOf(ctx context.Context, sets []target.Stored) (map[int64]map[string]bullpen.Fixed, error) {
 	ids := make([]int64, len(sets))
 	for i := range sets {
@@ -238,11 +248,7 @@ func viewOf(r target.Target, a message.Attainment) TargetView {
 
 // repAttainment is the rep's attainment of each of its targets in the current period.
 func (s *Server) repAttainment(ctx context.Context, repID string) ([]message.Attainment, error) {
-	sets, err := s.TargetReader.TargetSets(ctx, target.Filter{Now: s.Now(), RepID: repID})
-	if err != nil {
-		return nil, err
-	}
-	vals, err := s.attainmentOf(ctx, sets)
+	sets, vals, err := s.setsWithAttainment(ctx, target.Filter{Now: s.Now(), RepID: repID})
 	if err != nil {
 		return nil, err
 	}

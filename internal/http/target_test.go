@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"bullpen/internal/bullpen"
-	"bullpen/internal/event"
 	"bullpen/internal/target"
 )
 
@@ -42,21 +41,7 @@ func (e *env) nowPeriod() (at string, month string) {
 // attainment they moved into the projection.
 func (e *env) mustApplyProjected(raws ...string) {
 	e.t.Helper()
-	evs := make([]event.Event, len(raws))
-	sources := make([]string, len(raws))
-	for i, raw := range raws {
-		ev, err := event.Decode([]byte(raw), "USD")
-		if err != nil {
-			e.t.Fatalf("event %s: %v", raw, err)
-		}
-		ev.ArrivedAt = time.Now()
-		evs[i], sources[i] = ev, "test"
-	}
-	res, err := e.db.ApplyBatch(context.Background(), evs, sources)
-	if err != nil {
-		e.t.Fatalf("apply: %v", err)
-	}
-	if err := e.store.SetAttainment(context.Background(), res.Attainment); err != nil {
+	if err := e.store.SetAttainment(context.Background(), e.mustApply(raws...).Attainment); err != nil {
 		e.t.Fatal(err)
 	}
 }

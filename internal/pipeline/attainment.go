@@ -60,11 +60,7 @@ func (a *AttainmentSender) Send(ctx context.Context, ch Batcher, id int64) error
 	if err != nil {
 		return err
 	}
-	names := make(map[string]string, len(dir))
-	for id, r := range dir {
-		names[id] = r.Name
-	}
-	board := target.BuildBoard(&st.Set, st.Targets(), vals[id], names, a.Pace)
+	board := target.BuildBoard(&st.Set, st.Targets(), vals[id], dir, a.Pace)
 	msgs := make([]bullpen.Queued, 0, 1+len(board.Reps))
 	q, err := message.Encode(message.Board(board))
 	if err != nil {

@@ -51,12 +51,13 @@ func TeamValue(values map[string]bullpen.Fixed) bullpen.Fixed {
 // BuildBoard is a set's attainment board: the team's line, and the reps that have a target
 // ranked by percent (highest first; a target of 0, which has no percent, last), then by value,
 // then by rep_id. Ranks are 1..N without gaps.
-func BuildBoard(s *Set, t Targets, values map[string]bullpen.Fixed, names map[string]string, pace Pace) message.AttainmentBoard {
+// The reps' names come from dir.
+func BuildBoard(s *Set, t Targets, values map[string]bullpen.Fixed, dir map[string]bullpen.Rep, pace Pace) message.AttainmentBoard {
 	b := message.AttainmentBoard{TeamID: s.TeamID, Period: s.Period, Metric: s.Metric, Timezone: s.Timezone,
 		Start: s.Start.UTC(), End: s.End.UTC(), Reps: make([]message.AttainmentLine, 0, len(t.Reps))}
 	b.Team = message.TeamAttainment{Attainment: Of(s, TeamValue(values), t.Team(), pace), Own: t.Own != nil}
 	for rep, target := range t.Reps {
-		b.Reps = append(b.Reps, message.AttainmentLine{RepID: rep, Name: names[rep], Attainment: Of(s, values[rep], target, pace)})
+		b.Reps = append(b.Reps, message.AttainmentLine{RepID: rep, Name: dir[rep].Name, Attainment: Of(s, values[rep], target, pace)})
 	}
 	slices.SortFunc(b.Reps, func(x, y message.AttainmentLine) int {
 		if c := comparePct(y.Attainment, x.Attainment); c != 0 {

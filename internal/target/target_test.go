@@ -88,7 +88,7 @@ func TestBoardRanksRepsByExactPercentThenValueThenID(t *testing.T) {
 	s := &target.Set{ID: 1, Period: "2026-12", Metric: "revenue", TeamID: "east", Timezone: "UTC"}
 	tg := target.Targets{Reps: map[string]bullpen.Fixed{"ana": 300, "bo": 299999, "cy": 0, "dee": 600, "eve": 300}}
 	vals := map[string]bullpen.Fixed{"ana": 100, "bo": 100000, "cy": 500, "dee": 200, "eve": 100, "gone": 7}
-	b := target.BuildBoard(s, tg, vals, map[string]string{"ana": "Ana"}, nil)
+	b := target.BuildBoard(s, tg, vals, map[string]bullpen.Rep{"ana": {RepID: "ana", Name: "Ana"}}, nil)
 	// bo 33.3334 % > dee 33.33…% (200/600) = ana, eve 33.33…% (100/300); dee has more value;
 	// ana before eve by id; cy has no percent.
 	var order []string
