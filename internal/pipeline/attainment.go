@@ -101,13 +101,8 @@ func (a *AttainmentSender) forget() {
 	a.mu.Unlock()
 }
 
+// same says whether a rep has news: its value or its target moved. Its pace drifts with the
+// clock alone, which is no reason to message it.
 func same(a, b message.Attainment) bool {
-	return a.Value == b.Value && a.Target == b.Target && ptrEq(a.Projected, b.Projected) && ptrEq(a.NeededPerDay, b.NeededPerDay)
-}
-
-func ptrEq(a, b *bullpen.Fixed) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
+	return a.Value == b.Value && a.Target == b.Target
 }
