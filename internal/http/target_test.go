@@ -159,6 +159,8 @@ func TestPutTargetsFromCSVIsAllOrNothing(t *testing.T) {
 	e.do("PUT", "/api/v1/targets", adminSecret, notNumber, "Content-Type", "text/csv").WantError(t, 400, bullpen.EInvalid, "line 4, column target")
 	e.do("PUT", "/api/v1/targets", adminSecret, "period,metric,team,target\n", "Content-Type", "text/csv").
 		WantError(t, 400, bullpen.EInvalid, "line 1, column team")
+	e.do("PUT", "/api/v1/targets", adminSecret, "period,metric,team_id,target\n"+month+",revenue,east,1\n", "Content-Type", "text/plain").
+		WantError(t, 415, bullpen.EInvalid, "Content-Type")
 	var list struct{ Items []targetRow }
 	e.do("GET", "/api/v1/targets?period="+month, adminSecret, nil).Want(t, 200, &list)
 	if len(list.Items) != 0 {

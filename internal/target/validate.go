@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"time"
-	"unicode/utf8"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
@@ -161,11 +160,11 @@ func checkRow(req *Request, i int) error {
 	default:
 		return req.Fail(i, "metric", "metric must be revenue, deals, units or points, not %q", t.Metric)
 	}
-	if t.TeamID == "" || utf8.RuneCountInString(t.TeamID) > 100 {
-		return req.Fail(i, "team_id", "team_id must be 1 to 100 characters")
+	if err := bullpen.CheckText("team_id", t.TeamID, true, 100); err != nil {
+		return req.Fail(i, "team_id", "team_id must be 1 to 100 characters of UTF-8 text without NUL")
 	}
-	if utf8.RuneCountInString(t.RepID) > 100 {
-		return req.Fail(i, "rep_id", "rep_id must be at most 100 characters")
+	if err := bullpen.CheckText("rep_id", t.RepID, false, 100); err != nil {
+		return req.Fail(i, "rep_id", "rep_id must be at most 100 characters of UTF-8 text without NUL")
 	}
 	if t.Target < 0 {
 		return req.Fail(i, "target", "a target must not be negative")

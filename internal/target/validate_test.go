@@ -39,6 +39,8 @@ func TestPlanNamesTheFirstBadRow(t *testing.T) {
 		{"a day is no period", []target.Target{with(func(r *target.Target) { r.Period = "2026-12-01" })}, "0.period"},
 		{"unknown metric", []target.Target{with(func(r *target.Target) { r.Metric = "calls" })}, "0.metric"},
 		{"no team", []target.Target{with(func(r *target.Target) { r.TeamID = "" })}, "0.team_id"},
+		{"NUL in a team", []target.Target{with(func(r *target.Target) { r.TeamID = "ea\x00st" })}, "0.team_id"},
+		{"NUL in a rep", []target.Target{with(func(r *target.Target) { r.RepID = "a\x00na" })}, "0.rep_id"},
 		{"unknown team", []target.Target{ok, with(func(r *target.Target) { r.TeamID, r.RepID = "north", "" })}, "1.team_id"},
 		{"rep in another team", []target.Target{with(func(r *target.Target) { r.RepID = "cy" })}, "0.team_id"},
 		{"unknown rep", []target.Target{with(func(r *target.Target) { r.RepID = "zed" })}, "0.rep_id"},
