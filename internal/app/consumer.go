@@ -25,6 +25,7 @@ import (
 	"bullpen/internal/pipeline"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
+	"bullpen/internal/target"
 )
 
 // The adapters implement what the pipeline and its live parts declare they need.
@@ -55,6 +56,10 @@ type Consumer struct {
 // RunConsumer reads deal events until ctx ends. ready, if not nil, receives the process once
 // it listens and has its projection in order.
 func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(Consumer)) error {
+	cal, err := Calendar(cfg)
+	if err != nil {
+		return err
+	}
 	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -79,7 +84,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log.With("component", "publisher"), Metrics: p.Metrics}
 	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Shared: store, Holder: processID(),
 		Interval: 250 * time.Millisecond, Top: 50, Log: log.With("component", "merger"),
-		Attainment: &pipeline.AttainmentSender{Sets: db, Values: store, Reps: store}}
+		Attainment: &pipeline.AttainmentSender{Sets: db, Values: store, Reps: store, Pace: target.PaceBy(cal, time.Now)}}
 	p.AfterBatch = func(res ingest.Result) {
 		merger.Touched(res.Rows)
 		merger.TouchedSets(res.Attainment)

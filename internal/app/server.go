@@ -20,6 +20,10 @@ import (
 // and Kafka, serves the API and the pages on ln until ctx ends, then shuts down in order. ln
 // is the caller's, so tests can listen on :0 and know the address.
 func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+	cal, err := Calendar(cfg)
+	if err != nil {
+		return err
+	}
 	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -33,7 +37,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		}
 	}()
 	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency,
-		Timezone: cfg.Timezone, Logger: log}, db, store))
+		Timezone: cfg.Timezone, Logger: log, Calendar: &cal}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {

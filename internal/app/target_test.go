@@ -238,15 +238,16 @@ func TestAttainmentFollowsTheLedgerExactly(t *testing.T) {
 		}
 	}
 
-	// The live side: the board of east's revenue set and ana's attainment went out.
+	// The live side: the board of east's revenue set and ana's attainment went out. November is
+	// over: the projection is the value, and the whole gap is needed on the one day there is.
 	testenv.Eventually(t, 10*time.Second, "east's attainment board", func() bool {
 		// ana 1934.56 and bo 200.00 (D2 reversed; E3 the last second of November in Berlin, E2
 		// still October there) of 5000 + 3000.
 		b, ok := lastMessage(t, store, "targets:east", "attainment.board", `"metric":"revenue","timezone":"Europe/Berlin","start":"2026-10-31T23:00:00Z","end":"2026-11-30T23:00:00Z"`)
-		return ok && strings.Contains(b, `"team":{"period":"2026-11","metric":"revenue","value":2134.56,"target":8000,"pct":26.68,"own":false}`)
+		return ok && strings.Contains(b, `"team":{"period":"2026-11","metric":"revenue","value":2134.56,"target":8000,"pct":26.68,"projected":2134.56,"needed_per_day":5865.44,"own":false}`)
 	})
 	testenv.Eventually(t, 10*time.Second, "ana's attainment", func() bool {
-		_, ok := lastMessage(t, store, "rep:ana", "attainment", `{"period":"2026-11","metric":"revenue","value":1934.56,"target":5000,"pct":38.69}`)
+		_, ok := lastMessage(t, store, "rep:ana", "attainment", `{"period":"2026-11","metric":"revenue","value":1934.56,"target":5000,"pct":38.69,"projected":1934.56,"needed_per_day":3065.44}`)
 		return ok
 	})
 }

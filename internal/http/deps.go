@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"bullpen/internal/event"
-	"bullpen/internal/target"
+	"bullpen/internal/pace"
 )
 
 // Producer writes deal events to the input topic.
@@ -39,11 +39,14 @@ type Deps struct {
 	AttainmentReader AttainmentReader
 	Ready            []Dependency // what /readyz checks, in order
 
+	// Calendar is the selling time pace counts (docs/api.md §6 "Pace"); nil: the leaderboard
+	// shows no pace.
+	Calendar *pace.Calendar
+
 	Producer   Producer
 	AdminToken string
 	Currency   string
-	Timezone   string      // BULLPEN_TIMEZONE: the time zone of a new target set that names none
-	Pace       target.Pace // optional: where an attainment is heading (projected, needed_per_day)
+	Timezone   string // BULLPEN_TIMEZONE: the time zone of a new target set that names none
 	Logger     *slog.Logger
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.

@@ -101,7 +101,7 @@ func (v *Snapshots) TargetsSnapshot(ctx context.Context, teamID string) (json.Ra
 	}
 	snap := TargetsSnapshot{TeamID: teamID, Boards: make([]message.AttainmentBoard, len(sets))}
 	for i := range sets {
-		snap.Boards[i] = target.BuildBoard(&sets[i].Set, sets[i].Targets(), vals[sets[i].Set.ID], dir, s.Pace)
+		snap.Boards[i] = target.BuildBoard(&sets[i].Set, sets[i].Targets(), vals[sets[i].Set.ID], dir, s.targetPace())
 	}
 	return json.Marshal(snap)
 }

@@ -225,13 +225,13 @@ func (s *Server) attainmentOf(ctx context.Context, sets []target.Stored) (map[in
 }
 
 func (s *Server) targetView(st *target.Stored, r target.Target, value bullpen.Fixed) TargetView {
-	a := target.Of(&st.Set, value, r.Target, s.Pace)
+	a := target.Of(&st.Set, value, r.Target, s.targetPace())
 	return viewOf(r, a)
 }
 
 func (s *Server) teamView(st *target.Stored, values map[string]bullpen.Fixed) TargetView {
 	t := st.Targets()
-	a := target.Of(&st.Set, target.TeamValue(values), t.Team(), s.Pace)
+	a := target.Of(&st.Set, target.TeamValue(values), t.Team(), s.targetPace())
 	row := target.Target{Period: st.Set.Period, Metric: st.Set.Metric, TeamID: st.Set.TeamID, Timezone: st.Set.Timezone,
 		Weights: st.Set.Weights, Target: a.Target}
 	if st.Own != nil {
@@ -246,6 +246,14 @@ func viewOf(r target.Target, a message.Attainment) TargetView {
 	return TargetView{Target: r, Value: a.Value, Pct: a.Pct, Projected: a.Projected, NeededPerDay: a.NeededPerDay}
 }
 
+// targetPace is where attainments are heading by the server's calendar; nil without one.
+func (s *Server) targetPace() target.Pace {
+	if s.Calendar == nil {
+		return nil
+	}
+	return target.PaceBy(*s.Calendar, s.Now)
+}
+
 // repAttainment is the rep's attainment of each of its targets in the current period.
 func (s *Server) repAttainment(ctx context.Context, repID string) ([]message.Attainment, error) {
 	sets, vals, err := s.setsWithAttainment(ctx, target.Filter{Now: s.Now(), RepID: repID})
@@ -257,7 +265,7 @@ func (s *Server) repAttainment(ctx context.Context, repID string) ([]message.Att
 		st := &sets[i]
 		for _, r := range st.Reps {
 			if r.RepID == repID {
-				out = append(out, target.Of(&st.Set, vals[st.Set.ID][repID], r.Target, s.Pace))
+				out = append(out, target.Of(&st.Set, vals[st.Set.ID][repID], r.Target, s.targetPace()))
 			}
 		}
 	}
