@@ -29,6 +29,9 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
+	if d.RateLimiter == nil {
+		d.RateLimiter = store.RateLimiter()
+	}
 	d.Ready = []httpapi.Dependency{{Name: "postgresql", Pinger: db}, {Name: "redis", Pinger: store}}
 	return d
 }
@@ -58,5 +61,6 @@ var (
 	_ httpapi.RepCache        = (*redis.Store)(nil)
 	_ httpapi.BalanceCache    = (*redis.Store)(nil)
 	_ httpapi.Pinger          = (*redis.Store)(nil)
+	_ httpapi.RateLimiter     = (*redis.RateLimiter)(nil)
 	_ httpapi.Producer        = (*kafka.Producer)(nil)
 )
