@@ -36,8 +36,10 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 			log.Error("close kafka producer", "err", err)
 		}
 	}()
+	perToken, authFailures := cfg.Limits()
 	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency,
-		Timezone: cfg.Timezone, Logger: log, Calendar: &cal}, db, store))
+		Timezone: cfg.Timezone, Logger: log, Calendar: &cal,
+		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {
