@@ -22,9 +22,8 @@ type bodyRule struct {
 var (
 	jsonBody   = bodyRule{types: []string{fiber.MIMEApplicationJSON}, limit: 256 << 10}
 	bodyRoutes = map[string]bodyRule{
-		"POST /api/v1/events":  {types: []string{fiber.MIMEApplicationJSON}, limit: maxBody},
-		"PUT /api/v1/targets":  {types: []string{fiber.MIMEApplicationJSON, "text/csv"}, limit: maxBody},
-		"POST /api/v1/targets": {types: []string{fiber.MIMEApplicationJSON, "text/csv"}, limit: maxBody},
+		"POST /api/v1/events": {types: []string{fiber.MIMEApplicationJSON}, limit: maxBody},
+		"PUT /api/v1/targets": {types: []string{fiber.MIMEApplicationJSON, "text/csv"}, limit: maxBody},
 	}
 )
 
