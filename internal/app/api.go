@@ -29,6 +29,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
+	d.HistoryReader, d.Exporter = db, db
 	d.Ready = []httpapi.Dependency{{Name: "postgresql", Pinger: db}, {Name: "redis", Pinger: store}}
 	return d
 }
@@ -54,6 +55,8 @@ var (
 	_ httpapi.LedgerReader    = (*postgres.DB)(nil)
 	_ httpapi.IdempotencyKeys = (*postgres.DB)(nil)
 	_ httpapi.Pinger          = (*postgres.DB)(nil)
+	_ httpapi.HistoryReader   = (*postgres.DB)(nil)
+	_ httpapi.Exporter        = (*postgres.DB)(nil)
 	_ httpapi.Boards          = (*redis.Store)(nil)
 	_ httpapi.RepCache        = (*redis.Store)(nil)
 	_ httpapi.BalanceCache    = (*redis.Store)(nil)

@@ -34,6 +34,10 @@ type Deps struct {
 	BalanceCache    BalanceCache
 	Ready           []Dependency // what /readyz checks, in order
 
+	// History and exports: past boards, reps' places, and the CSV streams.
+	HistoryReader HistoryReader
+	Exporter      Exporter
+
 	Producer   Producer
 	AdminToken string
 	Currency   string
