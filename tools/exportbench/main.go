@@ -192,9 +192,10 @@ func secret() string {
 }
 
 type server struct {
-	cmd  *exec.Cmd
-	addr string
-	done chan error
+	cmd     *exec.Cmd
+	addr    string
+	done    chan struct{} // closed once the process has exited, with exitErr set
+	exitErr error
 }
 
 func (s *server) pid() int { return s.cmd.Process.Pid }
@@ -225,8 +226,11 @@ func startServer(ctx context.Context, bin, dbURL, token string) (*server, error)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s (make build first): %w", bin, err)
 	}
-	s := &server{cmd: cmd, addr: addr, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait() }()
+	s := &server{cmd: cmd, addr: addr, done: make(chan struct{})}
+	go func() {
+		s.exitErr = cmd.Wait()
+		close(s.done)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		res, err := http.Get("http://" + addr + "/readyz")
@@ -237,8 +241,8 @@ func startServer(ctx context.Context, bin, dbURL, token string) (*server, error)
 			}
 		}
 		select {
-		case err := <-s.done:
-			return nil, fmt.Errorf("the server exited before it was ready: %v", err)
+		case <-s.done:
+			return nil, fmt.Errorf("the server exited before it was ready: %v", s.exitErr)
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
@@ -348,12 +352,12 @@ func report(w io.Writer, r *result) {
 		}
 		return "MISSES the goal"
 	}
-	fmt.Fprintf(w, "filled %d ledger rows in %.1f s\n", r.LedgerRows, r.FillSeconds)
-	fmt.Fprintf(w, "exported %d rows (%s) in %.2f s, first byte after %.3f s: %.0f rows/s (%s of %d)\n",
+	_, _ = fmt.Fprintf(w, "filled %d ledger rows in %.1f s\n", r.LedgerRows, r.FillSeconds)
+	_, _ = fmt.Fprintf(w, "exported %d rows (%s) in %.2f s, first byte after %.3f s: %.0f rows/s (%s of %d)\n",
 		r.Rows, mb(r.Bytes), r.Seconds, r.FirstByte, r.RowsPerSecond, verdict(r.MeetsRowsGoal), rowsGoal)
-	fmt.Fprintf(w, "server RSS %s before, %s at peak: grew %s (%s of %s); server CPU %.2f s\n",
+	_, _ = fmt.Fprintf(w, "server RSS %s before, %s at peak: grew %s (%s of %s); server CPU %.2f s\n",
 		mb(r.RSSBefore), mb(r.RSSPeak), mb(r.RSSGrowth), verdict(r.MeetsRSSGoal), mb(rssGoal), r.ServerCPU)
 	if !r.ExportComplete {
-		fmt.Fprintf(w, "INCOMPLETE: %d rows exported, the ledger holds %d\n", r.Rows, r.LedgerRows)
+		_, _ = fmt.Fprintf(w, "INCOMPLETE: %d rows exported, the ledger holds %d\n", r.Rows, r.LedgerRows)
 	}
 }
