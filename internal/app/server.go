@@ -20,6 +20,10 @@ import (
 // and Kafka, serves the API and the pages on ln until ctx ends, then shuts down in order. ln
 // is the caller's, so tests can listen on :0 and know the address.
 func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+	cal, err := Calendar(cfg)
+	if err != nil {
+		return err
+	}
 	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -32,7 +36,9 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 			log.Error("close kafka producer", "err", err)
 		}
 	}()
-	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log}, db, store))
+	perToken, authFailures := cfg.Limits()
+	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log, Calendar: &cal,
+		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {
