@@ -21,6 +21,7 @@ build:
 	$(GO) build -o bin/loadgen ./tools/loadgen
 	$(GO) build -o bin/scratch ./tools/scratch
 	$(GO) build -o bin/fanfloor ./tools/fanfloor
+	$(GO) build -o bin/exportbench ./tools/exportbench
 
 services:
 	@scripts/services.sh up

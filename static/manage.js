@@ -6,12 +6,13 @@
 // encoder is vendored (static/vendor/qrcode.js, MIT).
 //
 // Each section of the console is a module of manage/ (contests.js, incentives.js, points.js,
-// displays.js, tokens.js), beside signing in, the sections and the socket (session.js) and the
-// floor feed (floor.js).
+// displays.js, tokens.js; history.js for a contest's periods and the CSV exports), beside
+// signing in, the sections and the socket (session.js) and the floor feed (floor.js).
 import { exposeTestHook } from './shared/testhook.js';
 import { loadContests, wireContests } from './manage/contests.js';
 import { displaysState, loadDisplays, wireDisplays } from './manage/displays.js';
 import { floorTexts } from './manage/floor.js';
+import { periodsState, wireHistory } from './manage/history.js';
 import { loadIncentives, watching, wireIncentives } from './manage/incentives.js';
 import { pointsState, wirePoints } from './manage/points.js';
 import { boot, currentSection, renderCurrencyLabels, tick, wireSession } from './manage/session.js';
@@ -31,6 +32,7 @@ exposeTestHook('bullpenManage', {
       incentives: [...incentives.values()].map((i) => ({ id: i.id, title: i.title, status: i.status, winners: (i.winners || []).map((w) => ({ rep_id: w.rep_id, deal_id: w.deal_id, clawed_back_at: w.clawed_back_at || null })) })),
       watching: watching(),
       ...pointsState(),
+      ...periodsState(),
       displays: displaysState(),
       minted: mintedState(),
       floor: floorTexts(),
@@ -52,6 +54,7 @@ wireIncentives();
 wirePoints();
 wireDisplays();
 wireTokens();
+wireHistory();
 setInterval(tick, 1000);
 syncTokenForm();
 boot();

@@ -31,6 +31,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
+	d.HistoryReader, d.Exporter = db, db
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
 	}
@@ -67,6 +68,8 @@ var (
 	_ httpapi.BalanceCache     = (*redis.Store)(nil)
 	_ httpapi.TargetReader     = (*postgres.DB)(nil)
 	_ httpapi.AttainmentReader = (*redis.Store)(nil)
+	_ httpapi.HistoryReader    = (*postgres.DB)(nil)
+	_ httpapi.Exporter         = (*postgres.DB)(nil)
 	_ httpapi.Pinger           = (*redis.Store)(nil)
 	_ httpapi.RateLimiter      = (*redis.RateLimiter)(nil)
 	_ httpapi.Producer         = (*kafka.Producer)(nil)

@@ -28,12 +28,31 @@ func (c *Contest) Payouts(board []Placed) []Payout {
 			continue
 		}
 		row := board[p.Rank-1]
-		if row.Score <= 0 || (c.MinScore != nil && row.Score < *c.MinScore) {
+		if !c.scoreWins(row.Score) {
 			continue
 		}
 		out = append(out, Payout{Rank: p.Rank, Entrant: row.Entrant, Points: p.Points})
 	}
 	return out
+}
+
+// PrizeFor is the points a final board pays the entrant at rank with score (0: none), by the
+// same rule as Payouts.
+func (c *Contest) PrizeFor(rank int, score bullpen.Fixed) int64 {
+	if !c.scoreWins(score) {
+		return 0
+	}
+	for _, p := range c.Prizes {
+		if p.Rank == rank {
+			return p.Points
+		}
+	}
+	return 0
+}
+
+// scoreWins: a score of zero or less, or one below min_score, wins nothing.
+func (c *Contest) scoreWins(score bullpen.Fixed) bool {
+	return score > 0 && (c.MinScore == nil || score >= *c.MinScore)
 }
 
 // PrizeNote explains a prize to the rep who gets it.

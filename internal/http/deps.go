@@ -45,6 +45,10 @@ type Deps struct {
 
 	Limits // request limits; a nil RateLimiter limits nothing
 
+	// History and exports: past boards, reps' places, and the CSV streams.
+	HistoryReader HistoryReader
+	Exporter      Exporter
+
 	Producer   Producer
 	AdminToken string
 	Currency   string

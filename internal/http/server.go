@@ -46,6 +46,7 @@ type Server struct {
 	contests   *ttlCache[string, *contest.Contest] // a cache: the use-cases are Deps.Contests
 	// contestFlight shares one contest read among the requests and sockets asking at once.
 	contestFlight singleflight.Group
+	exportSlots   chan struct{} // the exports streaming now (maxExports)
 }
 
 const (
@@ -66,6 +67,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d, metrics: newMetrics(),
 		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000)}
+	s.exportSlots = make(chan struct{}, maxExports)
 	// A revoked token's sockets close on every node (the live subsystem tells the others).
 	onRevoke := d.OnRevoke
 	s.OnRevoke = func(tokenID string) {
@@ -141,6 +143,7 @@ func (s *Server) routes() {
 	api.Post("/contests/:id/end", staff, s.endContest)
 	api.Post("/contests/:id/cancel", staff, s.cancelContest)
 	api.Get("/contests/:id/leaderboard", anyone, s.leaderboard)
+	api.Get("/contests/:id/periods", anyone, s.contestPeriods)
 
 	api.Post("/incentives", staff, s.idempotent, s.createIncentive)
 	api.Get("/incentives", anyone, s.listIncentives)
@@ -151,6 +154,11 @@ func (s *Server) routes() {
 	api.Get("/reps/:id", anyone, s.getRep)
 	api.Get("/reps/:id/ledger", anyone, s.repLedger)
 	api.Post("/reps/:id/adjustments", staff, s.idempotent, s.postAdjustment)
+	api.Get("/reps/:id/history", anyone, s.repHistory)
+
+	api.Get("/exports/standings.csv", staff, s.exportStandings)
+	api.Get("/exports/ledger.csv", staff, s.exportLedger)
+	api.Get("/exports/incentive-winners.csv", staff, s.exportWinners)
 
 	api.Put("/targets", staff, s.putTargets)
 	api.Get("/targets", anyone, s.listTargets)

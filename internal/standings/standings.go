@@ -56,17 +56,30 @@ type Row struct {
 // Build makes the board of period p from rows (a page of it) and the rep directory; total is
 // the board's size.
 func Build(k *contest.Contest, p contest.Period, now time.Time, rows []Row, total int64, dir map[string]bullpen.Rep) *Standings {
-	st := &Standings{ContestID: k.ID, Status: k.StatusAt(now), Total: total, Entries: make([]Entry, 0, len(rows))}
-	st.Period = PeriodView{Key: p.Key, Start: p.Start, End: p.End}
-	if st.Period.Start.Before(k.StartsAt) {
-		st.Period.Start = k.StartsAt
-	}
-	if end := k.EffectiveEnd(); end != nil && (p.End == nil || end.Before(*p.End)) {
-		st.Period.End = end
-	}
+	st := &Standings{ContestID: k.ID, Status: k.StatusAt(now), Total: total, Period: Window(k, p)}
 	if k.Period != contest.PeriodNone {
 		st.ResetsAt = st.Period.End
 	}
+	st.Entries = Entries(k, rows, dir)
+	return st
+}
+
+// Window is the part of period p the contest covers: the period cut to the contest's start
+// and effective end.
+func Window(k *contest.Contest, p contest.Period) PeriodView {
+	v := PeriodView{Key: p.Key, Start: p.Start, End: p.End}
+	if v.Start.Before(k.StartsAt) {
+		v.Start = k.StartsAt
+	}
+	if end := k.EffectiveEnd(); end != nil && (p.End == nil || end.Before(*p.End)) {
+		v.End = end
+	}
+	return v
+}
+
+// Entries are rows as people see them, named from the directory.
+func Entries(k *contest.Contest, rows []Row, dir map[string]bullpen.Rep) []Entry {
+	out := make([]Entry, 0, len(rows))
 	for _, r := range rows {
 		e := Entry{Rank: r.Position + 1, Score: r.Score, ReachedAt: r.ReachedAt, FinishedAt: r.FinishedAt}
 		if k.Scope == contest.ScopeTeam {
@@ -75,9 +88,9 @@ func Build(k *contest.Contest, p contest.Period, now time.Time, rows []Row, tota
 			rep := dir[r.Entrant]
 			e.RepID, e.Name, e.TeamID = r.Entrant, rep.Name, nullIfEmpty(rep.TeamID)
 		}
-		st.Entries = append(st.Entries, e)
+		out = append(out, e)
 	}
-	return st
+	return out
 }
 
 // Entrants are the rep ids a page of rows needs from the directory (none in team scope).

@@ -5,6 +5,7 @@ import { METRICS } from '../shared/format.js';
 import { $, h } from '../shared/page.js';
 import { PERIODS, browserZone, intFmt, scoreText, wallToRFC3339, whenIn, zonedInputValue } from './format.js';
 import { busy, clearErrors, ids, numOrNull, showError } from './forms.js';
+import { showPeriods } from './history.js';
 import { api, contests, money } from './state.js';
 import { renderPairingContests } from './tokens.js';
 import { confirmAction, setCount, statusTag, toast } from './ui.js';
@@ -228,6 +229,9 @@ export function renderContests(highlight) {
     .sort((a, b) => Date.parse(b.created_at || 0) - Date.parse(a.created_at || 0));
   list.replaceChildren(...shown.map((c) => {
     const actions = h('div', { class: 'row-actions' });
+    if (c.status !== 'scheduled') {
+      actions.append(h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Periods of ${c.name}`, onclick: () => showPeriods(c) }, 'Periods'));
+    }
     if (c.status === 'live') {
       actions.append(h('button', { type: 'button', class: 'btn btn-small', onclick: (e) => endContest(c, e.currentTarget) }, 'End now'));
     }

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,7 +46,8 @@ async function seed(stack) {
 }
 
 /** Errors the page made on purpose: the API's answers to the bad forms. */
-const expected = (e) => /^400 POST .*\/api\/v1\/(contests|reps\/[^/]+\/adjustments)$/.test(e);
+const expected = (e) => /^400 POST .*\/api\/v1\/(contests|reps\/[^/]+\/adjustments)$/.test(e) ||
+  /^400 GET .*\/api\/v1\/exports\/ledger\.csv\?/.test(e);
 
 /** The text that describes a control to assistive technology (its aria-describedby). */
 const description = (locator) => locator.evaluate((el) => (el.getAttribute('aria-describedby') || '')
@@ -207,6 +208,67 @@ test('manager console', { timeout: 240_000 }, async (t) => {
     assert.equal(ledger.entries[0].note, 'Covered the Friday demo');
     assert.equal(ledger.entries[0].by, manager.id);
     assert.ok(keys.some((k) => /\/reps\/rep-ana\/adjustments$/.test(k.url) && k.key), 'the adjustment carried an Idempotency-Key');
+  });
+
+  await t.test('a contest\'s periods show its winners; a period and the ledger download as CSV', async () => {
+    // A contest of a few seconds (only the deals below fall in it): final, prizes paid, once its
+    // short grace is over.
+    const start = Date.now();
+    const flash = await stack.api('POST', '/contests', {
+      name: 'Flash hour', kind: 'leaderboard', metric: 'revenue', scope: 'rep', timezone: 'UTC', period: 'none',
+      starts_at: new Date(start - 1_000).toISOString(), ends_at: new Date(start + 5_000).toISOString(),
+      prizes: [{ rank: 1, points: 300 }, { rank: 2, points: 100 }],
+    });
+    await stack.postEvents([dealWon(REPS[0], 9000), dealWon(REPS[1], 4000.5)]);
+    await waitFor(async () => (await stack.api('GET', `/contests/${flash.id}`)).status === 'final', 60_000, 'the flash contest final');
+
+    await nav.getByRole('link', { name: /Contests/ }).click();
+    await page.evaluate(() => window.bullpenManage.refresh());
+    await page.locator('#contest-filter').getByRole('button', { name: /Ended/ }).click();
+    await page.getByRole('button', { name: 'Periods of Flash hour' }).click();
+    const panel = page.getByRole('region', { name: 'Periods of "Flash hour"' });
+    const winners = panel.getByRole('list', { name: 'Winners of Whole contest' });
+    await winners.waitFor({ timeout: 10_000 });
+    const rows = await winners.getByRole('listitem').allTextContents();
+    assert.equal(rows.length, 2);
+    assert.match(rows[0], /#1\s+Ana Ruiz\s+€9,000.*300 points/);
+    assert.match(rows[1], /#2\s+Ben Okafor\s+€4,000.*100 points/);
+    assert.match(await panel.textContent(), /Final/);
+    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, { timeout: 15_000 });
+    await panel.screenshot({ path: path.join(shots, 'manage-periods.png') });
+
+    const [standings] = await Promise.all([
+      page.waitForEvent('download'),
+      panel.getByRole('button', { name: 'Export Whole contest as CSV' }).click(),
+    ]);
+    assert.match(standings.suggestedFilename(), /^standings_Flash-hour_all\.csv$/);
+    const csv = (await readFile(await standings.path(), 'utf8')).split('\r\n');
+    assert.equal(csv[0], 'contest_id,contest_name,period_key,period_start,period_end,status,rank,rep_id,rep_name,team_id,metric,score,currency,reached_at,finished_at,prize_points');
+    assert.match(csv[1], new RegExp(`^${flash.id},Flash hour,all,.*,final,1,rep-ana,Ana Ruiz,east,revenue,9000\\.00,EUR,.*,,300$`));
+    assert.match(csv[2], /,final,2,rep-ben,Ben Okafor,west,revenue,4000\.50,EUR,.*,,100$/);
+    assert.equal(csv[3], '');
+
+    // The points ledger of today: the prizes just paid and the adjustment made before.
+    await nav.getByRole('link', { name: /Points/ }).click();
+    const form = page.getByRole('form', { name: 'Exports' });
+    const today = new Date().toISOString().slice(0, 10);
+    await form.getByLabel('From').fill(today);
+    const to = form.getByLabel('To', { exact: true });
+    await to.fill('2000-01-01');
+    await form.getByRole('button', { name: 'Download points ledger' }).click();
+    await page.waitForFunction(() => document.getElementById('x-to').getAttribute('aria-invalid') === 'true');
+    assert.match(await description(to), /to .* must come after from/i);
+    await to.fill(today);
+    const [ledger] = await Promise.all([
+      page.waitForEvent('download'),
+      form.getByRole('button', { name: 'Download points ledger' }).click(),
+    ]);
+    assert.equal(ledger.suggestedFilename(), `ledger_${today}_${today}.csv`);
+    const lines = (await readFile(await ledger.path(), 'utf8')).split('\r\n');
+    assert.equal(lines[0], 'id,created_at,rep_id,rep_name,team_id,points,reason,note,by,event_id,deal_id,incentive_id,contest_id,period_key');
+    assert.ok(lines.some((l) => /,rep-ana,Ana Ruiz,east,75,adjustment,Covered the Friday demo,/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes(`,rep-ana,Ana Ruiz,east,300,prize,`) && l.includes(flash.id)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes(`,rep-ben,Ben Okafor,west,100,prize,`)), lines.join('\n'));
   });
 
   await t.test('mint a display token: pairing link with a QR code, and the display shows up online', async (st) => {
