@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -32,7 +34,11 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 			log.Error("close kafka producer", "err", err)
 		}
 	}()
-	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log}, db, store))
+	loc, err := time.LoadLocation(cfg.Timezone) // checked by config.Load
+	if err != nil {
+		return fmt.Errorf("BULLPEN_TIMEZONE: %w", err)
+	}
+	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log, Location: loc}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {

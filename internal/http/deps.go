@@ -28,6 +28,7 @@ type Deps struct {
 	IncentiveReader IncentiveReader
 	RepReader       RepReader
 	LedgerReader    LedgerReader
+	CoachingReader  CoachingReader
 	IdempotencyKeys IdempotencyKeys
 	Boards          Boards
 	RepCache        RepCache
@@ -41,4 +42,6 @@ type Deps struct {
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.
 	OnRevoke func(tokenID string)
+	// Location is BULLPEN_TIMEZONE: where the local dates of a query fall (default UTC).
+	Location *time.Location
 }

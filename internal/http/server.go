@@ -151,6 +151,8 @@ func (s *Server) routes() {
 	api.Get("/reps/:id", anyone, s.getRep)
 	api.Get("/reps/:id/ledger", anyone, s.repLedger)
 	api.Post("/reps/:id/adjustments", staff, s.idempotent, s.postAdjustment)
+	api.Get("/reps/:id/coaching", anyone, s.repCoaching)
+	api.Get("/teams/:id/coaching", staff, s.teamCoaching)
 	s.api = api
 }
 
