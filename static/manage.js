@@ -1,14 +1,15 @@
 // Bullpen manager console (docs/api.md §3, §4 and §5, /manage): contests, spot incentives, points
-// adjustments, wall displays and tokens, over the JSON API, with the floor channel of the
+// adjustments, coaching, wall displays and tokens, over the JSON API, with the floor channel of the
 // socket for winners arriving live. Signed in with a manager or admin token, from the form or
 // from the fragment (/manage#token=…, which never reaches the server), kept in localStorage.
 // Plain modern JavaScript (native modules), no build step, nothing from the internet; the QR
 // encoder is vendored (static/vendor/qrcode.js, MIT).
 //
 // Each section of the console is a module of manage/ (contests.js, incentives.js, points.js,
-// displays.js, tokens.js), beside signing in, the sections and the socket (session.js) and the
-// floor feed (floor.js).
+// coaching.js, displays.js, tokens.js), beside signing in, the sections and the socket
+// (session.js) and the floor feed (floor.js).
 import { exposeTestHook } from './shared/testhook.js';
+import { coachingState, wireCoaching } from './manage/coaching.js';
 import { loadContests, wireContests } from './manage/contests.js';
 import { displaysState, loadDisplays, wireDisplays } from './manage/displays.js';
 import { floorTexts } from './manage/floor.js';
@@ -31,6 +32,7 @@ exposeTestHook('bullpenManage', {
       incentives: [...incentives.values()].map((i) => ({ id: i.id, title: i.title, status: i.status, winners: (i.winners || []).map((w) => ({ rep_id: w.rep_id, deal_id: w.deal_id, clawed_back_at: w.clawed_back_at || null })) })),
       watching: watching(),
       ...pointsState(),
+      ...coachingState(),
       displays: displaysState(),
       minted: mintedState(),
       floor: floorTexts(),
@@ -50,6 +52,7 @@ wireSession();
 wireContests();
 wireIncentives();
 wirePoints();
+wireCoaching();
 wireDisplays();
 wireTokens();
 setInterval(tick, 1000);
