@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go test-browser chromium soak lint bench bench-ws bench-floor clean
+.PHONY: all build services services-down migrate demo test test-go fuzz test-browser chromium soak lint bench bench-ws bench-floor clean
 
 all: build
 
@@ -38,11 +38,17 @@ demo: build
 # then the pages in a real browser.
 test: lint
 	$(ENV); $(GO) test -race -count=1 -timeout 20m ./...
+	FUZZTIME=4s GO=$(GO) scripts/fuzz.sh
 	$(MAKE) --no-print-directory test-browser
 
 # The tests alone, for a quicker loop.
 test-go:
 	$(ENV); $(GO) test -race -count=1 -timeout 20m ./...
+
+# Every fuzz target (scripts/fuzz.sh) for FUZZTIME each; make test gives each a few seconds.
+FUZZTIME ?= 2m
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 # The pages in Debian's Chromium through playwright-core (test/browser/*.test.mjs, node --test),
 # each test file against a server and consumer of its own on the real services.

@@ -3,7 +3,6 @@ package bullpen
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // LedgerReason says why points entered or left a rep's balance (docs/api.md §3).
@@ -60,8 +59,6 @@ func ValidateAdjustment(points int64, note string) error {
 		return Invalid("points", "points must be within ±%d", MaxAdjustment)
 	case strings.TrimSpace(note) == "":
 		return Invalid("note", "note is required: say why the points change")
-	case utf8.RuneCountInString(note) > MaxNoteLength:
-		return Invalid("note", "note is longer than %d characters", MaxNoteLength)
 	}
-	return nil
+	return CheckText("note", note, true, MaxNoteLength)
 }

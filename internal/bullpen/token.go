@@ -2,7 +2,6 @@ package bullpen
 
 import (
 	"crypto/sha256"
-	"unicode/utf8"
 )
 
 // mintable lists the roles each role may mint and revoke. Further admins are not minted: the
@@ -37,12 +36,11 @@ func CheckMint(by Role, t Token) error {
 		return Invalid("rep_id", "a rep token needs rep_id")
 	case t.Role != RoleRep && t.RepID != "":
 		return Invalid("rep_id", "rep_id applies to rep tokens only")
-	case utf8.RuneCountInString(t.RepID) > 100:
-		return Invalid("rep_id", "rep_id is longer than 100 characters")
-	case utf8.RuneCountInString(t.Name) > 200:
-		return Invalid("name", "name is longer than 200 characters")
 	}
-	return nil
+	if err := CheckText("rep_id", t.RepID, false, 100); err != nil {
+		return err
+	}
+	return CheckText("name", t.Name, false, 200)
 }
 
 // Revocable refuses the bootstrap admin token, which is not stored: it is revoked by changing

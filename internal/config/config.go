@@ -4,6 +4,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -147,6 +149,23 @@ func (c *Config) validate() error {
 			bad("BULLPEN_HOLIDAYS", "%q is not a date such as 2026-12-25", d)
 		}
 	}
+	if _, err := c.Level(); err != nil {
+		bad("BULLPEN_LOG_LEVEL", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.HTTPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+			bad("BULLPEN_HTTP_ADDR", "%q is not host:port or :port", c.HTTPAddr)
+		}
+	}
+	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, " {}") {
+		bad("BULLPEN_REDIS_PREFIX", "must be set, without spaces or braces")
+	}
+	if c.BatchWait <= 0 {
+		bad("BULLPEN_BATCH_WAIT", "must be more than 0 (such as 5ms)")
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("BULLPEN_SHUTDOWN_TIMEOUT", "must be more than 0 (such as 20s)")
+	}
 	if c.BatchSize < 1 || c.BatchSize > 100000 {
 		bad("BULLPEN_BATCH_SIZE", "must be between 1 and 100000")
 	}
@@ -160,6 +179,13 @@ func (c *Config) validate() error {
 		bad("BULLPEN_KAFKA_SESSION_TIMEOUT", "must be at least 1s")
 	}
 	return errors.Join(errs...)
+}
+
+// Level is the log level BULLPEN_LOG_LEVEL names.
+func (c *Config) Level() (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(c.LogLevel))
+	return l, err
 }
 
 // RequireAdminToken reports a missing bootstrap token (the server needs it; the consumer not).

@@ -12,11 +12,8 @@ import (
 // Normalize fills defaults and checks a contest's rules; the error names the first bad field.
 func (c *Contest) Normalize() error {
 	c.Name = strings.TrimSpace(c.Name)
-	if c.Name == "" {
-		return bullpen.Invalid("name", "name is required")
-	}
-	if utf8.RuneCountInString(c.Name) > 200 {
-		return bullpen.Invalid("name", "name is longer than 200 characters")
+	if err := bullpen.CheckText("name", c.Name, true, 200); err != nil {
+		return err
 	}
 	if c.Kind == "" {
 		c.Kind = KindLeaderboard
@@ -114,8 +111,8 @@ func (c *Contest) normalizeWeights() error {
 	}
 	for k, w := range c.Weights {
 		field := "weights." + k
-		if k == "" || utf8.RuneCountInString(k) > 40 {
-			return bullpen.Invalid(field, "a weight's name must be 1 to 40 characters")
+		if k == "" || utf8.RuneCountInString(k) > 40 || !bullpen.Storable(k) {
+			return bullpen.Invalid(field, "a weight's name must be 1 to 40 characters of text")
 		}
 		if w < 0 {
 			return bullpen.Invalid(field, "a weight must not be negative")
@@ -129,8 +126,8 @@ func (c *Contest) normalizeWeights() error {
 
 func checkIDs(field string, ids []string) error {
 	for i, id := range ids {
-		if id == "" || utf8.RuneCountInString(id) > 100 {
-			return bullpen.Invalid(fmt.Sprintf("%s.%d", field, i), "an id must be 1 to 100 characters")
+		if id == "" || utf8.RuneCountInString(id) > 100 || !bullpen.Storable(id) {
+			return bullpen.Invalid(fmt.Sprintf("%s.%d", field, i), "an id must be 1 to 100 characters of text")
 		}
 	}
 	return nil

@@ -69,6 +69,11 @@ func Decode(raw []byte, currency string) (Event, *Error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return Event{}, &Error{Code: CodeInvalidJSON, Detail: "the value is not a JSON object"}
 	}
+	// The parser is lenient (it takes "\0" escapes, raw control characters, 01, .5, nan):
+	// the strict validator runs first so malformed JSON is refused, not read half-right.
+	if err := fastjson.ValidateBytes(trimmed); err != nil {
+		return Event{}, &Error{Code: CodeInvalidJSON, Detail: err.Error()}
+	}
 	p := parsers.Get()
 	defer parsers.Put(p)
 	v, err := p.ParseBytes(trimmed)

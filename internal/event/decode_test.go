@@ -40,6 +40,11 @@ func TestDecodeRejectsWithStableCode(t *testing.T) {
 	}{
 		{"not json", `{nope`, event.CodeInvalidJSON, ""},
 		{"an array", `[1]`, event.CodeInvalidJSON, ""},
+		// Malformed JSON a lenient parser would read half-right (found by FuzzDecode).
+		{"invalid escape", `{` + ok + `,"type":"activity","activity":"\0"}`, event.CodeInvalidJSON, ""},
+		{"raw newline in a string", `{` + ok + `,"type":"activity","activity":"ca` + "\n" + `ll"}`, event.CodeInvalidJSON, ""},
+		{"leading zero", `{` + ok + `,"type":"deal.won","deal_id":"D","amount":01}`, event.CodeInvalidJSON, ""},
+		{"nan", `{` + ok + `,"type":"deal.won","deal_id":"D","amount":nan}`, event.CodeInvalidJSON, ""},
 		{"empty", ``, event.CodeInvalidJSON, ""},
 		{"no event id", `{"type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call"}`, event.CodeMissingField, "event_id"},
 		{"unknown type", `{` + ok + `,"type":"deal.lost","deal_id":"D"}`, event.CodeUnknownType, "type"},

@@ -51,6 +51,13 @@ func TestCreateContestNamesTheBadField(t *testing.T) {
 			b["weights"] = map[string]any{"call": 1.125}
 		}, "weights.call"},
 		{"no name", func(b map[string]any) { delete(b, "name") }, "name"},
+		// PostgreSQL text cannot hold a NUL: refused as a 400 naming the field, never a 500.
+		{"NUL in the name", func(b map[string]any) { b["name"] = "Sprint\u0000" }, "name"},
+		{"NUL in a team id", func(b map[string]any) { b["participants"] = map[string]any{"teams": []string{"ea\x00st"}} }, "participants.teams.0"},
+		{"NUL in a weight's name", func(b map[string]any) {
+			b["metric"] = "points"
+			b["weights"] = map[string]any{"ca\x00ll": 1}
+		}, "weights"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

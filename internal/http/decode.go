@@ -77,14 +77,22 @@ func check(raw json.RawMessage, t reflect.Type, path string) error {
 			return bullpen.Invalid(path, "%s must be an object", path)
 		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if !bullpen.Storable(k) {
+				return bullpen.Invalid(path, "%s has a key that is not UTF-8 text without NUL characters", path)
+			}
 			if err := check(m[k], t.Elem(), join(path, k)); err != nil {
 				return err
 			}
 		}
 	case reflect.Interface:
 	default:
-		if json.Unmarshal(raw, reflect.New(t).Interface()) != nil {
+		v := reflect.New(t)
+		if json.Unmarshal(raw, v.Interface()) != nil {
 			return bullpen.Invalid(path, "%s must be %s", path, describe(t))
+		}
+		// Text PostgreSQL cannot hold is refused here, by field, for every body at once.
+		if t.Kind() == reflect.String && !bullpen.Storable(v.Elem().String()) {
+			return bullpen.Invalid(path, "%s must be UTF-8 text without NUL characters", path)
 		}
 	}
 	return nil

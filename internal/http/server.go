@@ -125,7 +125,7 @@ func (s *Server) routes() {
 	anyone := s.allow(anyRole...)
 	staff := s.allow(staffRoles...)
 	s.app.Get("/api/v1/openapi.json", s.openAPI) // before the group: public, no token
-	api := s.app.Group("/api/v1", s.authenticate)
+	api := s.app.Group("/api/v1", s.authenticate, s.checkBody)
 
 	api.Get("/me", anyone, s.me)
 	api.Post("/tokens", staff, s.idempotent, s.createToken)

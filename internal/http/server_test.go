@@ -141,6 +141,7 @@ func post(t *testing.T, url, body string) posted {
 	t.Helper()
 	req, _ := nethttp.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+adminSecret)
+	req.Header.Set("Content-Type", "application/json")
 	res, err := nethttp.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

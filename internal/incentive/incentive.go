@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/event"
@@ -61,11 +60,15 @@ type Winner struct {
 // Normalize fills defaults (starts_at: now) and checks the rules; the error names the field.
 func (i *Incentive) Normalize(now time.Time) error {
 	i.Title = strings.TrimSpace(i.Title)
+	if err := bullpen.CheckText("title", i.Title, true, 200); err != nil {
+		return err
+	}
+	if i.Condition.Product != nil {
+		if err := bullpen.CheckText("condition.product", *i.Condition.Product, false, 200); err != nil {
+			return err
+		}
+	}
 	switch {
-	case i.Title == "":
-		return bullpen.Invalid("title", "title is required")
-	case utf8.RuneCountInString(i.Title) > 200:
-		return bullpen.Invalid("title", "title is longer than 200 characters")
 	case i.Condition.Type == "":
 		return bullpen.Invalid("condition.type", "condition.type is required")
 	case i.Condition.Type != string(event.DealWon):
@@ -93,12 +96,12 @@ func (i *Incentive) Normalize(now time.Time) error {
 	}
 	if i.Audience != nil {
 		for n, t := range i.Audience.Teams {
-			if t == "" {
+			if t == "" || !bullpen.Storable(t) {
 				return bullpen.Invalid(fmt.Sprintf("audience.teams.%d", n), "a team id must not be empty")
 			}
 		}
 		for n, r := range i.Audience.Reps {
-			if r == "" {
+			if r == "" || !bullpen.Storable(r) {
 				return bullpen.Invalid(fmt.Sprintf("audience.reps.%d", n), "a rep id must not be empty")
 			}
 		}

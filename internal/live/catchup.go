@@ -19,11 +19,8 @@ import (
 // subscribeTimeout bounds one subscribe: the subscription to the log, the state and the snapshot.
 const subscribeTimeout = 15 * time.Second
 
-func (sock *socket) subscribe(m clientMessage) error {
-	ch, err := parseChannel(m.Channel)
-	if err != nil {
-		return err
-	}
+func (sock *socket) subscribe(m request) error {
+	ch := m.ch
 	if err := mayWatch(*sock.token, ch); err != nil {
 		return err
 	}
@@ -47,6 +44,7 @@ func (sock *socket) subscribe(m clientMessage) error {
 	defer cancel()
 	var k *contest.Contest
 	if ch.kind == kindContest {
+		var err error
 		if k, err = sock.l.deps.Snapshots.Contest(ctx, ch.id); err != nil {
 			return err
 		}
@@ -74,14 +72,11 @@ func (sock *socket) subscribe(m clientMessage) error {
 	return nil
 }
 
-func (sock *socket) unsubscribe(name string) {
+func (sock *socket) unsubscribe(ch channelRef) {
 	sock.mu.Lock()
-	sub := sock.subs[name]
+	sub := sock.subs[ch.name]
 	sock.mu.Unlock()
 	if sub == nil {
-		if _, err := parseChannel(name); err != nil {
-			sock.sendErr(err, name)
-		}
 		return
 	}
 	sock.dropSub(sub)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -86,33 +85,26 @@ func (sock *socket) handleFrame(data []byte) {
 }
 
 func (sock *socket) handleMessage(line []byte) {
-	var m clientMessage
-	err := json.Unmarshal(line, &m)
-	if sock.token == nil {
-		if err != nil || m.Type != "auth" {
-			sock.close(closeUnauthenticated, "the first message must be auth")
-			return
-		}
-		sock.authenticate(m.Token)
+	r, err := readRequest(line, sock.token != nil)
+	switch {
+	case errors.Is(err, errFirstNotAuth):
+		sock.close(closeUnauthenticated, "the first message must be auth")
+		return
+	case err != nil:
+		sock.sendErr(err, r.Channel)
 		return
 	}
-	if err != nil {
-		sock.sendError(bullpen.EInvalid, "the message is not a JSON object: "+err.Error(), "")
-		return
-	}
-	switch m.Type {
+	switch r.Type {
+	case "auth":
+		sock.authenticate(r.Token)
 	case "ping":
 		sock.send(pongMessage)
 	case "subscribe":
-		if err := sock.subscribe(m); err != nil {
-			sock.sendErr(err, m.Channel)
+		if err := sock.subscribe(r); err != nil {
+			sock.sendErr(err, r.Channel)
 		}
 	case "unsubscribe":
-		sock.unsubscribe(m.Channel)
-	case "auth":
-		sock.sendError(bullpen.EInvalid, "the socket is already authenticated", "")
-	default:
-		sock.sendError(bullpen.EInvalid, fmt.Sprintf("unknown message type %q (subscribe, unsubscribe, ping)", m.Type), "")
+		sock.unsubscribe(r.ch)
 	}
 }
 

@@ -1,0 +1,26 @@
+package bullpen
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Storable reports whether PostgreSQL can hold s as text: UTF-8 without a NUL character. Text
+// that is not would fail the write after validation passed, as a 500 instead of a 400.
+func Storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// CheckText checks a piece of text a person or a CRM gave: storable and at most max characters
+// (min 1 when required).
+func CheckText(field, s string, required bool, max int) error {
+	switch n := utf8.RuneCountInString(s); {
+	case required && n == 0:
+		return Invalid(field, "%s is required", field)
+	case n > max:
+		return Invalid(field, "%s is longer than %d characters", field, max)
+	case !Storable(s):
+		return Invalid(field, "%s must be UTF-8 text without NUL characters", field)
+	}
+	return nil
+}
