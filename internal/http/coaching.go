@@ -67,20 +67,10 @@ type TeamCoachingRow struct {
 	BelowMedian []string    `json:"below_median"`
 }
 
-// mayReadCoaching: staff read every rep's figures, a rep only its own.
-func mayReadCoaching(t bullpen.Token, repID string) bool {
-	switch t.Role {
-	case bullpen.RoleAdmin, bullpen.RoleManager:
-		return true
-	case bullpen.RoleRep:
-		return t.RepID == repID
-	}
-	return false
-}
-
 func (s *Server) repCoaching(c *fiber.Ctx) error {
 	repID := strings.Clone(c.Params("id"))
-	if !mayReadCoaching(tokenOf(c), repID) {
+	// A rep's figures are as private as its ledger: staff read any, a rep only its own.
+	if !mayReadLedger(tokenOf(c), repID) {
 		return bullpen.Errorf(bullpen.EPermission, "only managers, admins and the rep itself may read a rep's coaching figures")
 	}
 	win, r, err := s.coachingWindow(c)
