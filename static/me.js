@@ -46,6 +46,7 @@ exposeTestHook('bullpenMe', {
         above: c.above, below: c.below,
         rankText: c.els ? c.els.rank.textContent : null, scoreText: c.els ? c.els.score.textContent : null,
         gapText: c.els ? c.els.gap.textContent : null, passedText: c.els ? c.els.passed.textContent : null,
+        paceText: c.els ? c.els.pace.textContent : null, pace: c.pace,
         timeText: c.els ? c.els.time.textContent : null,
       })),
       incentives: incentiveList().map((inc) => {

@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -22,6 +20,10 @@ import (
 // and Kafka, serves the API and the pages on ln until ctx ends, then shuts down in order. ln
 // is the caller's, so tests can listen on :0 and know the address.
 func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+	cal, err := Calendar(cfg)
+	if err != nil {
+		return err
+	}
 	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -34,11 +36,8 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 			log.Error("close kafka producer", "err", err)
 		}
 	}()
-	loc, err := time.LoadLocation(cfg.Timezone) // checked by config.Load
-	if err != nil {
-		return fmt.Errorf("BULLPEN_TIMEZONE: %w", err)
-	}
-	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log, Location: loc}, db, store))
+	// One time zone for the pace's selling days and the local dates of the coaching view.
+	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: log, Calendar: &cal, Location: cal.Location()}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {

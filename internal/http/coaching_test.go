@@ -30,7 +30,7 @@ func newCoachingEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnvWith(t, func(d *httpapi.Deps) {
+	e := newEnv(t, func(d *httpapi.Deps) {
 		d.Location = ny
 		d.Now = func() time.Time { return time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC) }
 	})

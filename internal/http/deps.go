@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bullpen/internal/event"
+	"bullpen/internal/pace"
 )
 
 // Producer writes deal events to the input topic.
@@ -34,6 +35,10 @@ type Deps struct {
 	RepCache        RepCache
 	BalanceCache    BalanceCache
 	Ready           []Dependency // what /readyz checks, in order
+
+	// Calendar is the selling time pace counts (docs/api.md §6 "Pace"); nil: the leaderboard
+	// shows no pace.
+	Calendar *pace.Calendar
 
 	Producer   Producer
 	AdminToken string

@@ -65,20 +65,17 @@ func testConfig(t *testing.T) config.Config {
 	}
 }
 
-func newEnv(t *testing.T) *env {
-	t.Helper()
-	return newEnvWith(t, func(*httpapi.Deps) {})
-}
-
-// newEnvWith is newEnv with the server's configuration changed by set (its clock, its time
-// zone) before the wiring completes it.
-func newEnvWith(t *testing.T, set func(*httpapi.Deps)) *env {
+// newEnv builds the env's server; each of deps may change its dependencies first (a clock, a
+// calendar).
+func newEnv(t *testing.T, deps ...func(*httpapi.Deps)) *env {
 	t.Helper()
 	cfg := testConfig(t)
 	db, store := testenv.OpenDB(t, cfg), testenv.OpenStore(t, cfg)
 	e := &env{t: t, cfg: cfg, db: db, store: store, producer: &fakeProducer{}}
 	d := httpapi.Deps{Producer: e.producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency, Logger: testLogger(t)}
-	set(&d)
+	for _, f := range deps {
+		f(&d)
+	}
 	e.srv = httpapi.New(app.APIDeps(d, db, store))
 	// As the server's wiring does: the sockets mounted, so the routes are the served ones.
 	e.srv.MountSockets(app.NewSockets(e.srv, store, live.Deps{Logger: testLogger(t)}))

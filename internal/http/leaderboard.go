@@ -68,6 +68,9 @@ func (s *Server) leaderboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if s.Calendar != nil {
+		standings.AddPace(st, k, *s.Calendar, s.Now())
+	}
 	return c.JSON(st)
 }
 

@@ -18,6 +18,9 @@ type Standings struct {
 	Entries   []Entry    `json:"entries"`
 	// ResetsAt (extension) is when a periodic contest starts a fresh board; null otherwise.
 	ResetsAt *time.Time `json:"resets_at"`
+	// Pace (extension) is set on a live board with an end read through the API (AddPace);
+	// absent otherwise, and never on the live channels.
+	Pace *PaceView `json:"pace,omitempty"`
 }
 
 // PeriodView is the window a board covers; Key (extension) names it for ?period=.
@@ -36,6 +39,9 @@ type Entry struct {
 	Score      bullpen.Fixed `json:"score"`
 	ReachedAt  time.Time     `json:"reached_at"`
 	FinishedAt *time.Time    `json:"finished_at"`
+	// Projected and PaceRank (extension) come with the board's Pace.
+	Projected *bullpen.Fixed `json:"projected,omitempty"`
+	PaceRank  int64          `json:"pace_rank,omitempty"`
 }
 
 // Row is a board row as the projection holds it, with its 0-based position.

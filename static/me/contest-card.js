@@ -1,8 +1,9 @@
-// A contest's card on the rep's page: rank and score, the gap to the next place, a race's
-// progress, who passed whom, and the time left; the cards sorted best rank first.
+// A contest's card on the rep's page: rank and score, the pace ("on pace for #N"), the gap to the
+// next place, a race's progress, who passed whom, and the time left; the cards sorted best rank
+// first.
 import { METRICS, formatDuration, metricOf } from '../shared/format.js';
 import { setText } from '../shared/page.js';
-import { refreshMineSoon } from './contests.js';
+import { refreshMineSoon, refreshPace } from './contests.js';
 import { PERIODS, agoText, amount, dateFmt, formatScore, isTeam, plural, pointsFmt, round2, wholeFmt } from './format.js';
 import { S, contests, el, money, now, rep } from './state.js';
 
@@ -24,6 +25,7 @@ function buildContest(c) {
     '<p class="c-score"><span class="vh">Score </span><span class="score"></span></p>' +
     '<p class="c-moved"></p>' +
     '</div>' +
+    '<p class="c-pace"></p>' +
     '<p class="c-gap"></p>' +
     '<div class="c-race" hidden><div class="race-bar" aria-hidden="true"><div class="race-fill"></div></div><p class="race-text"></p></div>' +
     '<p class="c-passed"></p>' +
@@ -31,7 +33,7 @@ function buildContest(c) {
   const q = (s) => li.querySelector(s);
   c.els = {
     li, name: q('.c-name'), kind: q('.c-kind'), rank: q('.rank-num'), of: q('.of'), score: q('.score'),
-    moved: q('.c-moved'), gap: q('.c-gap'), race: q('.c-race'), raceFill: q('.race-fill'), raceText: q('.race-text'),
+    moved: q('.c-moved'), pace: q('.c-pace'), gap: q('.c-gap'), race: q('.c-race'), raceFill: q('.race-fill'), raceText: q('.race-text'),
     passed: q('.c-passed'), time: q('.c-time'),
   };
   return li;
@@ -72,6 +74,7 @@ export function renderContest(c) {
   } else {
     setText(e.moved, '');
   }
+  setText(e.pace, paceText(c));
   setText(e.gap, gapText(c));
   renderRace(c);
   const p = c.passedBy && (!c.passed || c.passedBy.at >= c.passed.at) ? c.passedBy : c.passed;
@@ -97,6 +100,20 @@ function renderRace(c) {
   const left = target - score;
   setText(e.raceText, c.mine && c.mine.finished_at ? 'You crossed the finish line.'
     : `${formatScore(c, Math.max(0, round2(left)))} to the finish (${formatScore(c, target)})`);
+}
+
+/**
+ * "On pace for #2 · $52,000 projected": the rank of my projected score at the board's end (read
+ * with my neighbours from the API), shown while it was read for the score I have now.
+ */
+function paceText(c) {
+  const p = c.pace;
+  if (!p || !c.mine || c.status !== 'live' || p.score !== c.mine.score) return '';
+  const m = metricOf(c);
+  const projected = m === 'deals' || m === 'units'
+    ? `${pointsFmt.format(p.projected)} ${m === 'deals' ? (p.projected === 1 ? 'deal' : 'deals') : (p.projected === 1 ? 'unit' : 'units')}`
+    : formatScore(c, p.projected);
+  return `On pace for #${wholeFmt.format(p.rank)} · ${projected} projected`;
 }
 
 /** "1 deal from #3", "$1,200 from #2": what it takes to move up one place. */
@@ -190,6 +207,7 @@ export function tickContests() {
   for (const c of contests.values()) {
     if (c.els) {
       setText(c.els.time, timeText(c));
+      refreshPace(c);
       if (c.moved || c.passedBy || c.passed) renderContest(c);
     }
   }

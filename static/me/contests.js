@@ -9,6 +9,7 @@ import { S, contests, el, get, guarded, rep } from './state.js';
 
 const AROUND_EVERY_MS = 10000;  // the neighbours of a rep below a board's top 50, at most this often
 const MINE_EVERY_MS = 4000;     // GET /reps/{id} at most this often when messages ask for it
+const PACE_EVERY_MS = 60000;    // the pace moves with the clock too: read it again this often
 
 const early = new Map();        // my standings on contests not loaded yet, by contest id
 let lastMine = 0;
@@ -18,7 +19,7 @@ let contestsTimer = 0;
 function newContest(meta) {
   return {
     id: meta.id, meta, status: meta.status || 'live', mine: null, above: null, below: null, total: null,
-    period: null, resetsAt: null, gapToNext: null, dealsToNext: null, onBoard: null,
+    period: null, resetsAt: null, gapToNext: null, dealsToNext: null, onBoard: null, pace: null, paceAt: 0,
     moved: null, passedBy: null, passed: null, lastAround: 0, aroundTimer: 0, periodRefreshed: '', rankToast: null, els: null,
   };
 }
@@ -186,6 +187,11 @@ export function applyBoard(c, st, fromAround) {
   const key = entrantKey(c);
   const team = isTeam(c);
   const mine = key ? st.entries.find((e) => (team ? !e.rep_id && e.team_id === key : e.rep_id === key)) : null;
+  if (fromAround) {
+    // Only the API's board has pace (the channel's updates do not): keep it until the next read.
+    c.paceAt = Date.now();
+    c.pace = mine && st.pace && mine.pace_rank ? { rank: mine.pace_rank, projected: Number(mine.projected) || 0, score: Number(mine.score) || 0 } : null;
+  }
   if (mine) {
     c.mine = { rank: mine.rank, score: Number(mine.score) || 0, finished_at: mine.finished_at || null };
     c.onBoard = true;
@@ -211,6 +217,19 @@ export function applyBoard(c, st, fromAround) {
   }
   renderContest(c);
   sortContests();
+}
+
+/** Whether contest c's board has pace: live, with an end, not a race (docs/api.md §6 "Pace"). */
+function paced(c) {
+  const k = c.meta || {};
+  return c.status === 'live' && k.kind !== 'race' && (!!k.ends_at || (!!k.period && k.period !== 'none'));
+}
+
+/** Reads my row's pace again when my score moved since, or a minute went by. */
+export function refreshPace(c) {
+  if (!c.mine || !paced(c)) return;
+  const stale = !c.pace ? Date.now() - c.paceAt > AROUND_EVERY_MS : c.pace.score !== c.mine.score;
+  if (stale || Date.now() - c.paceAt > PACE_EVERY_MS) aroundSoon(c);
 }
 
 /** Forgets the contests of a session that ended. */

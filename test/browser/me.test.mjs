@@ -155,6 +155,41 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.equal(s.balance, 0);
   });
 
+  await t.test('on pace for my place, with the projected score', async () => {
+    // Every rep's run rate is counted over the same selling time, so the projections keep the
+    // board's order (docs/api.md §6 "Pace"): third on both boards, Sam is on pace for #3.
+    const s = await waitForState(page, (st, ids) => ids.every((id) => {
+      const c = st.contests.find((x) => x.id === id);
+      return c && /^On pace for #/.test(c.paceText || '');
+    }), [revenue.id, deals.id]);
+    const board = await stack.api('GET', `/contests/${revenue.id}/leaderboard`);
+    assert.ok(board.pace && board.pace.total_days > 0, `the month has selling days: ${JSON.stringify(board.pace)}`);
+    const { elapsed_days: elapsed, total_days: total } = board.pace;
+    // The model: score × total ÷ elapsed, or the score itself before any selling time.
+    const projectedOf = (score) => (elapsed > 0 ? (score * total) / elapsed : score);
+    const sam = board.entries.find((e) => e.rep_id === SAM.rep_id);
+    assert.equal(sam.pace_rank, 3);
+    assert.ok(Math.abs(sam.projected - projectedOf(30000)) <= 0.01, `projected ${sam.projected}, model ${projectedOf(30000)}`);
+    assert.deepEqual(board.entries.map((e) => e.pace_rank), [1, 2, 3, 4]);
+
+    // The page read its pace a moment before: the same score over less selling time projects
+    // at least as high, and never below the score.
+    const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+    const rev = s.contests.find((c) => c.id === revenue.id);
+    assert.equal(rev.pace.rank, 3);
+    assert.ok(rev.pace.projected >= sam.projected && sam.projected >= 30000, `page ${rev.pace.projected}, API after ${sam.projected}`);
+    assert.equal(rev.paceText, `On pace for #3 · ${usd.format(rev.pace.projected)} projected`);
+    const dl = s.contests.find((c) => c.id === deals.id);
+    assert.equal(dl.pace.rank, 3);
+    assert.ok(dl.pace.projected >= 1, `deals projected ${dl.pace.projected}`);
+    assert.match(dl.paceText, /^On pace for #3 · [\d.,]+ deals? projected$/);
+    // On screen, under the rank.
+    const card = page.locator(`.contest[data-id="${revenue.id}"]`);
+    assert.match(await card.innerText(), /#3[\s\S]*\$30,000[\s\S]*On pace for #3 · \$[\d,]+ projected[\s\S]*\$1,200 from #2/);
+    await card.screenshot({ path: path.join(shots, 'me-pace.png') });
+    console.log(`# screenshot: ${path.join(shots, 'me-pace.png')}`);
+  });
+
   await t.test('my activity against my team\'s median', async () => {
     const s = await waitForState(page, (st) => st.activity && st.activity.rows.length > 0, null);
     assert.deepEqual(s.activity.below, ['activities.call']);

@@ -1,0 +1,100 @@
+package pace
+
+import (
+	"math"
+	"math/big"
+	"time"
+
+	"bullpen/internal/bullpen"
+)
+
+// Pace is where a value stands in the period [start, end) at now.
+type Pace struct {
+	Elapsed, Total float64        // selling days passed, selling days in the period
+	Projected      bullpen.Fixed  // the value at end at the run rate so far
+	NeededPerDay   *bullpen.Fixed // nil without a target; 0 once it is reached
+}
+
+// At computes the pace of value (and, when target is not nil, what is needed per remaining
+// selling day to reach it) in [start, end) at now.
+//
+// The edges: before the period's first selling moment (no selling time has passed, so there is
+// no run rate) and from its last one on, Projected is the value itself; holidays and
+// non-selling days add no time, so the projection holds still over a weekend. NeededPerDay is
+// the gap divided by the selling days left, rounded up to the cent, but never more than the
+// whole gap: with less than one selling day left (none, after the end) the whole gap is needed
+// on that day, where a rate per day would grow without bound in its last minutes.
+func (c Calendar) At(value bullpen.Fixed, target *bullpen.Fixed, start, end, now time.Time) Pace {
+	total := c.selling(start, end)
+	elapsed := new(big.Rat)
+	switch {
+	case !now.After(start):
+	case !now.Before(end):
+		elapsed.Set(total)
+	default:
+		elapsed = c.selling(start, now)
+	}
+	p := Pace{Projected: value}
+	p.Elapsed, _ = elapsed.Float64()
+	p.Total, _ = total.Float64()
+	if elapsed.Sign() > 0 && elapsed.Cmp(total) < 0 {
+		// value × total ÷ elapsed, in hundredths.
+		r := new(big.Rat).SetInt64(int64(value))
+		r.Mul(r, total)
+		r.Quo(r, elapsed)
+		p.Projected = roundHalfUp(r)
+	}
+	if target != nil {
+		p.NeededPerDay = needed(*target-value, new(big.Rat).Sub(total, elapsed))
+	}
+	return p
+}
+
+// needed is gap spread over the selling days left (at least one), rounded up to the cent.
+func needed(gap bullpen.Fixed, left *big.Rat) *bullpen.Fixed {
+	var n bullpen.Fixed
+	if gap > 0 {
+		one := big.NewRat(1, 1)
+		if left.Cmp(one) < 0 {
+			left = one
+		}
+		r := new(big.Rat).SetInt64(int64(gap))
+		n = ceil(r.Quo(r, left))
+	}
+	return &n
+}
+
+// roundHalfUp rounds r to a whole number of hundredths, halves away from zero (as money is
+// rounded), saturating where a projection from a very short elapsed time overflows.
+func roundHalfUp(r *big.Rat) bullpen.Fixed {
+	num := new(big.Int).Abs(r.Num())
+	den := r.Denom()
+	// floor((2·|num| + den) ÷ (2·den)) = floor(|r| + 1/2)
+	q := new(big.Int).Lsh(num, 1)
+	q.Add(q, den)
+	q.Quo(q, new(big.Int).Lsh(den, 1))
+	if r.Sign() < 0 {
+		q.Neg(q)
+	}
+	return saturate(q)
+}
+
+// ceil rounds r up to a whole number of hundredths.
+func ceil(r *big.Rat) bullpen.Fixed {
+	q, m := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+	if m.Sign() > 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	return saturate(q)
+}
+
+func saturate(q *big.Int) bullpen.Fixed {
+	switch {
+	case q.IsInt64():
+		return bullpen.Fixed(q.Int64())
+	case q.Sign() > 0:
+		return bullpen.Fixed(math.MaxInt64)
+	default:
+		return bullpen.Fixed(math.MinInt64 + 1)
+	}
+}
