@@ -30,6 +30,9 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
 	d.CoachingReader = db
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
+	if d.RateLimiter == nil {
+		d.RateLimiter = store.RateLimiter()
+	}
 	d.Ready = []httpapi.Dependency{{Name: "postgresql", Pinger: db}, {Name: "redis", Pinger: store}}
 	return d
 }
@@ -60,5 +63,6 @@ var (
 	_ httpapi.RepCache        = (*redis.Store)(nil)
 	_ httpapi.BalanceCache    = (*redis.Store)(nil)
 	_ httpapi.Pinger          = (*redis.Store)(nil)
+	_ httpapi.RateLimiter     = (*redis.RateLimiter)(nil)
 	_ httpapi.Producer        = (*kafka.Producer)(nil)
 )

@@ -2,6 +2,7 @@
 package config
 
 import (
+	"bullpen/internal/bullpen"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +36,10 @@ type Config struct {
 	Timezone    string   `env:"BULLPEN_TIMEZONE" envDefault:"UTC"`
 	SellingDays []string `env:"BULLPEN_SELLING_DAYS" envDefault:"mon,tue,wed,thu,fri" envSeparator:","`
 	Holidays    []string `env:"BULLPEN_HOLIDAYS" envSeparator:","`
+
+	// Request limits of the HTTP API (N/s, N/m, N/h or off), shared by every replica through Redis.
+	RateLimit             string `env:"BULLPEN_RATE_LIMIT" envDefault:"50/s"`
+	RateLimitAuthFailures string `env:"BULLPEN_RATE_LIMIT_AUTH_FAILURES" envDefault:"30/m"`
 
 	// Extensions.
 	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`
@@ -166,6 +171,12 @@ func (c *Config) validate() error {
 	if c.ShutdownTimeout <= 0 {
 		bad("BULLPEN_SHUTDOWN_TIMEOUT", "must be more than 0 (such as 20s)")
 	}
+	if _, err := bullpen.ParseRate(c.RateLimit); err != nil {
+		bad("BULLPEN_RATE_LIMIT", "%v", err)
+	}
+	if _, err := bullpen.ParseRate(c.RateLimitAuthFailures); err != nil {
+		bad("BULLPEN_RATE_LIMIT_AUTH_FAILURES", "%v", err)
+	}
 	if c.BatchSize < 1 || c.BatchSize > 100000 {
 		bad("BULLPEN_BATCH_SIZE", "must be between 1 and 100000")
 	}
@@ -186,6 +197,13 @@ func (c *Config) Level() (slog.Level, error) {
 	var l slog.Level
 	err := l.UnmarshalText([]byte(c.LogLevel))
 	return l, err
+}
+
+// Limits are the request limits, as configured (checked at Load).
+func (c *Config) Limits() (perToken, authFailures bullpen.Rate) {
+	perToken, _ = bullpen.ParseRate(c.RateLimit)
+	authFailures, _ = bullpen.ParseRate(c.RateLimitAuthFailures)
+	return perToken, authFailures
 }
 
 // RequireAdminToken reports a missing bootstrap token (the server needs it; the consumer not).

@@ -36,21 +36,23 @@ func TestDefaultsMatchTheContract(t *testing.T) {
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	cases := map[string]string{
-		"BULLPEN_GRACE":            "ten minutes",
-		"BULLPEN_BATCH_SIZE":       "many",
-		"BULLPEN_CURRENCY":         "dollars",
-		"BULLPEN_DATABASE_URL":     "mysql://x",
-		"BULLPEN_REDIS_URL":        "localhost:6379",
-		"BULLPEN_KAFKA_BROKERS":    "localhost",
-		"BULLPEN_ALLOWED_ORIGINS":  "floor.example.com",
-		"BULLPEN_TIMEZONE":         "Mars/Olympus",
-		"BULLPEN_LOG_LEVEL":        "loud",
-		"BULLPEN_BATCH_WAIT":       "-5s",
-		"BULLPEN_SHUTDOWN_TIMEOUT": "0s",
-		"BULLPEN_HTTP_ADDR":        "localhost",
-		"BULLPEN_REDIS_PREFIX":     "my prefix",
-		"BULLPEN_SELLING_DAYS":     "mon,funday",
-		"BULLPEN_HOLIDAYS":         "2026-12-25,Christmas",
+		"BULLPEN_GRACE":                    "ten minutes",
+		"BULLPEN_BATCH_SIZE":               "many",
+		"BULLPEN_CURRENCY":                 "dollars",
+		"BULLPEN_DATABASE_URL":             "mysql://x",
+		"BULLPEN_REDIS_URL":                "localhost:6379",
+		"BULLPEN_KAFKA_BROKERS":            "localhost",
+		"BULLPEN_ALLOWED_ORIGINS":          "floor.example.com",
+		"BULLPEN_TIMEZONE":                 "Mars/Olympus",
+		"BULLPEN_LOG_LEVEL":                "loud",
+		"BULLPEN_RATE_LIMIT":               "lots",
+		"BULLPEN_RATE_LIMIT_AUTH_FAILURES": "0/m",
+		"BULLPEN_BATCH_WAIT":               "-5s",
+		"BULLPEN_SHUTDOWN_TIMEOUT":         "0s",
+		"BULLPEN_HTTP_ADDR":                "localhost",
+		"BULLPEN_REDIS_PREFIX":             "my prefix",
+		"BULLPEN_SELLING_DAYS":             "mon,funday",
+		"BULLPEN_HOLIDAYS":                 "2026-12-25,Christmas",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -55,6 +55,20 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token
 	})
 }
 
+// knownSecret reports whether secret is a token this replica has seen lately (or the bootstrap
+// token): such a request skips the address's refused-token check.
+func (s *Server) knownSecret(secret string) bool {
+	if secret == "" {
+		return false
+	}
+	h := bullpen.HashSecret(secret)
+	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, bullpen.HashSecret(s.AdminToken)) == 1 {
+		return true
+	}
+	_, ok := s.tokenCache.get(string(h), s.Now())
+	return ok
+}
+
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	h := c.Get(fiber.HeaderAuthorization)
 	scheme, secret, ok := strings.Cut(h, " ")
@@ -64,9 +78,24 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return bullpen.Errorf(bullpen.EUnauthenticated, "the Authorization header must be Bearer <token>")
 	}
-	t, err := s.Authenticate(c.UserContext(), strings.TrimSpace(secret))
+	secret = strings.TrimSpace(secret)
+	// An address that has had too many tokens refused is refused before its next lookup.
+	if !s.knownSecret(secret) {
+		if d := s.take(c, failuresKey(c), s.AuthFailures, 0); !d.Allowed {
+			return limited(c, d, "with refused tokens from this address")
+		}
+	}
+	t, err := s.Authenticate(c.UserContext(), secret)
 	if err != nil {
+		if bullpen.ErrorCode(err) == bullpen.EUnauthenticated {
+			if d := s.take(c, failuresKey(c), s.AuthFailures, 1); !d.Allowed {
+				return limited(c, d, "with refused tokens from this address")
+			}
+		}
 		return err
+	}
+	if d := s.take(c, "token:"+t.ID, s.PerToken, 1); !d.Allowed {
+		return limited(c, d, "with this token")
 	}
 	c.Locals(tokenKey, t)
 	return c.Next()

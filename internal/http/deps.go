@@ -40,6 +40,8 @@ type Deps struct {
 	// shows no pace.
 	Calendar *pace.Calendar
 
+	Limits // request limits; a nil RateLimiter limits nothing
+
 	Producer   Producer
 	AdminToken string
 	Currency   string

@@ -1,0 +1,54 @@
+package http
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"bullpen/internal/bullpen"
+)
+
+// RateLimiter counts requests per key in a window every replica shares (the Redis adapter).
+// n = 0 counts nothing and says whether one more request would pass.
+type RateLimiter interface {
+	Take(ctx context.Context, key string, r bullpen.Rate, n int) (bullpen.RateDecision, error)
+}
+
+// Limits are the API's request limits: per token, and per client address for requests whose
+// token is refused (guessing tokens costs a few tries a minute, not a database read each).
+type Limits struct {
+	PerToken     bullpen.Rate
+	AuthFailures bullpen.Rate
+	RateLimiter  RateLimiter
+}
+
+// limited answers 429 rate_limited with Retry-After in whole seconds (at least 1).
+func limited(c *fiber.Ctx, d bullpen.RateDecision, what string) error {
+	secs := int(math.Ceil(d.RetryAfter.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	return bullpen.Errorf(bullpen.ERateLimited, "too many requests %s: retry after %d s", what, secs)
+}
+
+// take asks the limiter; a limiter that does not answer lets the request through (logged):
+// Redis down must not take the API down with it.
+func (s *Server) take(c *fiber.Ctx, key string, r bullpen.Rate, n int) bullpen.RateDecision {
+	if s.RateLimiter == nil || r.Off() {
+		return bullpen.RateDecision{Allowed: true}
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), time.Second)
+	defer cancel()
+	d, err := s.RateLimiter.Take(ctx, key, r, n)
+	if err != nil {
+		s.Logger.Warn("rate limit not checked", "key", key, "err", err)
+		return bullpen.RateDecision{Allowed: true}
+	}
+	return d
+}
+
+func failuresKey(c *fiber.Ctx) string { return "authfail:" + c.IP() }
