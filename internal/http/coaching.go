@@ -122,11 +122,11 @@ func (s *Server) teamCoaching(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
-// coachingWindow reads ?from=&to= in the server's time zone.
+// coachingWindow reads ?from=&to= in the server's time zone, the calendar's.
 func (s *Server) coachingWindow(c *fiber.Ctx) (coachingRange, coaching.Range, error) {
-	loc := s.Location
-	if loc == nil {
-		loc = time.UTC
+	loc := time.UTC
+	if s.Calendar != nil {
+		loc = s.Calendar.Location()
 	}
 	r, err := coaching.ParseRange(c.Query("from"), c.Query("to"), loc, s.Now())
 	if err != nil {

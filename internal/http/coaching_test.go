@@ -9,6 +9,7 @@ import (
 
 	"bullpen/internal/bullpen"
 	httpapi "bullpen/internal/http"
+	"bullpen/internal/pace"
 )
 
 // newCoachingEnv is a server in New York on 20 March 2026, with east (ana, bo, cy), west (wes)
@@ -30,8 +31,12 @@ func newCoachingEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cal, err := pace.NewCalendar(ny, []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := newEnv(t, func(d *httpapi.Deps) {
-		d.Location = ny
+		d.Calendar = &cal
 		d.Now = func() time.Time { return time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC) }
 	})
 	act := func(id, at, rep, team, name string) string {

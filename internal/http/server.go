@@ -153,6 +153,10 @@ func (s *Server) routes() {
 	api.Post("/reps/:id/adjustments", staff, s.idempotent, s.postAdjustment)
 	api.Get("/reps/:id/coaching", anyone, s.repCoaching)
 	api.Get("/teams/:id/coaching", staff, s.teamCoaching)
+
+	api.Put("/targets", staff, s.putTargets)
+	api.Get("/targets", anyone, s.listTargets)
+	api.Delete("/targets", staff, s.deleteTarget)
 	s.api = api
 }
 
