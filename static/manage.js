@@ -1,14 +1,15 @@
 // Bullpen manager console (docs/api.md §3, §4 and §5, /manage): contests, spot incentives, points
-// adjustments, wall displays and tokens, over the JSON API, with the floor channel of the
+// adjustments, coaching, wall displays and tokens, over the JSON API, with the floor channel of the
 // socket for winners arriving live. Signed in with a manager or admin token, from the form or
 // from the fragment (/manage#token=…, which never reaches the server), kept in localStorage.
 // Plain modern JavaScript (native modules), no build step, nothing from the internet; the QR
 // encoder is vendored (static/vendor/qrcode.js, MIT).
 //
 // Each section of the console is a module of manage/ (contests.js, incentives.js, points.js,
-// displays.js, tokens.js; history.js for a contest's periods and the CSV exports), beside
-// signing in, the sections and the socket (session.js) and the floor feed (floor.js).
+// coaching.js, displays.js, tokens.js; history.js for a contest's periods and the CSV exports),
+// beside signing in, the sections and the socket (session.js) and the floor feed (floor.js).
 import { exposeTestHook } from './shared/testhook.js';
+import { coachingState, wireCoaching } from './manage/coaching.js';
 import { loadContests, wireContests } from './manage/contests.js';
 import { displaysState, loadDisplays, wireDisplays } from './manage/displays.js';
 import { floorTexts } from './manage/floor.js';
@@ -33,6 +34,7 @@ exposeTestHook('bullpenManage', {
       watching: watching(),
       ...pointsState(),
       ...periodsState(),
+      ...coachingState(),
       displays: displaysState(),
       minted: mintedState(),
       floor: floorTexts(),
@@ -52,6 +54,7 @@ wireSession();
 wireContests();
 wireIncentives();
 wirePoints();
+wireCoaching();
 wireDisplays();
 wireTokens();
 wireHistory();

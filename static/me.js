@@ -12,9 +12,11 @@
 //
 // The page's parts are modules of me/: signing in and the session (session.js), what the
 // socket brings (feed.js), the contest cards (contests.js, contest-card.js), spot incentives
-// (incentives.js), the balance and ledger (ledger.js) and toasts (toasts.js).
+// (incentives.js), the balance and ledger (ledger.js), my activity against my team's median
+// (activity.js) and toasts (toasts.js).
 import { metricOf } from './shared/format.js';
 import { exposeTestHook, plain } from './shared/testhook.js';
+import { activityState } from './me/activity.js';
 import { contestName } from './me/contest-card.js';
 import { incentiveCard, incentiveList } from './me/incentives.js';
 import { loadLedger } from './me/ledger.js';
@@ -57,6 +59,7 @@ exposeTestHook('bullpenMe', {
       }),
       ledger: ledger.entries.map((e) => ({ id: e.id, points: e.points, reason: e.reason, note: e.note, pending: !!e.pending })),
       ledgerTotal: ledger.total,
+      activity: activityState(),
       moves,
       toasts: toastLog,
       toastsShown: toastsShown(),

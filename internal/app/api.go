@@ -29,6 +29,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
+	d.CoachingReader = db
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
@@ -61,6 +62,7 @@ var (
 	_ httpapi.IncentiveReader  = (*postgres.DB)(nil)
 	_ httpapi.RepReader        = (*postgres.DB)(nil)
 	_ httpapi.LedgerReader     = (*postgres.DB)(nil)
+	_ httpapi.CoachingReader   = (*postgres.DB)(nil)
 	_ httpapi.IdempotencyKeys  = (*postgres.DB)(nil)
 	_ httpapi.Pinger           = (*postgres.DB)(nil)
 	_ httpapi.Boards           = (*redis.Store)(nil)

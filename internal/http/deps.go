@@ -30,6 +30,7 @@ type Deps struct {
 	IncentiveReader IncentiveReader
 	RepReader       RepReader
 	LedgerReader    LedgerReader
+	CoachingReader  CoachingReader
 	IdempotencyKeys IdempotencyKeys
 	Boards          Boards
 	RepCache        RepCache
@@ -40,7 +41,8 @@ type Deps struct {
 	Ready            []Dependency // what /readyz checks, in order
 
 	// Calendar is the selling time pace counts (docs/api.md §6 "Pace"); nil: the leaderboard
-	// shows no pace.
+	// shows no pace. Its time zone (BULLPEN_TIMEZONE; UTC without one) is also where the local
+	// dates of a coaching query fall.
 	Calendar *pace.Calendar
 
 	Limits // request limits; a nil RateLimiter limits nothing

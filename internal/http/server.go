@@ -159,6 +159,8 @@ func (s *Server) routes() {
 	api.Get("/exports/standings.csv", staff, s.exportStandings)
 	api.Get("/exports/ledger.csv", staff, s.exportLedger)
 	api.Get("/exports/incentive-winners.csv", staff, s.exportWinners)
+	api.Get("/reps/:id/coaching", anyone, s.repCoaching)
+	api.Get("/teams/:id/coaching", staff, s.teamCoaching)
 
 	api.Put("/targets", staff, s.putTargets)
 	api.Get("/targets", anyone, s.listTargets)

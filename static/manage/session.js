@@ -6,6 +6,7 @@ import { $, fragment, store } from '../shared/page.js';
 import { loadContests, renderContests, resetContestForm, syncContestForm } from './contests.js';
 import { loadDisplays, renderDisplaysUpdated, resetDisplays } from './displays.js';
 import { floorSnapshot, onFloor, renderFloor } from './floor.js';
+import { resetCoaching, showCoaching } from './coaching.js';
 import { busy, clearErrors, showError } from './forms.js';
 import { followCurrency, loadIncentives, renderCountdown, renderIncentives, resetIncentiveForm, resetIncentives } from './incentives.js';
 import { renderRepResults, renderSelectedRep, resetPoints, searchReps } from './points.js';
@@ -16,7 +17,7 @@ const TOKEN_KEY = 'bullpen.manage.token';
 const DISPLAYS_POLL_MS = 10000;
 const INCENTIVES_POLL_MS = 30000;
 const CONTESTS_POLL_MS = 60000;
-const SECTIONS = ['contests', 'incentives', 'points', 'displays', 'tokens'];
+const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'displays', 'tokens'];
 const STAFF = ['admin', 'manager'];
 
 let section = 'contests';
@@ -78,6 +79,7 @@ export function signOut(why) {
   resetTokens();
   resetDisplays();
   resetPoints();
+  resetCoaching();
   showSignIn();
   if (why && wasIn) {
     const msg = $('signin-msg');
@@ -143,6 +145,7 @@ export function showSection(name, focus = true) {
   if (section === 'displays') loadDisplays();
   if (section === 'tokens') loadTokens();
   if (section === 'points' && !$('rep-results').children.length) searchReps($('rep-q').value.trim(), renderRepResults);
+  if (section === 'coaching') showCoaching();
 }
 
 // ------------------------------------------------------------------ the socket

@@ -2,6 +2,7 @@
 // session: its socket, its polls and its clock.
 import { Socket } from '../shared/live.js';
 import { fragment, store } from '../shared/page.js';
+import { loadActivity, resetActivity } from './activity.js';
 import { renderContests, tickContests } from './contest-card.js';
 import { loadContests, loadRep, resetContests } from './contests.js';
 import { feed } from './feed.js';
@@ -184,6 +185,7 @@ export function stopSession() {
   resetContests();
   resetIncentives();
   resetLedger();
+  resetActivity();
   moves.length = 0;
   Object.assign(rep, { rep_id: '', name: '', team_id: null, known: false });
   el.toasts.replaceChildren();
@@ -233,6 +235,7 @@ function start(token, who, repId) {
   loadRep().then(() => loadContests());
   loadIncentives();
   loadLedger(true);
+  loadActivity(true);
   tickTimer = setInterval(tick, 1000);
 }
 
@@ -274,4 +277,5 @@ function poll() {
   loadRep().then(() => loadContests());
   loadIncentives();
   loadLedger(true);
+  loadActivity(false);
 }

@@ -46,8 +46,58 @@ async function seed(stack) {
 }
 
 /** Errors the page made on purpose: the API's answers to the bad forms. */
-const expected = (e) => /^400 POST .*\/api\/v1\/(contests|reps\/[^/]+\/adjustments)$/.test(e) ||
-  /^400 GET .*\/api\/v1\/exports\/ledger\.csv\?/.test(e);
+const expected = (e) => /^400 POST .*\/api\/v1\/(contests|reps\/[^/]+\/adjustments)$/.test(e)
+  || /^400 GET .*\/api\/v1\/exports\/ledger\.csv\?/.test(e)
+  || /^400 GET .*\/api\/v1\/reps\/[^/]+\/coaching\?/.test(e);
+
+/**
+ * Team south's month for the coaching screen, worked by hand (EUR):
+ *
+ *          calls emails meetings demos webinar | all deals amount    | avg deal   per win
+ *   Gia      6     3       2       1     0     |  12   3    8,000.50 | 2,666.83     4
+ *   Hal      9     1       0       2     0     |  12   1    1,200.00 | 1,200.00    12
+ *   Ivy      2     5       1       0     2     |  10   2    3,999.99 | 2,000.00     5   (1,999.995 rounds up)
+ *   Jon      1     0       0       0     0     |   1   0        0.00 |    —         —   (his one deal reversed)
+ *   median   4     2     0.5     0.5     0     |  11  1.5   2,600.00 | 2,000.00     5
+ *
+ * Medians of four take the mean of the middle two (amount: (1,200 + 3,999.99) / 2 = 2,599.995,
+ * half up 2,600.00); the ratios are over the three who won.
+ */
+const SOUTH = {
+  gia: { rep_id: 'rep-gia', name: 'Gia Romano', team_id: 'south' },
+  hal: { rep_id: 'rep-hal', name: 'Hal Jensen', team_id: 'south' },
+  ivy: { rep_id: 'rep-ivy', name: 'Ivy Chen', team_id: 'south' },
+  jon: { rep_id: 'rep-jon', name: 'Jon Bakker', team_id: 'south' },
+};
+
+/** A table cell as seen: its figure, then the "▼ below" mark's visible words (runs in the page). */
+const cellText = (c) => {
+  const mark = c.querySelector('.below-mark');
+  const own = [...c.childNodes].filter((n) => n !== mark).map((n) => n.textContent).join('').trim();
+  return mark ? `${own} ${mark.querySelector('[aria-hidden="true"]').textContent}`.trim() : own;
+};
+
+async function seedSouth(stack) {
+  let n = 0;
+  const acts = (rep, counts) => Object.entries(counts).flatMap(([activity, k]) => Array.from({ length: k }, () => ({
+    event_id: `act-${rep.rep_id}-${++n}`, type: 'activity', occurred_at: new Date().toISOString(),
+    rep_id: rep.rep_id, rep_name: rep.name, team_id: rep.team_id, activity,
+  })));
+  const { gia, hal, ivy, jon } = SOUTH;
+  await stack.postEvents([
+    ...acts(gia, { call: 6, email: 3, meeting: 2, demo: 1 }), dealWon(gia, 4000), dealWon(gia, 2500.5), dealWon(gia, 1500),
+    ...acts(hal, { call: 9, email: 1, demo: 2 }), dealWon(hal, 1200),
+    ...acts(ivy, { call: 2, email: 5, meeting: 1, webinar: 2 }), dealWon(ivy, 3000), dealWon(ivy, 999.99),
+    ...acts(jon, { call: 1 }), dealWon(jon, 5000, { deal_id: 'deal-jon-lost' }),
+    { event_id: 'rev-deal-jon-lost', type: 'deal.reversed', occurred_at: new Date().toISOString(), rep_id: jon.rep_id, deal_id: 'deal-jon-lost' },
+  ]);
+  const want = { 'rep-gia': [12, 3], 'rep-hal': [12, 1], 'rep-ivy': [10, 2], 'rep-jon': [1, 0] };
+  await waitFor(async () => {
+    const res = await stack.apiRaw('GET', '/teams/south/coaching');
+    return res.status === 200 && res.body.reps.length === 4
+      && res.body.reps.every((r) => r.figures.activities_total === want[r.rep_id][0] && r.figures.deals_won === want[r.rep_id][1]);
+  }, 30_000, 'team south\'s events in the ledger');
+}
 
 /** The text that describes a control to assistive technology (its aria-describedby). */
 const description = (locator) => locator.evaluate((el) => (el.getAttribute('aria-describedby') || '')
@@ -269,6 +319,67 @@ test('manager console', { timeout: 240_000 }, async (t) => {
     assert.ok(lines.some((l) => /,rep-ana,Ana Ruiz,east,75,adjustment,Covered the Friday demo,/.test(l)), lines.join('\n'));
     assert.ok(lines.some((l) => l.includes(`,rep-ana,Ana Ruiz,east,300,prize,`) && l.includes(flash.id)), lines.join('\n'));
     assert.ok(lines.some((l) => l.includes(`,rep-ben,Ben Okafor,west,100,prize,`)), lines.join('\n'));
+  });
+
+  await t.test('coaching: a rep against the team median, and the team side by side', async () => {
+    await seedSouth(stack);
+    await nav.getByRole('link', { name: /Coaching/ }).click();
+    const view = page.locator('#view-coaching');
+    await view.getByLabel('Find a rep').fill('Hal');
+    await view.getByRole('button', { name: /Hal Jensen/ }).click();
+    await page.waitForFunction(() => window.bullpenManage.state().coachTeam === 'south', null, { timeout: 10_000 });
+
+    // Hal's figures beside the median, "below" said in words on the figures under it.
+    const rows = await page.locator('#coach-rows tr').evaluateAll((trs, src) => trs.map((tr) => [...tr.cells].map((0, eval)(src))), cellText.toString());
+    assert.deepEqual(rows, [
+      ['Calls', '9', '4', ''],
+      ['Emails', '1', '2', '▼ below'],
+      ['Meetings', '0', '0.5', '▼ below'],
+      ['Demos', '2', '0.5', ''],
+      ['Webinar', '0', '0', ''],
+      ['All activities', '12', '11', ''],
+      ['Deals won', '1', '1.5', '▼ below'],
+      ['Amount won', '€1,200.00', '€2,600.00', '▼ below'],
+      ['Average deal', '€1,200.00', '€2,000.00', '▼ below'],
+      ['Activities per win', '12', '5', ''],
+    ]);
+    assert.match(await page.locator('#coach-meta').textContent(), /team south, 4 reps/);
+    assert.equal(await page.locator('#coach-rows tr[data-figure="activities.email"] .below-mark [aria-hidden="true"]').textContent(), '▼ below');
+    assert.equal(await page.locator('#coach-rows tr[data-figure="activities.email"] .sr-only').textContent(), 'below the team median');
+
+    // The team side by side: every rep, the median last; the marks beside the figures.
+    const team = await page.locator('#coach-team-rows tr').evaluateAll((trs, src) => trs.map((tr) => [...tr.cells].map((0, eval)(src))), cellText.toString());
+    assert.deepEqual(team, [
+      ['Gia Romano', '6', '3', '2', '1', '0', '12', '3', '€8,000.50', '€2,666.83', '4 ▼ below'],
+      ['Hal Jensen', '9', '1 ▼ below', '0 ▼ below', '2', '0', '12', '1 ▼ below', '€1,200.00 ▼ below', '€1,200.00 ▼ below', '12'],
+      ['Ivy Chen', '2 ▼ below', '5', '1', '0 ▼ below', '2', '10 ▼ below', '2', '€3,999.99', '€2,000.00', '5'],
+      ['Jon Bakker', '1 ▼ below', '0 ▼ below', '0 ▼ below', '0 ▼ below', '0', '1 ▼ below', '0 ▼ below', '€0.00 ▼ below', '—', '—'],
+      ['Team median', '4', '2', '0.5', '0.5', '0', '11', '1.5', '€2,600.00', '€2,000.00', '5'],
+    ]);
+    const heads = await page.locator('#coach-team-head th').allInnerTexts();
+    assert.deepEqual(heads.map((x) => x.trim().toLowerCase()), ['rep', 'calls', 'emails', 'meetings', 'demos', 'webinar', 'all activities',
+      'deals won', 'amount won', 'average deal', 'activities per win']);
+    await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 15_000 }); // earlier sections' toasts
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
+    await page.screenshot({ path: path.join(shots, 'manage-coaching.png'), fullPage: true });
+
+    // A name in the team table opens that rep.
+    await page.locator('#coach-team-rows').getByRole('button', { name: 'Jon Bakker' }).click();
+    await page.waitForFunction(() => window.bullpenManage.state().coachRep === 'rep-jon');
+    assert.equal(await page.locator('#coach-rows tr[data-figure="average_deal_size"] td').first().innerText(), '—');
+
+    // An inverted period is refused at its field; emptied, the period is this month again.
+    await view.getByLabel('From', { exact: true }).fill('2030-01-10');
+    await view.getByLabel('To', { exact: true }).fill('2030-01-05');
+    const to = view.getByLabel('To', { exact: true });
+    await page.waitForFunction(() => document.getElementById('coach-to').getAttribute('aria-invalid') === 'true');
+    assert.match(await description(to), /to must come after from/i);
+    await view.getByLabel('From', { exact: true }).fill('');
+    await to.fill('');
+    await page.waitForFunction(() => document.getElementById('coach-to').getAttribute('aria-invalid') === null);
+    assert.deepEqual((await page.evaluate(() => window.bullpenManage.state())).coachBelow,
+      ['activities.call', 'activities.email', 'activities.meeting', 'activities.demo', 'activities_total', 'deals_won', 'amount_won']);
   });
 
   await t.test('mint a display token: pairing link with a QR code, and the display shows up online', async (st) => {

@@ -25,6 +25,35 @@ const CHLOE = { rep_id: 'rep-chloe', name: 'Chloé Martin', team_id: 'east' };
 const deal = (rep, amount, minutesAgo) => dealWon(rep, amount, { occurred_at: new Date(Date.now() - minutesAgo * 60000).toISOString() });
 
 /**
+ * This month's activities of team east. With the seeded deals, Sam's month against the median
+ * of east (Sam, Ana, Chloé), worked by hand:
+ *
+ *               Sam     Ana      Chloé   | median
+ *   calls        3       4        5      |   4      (Sam below)
+ *   emails       2       0        1      |   1
+ *   meetings     1       0        0      |   0
+ *   demos        0       1        0      |   0
+ *   all          6       5        6      |   6
+ *   deals        1       3        1      |   1
+ *   amount    30,000   48,250   12,400   | 30,000
+ *   avg deal  30,000   16,083.33 12,400  | 16,083.33   (48,250 / 3 = 16,083.333…)
+ *   per win      6       1.67     6      |   6         (5 / 3 = 1.666…)
+ */
+const ACTIVITIES = [
+  [SAM, { call: 3, email: 2, meeting: 1 }],
+  [ANA, { call: 4, demo: 1 }],
+  [CHLOE, { call: 5, email: 1 }],
+];
+
+/** counts of activities for rep, each occurred a few minutes ago, as events. */
+function activities(rep, counts) {
+  return Object.entries(counts).flatMap(([activity, n]) => Array.from({ length: n }, (_, i) => ({
+    event_id: `act-${rep.rep_id}-${activity}-${i}`, type: 'activity', occurred_at: new Date(Date.now() - (i + 1) * 60000).toISOString(),
+    rep_id: rep.rep_id, rep_name: rep.name, team_id: rep.team_id, activity,
+  })));
+}
+
+/**
  * Two live contests, revenue and deals this month, with Sam third on both:
  *   revenue: Ana 48,250 · Ben 31,200 · Sam 30,000 · Chloé 12,400  ($1,200 from #2)
  *   deals:   Ana 3 · Ben 2 · Sam 1 · Chloé 1 (Sam got there first)  (2 deals from #2)
@@ -43,6 +72,7 @@ async function seed(stack) {
     starts_at: monthStart, ends_at: monthEnd, timezone: 'UTC', period: 'none',
   });
   await stack.postEvents([
+    ...ACTIVITIES.flatMap(([rep, counts]) => activities(rep, counts)),
     deal(ANA, 20000, 50), deal(ANA, 18250, 45), deal(ANA, 10000, 40),
     deal(BEN, 16200, 35), deal(BEN, 15000, 30),
     deal(SAM, 30000, 25),
@@ -53,6 +83,10 @@ async function seed(stack) {
     const b = await stack.api('GET', `/contests/${deals.id}/leaderboard`);
     return a.total === 4 && b.total === 4 && b.entries[0].score === 3;
   }, 30_000, 'the seeded deals on both boards');
+  await waitFor(async () => {
+    const east = await stack.api('GET', '/teams/east/coaching');
+    return east.reps.map((r) => `${r.rep_id}:${r.figures.activities_total}`).join(' ') === 'rep-ana:5 rep-chloe:6 rep-sam:6';
+  }, 30_000, 'the seeded activities in the ledger');
   const tok = await stack.mintToken('rep', { rep_id: SAM.rep_id, name: 'Sam\'s phone' });
   return { revenue, deals, repToken: tok.token };
 }
@@ -156,6 +190,28 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     console.log(`# screenshot: ${path.join(shots, 'me-pace.png')}`);
   });
 
+  await t.test('my activity against my team\'s median', async () => {
+    const s = await waitForState(page, (st) => st.activity && st.activity.rows.length > 0, null);
+    assert.deepEqual(s.activity.below, ['activities.call']);
+    assert.deepEqual(s.activity.rows.map((r) => [r.label, r.mine, r.below, r.median]), [
+      ['Calls', '3', '▼ belowbelow the team median', '4'],
+      ['Emails', '2', '', '1'],
+      ['Meetings', '1', '', '0'],
+      ['Demos', '0', '', '0'],
+      ['All activities', '6', '', '6'],
+      ['Deals won', '1', '', '1'],
+      ['Amount won', '$30,000.00', '', '$30,000.00'],
+      ['Average deal', '$30,000.00', '', '$16,083.33'],
+      ['Activities per win', '6', '', '6'],
+    ]);
+    const section = page.getByRole('region', { name: 'My activity' });
+    assert.match(await section.innerText(), /This month, [\s\S]*team east, 3 reps/);
+    // "Below" is on screen in words, not only in colour.
+    assert.ok(await section.locator('tr[data-figure="activities.call"] .below-mark [aria-hidden="true"]', { hasText: '▼ below' }).isVisible());
+    await section.screenshot({ path: path.join(shots, 'me-activity.png') });
+    await page.evaluate(() => window.scrollTo(0, 0)); // the page's own screenshot is of its top
+  });
+
   await t.test('who passed me, live', async () => {
     // Sam passes Ben on revenue (32,000 > 31,200), then Ben takes the place back (32,700).
     await stack.postEvents([dealWon(SAM, 2000)]);
@@ -243,7 +299,7 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.equal(await page.locator('header').count(), 1);
     assert.equal(await page.locator('h1:visible').count(), 1);
     const h2 = await page.locator('h2:visible').allInnerTexts();
-    for (const want of ['Points balance', 'My contests', 'Spot incentives', 'Points ledger']) {
+    for (const want of ['Points balance', 'My contests', 'Spot incentives', 'My activity', 'Points ledger']) {
       assert.ok(h2.some((x) => x.toLowerCase() === want.toLowerCase()), `a heading "${want}" (${h2.join(', ')})`);
     }
     // Nothing wider than the phone.
