@@ -25,11 +25,13 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Tokens = service.NewTokens(service.TokenDeps{Store: db})
 	d.Incentives = service.NewIncentives(service.IncentiveDeps{Store: db, Now: d.Now})
 	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: services})
+	d.Targets = service.NewTargets(service.TargetDeps{Store: db, Projection: store, Timezone: d.Timezone, Logger: services})
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.HistoryReader, d.Exporter = db, db
+	d.TargetReader, d.AttainmentReader = db, store
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
 	}
@@ -39,31 +41,36 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 
 // The adapters implement what the use-cases and the handlers declare they need.
 var (
-	_ service.ContestStore   = (*postgres.DB)(nil)
-	_ service.BoardLoader    = (*redis.Store)(nil)
-	_ service.TokenStore     = (*postgres.DB)(nil)
-	_ service.IncentiveStore = (*postgres.DB)(nil)
-	_ service.LedgerStore    = (*postgres.DB)(nil)
-	_ service.BalanceWriter  = (*redis.Store)(nil)
+	_ service.ContestStore         = (*postgres.DB)(nil)
+	_ service.BoardLoader          = (*redis.Store)(nil)
+	_ service.TokenStore           = (*postgres.DB)(nil)
+	_ service.IncentiveStore       = (*postgres.DB)(nil)
+	_ service.LedgerStore          = (*postgres.DB)(nil)
+	_ service.BalanceWriter        = (*redis.Store)(nil)
+	_ service.TargetStore          = (*postgres.DB)(nil)
+	_ service.AttainmentProjection = (*redis.Store)(nil)
 
 	_ httpapi.ContestService    = (*service.Contests)(nil)
 	_ httpapi.TokenService      = (*service.Tokens)(nil)
 	_ httpapi.IncentiveService  = (*service.Incentives)(nil)
 	_ httpapi.AdjustmentService = (*service.Ledger)(nil)
+	_ httpapi.TargetService     = (*service.Targets)(nil)
 
-	_ httpapi.ContestReader   = (*postgres.DB)(nil)
-	_ httpapi.TokenReader     = (*postgres.DB)(nil)
-	_ httpapi.IncentiveReader = (*postgres.DB)(nil)
-	_ httpapi.RepReader       = (*postgres.DB)(nil)
-	_ httpapi.LedgerReader    = (*postgres.DB)(nil)
-	_ httpapi.IdempotencyKeys = (*postgres.DB)(nil)
-	_ httpapi.Pinger          = (*postgres.DB)(nil)
-	_ httpapi.HistoryReader   = (*postgres.DB)(nil)
-	_ httpapi.Exporter        = (*postgres.DB)(nil)
-	_ httpapi.Boards          = (*redis.Store)(nil)
-	_ httpapi.RepCache        = (*redis.Store)(nil)
-	_ httpapi.BalanceCache    = (*redis.Store)(nil)
-	_ httpapi.Pinger          = (*redis.Store)(nil)
-	_ httpapi.RateLimiter     = (*redis.RateLimiter)(nil)
-	_ httpapi.Producer        = (*kafka.Producer)(nil)
+	_ httpapi.ContestReader    = (*postgres.DB)(nil)
+	_ httpapi.TokenReader      = (*postgres.DB)(nil)
+	_ httpapi.IncentiveReader  = (*postgres.DB)(nil)
+	_ httpapi.RepReader        = (*postgres.DB)(nil)
+	_ httpapi.LedgerReader     = (*postgres.DB)(nil)
+	_ httpapi.IdempotencyKeys  = (*postgres.DB)(nil)
+	_ httpapi.Pinger           = (*postgres.DB)(nil)
+	_ httpapi.HistoryReader    = (*postgres.DB)(nil)
+	_ httpapi.Exporter         = (*postgres.DB)(nil)
+	_ httpapi.Boards           = (*redis.Store)(nil)
+	_ httpapi.RepCache         = (*redis.Store)(nil)
+	_ httpapi.BalanceCache     = (*redis.Store)(nil)
+	_ httpapi.TargetReader     = (*postgres.DB)(nil)
+	_ httpapi.AttainmentReader = (*redis.Store)(nil)
+	_ httpapi.Pinger           = (*redis.Store)(nil)
+	_ httpapi.RateLimiter      = (*redis.RateLimiter)(nil)
+	_ httpapi.Producer         = (*kafka.Producer)(nil)
 )

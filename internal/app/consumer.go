@@ -25,24 +25,27 @@ import (
 	"bullpen/internal/pipeline"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
+	"bullpen/internal/target"
 )
 
 // The adapters implement what the pipeline and its live parts declare they need.
 var (
-	_ pipeline.Ledger       = (*postgres.DB)(nil)
-	_ pipeline.Projection   = (*redis.Store)(nil)
-	_ pipeline.DeadLetterer = (*kafka.DeadLetters)(nil)
-	_ pipeline.Source       = (*postgres.DB)(nil)
-	_ pipeline.Target       = (*redis.Store)(nil)
-	_ pipeline.Outbox       = (*postgres.DB)(nil)
-	_ pipeline.Batcher      = (*redis.Store)(nil)
-	_ pipeline.Channels     = (*redis.Store)(nil)
-	_ pipeline.Boards       = (*redis.Store)(nil)
-	_ pipeline.Contests     = (*postgres.DB)(nil)
-	_ pipeline.SharedMerge  = (*redis.Store)(nil)
-	_ pipeline.Finals       = (*postgres.DB)(nil)
-	_ pipeline.Watermark    = (*kafka.Watermark)(nil)
-	_ pipeline.Balances     = (*redis.Store)(nil)
+	_ pipeline.Ledger           = (*postgres.DB)(nil)
+	_ pipeline.Projection       = (*redis.Store)(nil)
+	_ pipeline.DeadLetterer     = (*kafka.DeadLetters)(nil)
+	_ pipeline.Source           = (*postgres.DB)(nil)
+	_ pipeline.Target           = (*redis.Store)(nil)
+	_ pipeline.Outbox           = (*postgres.DB)(nil)
+	_ pipeline.Batcher          = (*redis.Store)(nil)
+	_ pipeline.Channels         = (*redis.Store)(nil)
+	_ pipeline.Boards           = (*redis.Store)(nil)
+	_ pipeline.Contests         = (*postgres.DB)(nil)
+	_ pipeline.SharedMerge      = (*redis.Store)(nil)
+	_ pipeline.Finals           = (*postgres.DB)(nil)
+	_ pipeline.Watermark        = (*kafka.Watermark)(nil)
+	_ pipeline.Balances         = (*redis.Store)(nil)
+	_ pipeline.TargetSets       = (*postgres.DB)(nil)
+	_ pipeline.AttainmentValues = (*redis.Store)(nil)
 )
 
 // Consumer is a running consumer process; Addr is where its health and metrics listen.
@@ -53,6 +56,10 @@ type Consumer struct {
 // RunConsumer reads deal events until ctx ends. ready, if not nil, receives the process once
 // it listens and has its projection in order.
 func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(Consumer)) error {
+	cal, err := Calendar(cfg)
+	if err != nil {
+		return err
+	}
 	db, store, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -76,9 +83,11 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	}
 	publisher := &pipeline.Publisher{Outbox: db, Channels: store, Log: log.With("component", "publisher"), Metrics: p.Metrics}
 	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Shared: store, Holder: processID(),
-		Interval: 250 * time.Millisecond, Top: 50, Log: log.With("component", "merger")}
+		Interval: 250 * time.Millisecond, Top: 50, Log: log.With("component", "merger"),
+		Attainment: &pipeline.AttainmentSender{Sets: db, Values: store, Reps: store, Pace: target.PaceBy(cal, time.Now)}}
 	p.AfterBatch = func(res ingest.Result) {
 		merger.Touched(res.Rows)
+		merger.TouchedSets(res.Attainment)
 		publisher.Kick()
 	}
 	consumer := kafka.NewConsumer(kafka.ConsumerConfig{

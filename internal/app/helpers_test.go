@@ -134,8 +134,15 @@ func board(t *testing.T, s *redis.Store, contestID string) []string {
 // batch is in the ledger and the projection).
 func appliedEvents(t *testing.T, addr string) int {
 	t.Helper()
+	return consumerEvents(t, addr, "applied")
+}
+
+// consumerEvents reads the consumer's count of events with an outcome (applied, duplicate,
+// dead_letter) from its /metrics.
+func consumerEvents(t *testing.T, addr, outcome string) int {
+	t.Helper()
 	_, body := call(t, "GET", "http://"+addr+"/metrics", "", nil)
-	const line = `bullpen_consumer_events_total{outcome="applied"} `
+	line := `bullpen_consumer_events_total{outcome="` + outcome + `"} `
 	for _, l := range strings.Split(string(body), "\n") {
 		if v, ok := strings.CutPrefix(l, line); ok {
 			n, err := strconv.ParseFloat(v, 64)
@@ -145,7 +152,7 @@ func appliedEvents(t *testing.T, addr string) int {
 			return int(n)
 		}
 	}
-	t.Fatalf("no applied count in the consumer's metrics")
+	t.Fatalf("no %s count in the consumer's metrics", outcome)
 	return 0
 }
 

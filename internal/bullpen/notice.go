@@ -17,6 +17,9 @@ func RepChannel(repID string) string { return "rep:" + repID }
 // ContestChannel is a contest's standings feed.
 func ContestChannel(contestID string) string { return "contest:" + contestID }
 
+// TargetsChannel is a team's attainment feed: its target sets ranked by percent.
+func TargetsChannel(teamID string) string { return "targets:" + teamID }
+
 // Queued is a notice waiting in the outbox, its data already encoded.
 type Queued struct {
 	ID      int64

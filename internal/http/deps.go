@@ -22,6 +22,7 @@ type Deps struct {
 	Tokens      TokenService
 	Incentives  IncentiveService
 	Adjustments AdjustmentService
+	Targets     TargetService
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -33,7 +34,10 @@ type Deps struct {
 	Boards          Boards
 	RepCache        RepCache
 	BalanceCache    BalanceCache
-	Ready           []Dependency // what /readyz checks, in order
+	TargetReader    TargetReader
+	// AttainmentReader reads attainment from the projection.
+	AttainmentReader AttainmentReader
+	Ready            []Dependency // what /readyz checks, in order
 
 	// Calendar is the selling time pace counts (docs/api.md §6 "Pace"); nil: the leaderboard
 	// shows no pace.
@@ -48,6 +52,7 @@ type Deps struct {
 	Producer   Producer
 	AdminToken string
 	Currency   string
+	Timezone   string // BULLPEN_TIMEZONE: the time zone of a new target set that names none
 	Logger     *slog.Logger
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.

@@ -123,8 +123,8 @@ func (e *env) mustCreateContest(body map[string]any) contestView {
 	return c
 }
 
-// mustApply records events in the ledger as the consumer would.
-func (e *env) mustApply(raws ...string) {
+// mustApply records events in the ledger as the consumer would, and returns what it changed.
+func (e *env) mustApply(raws ...string) ingest.Result {
 	e.t.Helper()
 	evs := make([]event.Event, len(raws))
 	sources := make([]string, len(raws))
@@ -135,9 +135,11 @@ func (e *env) mustApply(raws ...string) {
 		}
 		evs[i], sources[i] = ev, "test"
 	}
-	if _, err := e.db.ApplyBatch(context.Background(), evs, sources); err != nil {
+	res, err := e.db.ApplyBatch(context.Background(), evs, sources)
+	if err != nil {
 		e.t.Fatalf("apply: %v", err)
 	}
+	return res
 }
 
 // mustSeedBoard puts rows straight into a contest's board in Redis.

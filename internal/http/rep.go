@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/message"
 	"bullpen/internal/standings"
 )
 
@@ -25,6 +26,9 @@ type RepView struct {
 	TeamID        *string       `json:"team_id"`
 	PointsBalance int64         `json:"points_balance"`
 	Standings     []RepStanding `json:"standings"`
+	// Attainment is the rep's attainment of each of its targets in the current period; only
+	// the rep itself and staff and displays see it.
+	Attainment []message.Attainment `json:"attainment"`
 }
 
 // RepStanding is the rep's row on one open contest's current board.
@@ -60,17 +64,23 @@ func (s *Server) getRep(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &RepView{RepID: rep.RepID, Name: rep.Name, TeamID: nullIfEmpty(rep.TeamID), PointsBalance: balance, Standings: standings}
+	attainment, err := s.repAttainment(ctx, rep.RepID)
+	if err != nil {
+		return err
+	}
+	v := &RepView{RepID: rep.RepID, Name: rep.Name, TeamID: nullIfEmpty(rep.TeamID), PointsBalance: balance, Standings: standings,
+		Attainment: attainment}
 	return c.JSON(visibleTo(tokenOf(c), v))
 }
 
 // visibleTo is the one place that decides what of a rep a token may see: its own page in full,
-// only the public fields of another's. Every field is public for now.
+// only the public fields of another's. A rep's targets are its own.
 func visibleTo(t bullpen.Token, v *RepView) *RepView {
 	if t.Role != bullpen.RoleRep || t.RepID == v.RepID {
 		return v
 	}
 	public := *v
+	public.Attainment = []message.Attainment{}
 	return &public
 }
 

@@ -159,6 +159,10 @@ func (s *Server) routes() {
 	api.Get("/exports/standings.csv", staff, s.exportStandings)
 	api.Get("/exports/ledger.csv", staff, s.exportLedger)
 	api.Get("/exports/incentive-winners.csv", staff, s.exportWinners)
+
+	api.Put("/targets", staff, s.putTargets)
+	api.Get("/targets", anyone, s.listTargets)
+	api.Delete("/targets", staff, s.deleteTarget)
 	s.api = api
 }
 

@@ -6,6 +6,8 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
+	"bullpen/internal/message"
+	"bullpen/internal/target"
 )
 
 // Snapshots serves the live subsystem the views a contest's and a rep's snapshot carry: the
@@ -18,9 +20,17 @@ func (s *Server) Snapshots() *Snapshots { return &Snapshots{s: s} }
 // RepSnapshot is a rep channel's snapshot: the rep's standings in every open contest and its
 // points balance, as GET /reps/{id} shows them.
 type RepSnapshot struct {
-	RepID         string        `json:"rep_id"`
-	PointsBalance int64         `json:"points_balance"`
-	Standings     []RepStanding `json:"standings"`
+	RepID         string               `json:"rep_id"`
+	PointsBalance int64                `json:"points_balance"`
+	Standings     []RepStanding        `json:"standings"`
+	Attainment    []message.Attainment `json:"attainment"`
+}
+
+// TargetsSnapshot is a team's targets channel's snapshot: each of its target sets of the
+// current period as its attainment board.
+type TargetsSnapshot struct {
+	TeamID string                    `json:"team_id"`
+	Boards []message.AttainmentBoard `json:"boards"`
 }
 
 // Contest reads a contest, cached and shared like the API's reads.
@@ -65,5 +75,42 @@ func (v *Snapshots) RepSnapshot(ctx context.Context, repID string) (json.RawMess
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(RepSnapshot{RepID: repID, PointsBalance: balance, Standings: standings})
+	attainment, err := s.repAttainment(ctx, repID)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(RepSnapshot{RepID: repID, PointsBalance: balance, Standings: standings, Attainment: attainment})
+}
+
+// TargetsSnapshot is the team's target sets of the current period, each as its board.
+func (v *Snapshots) TargetsSnapshot(ctx context.Context, teamID string) (json.RawMessage, error) {
+	s := v.s
+	sets, vals, err := s.setsWithAttainment(ctx, target.Filter{Now: s.Now(), TeamID: teamID})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, st := range sets {
+		for _, r := range st.Reps {
+			ids = append(ids, r.RepID)
+		}
+	}
+	dir, err := s.directory(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	snap := TargetsSnapshot{TeamID: teamID, Boards: make([]message.AttainmentBoard, len(sets))}
+	for i := range sets {
+		snap.Boards[i] = target.BuildBoard(&sets[i].Set, sets[i].Targets(), vals[sets[i].Set.ID], dir, s.targetPace())
+	}
+	return json.Marshal(snap)
+}
+
+// RepTeam is the team the rep is in now, "" when none or not in the directory yet.
+func (v *Snapshots) RepTeam(ctx context.Context, repID string) (string, error) {
+	rep, err := v.s.RepReader.Rep(ctx, repID)
+	if bullpen.ErrorCode(err) == bullpen.ENotFound {
+		return "", nil
+	}
+	return rep.TeamID, err
 }

@@ -22,6 +22,7 @@ func Apply(in Input) Output {
 			Tally:   Tally{Moves: map[BoardKey]Move{}},
 			Reps:    map[string]bullpen.Rep{},
 		},
+		sets: setsByTeam(in.Sets),
 	}
 	for _, c := range in.Contests {
 		b.contests[c.ID] = c
@@ -36,6 +37,7 @@ func Apply(in Input) Output {
 type batch struct {
 	in       Input
 	contests map[string]*contest.Contest
+	sets     map[string][]setRules
 	out      Output
 }
 
@@ -92,6 +94,7 @@ func (b *batch) won(ev event.Event, team string) bool {
 		d.Counted = append(d.Counted, Counted{ContestID: k.ContestID, PeriodKey: k.PeriodKey, Entrant: k.Entrant, Value: v})
 		b.move(ev, k, v)
 	}
+	b.targetWon(ev, team)
 	b.setDeal(d)
 	return true
 }
@@ -116,6 +119,7 @@ func (b *batch) updated(ev event.Event) bool {
 		b.move(ev, cnt.key(), v-cnt.Value)
 		nd.Counted[i].Value = v
 	}
+	b.targetDealMoved(d, &nd, ev)
 	b.setDeal(&nd)
 	return true
 }
@@ -133,6 +137,7 @@ func (b *batch) reversed(ev event.Event) bool {
 		}
 	}
 	nd.Counted = nil
+	b.targetDealMoved(d, nil, ev)
 	b.setDeal(&nd)
 	return true
 }
@@ -147,7 +152,7 @@ func (b *batch) activity(ev event.Event, team string) bool {
 		b.move(ev, k, w)
 		changed = true
 	}
-	return changed
+	return b.targetActivity(ev, team) || changed
 }
 
 // open returns the contest of a deal's contribution if that board still takes ev's change.

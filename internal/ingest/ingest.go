@@ -9,6 +9,7 @@ import (
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
+	"bullpen/internal/target"
 )
 
 // Deal is the current state of a deal.
@@ -68,6 +69,7 @@ type Input struct {
 	Reps     map[string]bullpen.Rep // the directory entries of the events' reps
 	Contests []*contest.Contest     // contests that may still count: not cancelled, not final
 	Grace    time.Duration          // how long after a board ends late events still count
+	Sets     []*target.Set          // target sets whose period the batch may count in
 }
 
 // Output is what the batch changes.
@@ -77,6 +79,9 @@ type Output struct {
 	Tally                          // what each event contributed to which board, and how the rows move
 	Reps    map[string]bullpen.Rep // directory entries that changed (latest value wins)
 	Notices []bullpen.Notice       // the floor's celebrations of the deals won
+	// Attainment is how the batch moves each rep's attainment row of a target set: one sum per
+	// row, written with one statement, never a row per event.
+	Attainment map[target.ValueKey]bullpen.Fixed
 }
 
 // Row is a standings row as the ledger holds it: absolute values, so whoever writes it into the
@@ -95,6 +100,7 @@ type Result struct {
 	Rows       []Row                      // standings rows the batch (or, for redeliveries, the original) touched
 	Reps       []bullpen.Rep              // directory entries as they now stand
 	Balances   map[string]bullpen.Balance // points balances of the reps whose ledger the batch touched (absolute, versioned)
+	Attainment []target.Value             // attainment rows the batch (or, for redeliveries, the original) touched
 	Applied    int                        // events recorded for the first time
 	Duplicates int                        // events seen before (redelivered): recorded once, applied once
 }

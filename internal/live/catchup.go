@@ -49,6 +49,15 @@ func (sock *socket) subscribe(m request) error {
 			return err
 		}
 	}
+	if ch.kind == kindTargets && sock.token.Role == bullpen.RoleRep {
+		team, err := sock.l.deps.Snapshots.RepTeam(ctx, sock.token.RepID)
+		if err != nil {
+			return err
+		}
+		if team != ch.id {
+			return bullpen.Errorf(bullpen.EPermission, "a rep token may watch its own team's targets only")
+		}
+	}
 	if err := sock.l.start(); err != nil {
 		return err
 	}

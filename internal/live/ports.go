@@ -29,6 +29,11 @@ type Snapshots interface {
 	ContestSnapshot(ctx context.Context, k *contest.Contest, rows int) (json.RawMessage, error)
 	// RepSnapshot is the rep's standings in every open contest and its points balance.
 	RepSnapshot(ctx context.Context, repID string) (json.RawMessage, error)
+	// TargetsSnapshot is a team's target sets of the current period, each as its attainment
+	// board.
+	TargetsSnapshot(ctx context.Context, teamID string) (json.RawMessage, error)
+	// RepTeam is the team a rep is in now ("" when none, or for a rep not yet in the directory).
+	RepTeam(ctx context.Context, repID string) (string, error)
 }
 
 // ChannelLog is where channel messages are numbered, kept and announced, shared by every

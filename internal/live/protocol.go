@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"bullpen/internal/bullpen"
 )
@@ -175,12 +176,13 @@ const (
 	kindFloor channelKind = iota
 	kindContest
 	kindRep
+	kindTargets
 )
 
 type channelRef struct {
 	name string
 	kind channelKind
-	id   string // contest id or rep id
+	id   string // contest id, rep id or team id
 }
 
 var repIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,100}$`)
@@ -193,15 +195,25 @@ func parseChannel(name string) (channelRef, error) {
 		return channelRef{name: name, kind: kindContest, id: strings.TrimPrefix(name, "contest:")}, nil
 	case strings.HasPrefix(name, "rep:") && repIDPattern.MatchString(strings.TrimPrefix(name, "rep:")):
 		return channelRef{name: name, kind: kindRep, id: strings.TrimPrefix(name, "rep:")}, nil
+	case strings.HasPrefix(name, "targets:") && len(name) > len("targets:") && utf8.RuneCountInString(name) <= len("targets:")+100:
+		return channelRef{name: name, kind: kindTargets, id: strings.TrimPrefix(name, "targets:")}, nil
 	case name == "":
 		return channelRef{}, bullpen.Invalid("channel", "channel is required")
 	}
-	return channelRef{}, bullpen.Invalid("channel", "unknown channel %q: contest:{id}, rep:{rep_id} or floor", name)
+	return channelRef{}, bullpen.Invalid("channel", "unknown channel %q: contest:{id}, rep:{rep_id}, targets:{team_id} or floor", name)
 }
 
 // mayWatch applies the access rules: any role may watch floor and contests (ingest never
-// gets this far), a rep channel only that rep, managers and admins.
+// gets this far), a rep channel only that rep, managers and admins, a team's targets channel
+// staff, displays and the team's reps (whose team the caller checks: teamOfRep).
 func mayWatch(t bullpen.Token, ch channelRef) error {
+	if ch.kind == kindTargets {
+		switch t.Role {
+		case bullpen.RoleAdmin, bullpen.RoleManager, bullpen.RoleDisplay, bullpen.RoleRep:
+			return nil
+		}
+		return bullpen.Errorf(bullpen.EPermission, "a %s token may not watch %s", t.Role, ch.name)
+	}
 	if ch.kind != kindRep {
 		return nil
 	}

@@ -56,6 +56,9 @@ func (l *Live) snapshotData(ctx context.Context, ch channelRef, st bullpen.Chann
 			}
 			return l.deps.Snapshots.ContestSnapshot(ctx, k, snapshotRows)
 		}
+		if ch.kind == kindTargets {
+			return l.deps.Snapshots.TargetsSnapshot(ctx, ch.id)
+		}
 		return l.deps.Snapshots.RepSnapshot(ctx, ch.id)
 	})
 }

@@ -479,7 +479,8 @@ func TestSocketRepSnapshotIsTheRepsPage(t *testing.T) {
 	if err := json.Unmarshal(snap.Data, &got); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"rep_id": "r3", "points_balance": page["points_balance"], "standings": page["standings"]}
+	want := map[string]any{"rep_id": "r3", "points_balance": page["points_balance"], "standings": page["standings"],
+		"attainment": page["attainment"]}
 	if !reflect.DeepEqual(got, want) || len(page["standings"].([]any)) != 1 {
 		t.Fatalf("rep snapshot %s, want %v", snap.Data, want)
 	}

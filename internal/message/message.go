@@ -109,3 +109,58 @@ func Encode(n bullpen.Notice) (bullpen.Queued, error) {
 	q.Data = data
 	return q, nil
 }
+
+// Types of the attainment messages (docs/api.md §4).
+const (
+	TypeAttainment      = "attainment"       // rep: its attainment of one target (Attainment)
+	TypeAttainmentBoard = "attainment.board" // targets: a team's set ranked by percent (AttainmentBoard)
+)
+
+// Attainment is where a rep (or a team) stands against one target: value ÷ target, and at the
+// run rate so far where it is heading and what it needs per remaining selling day.
+type Attainment struct {
+	Period       string         `json:"period"`
+	Metric       string         `json:"metric"`
+	Value        bullpen.Fixed  `json:"value"`
+	Target       bullpen.Fixed  `json:"target"`
+	Pct          *float64       `json:"pct"` // percent, two decimals; null for a target of 0
+	Projected    *bullpen.Fixed `json:"projected,omitempty"`
+	NeededPerDay *bullpen.Fixed `json:"needed_per_day,omitempty"`
+}
+
+// AttainmentLine is one rep's line of an attainment board.
+type AttainmentLine struct {
+	Rank  int    `json:"rank"`
+	RepID string `json:"rep_id"`
+	Name  string `json:"name"`
+	Attainment
+}
+
+// TeamAttainment is a team's own line: its target is its own (Own) or the sum of its reps'.
+type TeamAttainment struct {
+	Attainment
+	Own bool `json:"own"`
+}
+
+// AttainmentBoard is a team's target set: the team's line and its reps' ranked by percent.
+// Every one is whole, so any one can be drawn alone.
+type AttainmentBoard struct {
+	TeamID   string           `json:"team_id"`
+	Period   string           `json:"period"`
+	Metric   string           `json:"metric"`
+	Timezone string           `json:"timezone"`
+	Start    time.Time        `json:"start"`
+	End      time.Time        `json:"end"`
+	Team     TeamAttainment   `json:"team"`
+	Reps     []AttainmentLine `json:"reps"`
+}
+
+// AttainmentOf is a rep's attainment message.
+func AttainmentOf(repID string, a Attainment) bullpen.Notice {
+	return bullpen.Notice{Channel: bullpen.RepChannel(repID), Type: TypeAttainment, Data: &a}
+}
+
+// Board is a team's attainment board message.
+func Board(b AttainmentBoard) bullpen.Notice {
+	return bullpen.Notice{Channel: bullpen.TargetsChannel(b.TeamID), Type: TypeAttainmentBoard, Data: &b}
+}

@@ -11,6 +11,7 @@ import (
 	"bullpen/internal/ingest"
 	"bullpen/internal/message"
 	"bullpen/internal/standings"
+	"bullpen/internal/target"
 )
 
 // Channels numbers and announces messages of the live channels (docs/api.md §4).
@@ -125,6 +126,8 @@ type Merger struct {
 	Interval time.Duration
 	Top      int64
 	Log      *slog.Logger
+	// Attainment sends the boards of the target sets marked changed (target.Mark); optional.
+	Attainment *AttainmentSender
 
 	mu      sync.Mutex
 	last    map[string]time.Time // when each contest's last update went out
@@ -163,6 +166,23 @@ func (m *Merger) Touched(rows []ingest.Row) {
 	m.mu.Lock()
 	for _, r := range rows {
 		m.touched[r.ContestID] = true
+	}
+	m.mu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// TouchedSets marks the target sets of attainment rows as changed.
+func (m *Merger) TouchedSets(vals []target.Value) {
+	if len(vals) == 0 {
+		return
+	}
+	m.init()
+	m.mu.Lock()
+	for _, v := range vals {
+		m.touched[target.Mark(v.SetID)] = true
 	}
 	m.mu.Unlock()
 	select {
@@ -234,6 +254,9 @@ func (m *Merger) gather(ctx context.Context) error {
 		// Another process merges now: what this one remembers goes stale.
 		clear(m.dirty)
 		clear(m.places)
+		if m.Attainment != nil {
+			m.Attainment.forget()
+		}
 	}
 	m.leading = leading
 	m.mu.Unlock()
@@ -268,6 +291,12 @@ func (m *Merger) due(now time.Time) []string {
 }
 
 func (m *Merger) send(ctx context.Context, contestID string) error {
+	if setID, ok := target.ParseMark(contestID); ok {
+		if m.Attainment == nil {
+			return nil
+		}
+		return m.Attainment.Send(ctx, m.Channels, setID)
+	}
 	c, err := m.Contests.Contest(ctx, contestID)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"bullpen/internal/bullpen"
 	"bullpen/internal/event"
 	"bullpen/internal/ingest"
+	"bullpen/internal/target"
 )
 
 // Message is one record read from the topic.
@@ -40,6 +41,9 @@ type Ledger interface {
 type Projection interface {
 	SetRows(ctx context.Context, rows []ingest.Row) error
 	SetReps(ctx context.Context, reps []bullpen.Rep) error
+	// SetAttainment writes attainment rows of target sets (absolute values), each only over an
+	// older version of it.
+	SetAttainment(ctx context.Context, vals []target.Value) error
 	// SetBalances writes reps' points balances (absolute values), each only over an older
 	// version of it.
 	SetBalances(ctx context.Context, balances map[string]bullpen.Balance) error
@@ -121,6 +125,9 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 			return err
 		}
 		if err := p.Projection.SetReps(ctx, res.Reps); err != nil {
+			return err
+		}
+		if err := p.Projection.SetAttainment(ctx, res.Attainment); err != nil {
 			return err
 		}
 		return p.Projection.SetBalances(ctx, res.Balances)

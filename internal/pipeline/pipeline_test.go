@@ -17,6 +17,7 @@ import (
 	"bullpen/internal/event"
 	"bullpen/internal/ingest"
 	"bullpen/internal/pipeline"
+	"bullpen/internal/target"
 )
 
 // projection records what is written to it, in order; failBalances makes that many
@@ -35,6 +36,11 @@ func (p *projection) SetRows(_ context.Context, rows []ingest.Row) error {
 
 func (p *projection) SetReps(_ context.Context, reps []bullpen.Rep) error {
 	p.calls = append(p.calls, "reps")
+	return nil
+}
+
+func (p *projection) SetAttainment(_ context.Context, vals []target.Value) error {
+	p.calls = append(p.calls, "attainment")
 	return nil
 }
 
@@ -109,6 +115,8 @@ func (s source) AllRows(_ context.Context, fn func([]ingest.Row) error) error {
 func (s source) AllReps(_ context.Context, fn func([]bullpen.Rep) error) error {
 	return fn([]bullpen.Rep{{RepID: "ana"}})
 }
+
+func (s source) AllAttainment(context.Context, func([]target.Value) error) error { return nil }
 
 func (s source) AllBalances(_ context.Context, fn func(map[string]bullpen.Balance) error) error {
 	for _, page := range s.balances {

@@ -7,14 +7,17 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/ingest"
+	"bullpen/internal/target"
 )
 
-// Source is what a rebuild reads: the ledger's standings, directory and points balances.
+// Source is what a rebuild reads: the ledger's standings, directory, points balances and
+// attainment of targets.
 type Source interface {
 	Generation(ctx context.Context) (string, error)
 	AllRows(ctx context.Context, fn func([]ingest.Row) error) error
 	AllReps(ctx context.Context, fn func([]bullpen.Rep) error) error
 	AllBalances(ctx context.Context, fn func(map[string]bullpen.Balance) error) error
+	AllAttainment(ctx context.Context, fn func([]target.Value) error) error
 }
 
 // Target is what a rebuild writes: the projection.
@@ -42,6 +45,9 @@ func Rebuild(ctx context.Context, from Source, to Target) error {
 		return err
 	}
 	if err := from.AllBalances(ctx, func(b map[string]bullpen.Balance) error { return to.SetBalances(ctx, b) }); err != nil {
+		return err
+	}
+	if err := from.AllAttainment(ctx, func(v []target.Value) error { return to.SetAttainment(ctx, v) }); err != nil {
 		return err
 	}
 	return to.SetGeneration(ctx, gen)

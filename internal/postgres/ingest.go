@@ -111,6 +111,9 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		if err := finishRaces(ctx, tx, in.Contests, res.Rows); err != nil {
 			return res, err
 		}
+		if res.Attainment, err = moveAttainment(ctx, tx, out.Attainment); err != nil {
+			return res, err
+		}
 		if res.Reps, err = upsertReps(ctx, tx, out.Reps); err != nil {
 			return res, err
 		}
@@ -122,6 +125,11 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		}
 		res.Rows = append(res.Rows, rows...)
 		res.Reps = append(res.Reps, reps...)
+		vals, err := attainmentOfReps(ctx, tx, dups)
+		if err != nil {
+			return res, err
+		}
+		res.Attainment = append(res.Attainment, vals...)
 	}
 	return res, nil
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,7 +15,7 @@ import (
 // readBatch takes the ingest lock and reads what a batch is applied against, in one round trip
 // (the statements are pipelined and run in order, in the transaction): which events the
 // ledger has already, the contests that may still count, the batch's deals (locked, in key
-// order, so two consumers never deadlock on them) and its reps. A live batch is a few dozen
+// order, so two consumers never deadlock on them), its reps and the target sets it may count in. A live batch is a few dozen
 // events, and these were five round trips of its ~20, each a wait for the database's turn on
 // a busy machine.
 //
@@ -27,8 +28,15 @@ func (db *DB) readBatch(ctx context.Context, tx pgx.Tx, events []event.Event, so
 ) {
 	ids := make([]string, len(events))
 	var dealIDs, repIDs []string
+	var firstArrival, lastOccurred time.Time
 	for i, e := range events {
 		ids[i] = e.EventID
+		if i == 0 || e.ArrivedAt.Before(firstArrival) {
+			firstArrival = e.ArrivedAt
+		}
+		if e.OccurredAt.After(lastOccurred) {
+			lastOccurred = e.OccurredAt
+		}
 		if e.DealID != "" {
 			dealIDs = append(dealIDs, e.DealID)
 		}
@@ -48,6 +56,7 @@ func (db *DB) readBatch(ctx context.Context, tx pgx.Tx, events []event.Event, so
 	b.Queue(`SELECT d.deal_id, d.rep_id, d.team_id, d.won, d.amount, d.units, d.product, d.won_at, d.won_event_id, d.counted
 		FROM unnest($1::text[]) AS u(deal_id) JOIN deals d USING (deal_id) ORDER BY d.deal_id FOR UPDATE OF d`, dealIDs)
 	b.Queue(`SELECT r.rep_id, r.name, r.team_id FROM unnest($1::text[]) AS u(rep_id) JOIN reps r USING (rep_id)`, repIDs)
+	b.Queue(batchSetsSQL, firstArrival.Add(-db.Grace), lastOccurred, dealIDs)
 	br := tx.SendBatch(ctx, b)
 	defer func() {
 		if cerr := br.Close(); err == nil {
@@ -96,6 +105,12 @@ func (db *DB) readBatch(ctx context.Context, tx pgx.Tx, events []event.Event, so
 	}
 	for _, r := range reps {
 		in.Reps[r.RepID] = r
+	}
+	if rows, err = br.Query(); err != nil {
+		return
+	}
+	if in.Sets, err = collectSets(rows); err != nil {
+		return
 	}
 
 	known := make(map[string]bool, len(seen)+len(events))
