@@ -77,8 +77,9 @@ $(BROWSER_DIR)/node_modules/.package-lock.json: $(BROWSER_DIR)/package.json $(BR
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm (20 or newer) are needed for the browser tests"; exit 1; }
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
 
+# Waits for another golangci-lint on the machine (it holds a lock) instead of failing.
 lint: $(LOCAL)/bin/golangci-lint
-	$(LOCAL)/bin/golangci-lint run ./...
+	$(LOCAL)/bin/golangci-lint run --allow-serial-runners ./...
 
 $(LOCAL)/bin/golangci-lint:
 	GOBIN=$(LOCAL)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
