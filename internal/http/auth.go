@@ -28,16 +28,29 @@ const touchEvery = time.Minute
 // minted one. Sockets use it too.
 func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token, error) {
 	if secret == "" {
-		return bullpen.Token{}, bullpen.Errorf(bullpen.EUnauthenticated, "a bearer token is required")
+		return bullpen.Token{}, errNoSecret
 	}
 	h := bullpen.HashSecret(secret)
-	// Comparing hashes keeps the comparison constant-time whatever the lengths.
-	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, bullpen.HashSecret(s.AdminToken)) == 1 {
-		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, nil
-	}
-	if t, ok := s.tokenCache.get(string(h), s.Now()); ok {
+	if t, ok := s.known(h); ok {
 		return t, nil
 	}
+	return s.lookup(ctx, h)
+}
+
+var errNoSecret = bullpen.Errorf(bullpen.EUnauthenticated, "a bearer token is required")
+
+// known is the token of the secret hashed to h when it needs no read: the bootstrap admin token,
+// or one this replica served lately.
+func (s *Server) known(h []byte) (bullpen.Token, bool) {
+	// Comparing hashes keeps the comparison constant-time whatever the lengths.
+	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, bullpen.HashSecret(s.AdminToken)) == 1 {
+		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, true
+	}
+	return s.tokenCache.get(string(h), s.Now())
+}
+
+// lookup reads the token of the secret hashed to h from the store.
+func (s *Server) lookup(ctx context.Context, h []byte) (bullpen.Token, error) {
 	// Requests and sockets bringing the same token at once (a reconnect storm of displays, a
 	// page's parallel calls) read it once.
 	return flight.Do(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
@@ -55,20 +68,6 @@ func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token
 	})
 }
 
-// knownSecret reports whether secret is a token this replica has seen lately (or the bootstrap
-// token): such a request skips the address's refused-token check.
-func (s *Server) knownSecret(secret string) bool {
-	if secret == "" {
-		return false
-	}
-	h := bullpen.HashSecret(secret)
-	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, bullpen.HashSecret(s.AdminToken)) == 1 {
-		return true
-	}
-	_, ok := s.tokenCache.get(string(h), s.Now())
-	return ok
-}
-
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	h := c.Get(fiber.HeaderAuthorization)
 	scheme, secret, ok := strings.Cut(h, " ")
@@ -78,20 +77,8 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return bullpen.Errorf(bullpen.EUnauthenticated, "the Authorization header must be Bearer <token>")
 	}
-	secret = strings.TrimSpace(secret)
-	// An address that has had too many tokens refused is refused before its next lookup.
-	if !s.knownSecret(secret) {
-		if d := s.take(c, failuresKey(c), s.AuthFailures, 0); !d.Allowed {
-			return limited(c, d, "with refused tokens from this address")
-		}
-	}
-	t, err := s.Authenticate(c.UserContext(), secret)
+	t, err := s.authenticateSecret(c, strings.TrimSpace(secret))
 	if err != nil {
-		if bullpen.ErrorCode(err) == bullpen.EUnauthenticated {
-			if d := s.take(c, failuresKey(c), s.AuthFailures, 1); !d.Allowed {
-				return limited(c, d, "with refused tokens from this address")
-			}
-		}
 		return err
 	}
 	if d := s.take(c, "token:"+t.ID, s.PerToken, 1); !d.Allowed {
@@ -99,6 +86,35 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	c.Locals(tokenKey, t)
 	return c.Next()
+}
+
+// authenticateSecret is Authenticate with the client address's refused-token limit: a token the
+// replica knows passes at once; any other is read only while the address has refusals left,
+// and a refusal counts against it.
+func (s *Server) authenticateSecret(c *fiber.Ctx, secret string) (bullpen.Token, error) {
+	var h []byte
+	if secret != "" {
+		h = bullpen.HashSecret(secret)
+		if t, ok := s.known(h); ok {
+			return t, nil
+		}
+		if d := s.take(c, failuresKey(c), s.AuthFailures, 0); !d.Allowed {
+			return bullpen.Token{}, limited(c, d, "with refused tokens from this address")
+		}
+	}
+	var err error = errNoSecret
+	if h != nil {
+		var t bullpen.Token
+		if t, err = s.lookup(c.UserContext(), h); err == nil {
+			return t, nil
+		}
+	}
+	if bullpen.ErrorCode(err) == bullpen.EUnauthenticated {
+		if d := s.take(c, failuresKey(c), s.AuthFailures, 1); !d.Allowed {
+			return bullpen.Token{}, limited(c, d, "with refused tokens from this address")
+		}
+	}
+	return bullpen.Token{}, err
 }
 
 // tokenOf is the authenticated token of the request.

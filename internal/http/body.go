@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,8 +39,8 @@ func (s *Server) checkBody(c *fiber.Ctx) error {
 	if !ok {
 		rule = jsonBody
 	}
-	media, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	if err != nil || !contains(rule.types, media) {
+	media, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)) // lowercased
+	if err != nil || !slices.Contains(rule.types, media) {
 		return c.Status(fiber.StatusUnsupportedMediaType).JSON(errorBody{errorDetail{Code: bullpen.EInvalid, Field: "Content-Type",
 			Message: fmt.Sprintf("the body must be sent as %s, not %q", strings.Join(rule.types, " or "), c.Get(fiber.HeaderContentType))}})
 	}
@@ -48,13 +49,4 @@ func (s *Server) checkBody(c *fiber.Ctx) error {
 			Message: fmt.Sprintf("the body is larger than the %d bytes %s %s takes", rule.limit, c.Method(), c.Path())}})
 	}
 	return c.Next()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
