@@ -9,6 +9,9 @@ import { countFmt, esc, pointsFmt } from './format.js';
 import { el, money, pairing } from './state.js';
 
 const TOP = 10;
+// A set whose last target is deleted sends no board: its slide goes with the team's next
+// snapshot, asked for this often.
+const SNAPSHOT_EVERY_MS = 120_000;
 
 /** @type {Map<string, {team_id: string, boards: object[]|null, missing: boolean, refreshedFor: string}>} */
 export const teams = new Map();
@@ -198,6 +201,15 @@ export function targetsCountdown(s, t, resubscribe) {
   const resets = target > 0 && Number.isFinite(projected)
     ? `Team on pace for <strong>${esc(pctText((projected / target) * 100))}</strong> of target` : '';
   return { label: `${kind} ends in`, value: formatDuration(end - t, { clock: true }), soon: end - t < 86400 * 1000, resets };
+}
+
+let snapshotAt = Date.now();
+
+/** Asks for the paired teams' boards afresh when it is time (resubscribe(name) asks for one). */
+export function refreshTargetsIfDue(t, resubscribe) {
+  if (!teams.size || t - snapshotAt < SNAPSHOT_EVERY_MS) return;
+  snapshotAt = t;
+  for (const team of teams.values()) if (!team.missing) resubscribe('targets:' + team.team_id);
 }
 
 /** For the test hook: the teams' boards as they came. */

@@ -124,6 +124,29 @@ test('targets pages', { timeout: 280_000 }, async (t) => {
     assert.match(await msg.textContent(), /^Nothing was imported: line 3, column target: a target must not be negative$/);
     assert.deepEqual((await stack.api('GET', `/targets?period=${month()}`)).items, [], 'nothing imported');
     assert.deepEqual(await page.evaluate(() => window.bullpenManage.state().targets), []);
+
+    // A JSON array goes as JSON; its error names the row (from 0) and the field.
+    await form.getByLabel('Or paste the rows').fill(JSON.stringify([
+      { period: month(), metric: 'revenue', team_id: 'east', rep_id: ANA.rep_id, target: 10000 },
+      { period: month(), metric: 'revenue', team_id: 'east', rep_id: CHLOE.rep_id, target: -8000 },
+    ]));
+    assert.equal(await form.locator('#ti-kind').textContent(), 'Sent as JSON.');
+    const [json] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/api/v1/targets')),
+      form.getByRole('button', { name: 'Import targets' }).click(),
+    ]);
+    assert.equal(json.headers()['content-type'], 'application/json');
+    await page.waitForFunction(() => /^Nothing was imported: 1\.target: /.test(document.getElementById('target-import-msg').textContent));
+    assert.equal(await msg.textContent(), 'Nothing was imported: 1.target: a target must not be negative');
+    assert.deepEqual((await stack.api('GET', `/targets?period=${month()}`)).items, [], 'nothing imported');
+
+    // The quarter: none either; then back to the month.
+    await page.getByRole('radio', { name: 'Quarter' }).check();
+    const quarter = `${new Date().getUTCFullYear()}-Q${Math.floor(new Date().getUTCMonth() / 3) + 1}`;
+    await page.waitForFunction((q) => window.bullpenManage.state().targetsPeriod === q, quarter);
+    assert.match(await page.locator('#targets-empty').textContent(), /^No target for Q[1-4] \d{4} yet\.$/);
+    await page.getByRole('radio', { name: 'Month' }).check();
+    await page.waitForFunction((m) => window.bullpenManage.state().targetsPeriod === m, month());
   });
 
   await t.test('console: the fixed file, chosen from disk, is imported and listed with attainment', async () => {
