@@ -9,7 +9,7 @@ import { api } from './state.js';
 import { loadTargets, showPeriod } from './targets.js';
 import { toast } from './ui.js';
 
-/** What PUT /targets is told the text is: a JSON array, or else CSV (a BOM is CSV's). */
+/** What PUT /targets is told the text is: a JSON array, or else CSV. */
 export const importType = (text) => (/^\s*\[/.test(text) ? 'application/json' : 'text/csv');
 
 const KIND_TEXT = { 'application/json': 'Sent as JSON', 'text/csv': 'Sent as CSV' };

@@ -59,8 +59,7 @@ async function seed(stack) {
   const manager = await stack.mintToken('manager', { name: 'Morgan Lee' });
   const ana = await stack.mintToken('rep', { rep_id: ANA.rep_id, name: 'Ana phone' });
   const gus = await stack.mintToken('rep', { rep_id: GUS.rep_id, name: 'Gustavo phone' });
-  const display = await stack.mintToken('display', { name: 'Targets wall' });
-  return { contest, manager, ana, gus, display };
+  return { contest, manager, ana, gus };
 }
 
 /** The errors the console makes on purpose: the refused import. */
@@ -94,7 +93,7 @@ const listRows = (page, set) => page.locator(`.target-set[data-set="${set}"] tbo
 test('targets pages', { timeout: 280_000 }, async (t) => {
   const stack = await startStack(t);
   const { base } = stack;
-  const { contest, manager, ana, gus, display } = await seed(stack);
+  const { contest, manager, ana, gus } = await seed(stack);
   const browser = await launch(t);
   await mkdir(shots, { recursive: true });
   const errors = [];
@@ -214,9 +213,22 @@ test('targets pages', { timeout: 280_000 }, async (t) => {
     await other.close();
   });
 
-  // The wall: the contest first, then team east's revenue set.
+  // The wall: paired from the console, the contest first, then team east's revenue set.
+  let pairingLink = '';
+  await t.test('console: a display\'s pairing link names the teams whose targets it shows', async () => {
+    await nav.getByRole('link', { name: /Tokens/ }).click();
+    const form = page.getByRole('form', { name: 'Mint a token' });
+    await form.getByRole('radio', { name: 'Wall display' }).check();
+    await form.getByLabel('Name').fill('Targets wall');
+    await form.getByRole('button', { name: 'Mint token' }).click();
+    const minted = page.getByRole('region', { name: /New display token/ });
+    await minted.waitFor();
+    await minted.getByLabel('Teams\' targets to show').fill('east');
+    pairingLink = await minted.getByRole('textbox', { name: 'Pairing link' }).inputValue();
+    assert.match(pairingLink, new RegExp(`^${base}/display#token=[^&]+&contests=${contest.id}&boards=targets:east$`));
+  });
+  const wallURL = (extra) => pairingLink + extra;
   const wall = await openPage(browser, errors);
-  const wallURL = (extra) => `${base}/display#token=${encodeURIComponent(display.token)}&contests=${contest.id}&boards=targets:east${extra}`;
   await wall.goto(wallURL('&seconds=600'), { waitUntil: 'domcontentloaded' });
   const eastSlide = `targets:east|${month()}|revenue`;
 
@@ -238,6 +250,15 @@ test('targets pages', { timeout: 280_000 }, async (t) => {
     assert.equal(await wall.locator('#metric').textContent(), 'Revenue · % of target');
     assert.equal(await wall.locator('#time-left-label').textContent(), 'Month ends in');
     assert.equal(await wall.locator('#board').isVisible(), false);
+
+    // The console's list of displays says what the wall shows.
+    await nav.getByRole('link', { name: /Displays/ }).click();
+    const row = page.locator('#display-rows tr', { hasText: 'Targets wall' });
+    await waitFor(async () => {
+      await page.evaluate(() => window.bullpenManage.refresh());
+      return (await row.count()) === 1 && /Targets of team east/.test(await row.textContent());
+    }, 20_000, 'the display and its targets in the console');
+    await nav.getByRole('link', { name: /Targets/ }).click();
   });
 
   await t.test('a deal moves the display\'s slide and the /me ring live', async () => {
