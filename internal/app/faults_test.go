@@ -58,14 +58,17 @@ func TestLostRedisIsRebuiltAndNothingIsMissed(t *testing.T) {
 	testenv.Eventually(t, 20*time.Second, "the ledger to take wins", func() bool { return eventCount(t, db) > 50 })
 	time.Sleep(500 * time.Millisecond)
 	private.Start() // empty: everything Redis held is gone
+	restarted := time.Now()
 
 	testenv.Eventually(t, 30*time.Second, "the board to come back whole", func() bool { return total() == 100*1000 })
+	wholeIn := time.Since(restarted)
 	if n := eventCount(t, db); n != 100 {
 		t.Fatalf("%d events in the ledger, want 100", n)
 	}
 	if err := sameScores(want, scores(t, store, c.ID)); err != nil {
 		t.Fatalf("board after Redis came back: %v", err)
 	}
+	t.Logf("figures: sent=100 applied=100 lost=0 doubled=0 (the board equals the model); board whole %v after Redis came back empty", wholeIn.Round(10*time.Millisecond))
 }
 
 func TestBrokerRestartLosesNothingAndCountsNothingTwice(t *testing.T) {
@@ -90,10 +93,13 @@ func TestBrokerRestartLosesNothingAndCountsNothingTwice(t *testing.T) {
 
 	broker.Kill() // kill -9: the consumer loses its group and connections mid-flight
 	broker.Start()
+	restarted := time.Now()
 	produce(t, cfg, append(second, first...)...) // the first half again, as a producer retry would
 	testenv.Eventually(t, 60*time.Second, "the second half", func() bool { return eventCount(t, db) == 60 })
 	want := map[string]int64{"rep-0": 15000, "rep-1": 15000, "rep-2": 15000, "rep-3": 15000}
 	testenv.Eventually(t, 20*time.Second, "the board", func() bool { return sameScores(want, scores(t, store, c.ID)) == nil })
+	t.Logf("figures: sent=60 (+30 sent again) applied=60 lost=0 doubled=0 (the board equals the model); all applied %v after the broker answered again",
+		time.Since(restarted).Round(10*time.Millisecond))
 }
 
 // A FLUSHALL differs from a restart: connections and subscriptions live on, so nothing notices
