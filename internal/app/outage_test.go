@@ -48,6 +48,10 @@ func postgresOutage(t *testing.T, outage time.Duration) {
 	if n := appliedEvents(t, addr); n != 50 {
 		t.Fatalf("%d events applied while PostgreSQL was down, want the 50 from before", n)
 	}
+	// The consumer waited in its group: no rebalance pulled its partitions away meanwhile.
+	if n := stableMembers(cfg); n != 1 {
+		t.Errorf("the group at the outage's end: %d stable members with partitions, want 1", n)
+	}
 
 	pg.Start()
 	back := time.Now()
