@@ -1,7 +1,6 @@
 package live_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"bullpen/internal/bullpen"
-	"bullpen/internal/target"
 )
 
 // channelSees is what one viewer gets on subscribing: a snapshot with these members present and
@@ -30,15 +28,7 @@ func TestWhoWatchesWhatOnEveryChannel(t *testing.T) {
 	e := newEnv(t)
 	ws := startWS(t, e, nil, nil)
 	e.srv = ws.srv
-	if _, err := e.db.Pool.Exec(context.Background(), `INSERT INTO reps (rep_id, name, team_id)
-		VALUES ('ana', 'Ana', 'east'), ('bo', 'Bo', 'east'), ('cy', 'Cy', 'west')`); err != nil {
-		t.Fatal(err)
-	}
-	month, _ := target.PeriodsAt(time.Now(), time.UTC)
-	e.do("PUT", "/api/v1/targets", adminSecret, []map[string]any{
-		{"period": month, "metric": "revenue", "team_id": "east", "rep_id": "ana", "target": 1000},
-		{"period": month, "metric": "revenue", "team_id": "east", "rep_id": "bo", "target": 500},
-	}).Want(t, 200, nil)
+	e.mustTeamTargets()
 	contest := e.mustCreateContest(contestBody("floor", time.Now().Add(-time.Hour)))
 	sevenReps(e, contest.ID, "all")
 
