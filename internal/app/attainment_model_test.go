@@ -312,7 +312,7 @@ func checkMessages(t *testing.T, store *redis.Store, written map[string]*liveSet
 		part := fmt.Sprintf(`"period":%q,"metric":%q`, s.w.key, s.metric)
 		for _, rep := range slices.Sorted(maps.Keys(s.targets)) {
 			var last string
-			ok := eventually(10*time.Second, func() bool {
+			ok := testenv.Poll(10*time.Second, func() bool {
 				data, found := lastMessage(t, store, "rep:"+rep, "attainment", part)
 				var a attainmentJSON
 				if !found || json.Unmarshal([]byte(data), &a) != nil {
@@ -330,7 +330,7 @@ func checkMessages(t *testing.T, store *redis.Store, written map[string]*liveSet
 			}
 		}
 		var last string
-		ok := eventually(10*time.Second, func() bool {
+		ok := testenv.Poll(10*time.Second, func() bool {
 			data, found := lastMessage(t, store, "targets:"+s.team, "attainment.board", part+`,"timezone"`)
 			var b struct {
 				Team attainmentJSON `json:"team"`
@@ -429,18 +429,6 @@ func (a attainmentJSON) paceMismatch(t *testing.T, value, target int64, w window
 		return fmt.Sprintf("projected %d needed %d, the model says projected %d–%d needed %d–%d", p, n, p0, p1, n0, n1)
 	}
 	return ""
-}
-
-// eventually polls cond for up to timeout and says whether it came true.
-func eventually(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return true
 }
 
 // teamOfSet is the team of the set holding rep's target of period and metric.

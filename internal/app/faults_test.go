@@ -132,7 +132,7 @@ func TestRedisFlushallMidStreamIsRebuiltAndNothingIsMissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	flushed := time.Now()
-	rebuilt := settle(30*time.Second, func() bool { g, err := store.Generation(ctx); return err == nil && g != "" })
+	rebuilt := testenv.Poll(30*time.Second, func() bool { g, err := store.Generation(ctx); return err == nil && g != "" })
 	rebuiltIn := time.Since(flushed)
 	time.Sleep(time.Second) // events still flowing after the rebuild
 	if _, err := stop(); err != nil {
@@ -140,7 +140,7 @@ func TestRedisFlushallMidStreamIsRebuiltAndNothingIsMissed(t *testing.T) {
 	}
 	lastSent := time.Now()
 	ids, want := f.sent()
-	all := settle(30*time.Second, func() bool {
+	all := testenv.Poll(30*time.Second, func() bool {
 		return eventCount(t, db) == len(ids) && sameScores(want, scores(t, store, c.ID)) == nil
 	})
 	fig := countFigures(t, db, store, c.ID, f)

@@ -91,19 +91,6 @@ func countFigures(t *testing.T, db *postgres.DB, store *redis.Store, contestID s
 	return out
 }
 
-// settle polls cond until it holds or timeout passes, and says which; unlike
-// testenv.Eventually it lets the test count what it has before it fails.
-func settle(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return true
-}
-
 // stream produces batches of f's events every interval in the background until stop is called,
 // which returns how many it sent and the first error.
 func stream(cfg config.Config, f *winFlow, batch int, interval time.Duration) (stop func() (int, error)) {

@@ -56,9 +56,9 @@ func postgresOutage(t *testing.T, outage time.Duration) {
 	pg.Start()
 	back := time.Now()
 	ids, want := f.sent()
-	first := settle(90*time.Second, func() bool { return appliedEvents(t, addr) > 50 })
+	first := testenv.Poll(90*time.Second, func() bool { return appliedEvents(t, addr) > 50 })
 	firstIn := time.Since(back)
-	all := settle(90*time.Second, func() bool {
+	all := testenv.Poll(90*time.Second, func() bool {
 		return eventCount(t, db) == len(ids) && sameScores(want, scores(t, store, c.ID)) == nil
 	})
 	allIn := time.Since(back)

@@ -53,7 +53,7 @@ func TestConsumerGroupOneThreeOneMidStreamCountsEveryEventOnce(t *testing.T) {
 	lastSent := time.Now()
 	rate := float64(sent) / lastSent.Sub(streamed).Seconds()
 	ids, want := f.sent()
-	all := settle(60*time.Second, func() bool {
+	all := testenv.Poll(60*time.Second, func() bool {
 		return eventCount(t, db) == len(ids) && sameScores(want, scores(t, store, c.ID)) == nil
 	})
 	longest := pauses()

@@ -204,11 +204,20 @@ func controller(t testing.TB, brokers []string) *kafkago.Conn {
 // Eventually polls cond every 50 ms until it returns true or timeout passes.
 func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !Poll(timeout, cond) {
+		t.Fatalf("timed out after %v waiting for %s", timeout, what)
+	}
+}
+
+// Poll checks cond every 50 ms until it holds or timeout passes, and says which. Unlike
+// Eventually it does not fail the test, so a test can count what it has before it fails.
+func Poll(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+			return false
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	return true
 }
