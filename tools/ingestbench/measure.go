@@ -28,9 +28,12 @@ func (m *measurer) drain(ctx context.Context, r, b int, first, targets bool) err
 	if profile != "" && len(o.batches)*o.runs > 1 {
 		profile = fmt.Sprintf("%s-b%d-r%d", o.cpuprofile, b, r)
 	}
-	with := map[bool]string{false: "", true: ", targets"}[targets]
+	with, suffix := "", "-plain"
+	if targets {
+		with, suffix = ", targets", "-targets"
+	}
 	if profile != "" && o.targets == "both" {
-		profile += map[bool]string{false: "-plain", true: "-targets"}[targets]
+		profile += suffix
 	}
 	say("run %d, batch %d%s: draining with app.RunConsumer (load average %s)...", r, b, with, procstat.LoadAvg())
 	var then func(context.Context, *postgres.Scratch, []string) error

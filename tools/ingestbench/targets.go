@@ -134,7 +134,12 @@ func union(maps ...map[string]bullpen.Fixed) map[string]bool {
 	return out
 }
 
-func yesNo(b bool) string { return map[bool]string{false: "no", true: "yes"}[b] }
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
 
 // ingestCPU is the CPU an ingest spends per 1000 events on its own: the consumer, its
 // PostgreSQL backends and Redis (Kafka serves both sides alike and is left out).
@@ -144,20 +149,14 @@ func (s summaryRow) ingestCPU() float64 { return s.GoCPUPerK + s.PGCPUPerK + s.R
 // CPU per 1000 events (goal: at most 10 % more) and the rate against the PostgreSQL ledger
 // ceiling of the same run (goal: at least 45 %).
 func printTargetCost(w io.Writer, rows []summaryRow) {
-	by := map[int][2]*summaryRow{}
-	for i := range rows {
-		pair := by[rows[i].Batch]
-		pair[map[bool]int{false: 0, true: 1}[rows[i].Targets]] = &rows[i]
-		by[rows[i].Batch] = pair
-	}
-	for _, r := range rows {
-		pair := by[r.Batch]
-		plain, with := pair[0], pair[1]
-		if r.Targets || plain == nil || with == nil {
+	for _, with := range rows {
+		i := slices.IndexFunc(rows, func(r summaryRow) bool { return r.Batch == with.Batch && !r.Targets })
+		if !with.Targets || i < 0 {
 			continue
 		}
+		plain := rows[i]
 		_, _ = fmt.Fprintf(w, "\ntargets, batch %d: ingest CPU (Go + PG backends + Redis) %.1f → %.1f ms per 1000 events (%+.1f %%); steady rate %.0f → %.0f events/s",
-			r.Batch, plain.ingestCPU(), with.ingestCPU(), 100*(with.ingestCPU()/plain.ingestCPU()-1), plain.SteadyMedian, with.SteadyMedian)
+			with.Batch, plain.ingestCPU(), with.ingestCPU(), 100*(with.ingestCPU()/plain.ingestCPU()-1), plain.SteadyMedian, with.SteadyMedian)
 		// The ceiling with as many connections as measured, as the headline compares two
 		// consumers with two connections.
 		c, conns := with.CeilingLedgerParallel, with.ParallelConns
