@@ -1,7 +1,7 @@
 // The boards on the wall: the contests of the pairing in turn (the slides), each as its top
 // rows that slide to their new places when the standings change.
 import { METRICS, metricOf } from '../shared/format.js';
-import { reducedMotion, restartClass } from '../shared/page.js';
+import { h, reducedMotion, restartClass } from '../shared/page.js';
 import { renderCountdown } from './countdown.js';
 import { formatScore, showsScore } from './format.js';
 import { renderIncentive } from './incentive.js';
@@ -83,13 +83,11 @@ const isTeamBoard = (c) => (c.meta ? c.meta.scope === 'team'
 const entryKey = (e) => (e.rep_id ? 'rep:' + e.rep_id : 'team:' + (e.team_id || e.name));
 
 function buildRow() {
-  const li = document.createElement('li');
-  li.className = 'row';
-  li.innerHTML =
-    '<span class="c-rank"><span class="rank"></span><span class="moved" aria-hidden="true"></span></span>' +
-    '<span class="c-name"><span class="nm"></span></span>' +
-    '<span class="c-team"></span>' +
-    '<span class="c-score"><span class="delta" aria-hidden="true"></span><span class="score"></span></span>';
+  const li = h('li', { class: 'row' },
+    h('span', { class: 'c-rank' }, h('span', { class: 'rank' }), h('span', { class: 'moved', 'aria-hidden': 'true' })),
+    h('span', { class: 'c-name' }, h('span', { class: 'nm' })),
+    h('span', { class: 'c-team' }),
+    h('span', { class: 'c-score' }, h('span', { class: 'delta', 'aria-hidden': 'true' }), h('span', { class: 'score' })));
   li.addEventListener('animationend', (ev) => {
     if (ev.animationName === 'flash') li.classList.remove('bump');
     if (ev.animationName === 'moved') li.classList.remove('rose');
