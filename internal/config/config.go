@@ -31,6 +31,10 @@ type Config struct {
 	Grace          time.Duration `env:"BULLPEN_GRACE" envDefault:"10m"`
 	AllowedOrigins []string      `env:"BULLPEN_ALLOWED_ORIGINS" envSeparator:","`
 
+	// The origins that may frame the wall display, such as a digital-signage player's
+	// (README "Security headers"); none: no page may be framed.
+	FrameAncestors []string `env:"BULLPEN_FRAME_ANCESTORS" envSeparator:","`
+
 	// Targets and pace (docs/api.md §6): the time zone periods are cut in unless a target set
 	// names its own, and the selling days pace counts.
 	Timezone    string   `env:"BULLPEN_TIMEZONE" envDefault:"UTC"`
@@ -141,6 +145,11 @@ func (c *Config) validate() error {
 	for _, o := range c.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" {
 			bad("BULLPEN_ALLOWED_ORIGINS", "%q is not an origin such as https://floor.example.com", o)
+		}
+	}
+	for _, o := range c.FrameAncestors {
+		if !frameAncestor(o) {
+			bad("BULLPEN_FRAME_ANCESTORS", "%q is not an origin such as https://signage.example.com (or https://*.example.com)", o)
 		}
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {

@@ -59,4 +59,8 @@ type Deps struct {
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.
 	OnRevoke func(tokenID string)
+
+	// FrameAncestors are the origins that may frame the wall display (BULLPEN_FRAME_ANCESTORS);
+	// none: no page may be framed.
+	FrameAncestors []string
 }

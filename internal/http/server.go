@@ -92,6 +92,7 @@ func New(d Deps) *Server {
 		ReduceMemoryUsage: true,
 	})
 	s.app.Use(s.observe, recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}), withTimeout)
+	s.app.Use(securityHeaders(d.FrameAncestors))
 	s.routes()
 	return s
 }

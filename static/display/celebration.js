@@ -1,6 +1,7 @@
 // Celebrations: a deal won or a spot incentive won takes the screen for a few seconds, one after
 // another, folded into one card when the floor is busy; and the latest deals in the footer.
-import { esc, pointsFmt } from './format.js';
+import { h } from '../shared/page.js';
+import { pointsFmt } from './format.js';
 import { playSound } from './sound.js';
 import { S, el, money, pairing } from './state.js';
 
@@ -22,10 +23,9 @@ const recent = [];             // latest deals, newest first
 export function pushRecent(item) {
   recent.unshift(item);
   recent.length = Math.min(recent.length, RECENT);
-  el.recent.innerHTML = recent.length
-    ? '<span class="lbl">Latest</span>' + recent.map((r) => `<span class="item">${esc(r.name)}${
-      pairing.hideAmounts || r.amount === undefined ? '' : ' <b>' + esc(money.format(r.amount)) + '</b>'}</span>`).join('')
-    : '';
+  // Names are the event's, so they go in as text, never as markup.
+  el.recent.replaceChildren(...(recent.length ? [h('span', { class: 'lbl', text: 'Latest' }), ...recent.map((r) => h('span', { class: 'item' },
+    r.name, pairing.hideAmounts || r.amount === undefined ? null : [' ', h('b', { text: money.format(r.amount) })]))] : []));
 }
 
 export function enqueueCelebration(card) {

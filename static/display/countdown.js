@@ -2,8 +2,12 @@
 // afresh, or what is left of a target set's period; and the clock.
 import { currentContest, currentSlide } from './slides.js';
 import { targetsCountdown } from './targets.js';
-import { clockDuration, dateFmt, dayTimeFmt, esc, formatScore, showsScore, shortDuration, timeFmt } from './format.js';
+import { h } from '../shared/page.js';
+import { clockDuration, dateFmt, dayTimeFmt, formatScore, showsScore, shortDuration, timeFmt } from './format.js';
 import { S, el, now, resubscribe } from './state.js';
+
+// The resets line as last drawn, so a tick that changes nothing leaves the DOM alone.
+let shownResets = '';
 
 export function renderCountdown() {
   const c = currentContest();
@@ -12,7 +16,7 @@ export function renderCountdown() {
   let label = 'Time left';
   let value = '—';
   let soon = false;
-  let resets = '';
+  let resets = []; // text, and {strong: text} for the figure that stands out
   const slide = currentSlide();
   if (slide && slide.kind === 'targets') {
     ({ label, value, soon, resets } = targetsCountdown(slide, t, (name) => {
@@ -45,24 +49,28 @@ export function renderCountdown() {
     const resetAt = st.resets_at ? Date.parse(st.resets_at) : NaN;
     if (!Number.isNaN(resetAt) && status !== 'final' && status !== 'cancelled') {
       resets = resetAt > t
-        ? `Fresh board in <strong>${esc(shortDuration(resetAt - t))}</strong> · ${esc(dayTimeFmt.format(new Date(resetAt)))}`
-        : 'A fresh board is starting…';
+        ? ['Fresh board in ', { strong: shortDuration(resetAt - t) }, ' · ' + dayTimeFmt.format(new Date(resetAt))]
+        : ['A fresh board is starting…'];
       // The period rolled over: the next board comes with a fresh snapshot.
       if (resetAt + 3000 < t && c.periodRefreshed !== st.resets_at && S.connected) {
         c.periodRefreshed = st.resets_at;
         resubscribe('contest:' + c.id, false);
       }
     } else if (!Number.isNaN(end) && status === 'live' && end - t > 86400 * 1000) {
-      resets = `Ends <strong>${esc(dateFmt.format(new Date(end)))}</strong>`;
+      resets = ['Ends ', { strong: dateFmt.format(new Date(end)) }];
     }
     if (c.meta && c.meta.kind === 'race' && c.meta.target && showsScore(c)) {
-      resets = `First to <strong>${esc(formatScore(c, c.meta.target))}</strong>` + (resets ? ' · ' + resets : '');
+      resets = ['First to ', { strong: formatScore(c, c.meta.target) }, ...(resets.length ? [' · ', ...resets] : [])];
     }
   }
   el.timeLeftLabel.textContent = label;
   el.timeLeft.textContent = value;
   el.timeLeft.classList.toggle('soon', soon);
-  el.resets.hidden = !resets;
-  if (el.resets.innerHTML !== resets) el.resets.innerHTML = resets;
+  el.resets.hidden = !resets.length;
+  const key = JSON.stringify(resets);
+  if (shownResets !== key) {
+    shownResets = key;
+    el.resets.replaceChildren(...resets.map((p) => (typeof p === 'string' ? p : h('strong', { text: p.strong }))));
+  }
   el.clock.textContent = timeFmt.format(new Date(t));
 }

@@ -2,7 +2,7 @@
 // rows that slide to their new places when the standings change, then the paired teams'
 // attainment boards (targets.js).
 import { METRICS, metricOf } from '../shared/format.js';
-import { reducedMotion, restartClass } from '../shared/page.js';
+import { h, reducedMotion, restartClass } from '../shared/page.js';
 import { renderCountdown } from './countdown.js';
 import { formatScore, showsScore } from './format.js';
 import { renderIncentive } from './incentive.js';
@@ -109,13 +109,11 @@ const isTeamBoard = (c) => (c.meta ? c.meta.scope === 'team'
 const entryKey = (e) => (e.rep_id ? 'rep:' + e.rep_id : 'team:' + (e.team_id || e.name));
 
 function buildRow() {
-  const li = document.createElement('li');
-  li.className = 'row';
-  li.innerHTML =
-    '<span class="c-rank"><span class="rank"></span><span class="moved" aria-hidden="true"></span></span>' +
-    '<span class="c-name"><span class="nm"></span></span>' +
-    '<span class="c-team"></span>' +
-    '<span class="c-score"><span class="delta" aria-hidden="true"></span><span class="score"></span></span>';
+  const li = h('li', { class: 'row' },
+    h('span', { class: 'c-rank' }, h('span', { class: 'rank' }), h('span', { class: 'moved', 'aria-hidden': 'true' })),
+    h('span', { class: 'c-name' }, h('span', { class: 'nm' })),
+    h('span', { class: 'c-team' }),
+    h('span', { class: 'c-score' }, h('span', { class: 'delta', 'aria-hidden': 'true' }), h('span', { class: 'score' })));
   li.addEventListener('animationend', (ev) => {
     if (ev.animationName === 'flash') li.classList.remove('bump');
     if (ev.animationName === 'moved') li.classList.remove('rose');

@@ -5,7 +5,7 @@
 import { METRICS, formatDuration } from '../shared/format.js';
 import { $, restartClass } from '../shared/page.js';
 import { pctText, periodName, reached, share } from '../shared/targets.js';
-import { countFmt, esc, pointsFmt } from './format.js';
+import { countFmt, pointsFmt } from './format.js';
 import { el, money, pairing } from './state.js';
 
 const TOP = 10;
@@ -187,19 +187,19 @@ export function renderTargets(s) {
  */
 export function targetsCountdown(s, t, resubscribe) {
   const b = s.board;
-  if (!b) return { label: 'Targets', value: '—', soon: false, resets: '' };
+  if (!b) return { label: 'Targets', value: '—', soon: false, resets: [] };
   const end = Date.parse(b.end);
   const kind = /-Q[1-4]$/.test(b.period) ? 'Quarter' : 'Month';
   const team = teams.get(s.team_id);
-  if (Number.isNaN(end)) return { label: kind, value: '—', soon: false, resets: '' };
+  if (Number.isNaN(end)) return { label: kind, value: '—', soon: false, resets: [] };
   if (t >= end) {
     if (t > end + 3000 && team && team.refreshedFor !== b.end && resubscribe('targets:' + s.team_id)) team.refreshedFor = b.end;
-    return { label: `${kind} is over`, value: 'Counting…', soon: false, resets: '' };
+    return { label: `${kind} is over`, value: 'Counting…', soon: false, resets: [] };
   }
   const target = Number(b.team.target) || 0;
   const projected = b.team.projected === undefined ? NaN : Number(b.team.projected);
   const resets = target > 0 && Number.isFinite(projected)
-    ? `Team on pace for <strong>${esc(pctText((projected / target) * 100))}</strong> of target` : '';
+    ? ['Team on pace for ', { strong: pctText((projected / target) * 100) }, ' of target'] : [];
   return { label: `${kind} ends in`, value: formatDuration(end - t, { clock: true }), soon: end - t < 86400 * 1000, resets };
 }
 

@@ -2,7 +2,7 @@
 // next place, a race's progress, who passed whom, and the time left; the cards sorted best rank
 // first.
 import { METRICS, formatDuration, metricOf } from '../shared/format.js';
-import { setText } from '../shared/page.js';
+import { h, setText } from '../shared/page.js';
 import { refreshMineSoon, refreshPace } from './contests.js';
 import { PERIODS, agoText, amount, dateFmt, formatScore, isTeam, plural, pointsFmt, round2, wholeFmt } from './format.js';
 import { S, contests, el, money, now, rep } from './state.js';
@@ -15,21 +15,18 @@ export function contestName(c) {
 }
 
 function buildContest(c) {
-  const li = document.createElement('li');
-  li.className = 'card contest';
-  li.dataset.id = c.id;
-  li.innerHTML =
-    '<div class="c-head"><h3 class="c-name"></h3><p class="c-kind"></p></div>' +
-    '<div class="c-place">' +
-    '<p class="c-rank"><span class="vh">Rank </span><span class="rank-num"></span><span class="of"></span></p>' +
-    '<p class="c-score"><span class="vh">Score </span><span class="score"></span></p>' +
-    '<p class="c-moved"></p>' +
-    '</div>' +
-    '<p class="c-pace"></p>' +
-    '<p class="c-gap"></p>' +
-    '<div class="c-race" hidden><div class="race-bar" aria-hidden="true"><div class="race-fill"></div></div><p class="race-text"></p></div>' +
-    '<p class="c-passed"></p>' +
-    '<p class="c-time"></p>';
+  const li = h('li', { class: 'card contest', 'data-id': c.id },
+    h('div', { class: 'c-head' }, h('h3', { class: 'c-name' }), h('p', { class: 'c-kind' })),
+    h('div', { class: 'c-place' },
+      h('p', { class: 'c-rank' }, h('span', { class: 'vh', text: 'Rank ' }), h('span', { class: 'rank-num' }), h('span', { class: 'of' })),
+      h('p', { class: 'c-score' }, h('span', { class: 'vh', text: 'Score ' }), h('span', { class: 'score' })),
+      h('p', { class: 'c-moved' })),
+    h('p', { class: 'c-pace' }),
+    h('p', { class: 'c-gap' }),
+    h('div', { class: 'c-race', hidden: true },
+      h('div', { class: 'race-bar', 'aria-hidden': 'true' }, h('div', { class: 'race-fill' })), h('p', { class: 'race-text' })),
+    h('p', { class: 'c-passed' }),
+    h('p', { class: 'c-time' }));
   const q = (s) => li.querySelector(s);
   c.els = {
     li, name: q('.c-name'), kind: q('.c-kind'), rank: q('.rank-num'), of: q('.of'), score: q('.score'),

@@ -1,6 +1,6 @@
 // Spot incentives the rep may win: rebuilt when the set changes, the countdowns ticked in place.
 import { formatDuration } from '../shared/format.js';
-import { setText } from '../shared/page.js';
+import { h, setText } from '../shared/page.js';
 import { plural, signedPoints, wholeFmt } from './format.js';
 import { el, get, guarded, incentives, money, now, rep } from './state.js';
 
@@ -55,13 +55,12 @@ export function renderIncentives() {
 }
 
 function buildIncentive() {
-  const li = document.createElement('li');
-  li.className = 'card incentive';
-  li.innerHTML =
-    '<div class="i-head"><h3 class="i-title"></h3><p class="i-reward"></p></div>' +
-    '<p class="i-cond"></p>' +
-    '<p class="i-won" hidden>You won this one</p>' +
-    '<div class="i-foot"><p class="i-places"></p><p class="i-time"><span class="i-label"></span> <span class="i-count" role="timer"></span></p></div>';
+  const li = h('li', { class: 'card incentive' },
+    h('div', { class: 'i-head' }, h('h3', { class: 'i-title' }), h('p', { class: 'i-reward' })),
+    h('p', { class: 'i-cond' }),
+    h('p', { class: 'i-won', hidden: true, text: 'You won this one' }),
+    h('div', { class: 'i-foot' }, h('p', { class: 'i-places' }),
+      h('p', { class: 'i-time' }, h('span', { class: 'i-label' }), ' ', h('span', { class: 'i-count', role: 'timer' }))));
   const q = (s) => li.querySelector(s);
   return {
     li, title: q('.i-title'), reward: q('.i-reward'), cond: q('.i-cond'), won: q('.i-won'), places: q('.i-places'),

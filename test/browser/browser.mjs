@@ -16,10 +16,19 @@ export async function launch(t, extraArgs = []) {
 
 /**
  * A page in a fresh context at viewport (default 1920x1080) that records every script error,
- * console error and failed request in errors, so a test can assert there were none.
+ * console error, failed request and Content-Security-Policy violation in errors, so a test can
+ * assert there were none.
  */
 export async function openPage(browser, errors, viewport = { width: 1920, height: 1080 }, contextOpts = {}) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, ...contextOpts });
+  // Anything the pages' Content-Security-Policy refuses is an error too (the pages must work
+  // fully under it): the event says which directive, whatever the console prints.
+  await context.exposeBinding('__bullpenCSPViolation', (_source, v) => errors.push(`CSP violation: ${v}`));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__bullpenCSPViolation(`${e.effectiveDirective} refused ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
   const page = await context.newPage();
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('console', (msg) => {

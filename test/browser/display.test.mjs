@@ -153,11 +153,19 @@ test('wall display', { timeout: 240_000 }, async (t) => {
   await t.test('screenshot at 1920x1080', async () => {
     // The board at rest, with the incentive's banner: no celebration (a busy floor has one on
     // screen most of the time) and no row caught mid-flash.
-    const style = await page.addStyleTag({ content: '#celebration { display: none !important; } ' +
-      '.row::after, .row .score, .row .delta, .row .moved { animation: none !important; }' });
+    // A constructed stylesheet: the page's policy refuses an inline <style> (addStyleTag).
+    const css = '#celebration { display: none !important; } ' +
+      '.row::after, .row .score, .row .delta, .row .moved { animation: none !important; }';
+    await page.evaluate((text) => {
+      window.__shotSheet = new CSSStyleSheet();
+      window.__shotSheet.replaceSync(text);
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, window.__shotSheet];
+    }, css);
     await page.waitForTimeout(800); // let row animations settle
     await page.screenshot({ path: path.join(shots, 'display.png') });
-    await style.evaluate((n) => n.remove());
+    await page.evaluate(() => {
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== window.__shotSheet);
+    });
     t.diagnostic(`screenshot: ${path.join(shots, 'display.png')}`);
   });
 

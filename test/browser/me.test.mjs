@@ -95,10 +95,10 @@ const meState = (page) => page.evaluate(() => window.bullpenMe.state());
 
 /** Waits until pred(state) holds; returns that state. pred runs in the page. */
 async function waitForState(page, pred, arg, timeout = 20_000) {
-  await page.waitForFunction(([src, a]) => {
-    const s = window.bullpenMe && window.bullpenMe.state();
-    return s && (0, eval)(src)(s, a);
-  }, [pred.toString(), arg], { timeout, polling: 100 });
+  // pred is compiled into the polled function here, in Node: the page's policy refuses eval
+  // (no 'unsafe-eval'), which a poll running later in the page would need.
+  const poll = new Function('a', `const s = window.bullpenMe && window.bullpenMe.state(); return s && (${pred.toString()})(s, a);`);
+  await page.waitForFunction(poll, arg, { timeout, polling: 100 });
   return meState(page);
 }
 
