@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/message"
 )
@@ -154,7 +155,11 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 		if err := insertNotices(ctx, tx, []bullpen.Notice{adjustmentNotice(e, balance)}); err != nil {
 			return err
 		}
-		return RecordChange(ctx, tx, by, "ledger.adjust", repID, e)
+		after, err := audit.Whole(e)
+		if err != nil {
+			return err
+		}
+		return Record(ctx, tx, audit.Change{By: by, Action: "ledger.adjust", Subject: repID, After: after})
 	})
 	if err != nil {
 		return bullpen.LedgerEntry{}, bullpen.Balance{}, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 )
 
@@ -101,7 +102,11 @@ func (db *DB) CreateToken(ctx context.Context, t *bullpen.Token, hash []byte) er
 		if err := InsertToken(ctx, tx, t, hash); err != nil {
 			return err
 		}
-		return RecordChange(ctx, tx, t.CreatedBy, "token.create", t.ID, *t)
+		after, err := audit.Whole(t)
+		if err != nil {
+			return err
+		}
+		return Record(ctx, tx, audit.Change{By: t.CreatedBy, Action: "token.create", Subject: t.ID, After: after})
 	})
 }
 
@@ -120,7 +125,11 @@ func (db *DB) RevokeToken(ctx context.Context, id, by string, decide func(bullpe
 		if _, err := revokeToken(ctx, tx, id, by); err != nil {
 			return err
 		}
-		return RecordChange(ctx, tx, by, "token.revoke", id, nil)
+		before, err := audit.Whole(t)
+		if err != nil {
+			return err
+		}
+		return Record(ctx, tx, audit.Change{By: by, Action: "token.revoke", Subject: id, Before: before})
 	})
 }
 
