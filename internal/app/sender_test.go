@@ -56,7 +56,7 @@ func TestEventsRecordTheTokenThatSentThem(t *testing.T) {
 	code, body = call(t, "GET", base+"/api/v1/audit?entity=events&actor="+ingest.ID, cfg.AdminToken, nil)
 	var page struct {
 		Items []struct {
-			Action string          `json:"action"`
+			Action string `json:"action"`
 			Actor  struct{ Name string }
 			Detail json.RawMessage `json:"detail"`
 		} `json:"items"`
