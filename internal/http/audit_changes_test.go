@@ -1,11 +1,13 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/event"
 )
 
 // js is fields as compact JSON with sorted names, or "null".
@@ -164,5 +166,40 @@ func TestPostEventsRecordsItsSender(t *testing.T) {
 	}
 	if got := e.audit("actor", bullpen.AdminTokenID, "entity", "events").Items; len(got) != 1 || string(got[0].Detail) != `{"count":1}` {
 		t.Fatalf("the admin's post %+v", got)
+	}
+}
+
+func TestLedgerEntriesNameTheSenderOfTheirEvent(t *testing.T) {
+	e := newEnv(t)
+	e.seedFloor()
+	e.mustCreateIncentive(incentiveBody("First to close $5k+"))
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	apply := func(sentBy, raw string) {
+		ev, err := event.Decode([]byte(raw), "USD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.SentBy = sentBy
+		if _, err := e.db.ApplyBatch(context.Background(), []event.Event{ev}, []string{"test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply("tok_crm", `{"event_id":"big-ana","type":"deal.won","occurred_at":"`+at+`","rep_id":"ana","deal_id":"B1","amount":6000}`)
+	apply("", `{"event_id":"big-bo","type":"deal.won","occurred_at":"`+at+`","rep_id":"bo","deal_id":"B2","amount":7000}`)
+	for rep, want := range map[string]string{"ana": "tok_crm", "bo": ""} {
+		var v struct {
+			Entries []struct {
+				EventID     string  `json:"event_id"`
+				EventSentBy *string `json:"event_sent_by"`
+			} `json:"entries"`
+		}
+		e.do("GET", "/api/v1/reps/"+rep+"/ledger", adminSecret, nil).Want(t, 200, &v)
+		if len(v.Entries) != 1 || v.Entries[0].EventID != "big-"+rep {
+			t.Fatalf("%s's ledger %+v", rep, v.Entries)
+		}
+		got := v.Entries[0].EventSentBy
+		if want == "" && got != nil || want != "" && (got == nil || *got != want) {
+			t.Fatalf("%s's reward names its event's sender %v, want %q", rep, got, want)
+		}
 	}
 }
