@@ -1,6 +1,7 @@
 // Signing the console in and out, its sections, the floor channel of the socket while signed
 // in, and what follows the currency the server names.
 import { ApiError } from '../shared/api.js';
+import { loadAudit, resetAudit } from './audit.js';
 import { Socket } from '../shared/live.js';
 import { $, fragment, store } from '../shared/page.js';
 import { loadContests, renderContests, resetContestForm, syncContestForm } from './contests.js';
@@ -17,7 +18,7 @@ const TOKEN_KEY = 'bullpen.manage.token';
 const DISPLAYS_POLL_MS = 10000;
 const INCENTIVES_POLL_MS = 30000;
 const CONTESTS_POLL_MS = 60000;
-const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'displays', 'tokens'];
+const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'displays', 'tokens', 'audit'];
 const STAFF = ['admin', 'manager'];
 
 let section = 'contests';
@@ -80,6 +81,7 @@ export function signOut(why) {
   resetDisplays();
   resetPoints();
   resetCoaching();
+  resetAudit();
   showSignIn();
   if (why && wasIn) {
     const msg = $('signin-msg');
@@ -146,6 +148,7 @@ export function showSection(name, focus = true) {
   if (section === 'tokens') loadTokens();
   if (section === 'points' && !$('rep-results').children.length) searchReps($('rep-q').value.trim(), renderRepResults);
   if (section === 'coaching') showCoaching();
+  if (section === 'audit') loadAudit();
 }
 
 // ------------------------------------------------------------------ the socket
