@@ -159,6 +159,7 @@ func (s *Server) routes() {
 	api.Get("/exports/standings.csv", staff, s.exportStandings)
 	api.Get("/exports/ledger.csv", staff, s.exportLedger)
 	api.Get("/exports/incentive-winners.csv", staff, s.exportWinners)
+	api.Get("/exports/attainment.csv", staff, s.exportAttainment)
 	api.Get("/reps/:id/coaching", anyone, s.repCoaching)
 	api.Get("/teams/:id/coaching", staff, s.teamCoaching)
 
