@@ -112,6 +112,7 @@ func TestParseNamesTheParameterAtFault(t *testing.T) {
 		{audit.Query{Since: "2026-03-01T00:00:00Z", Until: "2026-03-01T00:00:00Z"}, "until"},
 		{audit.Query{Entity: "Contest:c-1"}, "entity"},
 		{audit.Query{Entity: ":c-1"}, "entity"},
+		{audit.Query{Entity: "contest:"}, "entity"},
 		{audit.Query{Cursor: "not a cursor"}, "cursor"},
 		{audit.Query{Cursor: "MjAyNi0wMy0wMVQwMDowMDowMFp8LTE"}, "cursor"}, // "2026-03-01T00:00:00Z|-1"
 	}

@@ -80,8 +80,8 @@ type Query struct {
 func Parse(q Query) (Filter, error) {
 	f := Filter{Actor: q.Actor, Limit: q.Limit}
 	if q.Entity != "" {
-		kind, subject, _ := strings.Cut(q.Entity, ":")
-		if !validKind(kind) {
+		kind, subject, one := strings.Cut(q.Entity, ":")
+		if !validKind(kind) || one && subject == "" {
 			return f, bullpen.Invalid("entity", "entity is a kind (contest, incentive, token, ledger, targets, events) or kind:id, not %q", q.Entity)
 		}
 		f.Kind, f.Subject = kind, subject
