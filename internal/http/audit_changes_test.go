@@ -102,10 +102,20 @@ func TestAuditRecordsATokensMintingAndRevocation(t *testing.T) {
 	e := newEnv(t)
 	mgr := e.mustMint(adminSecret, bullpen.RoleManager, "")
 	disp := e.mustMint(mgr.Token, bullpen.RoleDisplay, "")
+	var rotated struct {
+		RotatedAt string `json:"rotated_at"`
+		Until     string `json:"previous_secret_until"`
+	}
+	e.do("POST", "/api/v1/tokens/"+disp.ID+"/rotate", mgr.Token, map[string]any{"overlap": "1h"}).Want(t, 200, &rotated)
 	e.do("DELETE", "/api/v1/tokens/"+disp.ID, mgr.Token, nil).Want(t, 204, nil)
 	mint := e.only("token:"+disp.ID, "token.create")
 	if mint.Before != nil || string(mint.After["role"]) != `"display"` || string(mint.After["created_by"]) != `"`+mgr.ID+`"` {
 		t.Fatalf("the minting %+v", mint)
+	}
+	rot := e.only("token:"+disp.ID, "token.rotate")
+	if b, a := js(t, rot.Before), js(t, rot.After); b != `{"previous_secret_until":null,"rotated_at":null}` ||
+		a != `{"previous_secret_until":"`+rotated.Until+`","rotated_at":"`+rotated.RotatedAt+`"}` {
+		t.Fatalf("the rotation: %s → %s (answered %+v)", b, a, rotated)
 	}
 	revoke := e.only("token:"+disp.ID, "token.revoke")
 	if revoke.After != nil || string(revoke.Before["id"]) != `"`+disp.ID+`"` || string(revoke.Before["name"]) != `"display for tests"` ||

@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	api.Post("/tokens", staff, s.idempotent, s.createToken)
 	api.Get("/tokens", staff, s.listTokens)
 	api.Delete("/tokens/:id", staff, s.revokeToken)
+	api.Post("/tokens/:id/rotate", staff, s.idempotent, s.rotateToken)
 
 	api.Post("/events", s.allow(ingestRoles...), s.idempotent, s.postEvents)
 
