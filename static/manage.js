@@ -1,15 +1,17 @@
 // Bullpen manager console (docs/api.md §3, §4 and §5, /manage): contests, spot incentives, points
-// adjustments, coaching, wall displays and tokens, over the JSON API, with the floor channel of the
-// socket for winners arriving live. Signed in with a manager or admin token, from the form or
-// from the fragment (/manage#token=…, which never reaches the server), kept in localStorage.
+// adjustments, coaching, wall displays, tokens and the audit trail, over the JSON API, with the
+// floor channel of the socket for winners arriving live. Signed in with a manager or admin
+// token, from the form or from the fragment (/manage#token=…, which never reaches the server),
+// kept in localStorage.
 // Plain modern JavaScript (native modules), no build step, nothing from the internet; the QR
 // encoder is vendored (static/vendor/qrcode.js, MIT).
 //
 // Each section of the console is a module of manage/ (contests.js, incentives.js, points.js,
-// coaching.js, displays.js, tokens.js; history.js for a contest's periods and the CSV exports),
-// beside signing in, the sections and the socket (session.js) and the floor feed (floor.js).
-// The Targets screen is targets.js (the list) and target-import.js (the import form).
+// coaching.js, displays.js, tokens.js, audit.js; history.js for a contest's periods and the CSV
+// exports), beside signing in, the sections and the socket (session.js) and the floor feed
+// (floor.js). The Targets screen is targets.js (the list) and target-import.js (the import form).
 import { exposeTestHook } from './shared/testhook.js';
+import { auditState, wireAudit } from './manage/audit.js';
 import { coachingState, wireCoaching } from './manage/coaching.js';
 import { loadContests, wireContests } from './manage/contests.js';
 import { displaysState, loadDisplays, wireDisplays } from './manage/displays.js';
@@ -39,6 +41,7 @@ exposeTestHook('bullpenManage', {
       ...periodsState(),
       ...coachingState(),
       ...targetsState(),
+      ...auditState(),
       displays: displaysState(),
       minted: mintedState(),
       floor: floorTexts(),
@@ -64,6 +67,7 @@ wireTargetImport();
 wireDisplays();
 wireTokens();
 wireHistory();
+wireAudit();
 setInterval(tick, 1000);
 syncTokenForm();
 boot();

@@ -26,6 +26,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Incentives = service.NewIncentives(service.IncentiveDeps{Store: db, Now: d.Now})
 	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: services})
 	d.Targets = service.NewTargets(service.TargetDeps{Store: db, Projection: store, Timezone: d.Timezone, Logger: services})
+	d.Events = service.NewEvents(service.EventDeps{Producer: d.Producer, Trail: db})
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
@@ -33,6 +34,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
+	d.AuditReader = db
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
 	}
@@ -50,12 +52,15 @@ var (
 	_ service.BalanceWriter        = (*redis.Store)(nil)
 	_ service.TargetStore          = (*postgres.DB)(nil)
 	_ service.AttainmentProjection = (*redis.Store)(nil)
+	_ service.Trail                = (*postgres.DB)(nil)
+	_ service.EventProducer        = (*kafka.Producer)(nil)
 
 	_ httpapi.ContestService    = (*service.Contests)(nil)
 	_ httpapi.TokenService      = (*service.Tokens)(nil)
 	_ httpapi.IncentiveService  = (*service.Incentives)(nil)
 	_ httpapi.AdjustmentService = (*service.Ledger)(nil)
 	_ httpapi.TargetService     = (*service.Targets)(nil)
+	_ httpapi.EventService      = (*service.Events)(nil)
 
 	_ httpapi.ContestReader    = (*postgres.DB)(nil)
 	_ httpapi.TokenReader      = (*postgres.DB)(nil)
@@ -72,6 +77,7 @@ var (
 	_ httpapi.AttainmentReader = (*redis.Store)(nil)
 	_ httpapi.HistoryReader    = (*postgres.DB)(nil)
 	_ httpapi.Exporter         = (*postgres.DB)(nil)
+	_ httpapi.AuditReader      = (*postgres.DB)(nil)
 	_ httpapi.Pinger           = (*redis.Store)(nil)
 	_ httpapi.RateLimiter      = (*redis.RateLimiter)(nil)
 	_ httpapi.Producer         = (*kafka.Producer)(nil)

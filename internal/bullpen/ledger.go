@@ -30,6 +30,9 @@ type LedgerEntry struct {
 	By          string       `json:"by"`                   // a token id, or SystemActor
 	Note        string       `json:"note"`
 	CreatedAt   time.Time    `json:"created_at"`
+	// EventSentBy is the token that posted EventID through the API; empty for an event that
+	// came straight from Kafka. Filled where the ledger is read (GET /reps/{id}/ledger).
+	EventSentBy string `json:"event_sent_by,omitempty"`
 }
 
 // Balance is a rep's points balance as of a version: Version is the largest id of the rep's

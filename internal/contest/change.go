@@ -23,8 +23,11 @@ type Change struct {
 	Detail         any    // recorded with the change
 	// Rules marks a change that may touch the rules: ingest waits for the whole change, since
 	// it may recount.
-	Rules  bool
-	Decide func(c *Contest) (Effect, error)
+	Rules bool
+	// Removes marks a change that takes the contest out of play (a cancel): the audit trail
+	// keeps the whole contest as it was, and no after.
+	Removes bool
+	Decide  func(c *Contest) (Effect, error)
 }
 
 // Patch changes c by edit as of now. A scheduled contest takes any change; once it has started

@@ -26,6 +26,9 @@ func (t Type) IsDeal() bool { return t == DealWon || t == DealUpdated || t == De
 type Record struct {
 	Key   []byte
 	Value []byte
+	// SentBy is the token that posted the event to the API, carried beside the JSON (a
+	// header), never in it: the sender cannot name someone else.
+	SentBy string
 }
 
 // Event is a validated deal event.
@@ -50,6 +53,9 @@ type Event struct {
 	// the reader, not by the sender: a board counts only events that arrived before it became
 	// final.
 	ArrivedAt time.Time
+	// SentBy is the token that posted the event through the API (Record.SentBy), set by the
+	// reader; empty for an event written to the topic by anyone else.
+	SentBy string
 }
 
 // Stable dead-letter codes (the `error` header of deals.dlq).

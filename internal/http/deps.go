@@ -23,6 +23,7 @@ type Deps struct {
 	Incentives  IncentiveService
 	Adjustments AdjustmentService
 	Targets     TargetService
+	Events      EventService // built on Producer
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -38,6 +39,7 @@ type Deps struct {
 	TargetReader    TargetReader
 	// AttainmentReader reads attainment from the projection.
 	AttainmentReader AttainmentReader
+	AuditReader      AuditReader
 	Ready            []Dependency // what /readyz checks, in order
 
 	// Calendar is the selling time pace counts (docs/api.md §6 "Pace"); nil: the leaderboard

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strconv"
 
@@ -14,8 +15,15 @@ import (
 // maxEvents bounds one POST /events batch.
 const maxEvents = 10_000
 
+// EventService hands a validated batch to the input topic as sent by a token, and records
+// the post in the audit trail (service.Events).
+type EventService interface {
+	Post(ctx context.Context, by string, msgs []event.Record) error
+}
+
 // postEvents validates a batch by the consumer's own rules and produces it unchanged, keyed by
-// rep_id. It is all or nothing: one bad event and none is produced.
+// rep_id, marked with the token that sent it. It is all or nothing: one bad event and none is
+// produced.
 func (s *Server) postEvents(c *fiber.Ctx) error {
 	body := bytes.TrimSpace(c.Body())
 	var raws []json.RawMessage
@@ -37,7 +45,7 @@ func (s *Server) postEvents(c *fiber.Ctx) error {
 		// The body buffer is reused after the request; the producer may hold on longer.
 		msgs[i] = event.Record{Key: []byte(ev.RepID), Value: bytes.Clone(raw)}
 	}
-	if err := s.Producer.Produce(c.UserContext(), msgs...); err != nil {
+	if err := s.Events.Post(c.UserContext(), tokenOf(c).ID, msgs); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"accepted": len(msgs)})

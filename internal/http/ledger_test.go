@@ -93,7 +93,7 @@ func TestAdjustmentIsRecordedWithBalanceAndAudit(t *testing.T) {
 		t.Fatalf("redis balance %d, want 70", got)
 	}
 
-	rows, err := e.db.Pool.Query(context.Background(), `SELECT by, subject, detail->>'points' FROM changes WHERE action = 'ledger.adjust' ORDER BY id`)
+	rows, err := e.db.Pool.Query(context.Background(), `SELECT by, subject, after->>'points' FROM changes WHERE action = 'ledger.adjust' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

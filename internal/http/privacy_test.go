@@ -80,6 +80,7 @@ func privacyRules(contestID, incentiveID, month string) []privacyRule {
 		staffOnly("/exports/ledger.csv", "/api/v1/exports/ledger.csv?from="+from+"&to="+to),
 		staffOnly("/exports/incentive-winners.csv", "/api/v1/exports/incentive-winners.csv?incentive_id="+incentiveID),
 		staffOnly("/exports/attainment.csv", "/api/v1/exports/attainment.csv?period="+month),
+		staffOnly("/audit", "/api/v1/audit", "items"),
 	}
 }
 

@@ -168,6 +168,8 @@ func (s *Server) routes() {
 	api.Put("/targets", staff, s.putTargets)
 	api.Get("/targets", anyone, s.listTargets)
 	api.Delete("/targets", staff, s.deleteTarget)
+
+	api.Get("/audit", staff, s.listAudit)
 	s.api = api
 }
 

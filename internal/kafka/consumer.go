@@ -101,7 +101,7 @@ func (c *Consumer) consume(ctx context.Context) error {
 		}
 		msgs = msgs[:0]
 		for _, m := range batch {
-			msgs = append(msgs, pipeline.Message{Key: m.Key, Value: m.Value, Time: m.Time,
+			msgs = append(msgs, pipeline.Message{Key: m.Key, Value: m.Value, Time: m.Time, SentBy: header(m, HeaderSentBy),
 				Source: m.Topic + "/" + strconv.Itoa(m.Partition) + "/" + strconv.FormatInt(m.Offset, 10)})
 		}
 		if err := c.process(ctx, msgs); err != nil {
@@ -168,4 +168,15 @@ func fill(ctx context.Context, r *kafkago.Reader, batch *[]kafkago.Message, size
 		cancel()
 	}
 	return nil
+}
+
+// header is the value of m's header key (the last one, if repeated), or "".
+func header(m kafkago.Message, key string) string {
+	v := ""
+	for _, h := range m.Headers {
+		if h.Key == key {
+			v = string(h.Value)
+		}
+	}
+	return v
 }

@@ -32,11 +32,17 @@ func NewProducer(brokers []string, topic string) *Producer {
 	}}
 }
 
+// HeaderSentBy carries event.Record.SentBy: the token that posted the event to the API.
+const HeaderSentBy = "bullpen-sent-by"
+
 // Produce writes msgs and returns once the broker has them all.
 func (p *Producer) Produce(ctx context.Context, msgs ...event.Record) error {
 	out := make([]kafkago.Message, len(msgs))
 	for i, m := range msgs {
 		out[i] = kafkago.Message{Key: m.Key, Value: m.Value}
+		if m.SentBy != "" {
+			out[i].Headers = []kafkago.Header{{Key: HeaderSentBy, Value: []byte(m.SentBy)}}
+		}
 	}
 	if err := p.w.WriteMessages(ctx, out...); err != nil {
 		return fmt.Errorf("produce to %s: %w", p.w.Topic, err)

@@ -23,6 +23,7 @@ type Message struct {
 	Value  []byte
 	Source string    // topic/partition/offset, recorded with the event
 	Time   time.Time // when the broker appended the record: the event's arrival
+	SentBy string    // the token that posted it to the API (a header), recorded with the event
 }
 
 // DeadLetter is a message that can never be applied, with the reason.
@@ -90,6 +91,7 @@ func (p *Pipeline) Process(ctx context.Context, msgs []Message) error {
 		if ev.ArrivedAt.IsZero() {
 			ev.ArrivedAt = time.Now()
 		}
+		ev.SentBy = m.SentBy
 		events = append(events, ev)
 		sources = append(sources, m.Source)
 	}

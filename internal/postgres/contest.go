@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 )
@@ -228,7 +229,11 @@ func (db *DB) CreateContest(ctx context.Context, c *contest.Contest) error {
 		if err := InsertContest(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := RecordChange(ctx, tx, c.CreatedBy, "contest.create", c.ID, c); err != nil {
+		after, err := contestFields(c)
+		if err != nil {
+			return err
+		}
+		if err := Record(ctx, tx, audit.Change{By: c.CreatedBy, Action: "contest.create", Subject: c.ID, After: after}); err != nil {
 			return err
 		}
 		return db.RecountContest(ctx, tx, c)
@@ -253,16 +258,25 @@ func (db *DB) ChangeContest(ctx context.Context, ch contest.Change) (*contest.Co
 			return err
 		}
 		out = c
+		// Taken apart before Decide, which may change what c's fields point to.
+		before, err := contestFields(c)
+		if err != nil {
+			return err
+		}
 		if effect, err = ch.Decide(c); err != nil || effect == contest.Unchanged {
 			return err
 		}
 		if effect == contest.Recount && !ch.Rules {
 			return errors.New("contest change recounts without the ingest lock")
 		}
+		rec, err := contestChange(ch, before, c)
+		if err != nil {
+			return err
+		}
 		if err := UpdateContest(ctx, tx, c, ch.By); err != nil {
 			return err
 		}
-		if err := RecordChange(ctx, tx, ch.By, ch.Action, c.ID, ch.Detail); err != nil {
+		if err := Record(ctx, tx, rec); err != nil {
 			return err
 		}
 		if effect == contest.Recount {
@@ -271,4 +285,27 @@ func (db *DB) ChangeContest(ctx context.Context, ch contest.Change) (*contest.Co
 		return nil
 	})
 	return out, effect, err
+}
+
+// contestChange is the audit record of ch: the whole contest before a removal (a cancel),
+// else the fields Decide changed, old and new.
+func contestChange(ch contest.Change, before audit.Fields, c *contest.Contest) (audit.Change, error) {
+	rec := audit.Change{By: ch.By, Action: ch.Action, Subject: c.ID, Detail: ch.Detail}
+	if ch.Removes {
+		rec.Before = before
+		return rec, nil
+	}
+	after, err := contestFields(c)
+	if err != nil {
+		return rec, err
+	}
+	rec.Before, rec.After, err = audit.Changed(before, after)
+	return rec, err
+}
+
+// contestFields are a contest's own fields as the audit trail keeps them: not its status,
+// which is read from the clock, nor who updated it last, which the record itself says.
+func contestFields(c *contest.Contest) (audit.Fields, error) {
+	f, err := audit.Whole(c)
+	return f.Without("status", "updated_by", "updated_at"), err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/incentive"
 	"bullpen/internal/message"
@@ -70,7 +71,11 @@ func (db *DB) CreateIncentive(ctx context.Context, i *incentive.Incentive) error
 			return fmt.Errorf("insert incentive: %w", err)
 		}
 		i.CreatedAt = i.CreatedAt.UTC()
-		if err := RecordChange(ctx, tx, i.CreatedBy, "incentive.launch", i.ID, i); err != nil {
+		after, err := incentiveFields(i)
+		if err != nil {
+			return err
+		}
+		if err := Record(ctx, tx, audit.Change{By: i.CreatedBy, Action: "incentive.launch", Subject: i.ID, After: after}); err != nil {
 			return err
 		}
 		launched := *i
@@ -183,6 +188,10 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, end func(*incenti
 		if err != nil {
 			return err
 		}
+		before, err := incentiveFields(i)
+		if err != nil {
+			return err
+		}
 		if err := end(i); err != nil {
 			return err
 		}
@@ -196,7 +205,15 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, end func(*incenti
 		}
 		ended = ended.UTC()
 		i.EndedAt = &ended
-		if err := RecordChange(ctx, tx, by, "incentive.end", id, map[string]time.Time{"ended_at": ended}); err != nil {
+		after, err := incentiveFields(i)
+		if err != nil {
+			return err
+		}
+		rec := audit.Change{By: by, Action: "incentive.end", Subject: id}
+		if rec.Before, rec.After, err = audit.Changed(before, after); err != nil {
+			return err
+		}
+		if err := Record(ctx, tx, rec); err != nil {
 			return err
 		}
 		out = i
@@ -208,4 +225,11 @@ func (db *DB) EndIncentive(ctx context.Context, id, by string, end func(*incenti
 		return insertNotices(ctx, tx, []bullpen.Notice{{Channel: bullpen.ChannelFloor, Type: message.TypeIncentiveEnded, Data: i}})
 	})
 	return out, err
+}
+
+// incentiveFields are an incentive's own fields as the audit trail keeps them: not its status,
+// read from the clock, nor its winners, which ingest writes and the ledger records.
+func incentiveFields(i *incentive.Incentive) (audit.Fields, error) {
+	f, err := audit.Whole(i)
+	return f.Without("status", "winners"), err
 }

@@ -136,7 +136,7 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 
 func insertEvents(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, sources []string) error {
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
-		[]string{"event_id", "type", "rep_id", "team_id", "deal_id", "occurred_at", "amount", "units", "product", "activity", "changed", "source", "arrived_at"},
+		[]string{"event_id", "type", "rep_id", "team_id", "deal_id", "occurred_at", "amount", "units", "product", "activity", "changed", "source", "arrived_at", "sent_by"},
 		pgx.CopyFromSlice(len(applied), func(i int) ([]any, error) {
 			a := applied[i]
 			e := a.Event
@@ -148,7 +148,7 @@ func insertEvents(ctx context.Context, tx pgx.Tx, applied []ingest.Applied, sour
 				units = e.Units
 			}
 			return []any{e.EventID, string(e.Type), e.RepID, a.TeamID, nullable(e.DealID), e.OccurredAt, amount, units,
-				nullable(e.Product), nullable(e.Activity), a.Changed, sources[i], e.ArrivedAt}, nil
+				nullable(e.Product), nullable(e.Activity), a.Changed, sources[i], e.ArrivedAt, nullable(e.SentBy)}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("insert events: %w", err)

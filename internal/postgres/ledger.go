@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/message"
 )
@@ -154,7 +155,11 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 		if err := insertNotices(ctx, tx, []bullpen.Notice{adjustmentNotice(e, balance)}); err != nil {
 			return err
 		}
-		return RecordChange(ctx, tx, by, "ledger.adjust", repID, e)
+		after, err := audit.Whole(e)
+		if err != nil {
+			return err
+		}
+		return Record(ctx, tx, audit.Change{By: by, Action: "ledger.adjust", Subject: repID, After: after})
 	})
 	if err != nil {
 		return bullpen.LedgerEntry{}, bullpen.Balance{}, err
@@ -190,8 +195,9 @@ func (db *DB) Ledger(ctx context.Context, repID string, limit, offset int) ([]bu
 			return bullpen.Errorf(bullpen.ENotFound, "rep %s not found", repID)
 		}
 		rows, err := tx.Query(ctx, `SELECT id, rep_id, points, reason, event_id, deal_id, incentive_id::text,
-			contest_id::text, period_key, by, note, created_at
-			FROM ledger WHERE rep_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, repID, limit, offset)
+			contest_id::text, period_key, by, note, created_at,
+			(SELECT e.sent_by FROM events e WHERE e.event_id = l.event_id)
+			FROM ledger l WHERE rep_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, repID, limit, offset)
 		if err != nil {
 			return fmt.Errorf("read the ledger of rep %s: %w", repID, err)
 		}
@@ -211,13 +217,13 @@ func collectLedger(rows pgx.Rows) ([]bullpen.LedgerEntry, error) {
 	out := []bullpen.LedgerEntry{}
 	for rows.Next() {
 		var e bullpen.LedgerEntry
-		var eventID, dealID, incentiveID, contestID, periodKey *string
+		var eventID, dealID, incentiveID, contestID, periodKey, sentBy *string
 		var at time.Time
 		if err := rows.Scan(&e.ID, &e.RepID, &e.Points, &e.Reason, &eventID, &dealID, &incentiveID,
-			&contestID, &periodKey, &e.By, &e.Note, &at); err != nil {
+			&contestID, &periodKey, &e.By, &e.Note, &at, &sentBy); err != nil {
 			return nil, err
 		}
-		e.EventID, e.DealID, e.IncentiveID = deref(eventID), deref(dealID), deref(incentiveID)
+		e.EventID, e.DealID, e.IncentiveID, e.EventSentBy = deref(eventID), deref(dealID), deref(incentiveID), deref(sentBy)
 		e.ContestID, e.PeriodKey, e.CreatedAt = deref(contestID), deref(periodKey), at.UTC()
 		out = append(out, e)
 	}

@@ -180,6 +180,7 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 	var out target.Outcome
 	locked := false
 	ids := make([]int64, len(changes))
+	prior := make([]*target.Set, len(changes)) // each set as it was, nil for a new one
 	for i := range changes {
 		ch := &changes[i]
 		weights, err := jsonOrNull(ch.Set.Weights)
@@ -188,7 +189,7 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 		}
 		// The plan was made from a read before this transaction: whether the set's rules
 		// change is decided again on the set as it is locked now.
-		ch.Recount, err = rulesChange(ctx, tx, ch.Set)
+		ch.Recount, prior[i], err = rulesChange(ctx, tx, ch.Set)
 		if err != nil {
 			return out, err
 		}
@@ -208,6 +209,10 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 		}
 		ids[i] = ch.Set.ID
 		out.Sets = append(out.Sets, ch.Set)
+	}
+	was, err := lockRows(ctx, tx, ids)
+	if err != nil {
+		return out, err
 	}
 	var setIDs, targets []int64
 	var repIDs []string
@@ -246,13 +251,15 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 		return out, fmt.Errorf("store targets: %w", err)
 	}
 	out.Unchanged = len(setIDs) - out.Created - out.Updated
-	for _, ch := range changes {
+	for i, ch := range changes {
 		if len(changed[ch.Set.ID]) == 0 && !ch.Recount {
 			continue
 		}
-		detail := map[string]any{"period": ch.Set.Period, "metric": ch.Set.Metric, "team_id": ch.Set.TeamID,
-			"timezone": ch.Set.Timezone, "weights": ch.Set.Weights, "targets": changed[ch.Set.ID]}
-		if err := RecordChange(ctx, tx, by, "targets.put", setSubject(ch.Set.Key()), detail); err != nil {
+		rec, err := setChange(by, prior[i], &ch, was)
+		if err != nil {
+			return out, err
+		}
+		if err := Record(ctx, tx, rec); err != nil {
 			return out, err
 		}
 		if ch.Recount {
@@ -281,23 +288,26 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 }
 
 // rulesChange locks a stored set and says whether s, its next version, counts differently
-// (other time zone or weights), or is new.
-func rulesChange(ctx context.Context, tx pgx.Tx, s target.Set) (bool, error) {
+// (other time zone or weights), or is new; it returns the set as stored (nil: new).
+func rulesChange(ctx context.Context, tx pgx.Tx, s target.Set) (bool, *target.Set, error) {
 	rows, err := tx.Query(ctx, `SELECT `+setColumns+` FROM target_sets s WHERE s.period = $1 AND s.metric = $2 AND s.team_id = $3
 		FOR UPDATE`, s.Period, s.Metric, s.TeamID)
 	if err != nil {
-		return false, fmt.Errorf("lock target set: %w", err)
+		return false, nil, fmt.Errorf("lock target set: %w", err)
 	}
 	old, err := collectSets(rows)
 	if err != nil {
-		return false, fmt.Errorf("lock target set: %w", err)
+		return false, nil, fmt.Errorf("lock target set: %w", err)
 	}
-	return len(old) == 0 || old[0].Timezone != s.Timezone || !maps.Equal(old[0].Weights, s.Weights), nil
+	if len(old) == 0 {
+		return true, nil, nil
+	}
+	return old[0].Timezone != s.Timezone || !maps.Equal(old[0].Weights, s.Weights), old[0], nil
 }
 
-// setSubject names a set in the audit trail.
+// setSubject names a set in the audit trail, under the kind "targets".
 func setSubject(k target.SetKey) string {
-	return "targets/" + k.Period + "/" + k.Metric + "/" + k.TeamID
+	return k.Period + "/" + k.Metric + "/" + k.TeamID
 }
 
 type rowKey struct {

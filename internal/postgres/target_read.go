@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/target"
 )
@@ -127,8 +128,8 @@ func (db *DB) DeleteTarget(ctx context.Context, k target.SetKey, repID, by strin
 				}
 			}
 		}
-		return RecordChange(ctx, tx, by, "targets.delete", setSubject(k),
-			map[string]any{"rep_id": repID, "target": bullpen.Fixed(old), "set_removed": gone})
+		return Record(ctx, tx, audit.Change{By: by, Action: "targets.delete", Subject: setSubject(k),
+			Before: audit.Fields{targetField(repID): fixedJSON(bullpen.Fixed(old))}, Detail: map[string]bool{"set_removed": gone}})
 	})
 	return id, gone, err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 )
 
@@ -109,7 +110,11 @@ func (db *DB) CreateToken(ctx context.Context, t *bullpen.Token, hash []byte) er
 		if err := InsertToken(ctx, tx, t, hash); err != nil {
 			return err
 		}
-		return RecordChange(ctx, tx, t.CreatedBy, "token.create", t.ID, *t)
+		after, err := audit.Whole(t)
+		if err != nil {
+			return err
+		}
+		return Record(ctx, tx, audit.Change{By: t.CreatedBy, Action: "token.create", Subject: t.ID, After: after})
 	})
 }
 
@@ -128,7 +133,11 @@ func (db *DB) RevokeToken(ctx context.Context, id, by string, decide func(bullpe
 		if _, err := revokeToken(ctx, tx, id, by); err != nil {
 			return err
 		}
-		return RecordChange(ctx, tx, by, "token.revoke", id, nil)
+		before, err := audit.Whole(t)
+		if err != nil {
+			return err
+		}
+		return Record(ctx, tx, audit.Change{By: by, Action: "token.revoke", Subject: id, Before: before})
 	})
 }
 
@@ -149,7 +158,20 @@ func (db *DB) RotateToken(ctx context.Context, id, by string, hash []byte, decid
 			rotated_at = $4, expires_at = $5 WHERE id = $1`, id, hash, r.PreviousUntil, r.RotatedAt, r.ExpiresAt); err != nil {
 			return fmt.Errorf("rotate token %s: %w", id, err)
 		}
-		return RecordChange(ctx, tx, by, "token.rotate", id, r)
+		// The rotated token whole stays the detail, as it was before the trail kept fields.
+		rec := audit.Change{By: by, Action: "token.rotate", Subject: id, Detail: r}
+		before, err := audit.Whole(t)
+		if err != nil {
+			return err
+		}
+		after, err := audit.Whole(r)
+		if err != nil {
+			return err
+		}
+		if rec.Before, rec.After, err = audit.Changed(before, after); err != nil {
+			return err
+		}
+		return Record(ctx, tx, rec)
 	})
 	return r, err
 }

@@ -92,17 +92,16 @@ func (s *Contests) Patch(ctx context.Context, p ContestPatch) (*contest.Contest,
 // End ends a live contest now (its grace still applies); by is the token doing it.
 func (s *Contests) End(ctx context.Context, id, by string) (*contest.Contest, error) {
 	now := s.now()
-	return s.change(ctx, id, by, "contest.end", func(k *contest.Contest) (contest.Effect, error) { return k.End(now) })
+	k, _, err := s.store.ChangeContest(ctx, contest.Change{ID: id, By: by, Action: "contest.end",
+		Decide: func(k *contest.Contest) (contest.Effect, error) { return k.End(now) }})
+	return k, err
 }
 
 // Cancel cancels a contest now: no prizes, kept for history; by is the token doing it.
 func (s *Contests) Cancel(ctx context.Context, id, by string) (*contest.Contest, error) {
 	now := s.now()
-	return s.change(ctx, id, by, "contest.cancel", func(k *contest.Contest) (contest.Effect, error) { return k.Cancel(now) })
-}
-
-func (s *Contests) change(ctx context.Context, id, by, action string, decide func(*contest.Contest) (contest.Effect, error)) (*contest.Contest, error) {
-	k, _, err := s.store.ChangeContest(ctx, contest.Change{ID: id, By: by, Action: action, Decide: decide})
+	k, _, err := s.store.ChangeContest(ctx, contest.Change{ID: id, By: by, Action: "contest.cancel", Removes: true,
+		Decide: func(k *contest.Contest) (contest.Effect, error) { return k.Cancel(now) }})
 	return k, err
 }
 

@@ -1,6 +1,7 @@
 // Signing the console in and out, its sections, the floor channel of the socket while signed
 // in, and what follows the currency the server names.
 import { ApiError } from '../shared/api.js';
+import { loadAudit, resetAudit } from './audit.js';
 import { Socket } from '../shared/live.js';
 import { $, fragment, store } from '../shared/page.js';
 import { loadContests, renderContests, resetContestForm, syncContestForm } from './contests.js';
@@ -18,7 +19,7 @@ const TOKEN_KEY = 'bullpen.manage.token';
 const DISPLAYS_POLL_MS = 10000;
 const INCENTIVES_POLL_MS = 30000;
 const CONTESTS_POLL_MS = 60000;
-const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'displays', 'tokens'];
+const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'displays', 'tokens', 'audit'];
 const STAFF = ['admin', 'manager'];
 
 let section = 'contests';
@@ -82,6 +83,7 @@ export function signOut(why) {
   resetPoints();
   resetCoaching();
   resetTargets();
+  resetAudit();
   showSignIn();
   if (why && wasIn) {
     const msg = $('signin-msg');
@@ -149,6 +151,7 @@ export function showSection(name, focus = true) {
   if (section === 'points' && !$('rep-results').children.length) searchReps($('rep-q').value.trim(), renderRepResults);
   if (section === 'coaching') showCoaching();
   if (section === 'targets') showTargets();
+  if (section === 'audit') loadAudit();
 }
 
 // ------------------------------------------------------------------ the socket
