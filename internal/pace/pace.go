@@ -50,6 +50,46 @@ func (c Calendar) At(value bullpen.Fixed, target *bullpen.Fixed, start, end, now
 	return p
 }
 
+// Moment is the selling time of a period at one moment, counted once for all the values
+// projected at it: a board projects each of its rows at the same moment, and counting the
+// selling days is most of what At costs.
+type Moment struct {
+	Elapsed, Total float64 // as At's
+	// total ÷ elapsed as num ÷ den; nil where At projects a value as itself.
+	num, den *big.Int
+}
+
+// Moment is the selling time of [start, end) at now, for Project.
+func (c Calendar) Moment(start, end, now time.Time) Moment {
+	total := c.selling(start, end)
+	elapsed := new(big.Rat)
+	switch {
+	case !now.After(start):
+	case !now.Before(end):
+		elapsed.Set(total)
+	default:
+		elapsed = c.selling(start, now)
+	}
+	var m Moment
+	m.Elapsed, _ = elapsed.Float64()
+	m.Total, _ = total.Float64()
+	if elapsed.Sign() > 0 && elapsed.Cmp(total) < 0 {
+		f := new(big.Rat).Quo(total, elapsed)
+		m.num, m.den = f.Num(), f.Denom()
+	}
+	return m
+}
+
+// Project is At's Projected for value at the moment: value × (total ÷ elapsed) is value × total
+// ÷ elapsed exactly, rounded the same way (without reducing the fraction first, which is
+// what a big.Rat would spend most of its time on).
+func (m Moment) Project(value bullpen.Fixed) bullpen.Fixed {
+	if m.num == nil {
+		return value
+	}
+	return roundFracHalfUp(new(big.Int).Mul(big.NewInt(int64(value)), m.num), m.den)
+}
+
 // needed is gap spread over the selling days left (at least one), rounded up to the cent.
 func needed(gap bullpen.Fixed, left *big.Rat) *bullpen.Fixed {
 	var n bullpen.Fixed
@@ -67,13 +107,17 @@ func needed(gap bullpen.Fixed, left *big.Rat) *bullpen.Fixed {
 // roundHalfUp rounds r to a whole number of hundredths, halves away from zero (as money is
 // rounded), saturating where a projection from a very short elapsed time overflows.
 func roundHalfUp(r *big.Rat) bullpen.Fixed {
-	num := new(big.Int).Abs(r.Num())
-	den := r.Denom()
+	return roundFracHalfUp(r.Num(), r.Denom())
+}
+
+// roundFracHalfUp is roundHalfUp of num ÷ den (den > 0), reduced or not.
+func roundFracHalfUp(num, den *big.Int) bullpen.Fixed {
 	// floor((2·|num| + den) ÷ (2·den)) = floor(|r| + 1/2)
-	q := new(big.Int).Lsh(num, 1)
+	q := new(big.Int).Abs(num)
+	q.Lsh(q, 1)
 	q.Add(q, den)
 	q.Quo(q, new(big.Int).Lsh(den, 1))
-	if r.Sign() < 0 {
+	if num.Sign() < 0 {
 		q.Neg(q)
 	}
 	return saturate(q)
