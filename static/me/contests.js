@@ -234,8 +234,12 @@ export function refreshPace(c) {
 
 /** Forgets the contests of a session that ended. */
 export function resetContests() {
+  // Zeroed as well as cleared: refreshMineSoon waits for a pending timer to end, and a cleared
+  // one never ends, so the next session's page would never read its standings again.
   clearTimeout(mineTimer);
   clearTimeout(contestsTimer);
+  mineTimer = 0;
+  contestsTimer = 0;
   for (const c of contests.values()) clearTimeout(c.aroundTimer);
   contests.clear();
   early.clear();

@@ -404,4 +404,36 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.deepEqual(errs, []);
     await p.close();
   });
+
+  await t.test('signed out while a re-read of my standings waits, the next session still re-reads them', async () => {
+    const errs = [];
+    const p = await openPage(browser, errs, PHONE);
+    const reads = [];
+    p.on('request', (r) => { if (new URL(r.url()).pathname === `/api/v1/reps/${SAM.rep_id}`) reads.push(Date.now()); });
+    let celebrated = null;
+    const seen = new Promise((resolve) => { celebrated = resolve; });
+    p.on('websocket', (ws) => ws.on('framereceived', (f) => {
+      if (typeof f.payload === 'string' && f.payload.includes('"celebration"') && f.payload.includes('"first-of-two"')) celebrated();
+    }));
+    await p.goto(`${base}/me#token=${encodeURIComponent(repToken)}`, { waitUntil: 'domcontentloaded' });
+    await p.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 20_000 });
+
+    // Sam's deal asks for a re-read of his standings in a few seconds; he signs out before it.
+    await stack.postEvents([dealWon(SAM, 100, { deal_id: 'first-of-two' })]);
+    await seen;
+    await p.click('#signout');
+    await p.locator('#signin').waitFor({ state: 'visible', timeout: 5000 });
+    await p.getByLabel('Rep token').fill(repToken);
+    const atSignIn = reads.length;
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForFunction(() => window.bullpenMe.connected(), null, { timeout: 20_000 });
+
+    // The new session's own deal must be followed by a re-read (at most 4 s after the last).
+    await waitFor(async () => reads.length > atSignIn, 10_000, 'the sign-in\'s own read of the rep');
+    const before = reads.length;
+    await stack.postEvents([dealWon(SAM, 100)]);
+    await waitFor(async () => reads.length > before, 15_000, 'a re-read of my standings after my deal');
+    assert.deepEqual(errs, []);
+    await p.close();
+  });
 });

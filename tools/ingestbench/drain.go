@@ -23,7 +23,8 @@ import (
 
 // drainResult is one drain of the filled topic by a consumer.
 type drainResult struct {
-	Kind      string `json:"kind"` // "app": app.RunConsumer, the measured number; "timed": the same parts with timers
+	Kind      string `json:"kind"`    // "app": app.RunConsumer, the measured number; "timed": the same parts with timers
+	Targets   bool   `json:"targets"` // every rep had a revenue target for the month (-targets)
 	Batch     int    `json:"batch_size"`
 	Consumers int    `json:"consumers"` // consumer processes (RunConsumer calls) in the group
 	Run       int    `json:"run"`
@@ -66,13 +67,14 @@ type drainSpec struct {
 	log        *slog.Logger
 	svc        services
 	consumers  int
+	period     string // the month of the targets, for drains with them
 }
 
 // drain runs one consumer over the whole topic in a fresh schema, Redis prefix and group, then
 // verifies what it wrote. then, if not nil, runs in the same schema before it is dropped.
-func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, profile string,
+func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, profile string, targets bool,
 	then func(context.Context, *postgres.Scratch, []string) error) (res drainResult, err error) {
-	res = drainResult{Kind: kind, Batch: batch, Run: run, Events: s.gen.Events}
+	res = drainResult{Kind: kind, Batch: batch, Run: run, Events: s.gen.Events, Targets: targets}
 	sch, err := postgres.NewScratch(ctx, s.base.DatabaseURL, "bench_")
 	if sch != nil {
 		defer func() {
@@ -93,7 +95,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	if err != nil {
 		return res, err
 	}
-	if !s.gen.Directory {
+	if !s.gen.Directory || targets {
 		if err := storeReps(ctx, db, s.gen); err != nil {
 			return res, err
 		}
@@ -109,6 +111,12 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 		_ = store.Close()
 		_ = s.admin.DeleteGroups(context.WithoutCancel(ctx), group)
 	}()
+	var setIDs []int64
+	if targets {
+		if setIDs, err = putTargets(ctx, db, store, s.gen, s.period); err != nil {
+			return res, err
+		}
+	}
 
 	cfg := s.base
 	cfg.DatabaseURL = sch.URL(appConsumer)
@@ -229,6 +237,9 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	}
 
 	res.Verify = verify(ctx, db, store, ids, s.fill.expected, int64(s.gen.Events))
+	if targets {
+		verifyTargets(ctx, db, store, setIDs, s.fill.expected, &res.Verify)
+	}
 	if dl, err := s.admin.EndOffsets(ctx, s.dlq, 1); err == nil {
 		res.Verify.DeadLetters = dl
 		if dl != 0 {

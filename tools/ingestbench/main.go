@@ -35,7 +35,6 @@ import (
 	"bullpen/internal/redis"
 	"bullpen/tools/internal/bench"
 	"bullpen/tools/internal/kafkaadmin"
-	"bullpen/tools/internal/procstat"
 )
 
 type options struct {
@@ -52,6 +51,7 @@ type options struct {
 	jsonOut                         string
 	timeout                         time.Duration
 	logLevel                        string
+	targets                         string
 }
 
 // report is the whole run, as -json prints it.
@@ -70,6 +70,7 @@ type report struct {
 
 type summaryRow struct {
 	Batch             int     `json:"batch_size"`
+	Targets           bool    `json:"targets"`
 	Runs              int     `json:"runs"`
 	SteadyMedian      float64 `json:"steady_events_per_second_median"`
 	WallMedian        float64 `json:"wall_events_per_second_median"`
@@ -148,6 +149,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the topic (schemas, prefixes and groups are always removed)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up a drain after this long")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "the consumer's log level (logs go to stderr)")
+	fs.StringVar(&o.targets, "targets", "off", "give every rep a revenue target for the month: off, on, or both (each run drains once without and once with them)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -165,6 +167,8 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("-events, -reps, -teams, -partitions, -runs, -consumers, -producers and -chunk must be positive")
 	case o.span <= 0 || o.span > 6*24*time.Hour:
 		return o, fmt.Errorf("-span must be positive and at most 6 days (the contests started 7 days ago)")
+	case !slices.Contains([]string{"off", "on", "both"}, o.targets):
+		return o, fmt.Errorf("-targets: %q is not off, on or both", o.targets)
 	}
 	return o, nil
 }
@@ -196,13 +200,20 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	rep := &report{Command: strings.Join(os.Args, " "), Started: time.Now().UTC(), Machine: describeMachine(), OK: true}
 	rep.Settings = map[string]any{"events": o.events, "reps": o.reps, "teams": o.teams, "partitions": o.partitions,
 		"batch_sizes": o.batches, "runs": o.runs, "batch_wait": base.BatchWait.String(), "span": o.span.String(),
-		"consumers": o.consumers, "directory": o.directory, "seed": o.seed, "producers": o.producers, "chunk": o.chunk}
+		"consumers": o.consumers, "directory": o.directory, "seed": o.seed, "producers": o.producers, "chunk": o.chunk,
+		"targets": o.targets}
 	if err := serviceVersions(ctx, base.DatabaseURL, base.RedisURL, &rep.Machine); err != nil {
 		return nil, err
 	}
 	say("machine: %d CPUs (%s), %s; load average %s", rep.Machine.CPUs, rep.Machine.CPUModel, rep.Machine.GoVersion, rep.Machine.LoadAvg)
 
 	now := time.Now()
+	var period string
+	if o.targets != "off" {
+		if period, err = targetPeriod(now, o.span); err != nil {
+			return nil, err
+		}
+	}
 	defs := benchContests(now)
 	contests, err := normalizedContests(defs)
 	if err != nil {
@@ -240,64 +251,18 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 
 	spec := &drainSpec{base: base, admin: admin, topic: topic, dlq: dlq, partitions: o.partitions, gen: g, defs: defs,
 		fill: rep.Fill, timeout: o.timeout, log: app.Logger(o.logLevel).With("process", "ingestbench-consumer"),
-		svc: findServices(servicePorts(base)), consumers: o.consumers}
+		svc: findServices(servicePorts(base)), consumers: o.consumers, period: period}
 	if spec.svc.postmaster == 0 || spec.svc.kafka == 0 || spec.svc.redis == 0 {
 		say("could not find every service's process by its port (postgres %d, kafka %d, redis %d): their CPU use reads 0",
 			spec.svc.postmaster, spec.svc.kafka, spec.svc.redis)
 	}
-	several := len(o.batches)*o.runs > 1
+	m := &measurer{o: o, spec: spec, gen: g, contests: contests, rep: rep, say: say}
 	for r := 1; r <= o.runs; r++ {
 		for _, b := range o.batches {
-			profile := o.cpuprofile
-			if profile != "" && several {
-				profile = fmt.Sprintf("%s-b%d-r%d", o.cpuprofile, b, r)
-			}
-			say("run %d, batch %d: draining with app.RunConsumer (load average %s)...", r, b, procstat.LoadAvg())
-			then := func(ctx context.Context, sch *postgres.Scratch, ids []string) error {
-				if !o.ceiling {
-					return nil
-				}
-				data, err := ceilingData(g, contests, b)
-				if err != nil {
-					return err
-				}
-				for _, conns := range o.ceilingConns {
-					for _, ledger := range []bool{false, true} {
-						c, err := pgCeiling(ctx, sch, ids, data, g, b, r, conns, ledger)
-						if err != nil {
-							return err
-						}
-						rep.Ceilings = append(rep.Ceilings, c)
-						say("  postgres COPY ceiling (%s rows, %d connections): %.0f events/s, %.0f rows/s", c.Name, conns, c.EventsPerSecond, c.RowsPerSecond)
-					}
-				}
-				return nil
-			}
-			d, err := spec.drain(ctx, "app", b, r, profile, then)
-			rep.Drains = append(rep.Drains, d)
-			if err != nil {
-				return rep, err
-			}
-			rep.OK = rep.OK && d.Verify.OK
-			say("  drained in %.1f s (join %.1f s): %.0f events/s steady, %.0f wall; verify ok=%v %v",
-				d.WallSeconds, d.JoinSeconds, d.SteadyRate, d.WallRate, d.Verify.OK, d.Verify.Problems)
-			if o.kafkaOnly {
-				k, err := kafkaDrain(ctx, spec, b, r)
-				if err != nil {
+			for i, targets := range targetModes(o.targets, r) {
+				if err := m.drain(ctx, r, b, i == 0, targets); err != nil {
 					return rep, err
 				}
-				rep.Kafka = append(rep.Kafka, k)
-				say("  kafka-only drain: %.0f events/s", k.SteadyRate)
-			}
-			if o.phases && r == 1 {
-				say("  timed drain (where the time goes)...")
-				d, err := spec.drain(ctx, "timed", b, r, "", nil)
-				rep.Drains = append(rep.Drains, d)
-				if err != nil {
-					return rep, err
-				}
-				rep.OK = rep.OK && d.Verify.OK
-				say("  timed drain: %.0f events/s steady", d.SteadyRate)
 			}
 		}
 	}
@@ -348,51 +313,61 @@ func median(xs []float64) float64 {
 func summarize(rep *report, batches []int) []summaryRow {
 	var out []summaryRow
 	for _, b := range batches {
-		row := summaryRow{Batch: b}
-		var steady, wall, join, goCPU, pgCPU, pgAll, kCPU, rCPU, other, busy []float64
-		for _, d := range rep.Drains {
-			if d.Kind != "app" || d.Batch != b || d.WallSeconds == 0 {
-				continue
-			}
-			row.Runs++
-			k := float64(d.Events) / 1000
-			steady, wall, join = append(steady, d.SteadyRate), append(wall, d.WallRate), append(join, d.JoinSeconds)
-			goCPU, pgCPU = append(goCPU, 1000*d.CPU.Consumer/k), append(pgCPU, 1000*d.CPU.PGBackends/k)
-			pgAll, kCPU, rCPU = append(pgAll, 1000*d.CPU.PostgresAll/k), append(kCPU, 1000*d.CPU.Kafka/k), append(rCPU, 1000*d.CPU.Redis/k)
-			other = append(other, 1000*d.CPU.Unattributed/k)
-			if d.CPU.MachineTotal > 0 {
-				busy = append(busy, d.CPU.MachineBusy/d.CPU.MachineTotal)
+		for _, targets := range []bool{false, true} {
+			if row, ok := summarizeDrains(rep, b, targets); ok {
+				out = append(out, row)
 			}
 		}
-		row.SteadyMedian, row.WallMedian, row.JoinMedian = median(steady), median(wall), median(join)
-		row.GoCPUPerK, row.PGCPUPerK, row.PGAllCPUPerK = median(goCPU), median(pgCPU), median(pgAll)
-		row.KafkaCPUPerK, row.RedisCPUPerK, row.MachineBusyShare = median(kCPU), median(rCPU), median(busy)
-		row.OtherCPUPerK = median(other)
-		var ce, cl, clr, clp, ko []float64
-		for _, c := range rep.Ceilings {
-			row.ParallelConns = max(row.ParallelConns, c.Conns)
-		}
-		for _, c := range rep.Ceilings {
-			switch {
-			case c.Batch != b:
-			case c.Conns == 1 && c.Name == "events":
-				ce = append(ce, c.EventsPerSecond)
-			case c.Conns == 1:
-				cl, clr = append(cl, c.EventsPerSecond), append(clr, c.RowsPerSecond)
-			case c.Conns == row.ParallelConns && c.Name == "ledger":
-				clp = append(clp, c.EventsPerSecond)
-			}
-		}
-		row.CeilingLedgerParallel = median(clp)
-		for _, k := range rep.Kafka {
-			if k.Batch == b {
-				ko = append(ko, k.SteadyRate)
-			}
-		}
-		row.CeilingEvents, row.CeilingLedger, row.CeilingLedgerRows, row.KafkaOnly = median(ce), median(cl), median(clr), median(ko)
-		out = append(out, row)
 	}
 	return out
+}
+
+// summarizeDrains is the medians of the app drains with batch size b, with or without targets,
+// beside the ceilings measured with that batch size; ok is false when there were none.
+func summarizeDrains(rep *report, b int, targets bool) (summaryRow, bool) {
+	row := summaryRow{Batch: b, Targets: targets}
+	var steady, wall, join, goCPU, pgCPU, pgAll, kCPU, rCPU, other, busy []float64
+	for _, d := range rep.Drains {
+		if d.Kind != "app" || d.Batch != b || d.Targets != targets || d.WallSeconds == 0 {
+			continue
+		}
+		row.Runs++
+		k := float64(d.Events) / 1000
+		steady, wall, join = append(steady, d.SteadyRate), append(wall, d.WallRate), append(join, d.JoinSeconds)
+		goCPU, pgCPU = append(goCPU, 1000*d.CPU.Consumer/k), append(pgCPU, 1000*d.CPU.PGBackends/k)
+		pgAll, kCPU, rCPU = append(pgAll, 1000*d.CPU.PostgresAll/k), append(kCPU, 1000*d.CPU.Kafka/k), append(rCPU, 1000*d.CPU.Redis/k)
+		other = append(other, 1000*d.CPU.Unattributed/k)
+		if d.CPU.MachineTotal > 0 {
+			busy = append(busy, d.CPU.MachineBusy/d.CPU.MachineTotal)
+		}
+	}
+	row.SteadyMedian, row.WallMedian, row.JoinMedian = median(steady), median(wall), median(join)
+	row.GoCPUPerK, row.PGCPUPerK, row.PGAllCPUPerK = median(goCPU), median(pgCPU), median(pgAll)
+	row.KafkaCPUPerK, row.RedisCPUPerK, row.MachineBusyShare = median(kCPU), median(rCPU), median(busy)
+	row.OtherCPUPerK = median(other)
+	var ce, cl, clr, clp, ko []float64
+	for _, c := range rep.Ceilings {
+		row.ParallelConns = max(row.ParallelConns, c.Conns)
+	}
+	for _, c := range rep.Ceilings {
+		switch {
+		case c.Batch != b:
+		case c.Conns == 1 && c.Name == "events":
+			ce = append(ce, c.EventsPerSecond)
+		case c.Conns == 1:
+			cl, clr = append(cl, c.EventsPerSecond), append(clr, c.RowsPerSecond)
+		case c.Conns == row.ParallelConns && c.Name == "ledger":
+			clp = append(clp, c.EventsPerSecond)
+		}
+	}
+	row.CeilingLedgerParallel = median(clp)
+	for _, k := range rep.Kafka {
+		if k.Batch == b {
+			ko = append(ko, k.SteadyRate)
+		}
+	}
+	row.CeilingEvents, row.CeilingLedger, row.CeilingLedgerRows, row.KafkaOnly = median(ce), median(cl), median(clr), median(ko)
+	return row, row.Runs > 0
 }
 
 func printReport(out io.Writer, rep *report) error {
@@ -410,32 +385,38 @@ func printReport(out io.Writer, rep *report) error {
 	fmt.Fprintf(w, "fill (not the measured number): %d events (%s), %.0f MB, in %.1f s = %.0f events/s\n\n",
 		f.Events, strings.Join(types, ", "), float64(f.Bytes)/1e6, f.Seconds, f.PerSecond)
 
-	fmt.Fprintf(w, "%-6s %-4s %-6s %-4s %8s %8s %12s %12s %s\n", "kind", "run", "batch", "cons", "join s", "drain s", "steady ev/s", "wall ev/s", "verify")
+	fmt.Fprintf(w, "%-6s %-4s %-6s %-4s %-7s %8s %8s %12s %12s %s\n", "kind", "run", "batch", "cons", "targets", "join s", "drain s", "steady ev/s", "wall ev/s", "verify")
 	for _, d := range rep.Drains {
 		v := "ok"
 		if !d.Verify.OK {
 			v = "FAILED: " + strings.Join(d.Verify.Problems, "; ")
 		}
-		v += fmt.Sprintf(" (%d events, %d boards, %d rows)", d.Verify.EventsInLedger, d.Verify.Boards, d.Verify.Rows)
-		fmt.Fprintf(w, "%-6s %-4d %-6d %-4d %8.1f %8.1f %12.0f %12.0f %s\n", d.Kind, d.Run, d.Batch, d.Consumers, d.JoinSeconds, d.WallSeconds, d.SteadyRate, d.WallRate, v)
+		v += fmt.Sprintf(" (%d events, %d boards, %d rows", d.Verify.EventsInLedger, d.Verify.Boards, d.Verify.Rows)
+		if d.Targets {
+			v += fmt.Sprintf(", attainment of %d reps", d.Verify.AttainmentChecked)
+		}
+		v += ")"
+		fmt.Fprintf(w, "%-6s %-4d %-6d %-4d %-7s %8.1f %8.1f %12.0f %12.0f %s\n", d.Kind, d.Run, d.Batch, d.Consumers, yesNo(d.Targets),
+			d.JoinSeconds, d.WallSeconds, d.SteadyRate, d.WallRate, v)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "summary (medians of app drains; steady = from the first committed batch to the last)\n")
-	fmt.Fprintf(w, "%-6s %-4s %12s %12s %14s %14s %12s %16s %12s\n", "batch", "runs", "steady ev/s", "wall ev/s",
+	fmt.Fprintf(w, "%-6s %-7s %-4s %12s %12s %14s %14s %12s %16s %12s\n", "batch", "targets", "runs", "steady ev/s", "wall ev/s",
 		"PG COPY ev/s", "PG ledger ev/s", "(rows/s)", "PG ledger xN ev/s", "Kafka ev/s")
 	for _, s := range rep.Summary {
-		fmt.Fprintf(w, "%-6d %-4d %12.0f %12.0f %14.0f %14.0f %12.0f %11.0f (x%d) %12.0f\n", s.Batch, s.Runs, s.SteadyMedian, s.WallMedian,
+		fmt.Fprintf(w, "%-6d %-7s %-4d %12.0f %12.0f %14.0f %14.0f %12.0f %11.0f (x%d) %12.0f\n", s.Batch, yesNo(s.Targets), s.Runs, s.SteadyMedian, s.WallMedian,
 			s.CeilingEvents, s.CeilingLedger, s.CeilingLedgerRows, s.CeilingLedgerParallel, s.ParallelConns, s.KafkaOnly)
 	}
 	fmt.Fprintf(w, "(PG COPY: events rows alone; PG ledger: events and contributions rows, as an ingest batch writes them;\n one transaction of COPY per batch, one connection, or N at once for xN; Kafka: a plain kafka-go group reader)\n")
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "CPU during the drain, ms per 1000 events (medians)\n")
-	fmt.Fprintf(w, "%-6s %10s %12s %12s %8s %8s %8s %14s\n", "batch", "Go (self)", "PG backends", "PG all", "Kafka", "Redis", "other", "machine busy")
+	fmt.Fprintf(w, "%-6s %-7s %10s %12s %12s %8s %8s %8s %14s\n", "batch", "targets", "Go (self)", "PG backends", "PG all", "Kafka", "Redis", "other", "machine busy")
 	for _, s := range rep.Summary {
-		fmt.Fprintf(w, "%-6d %10.1f %12.1f %12.1f %8.1f %8.1f %8.1f %13.0f%%\n", s.Batch, s.GoCPUPerK, s.PGCPUPerK, s.PGAllCPUPerK,
+		fmt.Fprintf(w, "%-6d %-7s %10.1f %12.1f %12.1f %8.1f %8.1f %8.1f %13.0f%%\n", s.Batch, yesNo(s.Targets), s.GoCPUPerK, s.PGCPUPerK, s.PGAllCPUPerK,
 			s.KafkaCPUPerK, s.RedisCPUPerK, s.OtherCPUPerK, 100*s.MachineBusyShare)
 	}
 	fmt.Fprintf(w, "(PG backends: those serving the consumer; PG all, Kafka, Redis: the whole servers, others' tests included;\n other: the rest of the machine's busy time, e.g. other engineers' tests)\n")
+	printTargetCost(w, rep.Summary)
 	for _, d := range rep.Drains {
 		if d.Phases != nil {
 			fmt.Fprintf(w, "\nwhere the wall time goes (timed drain, batch %d, %.0f events/s steady, %d batches, %d standings rows and %d reps projected)\n",

@@ -12,14 +12,16 @@ import (
 
 // verifyReport says whether a drain left the ledger and the projection right.
 type verifyReport struct {
-	OK             bool     `json:"ok"`
-	EventsInLedger int64    `json:"events_in_ledger"`
-	Boards         int      `json:"boards"`
-	Rows           int      `json:"standings_rows"`
-	RedisChecked   int      `json:"redis_rows_checked"`
-	ModelChecked   int      `json:"model_rows_checked"`
-	DeadLetters    int64    `json:"dead_letters"`
-	Problems       []string `json:"problems,omitempty"`
+	OK             bool  `json:"ok"`
+	EventsInLedger int64 `json:"events_in_ledger"`
+	Boards         int   `json:"boards"`
+	Rows           int   `json:"standings_rows"`
+	RedisChecked   int   `json:"redis_rows_checked"`
+	ModelChecked   int   `json:"model_rows_checked"`
+	// AttainmentChecked counts the reps whose attainment was compared (drains with targets).
+	AttainmentChecked int      `json:"attainment_reps_checked,omitempty"`
+	DeadLetters       int64    `json:"dead_letters"`
+	Problems          []string `json:"problems,omitempty"`
 }
 
 type board struct{ contest, period string }
