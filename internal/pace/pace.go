@@ -25,15 +25,7 @@ type Pace struct {
 // whole gap: with less than one selling day left (none, after the end) the whole gap is needed
 // on that day, where a rate per day would grow without bound in its last minutes.
 func (c Calendar) At(value bullpen.Fixed, target *bullpen.Fixed, start, end, now time.Time) Pace {
-	total := c.selling(start, end)
-	elapsed := new(big.Rat)
-	switch {
-	case !now.After(start):
-	case !now.Before(end):
-		elapsed.Set(total)
-	default:
-		elapsed = c.selling(start, now)
-	}
+	elapsed, total := c.sold(start, end, now)
 	p := Pace{Projected: value}
 	p.Elapsed, _ = elapsed.Float64()
 	p.Total, _ = total.Float64()
@@ -50,6 +42,20 @@ func (c Calendar) At(value bullpen.Fixed, target *bullpen.Fixed, start, end, now
 	return p
 }
 
+// sold is the selling time of [start, end) passed at now, and the whole of it.
+func (c Calendar) sold(start, end, now time.Time) (elapsed, total *big.Rat) {
+	total = c.selling(start, end)
+	elapsed = new(big.Rat)
+	switch {
+	case !now.After(start):
+	case !now.Before(end):
+		elapsed.Set(total)
+	default:
+		elapsed = c.selling(start, now)
+	}
+	return elapsed, total
+}
+
 // Moment is the selling time of a period at one moment, counted once for all the values
 // projected at it: a board projects each of its rows at the same moment, and counting the
 // selling days is most of what At costs.
@@ -61,15 +67,7 @@ type Moment struct {
 
 // Moment is the selling time of [start, end) at now, for Project.
 func (c Calendar) Moment(start, end, now time.Time) Moment {
-	total := c.selling(start, end)
-	elapsed := new(big.Rat)
-	switch {
-	case !now.After(start):
-	case !now.Before(end):
-		elapsed.Set(total)
-	default:
-		elapsed = c.selling(start, now)
-	}
+	elapsed, total := c.sold(start, end, now)
 	var m Moment
 	m.Elapsed, _ = elapsed.Float64()
 	m.Total, _ = total.Float64()

@@ -36,8 +36,8 @@ type cpuUse struct {
 }
 
 type cpuMark struct {
-	at                                   time.Time
-	server, consumer, busy, total, other float64
+	at                            time.Time
+	server, consumer, busy, total float64
 }
 
 func markCPU(st *stack) cpuMark {
