@@ -1,23 +1,26 @@
 // Bullpen wall display (docs/api.md §4 and §5): live standings of one or more contests, rotated,
 // with celebrations from the floor. Paired by the URL fragment, which never reaches the server:
-//   /display#token=…&contests=id1,id2[&amounts=hide][&seconds=20][&sound=off]
-// seconds: how long each contest of the playlist stays on screen (5 to 600, default 15).
+//   /display#token=…&contests=id1,id2[&boards=targets:east,targets:west][&amounts=hide][&seconds=20][&sound=off]
+// boards: teams whose attainment boards (targets:{team_id}) follow the contests as slides.
+// seconds: how long each slide of the playlist stays on screen (5 to 600, default 15).
 // sound=off: celebrations are silent; the sound button (or the M key) changes it on this screen,
 // and that choice is remembered by the browser and wins over the link.
 // Plain modern JavaScript (native modules), no build step, nothing from the internet.
 //
 // The screen's parts are modules of display/: the boards in turn (slides.js), the time left
 // (countdown.js), celebrations and the latest deals (celebration.js) with their sound
-// (sound.js), and the spot incentive banner (incentive.js). This one wires them to the socket.
+// (sound.js), the spot incentive banner (incentive.js) and the teams' attainment boards
+// (targets.js). This one wires them to the socket.
 import { Socket } from './shared/live.js';
 import { metricOf } from './shared/format.js';
 import { exposeTestHook } from './shared/testhook.js';
 import { celebrationState, enqueueCelebration, makeConfetti, pushRecent, stopCelebrations } from './display/celebration.js';
 import { incentives, loadIncentives, pollIncentivesIfDue, renderIncentive } from './display/incentive.js';
-import { currentContest, renderAll, restartProgress, rotateIfDue, setStandings, stepSlide } from './display/slides.js';
+import { currentContest, currentSlide, renderAll, restartProgress, rotateIfDue, setStandings, stepSlide, targetsChanged } from './display/slides.js';
 import { renderCountdown } from './display/countdown.js';
 import { renderSound, soundState, toggleSound, unlockAudio } from './display/sound.js';
 import { S, api, channelNames, contests, el, money, pairing, resubscribe } from './display/state.js';
+import { dropTeam, refreshTargetsIfDue, setTeamBoard, setTeamBoards, targetRowsShown, targetsState } from './display/targets.js';
 
 const OFFLINE_GRACE_MS = 2000; // no badge for the first connection's usual handshake
 
@@ -81,6 +84,10 @@ function onError(m) {
       renderAll();
     }
   }
+  if (m.channel && m.channel.startsWith('targets:') && (m.code === 'invalid_argument' || m.code === 'permission_denied')) {
+    dropTeam(m.channel.slice('targets:'.length));
+    targetsChanged();
+  }
 }
 
 /** A channel message in order (the socket client drops repeats and asks again after a gap). */
@@ -90,12 +97,22 @@ function onChannelMessage(m) {
     const c = contests.get(m.channel.slice('contest:'.length));
     if (c) setStandings(c, m.data, true);
   }
+  if (m.channel.startsWith('targets:') && m.type === 'attainment.board') {
+    setTeamBoard(m.data);
+    targetsChanged();
+  }
+  return undefined;
 }
 
 function onSnapshot(m) {
   if (m.channel === 'floor') {
     // The latest items are history: the footer shows them, nothing is celebrated again.
     for (const item of (m.data && m.data.items) || []) onFloor(item, false);
+    return;
+  }
+  if (m.channel.startsWith('targets:')) {
+    setTeamBoards(m.channel.slice('targets:'.length), m.data && m.data.boards);
+    targetsChanged();
     return;
   }
   const c = contests.get(m.channel.slice('contest:'.length));
@@ -171,7 +188,10 @@ function showFatal(title, text) {
 
 function tick() {
   const t = Date.now();
-  if (S.connected) pollIncentivesIfDue(t);
+  if (S.connected) {
+    pollIncentivesIfDue(t);
+    refreshTargetsIfDue(t, (name) => resubscribe(name, false));
+  }
   rotateIfDue(t);
   renderCountdown();
   renderIncentive();
@@ -181,8 +201,10 @@ function tick() {
 exposeTestHook('bullpenDisplay', {
   state() {
     const cur = currentContest();
+    const slide = currentSlide();
     return {
       current: cur ? cur.id : null,
+      slide: slide ? slide.key || slide.id : null,
       currency: money.code,
       serverVersion: S.live ? S.live.serverVersion : null,
       amountsHidden: pairing.hideAmounts,
@@ -192,6 +214,8 @@ exposeTestHook('bullpenDisplay', {
         missing: c.missing,
         standings: c.standings,
       }])),
+      targets: targetsState(),
+      targetRows: targetRowsShown(),
       seq: S.live ? S.live.seqs() : Object.fromEntries(channelNames().map((name) => [name, null])),
       epoch: S.live ? S.live.epochs() : Object.fromEntries(channelNames().map((name) => [name, ''])),
       ...celebrationState(),

@@ -8,6 +8,7 @@
 // Each section of the console is a module of manage/ (contests.js, incentives.js, points.js,
 // coaching.js, displays.js, tokens.js; history.js for a contest's periods and the CSV exports),
 // beside signing in, the sections and the socket (session.js) and the floor feed (floor.js).
+// The Targets screen is targets.js (the list) and target-import.js (the import form).
 import { exposeTestHook } from './shared/testhook.js';
 import { coachingState, wireCoaching } from './manage/coaching.js';
 import { loadContests, wireContests } from './manage/contests.js';
@@ -18,6 +19,8 @@ import { loadIncentives, watching, wireIncentives } from './manage/incentives.js
 import { pointsState, wirePoints } from './manage/points.js';
 import { boot, currentSection, renderCurrencyLabels, tick, wireSession } from './manage/session.js';
 import { S, contests, incentives, money } from './manage/state.js';
+import { wireTargetImport } from './manage/target-import.js';
+import { targetsState, wireTargets } from './manage/targets.js';
 import { loadTokens, mintedState, syncTokenForm, wireTokens } from './manage/tokens.js';
 
 exposeTestHook('bullpenManage', {
@@ -35,6 +38,7 @@ exposeTestHook('bullpenManage', {
       ...pointsState(),
       ...periodsState(),
       ...coachingState(),
+      ...targetsState(),
       displays: displaysState(),
       minted: mintedState(),
       floor: floorTexts(),
@@ -55,6 +59,8 @@ wireContests();
 wireIncentives();
 wirePoints();
 wireCoaching();
+wireTargets();
+wireTargetImport();
 wireDisplays();
 wireTokens();
 wireHistory();

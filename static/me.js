@@ -13,10 +13,11 @@
 // The page's parts are modules of me/: signing in and the session (session.js), what the
 // socket brings (feed.js), the contest cards (contests.js, contest-card.js), spot incentives
 // (incentives.js), the balance and ledger (ledger.js), my activity against my team's median
-// (activity.js) and toasts (toasts.js).
+// (activity.js), my targets (attainment.js) and toasts (toasts.js).
 import { metricOf } from './shared/format.js';
 import { exposeTestHook, plain } from './shared/testhook.js';
 import { activityState } from './me/activity.js';
+import { attainmentState } from './me/attainment.js';
 import { contestName } from './me/contest-card.js';
 import { incentiveCard, incentiveList } from './me/incentives.js';
 import { loadLedger } from './me/ledger.js';
@@ -60,6 +61,7 @@ exposeTestHook('bullpenMe', {
       ledger: ledger.entries.map((e) => ({ id: e.id, points: e.points, reason: e.reason, note: e.note, pending: !!e.pending })),
       ledgerTotal: ledger.total,
       activity: activityState(),
+      attainment: attainmentState(),
       moves,
       toasts: toastLog,
       toastsShown: toastsShown(),

@@ -22,7 +22,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Logger = log.With("component", "http")
 	services := log.With("component", "service")
 	d.Contests = service.NewContests(service.ContestDeps{Store: db, Boards: store, Logger: services, Now: d.Now})
-	d.Tokens = service.NewTokens(service.TokenDeps{Store: db})
+	d.Tokens = service.NewTokens(service.TokenDeps{Store: db, Now: d.Now})
 	d.Incentives = service.NewIncentives(service.IncentiveDeps{Store: db, Now: d.Now})
 	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: services})
 	d.Targets = service.NewTargets(service.TargetDeps{Store: db, Projection: store, Timezone: d.Timezone, Logger: services})

@@ -38,6 +38,16 @@ type Token struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// ExpiresAt is when the token stops working (nil: never).
+	ExpiresAt *time.Time `json:"expires_at"`
+	// RotatedAt is the last rotation; the secret it replaced works until PreviousUntil.
+	RotatedAt     *time.Time `json:"rotated_at,omitempty"`
+	PreviousUntil *time.Time `json:"previous_secret_until,omitempty"`
+
+	// What authentication learnt of the secret presented, never stored or shown: when it stops
+	// working (nil: never), and whether it is the one a rotation replaced.
+	SecretUntil *time.Time `json:"-"`
+	Replaced    bool       `json:"-"`
 }
 
 // Rep is an entry of the rep directory.

@@ -13,11 +13,11 @@ type ChannelState struct {
 
 // Announcement is what a server node hears on its subscription to the channel log: a channel's
 // new message, the confirmation that a channel is subscribed (again, after a reconnect that may
-// have lost messages), or a token revoked on some node.
+// have lost messages), or a token revoked or rotated on some node.
 type Announcement struct {
 	Kind    AnnouncementKind
-	Channel string // the live channel ("floor", "contest:…"); empty for a revocation
-	Payload string // the message as published; for a revocation, the token id
+	Channel string // the live channel ("floor", "contest:…"); empty for a revocation or rotation
+	Payload string // the message as published; for a revocation or rotation, the token id
 }
 
 // AnnouncementKind says what an Announcement carries.
@@ -29,4 +29,5 @@ const (
 	AnnouncedMessage
 	AnnouncedSubscribed
 	AnnouncedRevocation
+	AnnouncedRotation
 )

@@ -60,6 +60,16 @@ func (cw *Writer) Money(f bullpen.Fixed) {
 	cw.line = AppendMoney(cw.line, f)
 }
 
+// Percent writes a percent with two places ("38.69"); nil, a percent that does not exist (of a
+// target of 0), is an empty cell. The percents given are whole hundredths already
+// (target.Pct), so two places print them exactly.
+func (cw *Writer) Percent(p *float64) {
+	cw.sep()
+	if p != nil {
+		cw.line = strconv.AppendFloat(cw.line, *p, 'f', 2, 64)
+	}
+}
+
 // Time writes a time in RFC 3339, UTC; a nil time is an empty cell.
 func (cw *Writer) Time(t *time.Time) {
 	cw.sep()

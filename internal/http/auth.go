@@ -25,12 +25,17 @@ const tokenKey = "bullpen.token"
 const touchEvery = time.Minute
 
 // Authenticate returns the token whose secret this is: the bootstrap admin token, or a live
-// minted one. Sockets use it too.
+// minted one whose secret still works.
 func (s *Server) Authenticate(ctx context.Context, secret string) (bullpen.Token, error) {
 	if secret == "" {
 		return bullpen.Token{}, errNoSecret
 	}
-	h := bullpen.HashSecret(secret)
+	return s.AuthenticateHash(ctx, bullpen.HashSecret(secret))
+}
+
+// AuthenticateHash is Authenticate by the secret's hash: sockets keep the hash, not the secret,
+// to check it again when their token is rotated.
+func (s *Server) AuthenticateHash(ctx context.Context, h []byte) (bullpen.Token, error) {
 	if t, ok := s.known(h); ok {
 		return t, nil
 	}
@@ -46,7 +51,9 @@ func (s *Server) known(h []byte) (bullpen.Token, bool) {
 	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, bullpen.HashSecret(s.AdminToken)) == 1 {
 		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, true
 	}
-	return s.tokenCache.get(string(h), s.Now())
+	t, ok := s.tokenCache.get(string(h), s.Now())
+	// An entry carries when its secret stops working: past that it is read again, and refused.
+	return t, ok && bullpen.CheckSecret(t, s.Now()) == nil
 }
 
 // lookup reads the token of the secret hashed to h from the store.
@@ -57,6 +64,9 @@ func (s *Server) lookup(ctx context.Context, h []byte) (bullpen.Token, error) {
 		t, err := s.TokenReader.TokenByHash(ctx, h)
 		if err != nil {
 			return t, err
+		}
+		if err := bullpen.CheckSecret(t, s.Now()); err != nil {
+			return bullpen.Token{}, err
 		}
 		s.tokenCache.put(string(h), t, s.Now())
 		if t.LastUsedAt == nil || s.Now().Sub(*t.LastUsedAt) >= touchEvery {
@@ -150,7 +160,7 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
-// ForgetToken drops a revoked token from the cache of this node.
+// ForgetToken drops a revoked or rotated token from the cache of this node.
 func (s *Server) ForgetToken(tokenID string) {
 	s.tokenCache.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
 }

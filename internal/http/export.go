@@ -19,6 +19,7 @@ type Exporter interface {
 	ExportStandings(ctx context.Context, k *contest.Contest, periodKey string, fn func(*export.StandingRow) error) error
 	ExportLedger(ctx context.Context, f export.LedgerFilter, fn func(*export.LedgerRow) error) error
 	ExportWinners(ctx context.Context, f export.WinnerFilter, fn func(*export.WinnerRow) error) error
+	ExportAttainment(ctx context.Context, f export.AttainmentFilter, fn func(*export.AttainmentRow) error) error
 	// BoardFinalizedAt is when a board became final; nil while it is not.
 	BoardFinalizedAt(ctx context.Context, contestID, periodKey string) (*time.Time, error)
 }
@@ -78,5 +79,17 @@ func (s *Server) exportWinners(c *fiber.Ctx) error {
 	currency := s.Currency
 	return s.streamCSV(c, name, export.WinnerColumns, func(ctx context.Context, cw *export.Writer) error {
 		return s.Exporter.ExportWinners(ctx, f, func(r *export.WinnerRow) error { return r.Write(cw, currency) })
+	})
+}
+
+func (s *Server) exportAttainment(c *fiber.Ctx) error {
+	f, err := export.ParseAttainmentFilter(c.Query("period"), c.Query("team_id"))
+	if err != nil {
+		return err
+	}
+	name := export.FileName("attainment", f.Period, f.TeamID)
+	currency := s.Currency
+	return s.streamCSV(c, name, export.AttainmentColumns, func(ctx context.Context, cw *export.Writer) error {
+		return s.Exporter.ExportAttainment(ctx, f, func(r *export.AttainmentRow) error { return r.Write(cw, currency) })
 	})
 }

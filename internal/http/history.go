@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,6 +19,9 @@ type HistoryReader interface {
 	// RepPlacings is where a rep (its current team, in team scope) stood on the last periods
 	// boards of each contest it has a row in, with those contests.
 	RepPlacings(ctx context.Context, rep bullpen.Rep, periods int) ([]history.Placing, map[string]*contest.Contest, error)
+	// RepTargets is the rep's targets in the last periods periods of each metric and period
+	// kind begun by now, with what the ledger counts for each.
+	RepTargets(ctx context.Context, repID string, periods int, now time.Time) ([]history.TargetRow, error)
 }
 
 // PeriodsView is a contest's boards (GET /contests/{id}/periods).
@@ -33,6 +37,7 @@ type RepHistoryView struct {
 	TeamID   *string              `json:"team_id"`
 	Periods  int                  `json:"periods"`
 	Contests []history.RepContest `json:"contests"`
+	Targets  []history.RepTarget  `json:"targets"`
 }
 
 func (s *Server) contestPeriods(c *fiber.Ctx) error {
@@ -75,6 +80,11 @@ func (s *Server) repHistory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	now := s.Now()
+	targets, err := s.HistoryReader.RepTargets(ctx, rep.RepID, periods, now)
+	if err != nil {
+		return err
+	}
 	return c.JSON(RepHistoryView{RepID: rep.RepID, Name: rep.Name, TeamID: nullIfEmpty(rep.TeamID), Periods: periods,
-		Contests: history.Rep(rep, contests, placings, s.Now())})
+		Contests: history.Rep(rep, contests, placings, now), Targets: history.RepTargets(targets, now)})
 }

@@ -21,13 +21,14 @@ type RepReader interface {
 
 // RepView is a rep's page (GET /reps/{id}).
 type RepView struct {
-	RepID         string        `json:"rep_id"`
-	Name          string        `json:"name"`
-	TeamID        *string       `json:"team_id"`
-	PointsBalance int64         `json:"points_balance"`
-	Standings     []RepStanding `json:"standings"`
-	// Attainment is the rep's attainment of each of its targets in the current period; only
-	// the rep itself and staff and displays see it.
+	RepID     string        `json:"rep_id"`
+	Name      string        `json:"name"`
+	TeamID    *string       `json:"team_id"`
+	Standings []RepStanding `json:"standings"`
+	// PointsBalance is the rep's own: absent for whoever may not see it (visibleTo).
+	PointsBalance *int64 `json:"points_balance,omitempty"`
+	// Attainment is the rep's attainment of each of its targets in the current period; empty
+	// for whoever may not see it.
 	Attainment []message.Attainment `json:"attainment"`
 }
 
@@ -56,32 +57,42 @@ func (s *Server) getRep(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	balance, err := s.pointsBalance(ctx, rep.RepID)
-	if err != nil {
-		return err
-	}
 	standings, err := s.repStandings(ctx, rep)
 	if err != nil {
 		return err
 	}
-	attainment, err := s.repAttainment(ctx, rep.RepID)
-	if err != nil {
-		return err
+	v := &RepView{RepID: rep.RepID, Name: rep.Name, TeamID: nullIfEmpty(rep.TeamID), Standings: standings, Attainment: []message.Attainment{}}
+	see := visibleTo(tokenOf(c), rep.RepID)
+	if see.balance {
+		balance, err := s.pointsBalance(ctx, rep.RepID)
+		if err != nil {
+			return err
+		}
+		v.PointsBalance = &balance
 	}
-	v := &RepView{RepID: rep.RepID, Name: rep.Name, TeamID: nullIfEmpty(rep.TeamID), PointsBalance: balance, Standings: standings,
-		Attainment: attainment}
-	return c.JSON(visibleTo(tokenOf(c), v))
+	if see.attainment {
+		if v.Attainment, err = s.repAttainment(ctx, rep.RepID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(v)
 }
 
-// visibleTo is the one place that decides what of a rep a token may see: its own page in full,
-// only the public fields of another's. A rep's targets are its own.
-func visibleTo(t bullpen.Token, v *RepView) *RepView {
-	if t.Role != bullpen.RoleRep || t.RepID == v.RepID {
-		return v
+// repPrivate is what of a rep's page a token may see beyond its public fields (name, team,
+// standings), as docs/api.md "Who sees what" says.
+type repPrivate struct{ balance, attainment bool }
+
+// visibleTo is the one place that decides what of a rep's page a token may see: the rep itself,
+// managers and admins everything; a wall display the rep's attainment too, as the team's
+// targets board it shows has it, but not its points; another rep only the public fields.
+func visibleTo(t bullpen.Token, repID string) repPrivate {
+	switch {
+	case t.Role == bullpen.RoleAdmin || t.Role == bullpen.RoleManager || t.Role == bullpen.RoleRep && t.RepID == repID:
+		return repPrivate{balance: true, attainment: true}
+	case t.Role == bullpen.RoleDisplay:
+		return repPrivate{attainment: true}
 	}
-	public := *v
-	public.Attainment = []message.Attainment{}
-	return &public
+	return repPrivate{}
 }
 
 // repStandings lists the rep's (or, in team scope, its team's) row on the current board of

@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	api.Post("/tokens", staff, s.idempotent, s.createToken)
 	api.Get("/tokens", staff, s.listTokens)
 	api.Delete("/tokens/:id", staff, s.revokeToken)
+	api.Post("/tokens/:id/rotate", staff, s.idempotent, s.rotateToken)
 
 	api.Post("/events", s.allow(ingestRoles...), s.idempotent, s.postEvents)
 
@@ -159,6 +160,7 @@ func (s *Server) routes() {
 	api.Get("/exports/standings.csv", staff, s.exportStandings)
 	api.Get("/exports/ledger.csv", staff, s.exportLedger)
 	api.Get("/exports/incentive-winners.csv", staff, s.exportWinners)
+	api.Get("/exports/attainment.csv", staff, s.exportAttainment)
 	api.Get("/reps/:id/coaching", anyone, s.repCoaching)
 	api.Get("/teams/:id/coaching", staff, s.teamCoaching)
 

@@ -10,11 +10,14 @@ import (
 )
 
 // Sockets is the live subsystem as the API mounts it: the socket endpoint, the wall displays
-// it lists, a revoked token's sockets, and the drain on shutdown.
+// it lists, a revoked or rotated token's sockets, and the drain on shutdown.
 type Sockets interface {
 	Handler() fiber.Handler
 	Displays(ctx context.Context) ([]live.Display, error)
 	Revoke(tokenID string)
+	// Rotated tells every node that a token has a new secret, so its sockets learn when the
+	// secret they authenticated with stops working.
+	Rotated(tokenID string)
 	Drain()
 }
 

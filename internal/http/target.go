@@ -42,9 +42,11 @@ type targetInput struct {
 }
 
 // TargetView is a target row with its attainment now. A team's line without a target of its
-// own shows the sum of its reps' targets, marked derived.
+// own shows the sum of its reps' targets, marked derived. A rep's row carries the rep's name,
+// so a list of targets reads without a directory lookup per row.
 type TargetView struct {
 	target.Target
+	Name         string         `json:"name,omitempty"`
 	Derived      bool           `json:"derived,omitempty"`
 	Value        bullpen.Fixed  `json:"value"`
 	Pct          *float64       `json:"pct"`
@@ -136,6 +138,10 @@ func (s *Server) listTargets(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	dir, err := s.directory(ctx, targetReps(sets))
+	if err != nil {
+		return err
+	}
 	items := []TargetView{}
 	for i := range sets {
 		st := &sets[i]
@@ -147,10 +153,27 @@ func (s *Server) listTargets(c *fiber.Ctx) error {
 			if (f.RepID != "" && r.RepID != f.RepID) || (t.Role == bullpen.RoleRep && r.RepID != t.RepID) {
 				continue
 			}
-			items = append(items, s.targetView(st, r, vals[st.Set.ID][r.RepID]))
+			v := s.targetView(st, r, vals[st.Set.ID][r.RepID])
+			v.Name = dir[r.RepID].Name
+			items = append(items, v)
 		}
 	}
 	return c.JSON(list[TargetView]{items})
+}
+
+// targetReps are the reps with a target in sets, each once.
+func targetReps(sets []target.Stored) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for i := range sets {
+		for _, r := range sets[i].Reps {
+			if !seen[r.RepID] {
+				seen[r.RepID] = true
+				ids = append(ids, r.RepID)
+			}
+		}
+	}
+	return ids
 }
 
 // repTargetSets are the sets a rep may see: those holding its target, and its team's.

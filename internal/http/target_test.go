@@ -281,3 +281,37 @@ func rowsOf(items []targetRow) []string {
 	}
 	return out
 }
+
+func TestTargetListNamesEachRepFromTheDirectory(t *testing.T) {
+	e := newEnv(t)
+	month := e.seedFloor()
+	e.do("PUT", "/api/v1/targets", adminSecret, []map[string]any{
+		{"period": month, "metric": "revenue", "team_id": "east", "rep_id": "bo", "target": 1000},
+		{"period": month, "metric": "revenue", "team_id": "east", "target": 5000},
+		{"period": month, "metric": "deals", "team_id": "east", "rep_id": "bo", "target": 2},
+		{"period": month, "metric": "deals", "team_id": "west", "rep_id": "cy", "target": 3},
+	}).Want(t, 200, nil)
+
+	var list struct {
+		Items []struct {
+			Metric string `json:"metric"`
+			TeamID string `json:"team_id"`
+			RepID  string `json:"rep_id"`
+			Name   *string
+		}
+	}
+	e.do("GET", "/api/v1/targets?period="+month, adminSecret, nil).Want(t, 200, &list)
+	var got []string
+	for _, it := range list.Items {
+		name := "-"
+		if it.Name != nil {
+			name = *it.Name
+		}
+		got = append(got, it.Metric+"/"+it.TeamID+"/"+it.RepID+"/"+name)
+	}
+	// seedFloor names the reps from their ids (Bo, Cy); team lines carry no name.
+	want := "deals/east//- deals/east/bo/Bo deals/west//- deals/west/cy/Cy revenue/east//- revenue/east/bo/Bo"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("rows %v, want %s", got, want)
+	}
+}

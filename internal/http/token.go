@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,20 +15,30 @@ type TokenService interface {
 	// Mint returns the new token and its secret, shown this once.
 	Mint(ctx context.Context, by bullpen.Token, want bullpen.Token) (bullpen.Token, string, error)
 	Revoke(ctx context.Context, by bullpen.Token, id string) error
+	// Rotate returns the token with its new secret, shown this once; the old secret works for
+	// overlap more.
+	Rotate(ctx context.Context, by bullpen.Token, id string, overlap time.Duration, expiresAt *time.Time) (bullpen.Token, string, error)
 }
 
 // TokenReader reads tokens, and records their use.
 type TokenReader interface {
-	// TokenByHash is the live (unrevoked) token whose secret hashes to hash.
+	// TokenByHash is the unrevoked token whose secret (or secret replaced by its last
+	// rotation) hashes to hash, with SecretUntil and Replaced set; expired or not.
 	TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, error)
 	TouchToken(ctx context.Context, id string) error
 	Tokens(ctx context.Context, limit, offset int) ([]bullpen.Token, error)
 }
 
 type tokenInput struct {
-	Role  bullpen.Role `json:"role"`
-	RepID string       `json:"rep_id"`
-	Name  string       `json:"name"`
+	Role      bullpen.Role `json:"role"`
+	RepID     string       `json:"rep_id"`
+	Name      string       `json:"name"`
+	ExpiresAt *time.Time   `json:"expires_at"`
+}
+
+type rotateInput struct {
+	Overlap   string     `json:"overlap"`
+	ExpiresAt *time.Time `json:"expires_at"`
 }
 
 func (s *Server) createToken(c *fiber.Ctx) error {
@@ -35,14 +46,48 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	if err := decodeBody(c.Body(), &in); err != nil {
 		return err
 	}
-	t, secret, err := s.Tokens.Mint(c.UserContext(), tokenOf(c), bullpen.Token{Role: in.Role, RepID: in.RepID, Name: in.Name})
+	t, secret, err := s.Tokens.Mint(c.UserContext(), tokenOf(c),
+		bullpen.Token{Role: in.Role, RepID: in.RepID, Name: in.Name, ExpiresAt: in.ExpiresAt})
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
+	return c.Status(fiber.StatusCreated).JSON(withSecret(t, secret))
+}
+
+// withSecret is a token as minting and rotating answer it: with its secret, this once.
+func withSecret(t bullpen.Token, secret string) fiber.Map {
+	m := fiber.Map{
 		"id": t.ID, "token": secret, "role": t.Role, "rep_id": nullIfEmpty(t.RepID),
-		"name": t.Name, "created_by": t.CreatedBy, "created_at": t.CreatedAt,
-	})
+		"name": t.Name, "created_by": t.CreatedBy, "created_at": t.CreatedAt, "expires_at": t.ExpiresAt,
+	}
+	if t.RotatedAt != nil {
+		m["rotated_at"], m["previous_secret_until"] = t.RotatedAt, t.PreviousUntil
+	}
+	return m
+}
+
+func (s *Server) rotateToken(c *fiber.Ctx) error {
+	in := rotateInput{}
+	if len(c.Body()) > 0 {
+		if err := decodeBody(c.Body(), &in); err != nil {
+			return err
+		}
+	}
+	overlap, err := bullpen.ParseOverlap(in.Overlap)
+	if err != nil {
+		return err
+	}
+	id := strings.Clone(c.Params("id")) // Fiber's strings die with the request
+	t, secret, err := s.Tokens.Rotate(c.UserContext(), tokenOf(c), id, overlap, in.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	// Every replica reads the token anew, and its sockets learn when their secret ends.
+	s.ForgetToken(id)
+	if s.sockets != nil {
+		s.sockets.Rotated(id)
+	}
+	return c.JSON(withSecret(t, secret))
 }
 
 func (s *Server) listTokens(c *fiber.Ctx) error {

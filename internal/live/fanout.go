@@ -73,6 +73,9 @@ func (fo *fanOut) receive(sub Subscription, revoked *revocations) {
 		case bullpen.AnnouncedRevocation:
 			revoked.received(a.Payload)
 			continue
+		case bullpen.AnnouncedRotation:
+			revoked.receivedRotation(a.Payload)
+			continue
 		case bullpen.AnnouncedMessage:
 			fo.deliver(a.Channel, a.Payload)
 			fo.notices++

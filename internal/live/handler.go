@@ -149,6 +149,7 @@ func (l *Live) remove(sock *socket) {
 		l.channels.unwatch(sub)
 	}
 	l.presence.leave(sock)
+	sock.expireAt(nil)
 	l.sockets.remove(sock)
 }
 

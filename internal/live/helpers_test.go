@@ -17,6 +17,7 @@ import (
 	"bullpen/internal/live"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
+	"bullpen/internal/target"
 	"bullpen/internal/testenv"
 )
 
@@ -136,4 +137,20 @@ func sevenReps(e *env, contestID, periodKey string) {
 	if err := e.store.SetRows(context.Background(), rows); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// mustTeamTargets puts ana and bo in team east and cy in west, with revenue targets this month
+// for ana (1,000) and bo (500), and returns the month.
+func (e *env) mustTeamTargets() string {
+	e.t.Helper()
+	if _, err := e.db.Pool.Exec(context.Background(), `INSERT INTO reps (rep_id, name, team_id)
+		VALUES ('ana', 'Ana', 'east'), ('bo', 'Bo', 'east'), ('cy', 'Cy', 'west')`); err != nil {
+		e.t.Fatal(err)
+	}
+	month, _ := target.PeriodsAt(time.Now(), time.UTC)
+	e.do("PUT", "/api/v1/targets", adminSecret, []map[string]any{
+		{"period": month, "metric": "revenue", "team_id": "east", "rep_id": "ana", "target": 1000},
+		{"period": month, "metric": "revenue", "team_id": "east", "rep_id": "bo", "target": 500},
+	}).Want(e.t, 200, nil)
+	return month
 }

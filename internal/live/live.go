@@ -10,7 +10,8 @@
 //   - catch-up (catchup.go, tail.go, snapshot.go): a subscription brought to the channel's
 //     current seq from its history or a snapshot, without a gap;
 //   - presence (presence.go): the wall displays connected, on every node;
-//   - revocation (revoke.go): a revoked token's sockets closed on every node;
+//   - revocation (revoke.go): a revoked token's sockets closed on every node, a rotated one's
+//     rechecked; expiry (expiry.go): a socket closed when its secret stops working;
 //   - the socket set (sockets.go): pings, and the drain on shutdown.
 //
 // Seq, epoch and history belong to the channel log, shared by every node; a node keeps only
@@ -184,6 +185,10 @@ func (l *Live) Drain() {
 // Revoke closes the sockets of a revoked token here and, through the channel log, on every
 // node.
 func (l *Live) Revoke(tokenID string) { l.revoked.revoke(tokenID) }
+
+// Rotated has the sockets of a rotated token learn, here and through the channel log on every
+// node, when the secret each holds stops working.
+func (l *Live) Rotated(tokenID string) { l.revoked.rotate(tokenID) }
 
 // Displays lists the wall displays connected to any node.
 func (l *Live) Displays(ctx context.Context) ([]Display, error) { return l.presence.list(ctx) }

@@ -12,10 +12,11 @@ import (
 // The wiring hands it the concrete adapters: the HTTP server's token authentication and
 // snapshot views, and the Redis channel log.
 
-// Tokens authenticates the token a socket brings, with whatever cache the API keeps for it.
+// Tokens authenticates the token a socket brings, by its secret's hash, with whatever cache the
+// API keeps for it. The token's SecretUntil says when that secret stops working.
 type Tokens interface {
-	Authenticate(ctx context.Context, secret string) (bullpen.Token, error)
-	// ForgetToken drops what is cached of a token that another node revoked.
+	AuthenticateHash(ctx context.Context, hash []byte) (bullpen.Token, error)
+	// ForgetToken drops what is cached of a token that a node revoked or rotated.
 	ForgetToken(tokenID string)
 }
 
@@ -42,10 +43,12 @@ type ChannelLog interface {
 	// ChannelTail reads a channel's epoch and seq, the history after since (since < 0: none)
 	// and at least the latest min messages.
 	ChannelTail(ctx context.Context, channel string, since int64, min int) (bullpen.ChannelState, error)
-	// Listen opens the node's one subscription; it hears revocations from the start.
+	// Listen opens the node's one subscription; it hears revocations and rotations from the start.
 	Listen(ctx context.Context) (Subscription, error)
 	// PublishRevocation tells every node's subscription that a token was revoked.
 	PublishRevocation(ctx context.Context, tokenID string) error
+	// PublishRotation tells every node's subscription that a token has a new secret.
+	PublishRotation(ctx context.Context, tokenID string) error
 }
 
 // Subscription is the node's subscription to the channel log. One goroutine reads it (Next);

@@ -113,10 +113,15 @@ func (sock *socket) authenticate(secret string) {
 	l := sock.l
 	ctx, cancel := sock.opContext(10 * time.Second)
 	defer cancel()
-	t, err := l.deps.Tokens.Authenticate(ctx, secret) // one lookup for a storm of sockets with the same token
+	if secret == "" {
+		sock.close(closeUnauthenticated, "a token is required")
+		return
+	}
+	h := bullpen.HashSecret(secret)
+	t, err := l.deps.Tokens.AuthenticateHash(ctx, h) // one lookup for a storm of sockets with the same token
 	switch {
 	case err != nil && bullpen.ErrorCode(err) == bullpen.EUnauthenticated:
-		sock.close(closeUnauthenticated, "bad or revoked token")
+		sock.close(closeUnauthenticated, "bad, revoked or expired token")
 		return
 	case err != nil:
 		l.logger.Error("authenticate socket", "err", err)
@@ -131,8 +136,13 @@ func (sock *socket) authenticate(secret string) {
 		sock.close(closeForbidden, "token revoked")
 		return
 	}
-	sock.token = &t
+	sock.token, sock.secret = &t, h
 	sock.authed.Store(true)
+	sock.expireAt(t.SecretUntil)
+	if l.revoked.rotatedLately(t.ID) {
+		// Its read may have raced the rotation: read it again, as the rotation's sockets were.
+		go l.revoked.recheck([]*socket{sock})
+	}
 	sock.heard() // from now on the idle deadline
 	sock.send(mustJSON(welcomeMessage{Type: "welcome", Role: t.Role, RepID: nullIfEmpty(t.RepID),
 		ServerVersion: l.deps.ServerVersion, ServerTime: l.deps.Now().UTC(), Currency: l.deps.Currency, TokenID: t.ID}))

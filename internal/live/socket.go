@@ -42,8 +42,9 @@ type socket struct {
 	connectedAt time.Time
 	lastSeen    atomic.Int64 // unix nanoseconds of the last message or pong from the client
 
-	// Reader goroutine only.
+	// Reader goroutine only; token and secret (its hash) are read by others once authed is set.
 	token  *bullpen.Token
+	secret []byte
 	tokens float64 // rate limit bucket
 	last   time.Time
 
@@ -61,7 +62,8 @@ type socket struct {
 	closing   bool
 	code      int
 	reason    string
-	sendClose bool // whether a close frame is still ours to send
+	sendClose bool        // whether a close frame is still ours to send
+	expiry    *time.Timer // closes the socket when its secret stops working (expiry.go)
 	authed    atomic.Bool
 }
 
@@ -225,6 +227,7 @@ func (sock *socket) closeLocked(code int, reason string, frame bool) {
 		return
 	}
 	sock.closing, sock.code, sock.reason, sock.sendClose = true, code, reason, frame
+	sock.stopExpiryLocked()
 	sock.queue, sock.spare, sock.live = nil, nil, 0
 	for _, sub := range sock.subs {
 		sub.removed = true

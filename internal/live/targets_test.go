@@ -1,28 +1,17 @@
 package live_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"bullpen/internal/bullpen"
-	"bullpen/internal/target"
 )
 
 func TestTargetsChannelSnapshotAndWhoMayWatchIt(t *testing.T) {
 	e := newEnv(t)
 	ws := startWS(t, e, nil, nil)
 	e.srv = ws.srv
-	if _, err := e.db.Pool.Exec(context.Background(), `INSERT INTO reps (rep_id, name, team_id)
-		VALUES ('ana', 'Ana', 'east'), ('bo', 'Bo', 'east'), ('cy', 'Cy', 'west')`); err != nil {
-		t.Fatal(err)
-	}
-	month, _ := target.PeriodsAt(time.Now(), time.UTC)
-	e.do("PUT", "/api/v1/targets", adminSecret, []map[string]any{
-		{"period": month, "metric": "revenue", "team_id": "east", "rep_id": "ana", "target": 1000},
-		{"period": month, "metric": "revenue", "team_id": "east", "rep_id": "bo", "target": 500},
-	}).Want(t, 200, nil)
+	month := e.mustTeamTargets()
 
 	display := dialWS(t, ws.url, nil)
 	display.auth(e.mustMint(adminSecret, bullpen.RoleDisplay, "").Token)

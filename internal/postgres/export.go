@@ -100,3 +100,36 @@ func (db *DB) BoardFinalizedAt(ctx context.Context, contestID, periodKey string)
 	}
 	return utcPtr(at), nil
 }
+
+// ExportAttainment calls fn with the lines of the target sets the filter selects, set by set
+// (by metric, then team), each set's team line first, then its reps' by rep_id. A team's line
+// is its own target or the sum of its reps' (Derived), and the sum of every attainment row of
+// the set, reps without a target included, as GET /targets counts it.
+func (db *DB) ExportAttainment(ctx context.Context, f export.AttainmentFilter, fn func(*export.AttainmentRow) error) error {
+	rows, err := db.Pool.Query(ctx, `SELECT s.period, s.starts_at, s.ends_at, s.timezone, s.metric, s.team_id,
+			l.rep_id, coalesce(r.name, ''), l.target, l.derived, l.value
+		FROM target_sets s
+		CROSS JOIN LATERAL (
+			SELECT '' AS rep_id, 0 AS line,
+				coalesce(max(t.target) FILTER (WHERE t.rep_id = ''), sum(t.target) FILTER (WHERE t.rep_id <> ''), 0)::bigint AS target,
+				count(*) FILTER (WHERE t.rep_id = '') = 0 AS derived,
+				(SELECT coalesce(sum(a.value), 0) FROM attainment a WHERE a.set_id = s.id)::bigint AS value
+			FROM targets t WHERE t.set_id = s.id
+			UNION ALL
+			SELECT t.rep_id, 1, t.target, false, coalesce(a.value, 0)
+			FROM targets t LEFT JOIN attainment a ON a.set_id = t.set_id AND a.rep_id = t.rep_id
+			WHERE t.set_id = s.id AND t.rep_id <> '') l
+		LEFT JOIN reps r ON l.rep_id <> '' AND r.rep_id = l.rep_id
+		WHERE s.period = $1 AND ($2 = '' OR s.team_id = $2)
+		ORDER BY s.metric, s.team_id COLLATE "C", l.line, l.rep_id COLLATE "C"`, f.Period, f.TeamID)
+	if err != nil {
+		return fmt.Errorf("export attainment: %w", err)
+	}
+	var r export.AttainmentRow
+	_, err = pgx.ForEachRow(rows, []any{&r.Period, &r.Start, &r.End, &r.Timezone, &r.Metric, &r.TeamID,
+		&r.RepID, &r.Name, &r.Target, &r.Derived, &r.Value}, func() error { return fn(&r) })
+	if err != nil {
+		return fmt.Errorf("export attainment: %w", err)
+	}
+	return nil
+}

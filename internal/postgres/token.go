@@ -11,16 +11,20 @@ import (
 	"bullpen/internal/bullpen"
 )
 
-const tokenColumns = `id, role, coalesce(rep_id, ''), name, created_by, created_at, last_used_at, revoked_at`
+const tokenColumns = `id, role, coalesce(rep_id, ''), name, created_by, created_at, last_used_at, revoked_at,
+	expires_at, rotated_at, previous_until`
 
-func scanToken(row pgx.Row) (bullpen.Token, error) {
+// scanToken reads tokenColumns, then the row's further columns into more.
+func scanToken(row pgx.Row, more ...any) (bullpen.Token, error) {
 	var t bullpen.Token
 	var role string
-	err := row.Scan(&t.ID, &role, &t.RepID, &t.Name, &t.CreatedBy, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+	err := row.Scan(append([]any{&t.ID, &role, &t.RepID, &t.Name, &t.CreatedBy, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt,
+		&t.ExpiresAt, &t.RotatedAt, &t.PreviousUntil}, more...)...)
 	t.Role = bullpen.Role(role)
 	t.CreatedAt = t.CreatedAt.UTC()
-	t.LastUsedAt = utcPtr(t.LastUsedAt)
-	t.RevokedAt = utcPtr(t.RevokedAt)
+	for _, p := range []**time.Time{&t.LastUsedAt, &t.RevokedAt, &t.ExpiresAt, &t.RotatedAt, &t.PreviousUntil} {
+		*p = utcPtr(*p)
+	}
 	return t, err
 }
 
@@ -42,18 +46,22 @@ func nullString(s string) *string {
 // InsertToken stores a new token by the hash of its secret; CreatedAt is filled in.
 func InsertToken(ctx context.Context, q Querier, t *bullpen.Token, hash []byte) error {
 	if err := q.QueryRow(ctx, `
-		INSERT INTO tokens (id, hash, role, rep_id, name, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
-		t.ID, hash, string(t.Role), nullString(t.RepID), t.Name, t.CreatedBy).Scan(&t.CreatedAt); err != nil {
+		INSERT INTO tokens (id, hash, role, rep_id, name, created_by, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at`,
+		t.ID, hash, string(t.Role), nullString(t.RepID), t.Name, t.CreatedBy, t.ExpiresAt).Scan(&t.CreatedAt); err != nil {
 		return fmt.Errorf("insert token %s: %w", t.ID, err)
 	}
 	return nil
 }
 
-// TokenByHash returns the live (unrevoked) token whose secret hashes to hash.
+// TokenByHash returns the unrevoked token whose secret, or whose secret replaced by its last
+// rotation, hashes to hash, with SecretUntil and Replaced saying which and until when it works.
+// Whether it still works now is the caller's to decide, by its own clock.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, error) {
-	t, err := scanToken(db.Pool.QueryRow(ctx,
-		`SELECT `+tokenColumns+` FROM tokens WHERE hash = $1 AND revoked_at IS NULL`, hash))
+	var replaced bool
+	t, err := scanToken(db.Pool.QueryRow(ctx, `SELECT `+tokenColumns+`, hash <> $1 FROM tokens
+		WHERE (hash = $1 OR previous_hash = $1) AND revoked_at IS NULL`, hash), &replaced)
+	t.Replaced, t.SecretUntil = replaced, bullpen.SecretUntil(t, replaced)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, bullpen.Errorf(bullpen.EUnauthenticated, "unknown or revoked token")
 	}
@@ -122,6 +130,28 @@ func (db *DB) RevokeToken(ctx context.Context, id, by string, decide func(bullpe
 		}
 		return RecordChange(ctx, tx, by, "token.revoke", id, nil)
 	})
+}
+
+// RotateToken locks a token, asks decide for it as rotated (an error refuses), and stores
+// that with hash as its secret's: the secret it had becomes the replaced one, working until the
+// rotated token's PreviousUntil. by is the token rotating it.
+func (db *DB) RotateToken(ctx context.Context, id, by string, hash []byte, decide func(bullpen.Token) (bullpen.Token, error)) (bullpen.Token, error) {
+	var r bullpen.Token
+	err := db.tx(ctx, pgx.TxOptions{}, "rotate token "+id, func(tx pgx.Tx) error {
+		t, err := tokenForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if r, err = decide(t); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE tokens SET previous_hash = hash, hash = $2, previous_until = $3,
+			rotated_at = $4, expires_at = $5 WHERE id = $1`, id, hash, r.PreviousUntil, r.RotatedAt, r.ExpiresAt); err != nil {
+			return fmt.Errorf("rotate token %s: %w", id, err)
+		}
+		return RecordChange(ctx, tx, by, "token.rotate", id, r)
+	})
+	return r, err
 }
 
 // tokenForUpdate returns a token and locks it until tx ends.

@@ -22,27 +22,41 @@ func (s *Store) PublishRevocation(ctx context.Context, tokenID string) error {
 	return nil
 }
 
+// rotatedChannel is where a node tells every other that a token has a new secret, so each
+// checks anew the secret its sockets of that token hold.
+func (s *Store) rotatedChannel() string { return s.prefix + ":rotated" }
+
+// PublishRotation tells every node listening that tokenID was rotated.
+func (s *Store) PublishRotation(ctx context.Context, tokenID string) error {
+	if err := s.rdb.Publish(ctx, s.rotatedChannel(), tokenID).Err(); err != nil {
+		return fmt.Errorf("redis: publish rotation: %w", err)
+	}
+	return nil
+}
+
 // Subscription is a server node's one pub/sub connection: the announcements of the channels
-// its sockets watch, added and removed as they come and go, and every node's revocations. It
+// its sockets watch, added and removed as they come and go, and every node's revocations and
+// rotations. It
 // speaks channel names ("floor"); the Redis names of their notices stay here.
 type Subscription struct {
 	ps      *goredis.PubSub
 	in      <-chan any
 	revoked string
+	rotated string
 	open    string // what a notice channel's name has before the channel's (see channelTag)
 	store   *Store
 }
 
-// Listen opens the node's subscription. It hears revocations from the start; go-redis
+// Listen opens the node's subscription. It hears revocations and rotations from the start; go-redis
 // reconnects it (and subscribes again) by itself when the connection breaks.
 func (s *Store) Listen(ctx context.Context) (*Subscription, error) {
 	ps := s.rdb.Subscribe(ctx)
-	if err := ps.Subscribe(ctx, s.revokedChannel()); err != nil {
+	if err := ps.Subscribe(ctx, s.revokedChannel(), s.rotatedChannel()); err != nil {
 		_ = ps.Close()
 		return nil, fmt.Errorf("redis: listen: %w", err)
 	}
 	return &Subscription{ps: ps, in: ps.ChannelWithSubscriptions(goredis.WithChannelSize(4096)),
-		revoked: s.revokedChannel(), open: "{" + s.prefix + ":ch:", store: s}, nil
+		revoked: s.revokedChannel(), rotated: s.rotatedChannel(), open: "{" + s.prefix + ":ch:", store: s}, nil
 }
 
 // Subscribe starts the announcements of a channel; Redis's confirmation comes through Next.
@@ -72,6 +86,9 @@ func (sub *Subscription) Next() (bullpen.Announcement, bool) {
 	case *goredis.Message:
 		if v.Channel == sub.revoked {
 			return bullpen.Announcement{Kind: bullpen.AnnouncedRevocation, Payload: v.Payload}, true
+		}
+		if v.Channel == sub.rotated {
+			return bullpen.Announcement{Kind: bullpen.AnnouncedRotation, Payload: v.Payload}, true
 		}
 		if name, ok := sub.channelOf(v.Channel); ok {
 			return bullpen.Announcement{Kind: bullpen.AnnouncedMessage, Channel: name, Payload: v.Payload}, true

@@ -54,11 +54,16 @@ func KafkaBrokers(t testing.TB) []string {
 type Option func(*options)
 
 type options struct {
-	brokers []string
+	brokers  []string
+	database string
 }
 
 // WithBrokers uses other Kafka brokers (a private one) instead of the shared broker.
 func WithBrokers(brokers []string) Option { return func(o *options) { o.brokers = brokers } }
+
+// WithDatabase puts the test's schema in another database (a private server's) instead of the
+// shared one.
+func WithDatabase(url string) Option { return func(o *options) { o.database = url } }
 
 // Config returns a configuration for one test: its own schema (migrated), Redis prefix,
 // topics and consumer group, a grace of seconds and a short session timeout.
@@ -72,7 +77,10 @@ func Config(t testing.TB, opts ...Option) config.Config {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	cfg.DatabaseURL = Schema(t)
+	if o.database == "" {
+		o.database = mustEnv(t, "BULLPEN_DATABASE_URL")
+	}
+	cfg.DatabaseURL = schemaIn(t, o.database)
 	cfg.RedisURL = RedisURL(t)
 	cfg.RedisPrefix = Name("t")
 	cfg.KafkaBrokers = o.brokers
@@ -93,7 +101,11 @@ func Config(t testing.TB, opts ...Option) config.Config {
 // schema is dropped when the test ends.
 func Schema(t testing.TB) string {
 	t.Helper()
-	base := mustEnv(t, "BULLPEN_DATABASE_URL")
+	return schemaIn(t, mustEnv(t, "BULLPEN_DATABASE_URL"))
+}
+
+func schemaIn(t testing.TB, base string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	sc, err := postgres.NewScratch(ctx, base, "t_")

@@ -1,6 +1,7 @@
 // The time on the wall: what is left of the contest (or until it starts), when its board starts
-// afresh, and the clock.
-import { currentContest } from './slides.js';
+// afresh, or what is left of a target set's period; and the clock.
+import { currentContest, currentSlide } from './slides.js';
+import { targetsCountdown } from './targets.js';
 import { clockDuration, dateFmt, dayTimeFmt, esc, formatScore, showsScore, shortDuration, timeFmt } from './format.js';
 import { S, el, now, resubscribe } from './state.js';
 
@@ -12,7 +13,13 @@ export function renderCountdown() {
   let value = '—';
   let soon = false;
   let resets = '';
-  if (st) {
+  const slide = currentSlide();
+  if (slide && slide.kind === 'targets') {
+    ({ label, value, soon, resets } = targetsCountdown(slide, t, (name) => {
+      if (S.connected) resubscribe(name, false);
+      return S.connected;
+    }));
+  } else if (st) {
     const status = st.status || (c.meta && c.meta.status) || 'live';
     const end = st.period && st.period.end ? Date.parse(st.period.end) : NaN;
     const start = st.period && st.period.start ? Date.parse(st.period.start) : NaN;

@@ -1,11 +1,13 @@
 // The boards on the wall: the contests of the pairing in turn (the slides), each as its top
-// rows that slide to their new places when the standings change.
+// rows that slide to their new places when the standings change, then the paired teams'
+// attainment boards (targets.js).
 import { METRICS, metricOf } from '../shared/format.js';
 import { reducedMotion, restartClass } from '../shared/page.js';
 import { renderCountdown } from './countdown.js';
 import { formatScore, showsScore } from './format.js';
 import { renderIncentive } from './incentive.js';
 import { contests, el, pairing } from './state.js';
+import { renderTargets, slideTitle, targetSlides } from './targets.js';
 
 const TOP = 10;
 
@@ -19,19 +21,35 @@ export function setStandings(c, st, live) {
   if (!st || !Array.isArray(st.entries)) return;
   c.standings = st;
   if (currentContest() === c) renderBoard(live);
-  else if (!currentContest()) renderAll();
+  else if (!currentSlide()) renderAll();
 }
 
-/** Contests that can be shown, in the pairing's order. */
+/** A paired team's attainment boards changed: their slides are drawn again. */
+export function targetsChanged() {
+  const cur = currentSlide();
+  if (!cur || isTargets(cur)) renderAll();
+  else renderSlides();
+}
+
+const isTargets = (s) => !!s && s.kind === 'targets';
+
+/** What can be shown, in the pairing's order: its contests, then its teams' target sets. */
 export function playlist() {
-  return [...contests.values()].filter((c) => !c.missing);
+  return [...contests.values()].filter((c) => !c.missing).concat(targetSlides());
 }
 
-export function currentContest() {
+/** The slide on screen: a contest, or a target set ({kind: 'targets'}). */
+export function currentSlide() {
   const list = playlist();
   if (!list.length) return null;
   if (slideIndex >= list.length) slideIndex = 0;
   return list[slideIndex];
+}
+
+/** The contest on screen; null while a target set is. */
+export function currentContest() {
+  const s = currentSlide();
+  return isTargets(s) ? null : s;
 }
 
 function goToSlide(i) {
@@ -54,8 +72,16 @@ export function rotateIfDue(t) {
 }
 
 export function renderAll(fade) {
-  renderHeader();
-  renderBoard(false, fade);
+  const onTargets = isTargets(currentSlide());
+  el.board.hidden = onTargets;
+  el.targets.hidden = !onTargets;
+  if (onTargets) {
+    renderTargets(currentSlide());
+    if (fade && !reducedMotion()) el.targets.animate([{ opacity: 0 }, { opacity: 1 }], { duration: 400, easing: 'ease-out' });
+  } else {
+    renderHeader();
+    renderBoard(false, fade);
+  }
   renderSlides();
   renderCountdown();
   renderIncentive();
@@ -64,7 +90,7 @@ export function renderAll(fade) {
 function renderHeader() {
   const c = currentContest();
   if (!c) {
-    el.name.textContent = contests.size ? 'Contest not found' : 'No contest chosen';
+    el.name.textContent = contests.size ? 'Contest not found' : pairing.targets.length ? 'Team not found' : 'No contest chosen';
     el.metric.textContent = 'Live standings';
     document.title = 'Bullpen · wall display';
     return;
@@ -124,7 +150,7 @@ function renderBoard(animate, fade) {
   el.headScore.textContent = (c && METRICS[metricOf(c)]) || 'Score';
   if (!st) {
     el.empty.hidden = false;
-    el.empty.textContent = !c ? (contests.size ? 'None of this display\'s contests was found.' : 'Add &contests=id1,id2 to the pairing link.')
+    el.empty.textContent = !c ? (contests.size || pairing.targets.length ? 'None of this display\'s boards was found.' : 'Add &contests=id1,id2 to the pairing link.')
       : 'Waiting for the standings…';
     return;
   }
@@ -223,7 +249,7 @@ function renderBoard(animate, fade) {
 
 function renderSlides() {
   const list = playlist();
-  const cur = currentContest();
+  const cur = currentSlide();
   el.slides.hidden = list.length < 2;
   el.progress.parentElement.hidden = list.length < 2;
   const buttons = [...el.slides.children];
@@ -238,7 +264,7 @@ function renderSlides() {
       buttons.push(b);
     }
     b.dataset.index = String(i);
-    b.textContent = (c.meta && c.meta.name) || 'Contest ' + (i + 1);
+    b.textContent = isTargets(c) ? slideTitle(c) : (c.meta && c.meta.name) || 'Contest ' + (i + 1);
     b.setAttribute('aria-current', c === cur ? 'true' : 'false');
   });
 }

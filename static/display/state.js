@@ -16,16 +16,20 @@ export const el = {
   cel: $('celebration'), celKicker: $('cel-kicker'), celName: $('cel-name'), celWhat: $('cel-what'),
   celTeam: $('cel-team'), confetti: $('confetti'), fatal: $('fatal'), fatalTitle: $('fatal-title'),
   fatalText: $('fatal-text'), incentive: $('incentive'), incentiveTitle: $('incentive-title'),
-  incentiveMeta: $('incentive-meta'), sound: $('sound'), soundText: $('sound-text'),
+  incentiveMeta: $('incentive-meta'), sound: $('sound'), soundText: $('sound-text'), targets: $('targets'),
 };
 
 export const pairing = (() => {
   const p = fragment();
   const ids = (p.get('contests') || '').split(',').map((s) => s.trim()).filter(Boolean);
+  // boards=targets:east,targets:west: the attainment boards of those teams, after the contests.
+  const teams = (p.get('boards') || '').split(',').map((s) => s.trim()).filter((s) => s.startsWith('targets:'))
+    .map((s) => s.slice('targets:'.length)).filter(Boolean);
   const seconds = Number.parseFloat(p.get('seconds') || '');
   return {
     token: (p.get('token') || '').trim(),
     contests: [...new Set(ids)],
+    targets: [...new Set(teams)],
     hideAmounts: (p.get('amounts') || '').toLowerCase() === 'hide',
     rotateMs: 1000 * (Number.isFinite(seconds) ? Math.min(ROTATE_MAX_S, Math.max(ROTATE_MIN_S, seconds)) : ROTATE_DEFAULT_S),
     sound: !['off', 'no', 'false', '0'].includes((p.get('sound') || '').toLowerCase()),
@@ -37,7 +41,7 @@ export const contests = new Map();
 for (const id of pairing.contests) {
   contests.set(id, { id, meta: null, standings: null, missing: false, periodRefreshed: '' });
 }
-export const channelNames = () => [...pairing.contests.map((id) => 'contest:' + id), 'floor'];
+export const channelNames = () => [...pairing.contests.map((id) => 'contest:' + id), ...pairing.targets.map((id) => 'targets:' + id), 'floor'];
 
 export const money = new Money('USD');
 

@@ -30,6 +30,7 @@ function channelText(ch) {
     const c = contests.get(ch.slice('contest:'.length));
     return c ? c.name : ch;
   }
+  if (ch.startsWith('targets:')) return `Targets of team ${ch.slice('targets:'.length)}`;
   return ch;
 }
 

@@ -1,6 +1,6 @@
 // A contest's periods, past and present (GET /contests/{id}/periods): each board's window and
 // status, its leaders or, once final, its winners and the prizes the ledger paid; and the CSV
-// exports (standings, the points ledger, incentive winners), downloaded with the signed-in
+// exports (standings, the points ledger, incentive winners, attainment), downloaded with the signed-in
 // token: fetch, then a blob handed to a link, since a plain link cannot carry the token.
 import { ApiError } from '../shared/api.js';
 import { $, h } from '../shared/page.js';
@@ -120,14 +120,15 @@ async function submitExport(ev, kind) {
   const form = $('export-form');
   clearErrors(form);
   const f = form.elements;
-  const q = new URLSearchParams({ from: f.from.value, to: f.to.value });
-  if (kind === 'ledger') {
-    if (f.rep_id.value.trim()) q.set('rep_id', f.rep_id.value.trim());
-    if (f.team_id.value.trim()) q.set('team_id', f.team_id.value.trim());
-  }
+  // The attainment of a target period (its team, if named); the others a window of dates.
+  const q = kind === 'attainment' ? new URLSearchParams({ period: f.period.value.trim() })
+    : new URLSearchParams({ from: f.from.value, to: f.to.value });
+  if (kind === 'ledger' && f.rep_id.value.trim()) q.set('rep_id', f.rep_id.value.trim());
+  if (kind !== 'winners' && f.team_id.value.trim()) q.set('team_id', f.team_id.value.trim());
+  const file = { ledger: 'ledger', winners: 'incentive-winners', attainment: 'attainment' }[kind];
   await busy(ev.currentTarget, async () => {
     try {
-      await download(`/exports/${kind === 'ledger' ? 'ledger' : 'incentive-winners'}.csv?${q}`);
+      await download(`/exports/${file}.csv?${q}`);
     } catch (err) {
       showError(form, err, 'The export was not made');
     }
@@ -143,9 +144,11 @@ export function wireHistory() {
   form.addEventListener('submit', (ev) => ev.preventDefault());
   $('export-ledger').addEventListener('click', (ev) => submitExport(ev, 'ledger'));
   $('export-winners').addEventListener('click', (ev) => submitExport(ev, 'winners'));
-  // This month so far, in the dates the API reads as UTC days.
+  $('export-attainment').addEventListener('click', (ev) => submitExport(ev, 'attainment'));
+  // This month so far, in the dates the API reads as UTC days; the target period this month.
   const today = new Date();
   const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1));
   form.elements.from.value = first.toISOString().slice(0, 10);
   form.elements.to.value = today.toISOString().slice(0, 10);
+  form.elements.period.value = first.toISOString().slice(0, 7);
 }

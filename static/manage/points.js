@@ -1,9 +1,11 @@
-// Points: find a rep, read their standings and ledger, and record an adjustment.
+// Points: find a rep, read their standings, attainment trend (trend.js) and ledger, and record an
+// adjustment.
 import { newKey } from '../shared/api.js';
 import { $, h } from '../shared/page.js';
 import { REASONS, points, scoreText, signedFmt, when } from './format.js';
 import { busy, clearErrors, numOrNull, showError } from './forms.js';
 import { S, api, contests, repNames } from './state.js';
+import { showTrend, wireTrend } from './trend.js';
 import { toast } from './ui.js';
 
 let selectedRep = null;         // GET /reps/{id}
@@ -49,6 +51,7 @@ async function selectRep(repId) {
     $('adjust-form').reset();
     adjustKey = null;
     renderRep();
+    showTrend(rep.rep_id);
     for (const b of $('rep-results').querySelectorAll('.rep-result')) {
       const on = b.dataset.rep === rep.rep_id;
       b.classList.toggle('selected', on);
@@ -164,4 +167,5 @@ export function wirePoints() {
   });
   $('adjust-form').addEventListener('submit', submitAdjustment);
   $('ledger-more').addEventListener('click', moreLedger);
+  wireTrend();
 }

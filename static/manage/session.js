@@ -11,13 +11,14 @@ import { busy, clearErrors, showError } from './forms.js';
 import { followCurrency, loadIncentives, renderCountdown, renderIncentives, resetIncentiveForm, resetIncentives } from './incentives.js';
 import { renderRepResults, renderSelectedRep, resetPoints, searchReps } from './points.js';
 import { S, api, contests, money, whenRevoked } from './state.js';
+import { resetTargets, showTargets } from './targets.js';
 import { loadTokens, resetTokens } from './tokens.js';
 
 const TOKEN_KEY = 'bullpen.manage.token';
 const DISPLAYS_POLL_MS = 10000;
 const INCENTIVES_POLL_MS = 30000;
 const CONTESTS_POLL_MS = 60000;
-const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'displays', 'tokens'];
+const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'displays', 'tokens'];
 const STAFF = ['admin', 'manager'];
 
 let section = 'contests';
@@ -80,6 +81,7 @@ export function signOut(why) {
   resetDisplays();
   resetPoints();
   resetCoaching();
+  resetTargets();
   showSignIn();
   if (why && wasIn) {
     const msg = $('signin-msg');
@@ -146,6 +148,7 @@ export function showSection(name, focus = true) {
   if (section === 'tokens') loadTokens();
   if (section === 'points' && !$('rep-results').children.length) searchReps($('rep-q').value.trim(), renderRepResults);
   if (section === 'coaching') showCoaching();
+  if (section === 'targets') showTargets();
 }
 
 // ------------------------------------------------------------------ the socket

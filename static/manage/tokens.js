@@ -4,7 +4,7 @@ import { newKey } from '../shared/api.js';
 import { $, h } from '../shared/page.js';
 import { loadDisplays } from './displays.js';
 import { ago, when } from './format.js';
-import { busy, clearErrors, showError } from './forms.js';
+import { busy, clearErrors, ids, showError } from './forms.js';
 import { searchReps } from './points.js';
 import { renderQR } from './qr.js';
 import { S, api, contests, repName } from './state.js';
@@ -73,6 +73,7 @@ function renderMinted() {
     pairing.contests = new Set([...contests.values()].filter((c) => c.status === 'live').map((c) => c.id));
     pairing.hide = false;
     $('pair-hide').checked = false;
+    $('pair-teams').value = '';
     renderPairingContests();
   }
   if (minted.role === 'rep') {
@@ -109,6 +110,8 @@ function pairingLink() {
   // In the playlist order the manager sees: live first, then by name.
   const chosen = [...$('pair-contest-list').querySelectorAll('input[type=checkbox]')].filter((c) => c.checked).map((c) => c.value);
   let link = `${location.origin}/display#token=${encodeURIComponent(minted.token)}&contests=${chosen.map(encodeURIComponent).join(',')}`;
+  const teams = ids($('pair-teams').value);
+  if (teams.length) link += `&boards=${teams.map((t) => 'targets:' + encodeURIComponent(t)).join(',')}`;
   if (pairing.hide) link += '&amounts=hide';
   return link;
 }
@@ -203,6 +206,7 @@ export function wireTokens() {
     renderMinted();
     $('t-name').focus();
   });
+  $('pair-teams').addEventListener('input', renderPairing);
   $('pair-hide').addEventListener('change', (ev) => {
     pairing.hide = ev.currentTarget.checked;
     renderPairing();

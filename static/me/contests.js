@@ -1,6 +1,7 @@
 // The contests the rep takes part in, and the rep's row on each: read from the API, kept up by
 // the socket (the contest's board, the rep's own rank messages), with the neighbours above and
 // below for the gap to the next place.
+import { setAttainment } from './attainment.js';
 import { renderContest, renderContests, sortContests } from './contest-card.js';
 import { isTeam } from './format.js';
 import { setBalance } from './ledger.js';
@@ -32,6 +33,7 @@ export function loadRep() {
     rep.team_id = v.team_id || null;
     if (typeof v.points_balance === 'number') setBalance(v.points_balance);
     applyStandings(v.standings || []);
+    setAttainment(v.attainment);
     renderHello();
   }, (err) => {
     // 404: a rep with no deal yet has no directory entry; the page still works.

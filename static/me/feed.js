@@ -1,6 +1,7 @@
-// What the socket brings the rep's page: the rep's own channel (points, rank changes), each
-// contest's board and the floor (incentives launched, won and ended; contests starting and
-// ending).
+// What the socket brings the rep's page: the rep's own channel (points, rank changes, my
+// targets), each contest's board and the floor (incentives launched, won and ended; contests
+// starting and ending).
+import { onAttainment, setAttainment } from './attainment.js';
 import { contestName, renderContest, renderContests, sortContests } from './contest-card.js';
 import { applyBoard, applyStandings, aroundSoon, dropContest, loadContestsSoon, refreshMineSoon, takesPart, upsertContest } from './contests.js';
 import { REASONS, names, signedPoints, wholeFmt } from './format.js';
@@ -50,6 +51,7 @@ function onSnapshot(m) {
     const before = S.balance;
     if (typeof d.points_balance === 'number') setBalance(d.points_balance);
     applyStandings(d.standings || []);
+    setAttainment(d.attainment);
     if (m.recovered === false) {
       // Messages were lost while away: say what changed, and read the ledger again.
       if (before !== null && S.balance !== null && S.balance !== before) {
@@ -84,6 +86,8 @@ function onRepMessage(m) {
       return onPoints(m.type, d);
     case 'rank':
       return onRank(d);
+    case 'attainment':
+      return onAttainment(d);
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@
 import { Socket } from '../shared/live.js';
 import { fragment, store } from '../shared/page.js';
 import { loadActivity, resetActivity } from './activity.js';
+import { resetAttainment } from './attainment.js';
 import { renderContests, tickContests } from './contest-card.js';
 import { loadContests, loadRep, resetContests } from './contests.js';
 import { feed } from './feed.js';
@@ -186,6 +187,7 @@ export function stopSession() {
   resetIncentives();
   resetLedger();
   resetActivity();
+  resetAttainment();
   moves.length = 0;
   Object.assign(rep, { rep_id: '', name: '', team_id: null, known: false });
   el.toasts.replaceChildren();

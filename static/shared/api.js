@@ -23,7 +23,8 @@ export class ApiError extends Error {
  * @param {() => string} o.token the signed-in token ('' when signed out)
  * @param {(err: ApiError) => void} [o.onUnauthorized] a 401 for that token (revoked, say); not
  *   called for a token passed to one call to try it
- * @returns {(method: string, path: string, body?: any, opts?: {token?: string, key?: string}) => Promise<any>}
+ * @returns {(method: string, path: string, body?: any, opts?: {token?: string, key?: string, type?: string}) => Promise<any>}
+ *   opts.type: the body is text sent as it is, with this Content-Type (a CSV file, say)
  */
 export function apiClient({ token, onUnauthorized }) {
   // Signed out, nothing is sent: a timer or a lookup still pending from before "Sign out" fails
@@ -32,12 +33,12 @@ export function apiClient({ token, onUnauthorized }) {
     const bearer = opts.token || token();
     if (!bearer) throw new ApiError(401, 'unauthenticated', 'Not signed in.');
     const headers = { Authorization: 'Bearer ' + bearer, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined) headers['Content-Type'] = opts.type || 'application/json';
     if (opts.key) headers['Idempotency-Key'] = opts.key;
     let res;
     try {
       res = await fetch('/api/v1' + path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit',
+        method, headers, body: body === undefined || opts.type ? body : JSON.stringify(body), cache: 'no-store', credentials: 'omit',
       });
     } catch {
       throw new ApiError(0, 'unavailable', 'The server did not answer. Check the connection and try again.');
