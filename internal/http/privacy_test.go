@@ -79,6 +79,7 @@ func privacyRules(contestID, incentiveID, month string) []privacyRule {
 		staffOnly("/exports/standings.csv", "/api/v1/exports/standings.csv?contest_id="+contestID),
 		staffOnly("/exports/ledger.csv", "/api/v1/exports/ledger.csv?from="+from+"&to="+to),
 		staffOnly("/exports/incentive-winners.csv", "/api/v1/exports/incentive-winners.csv?incentive_id="+incentiveID),
+		staffOnly("/exports/attainment.csv", "/api/v1/exports/attainment.csv?period="+month),
 	}
 }
 
