@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go fuzz test-browser chromium soak lint bench bench-ws bench-floor clean
+.PHONY: all build services services-down migrate demo test test-go fuzz test-browser chromium soak lint bench bench-ws bench-floor rush clean
 
 all: build
 
@@ -22,6 +22,7 @@ build:
 	$(GO) build -o bin/scratch ./tools/scratch
 	$(GO) build -o bin/fanfloor ./tools/fanfloor
 	$(GO) build -o bin/exportbench ./tools/exportbench
+	$(GO) build -o bin/rush ./tools/rush
 
 services:
 	@scripts/services.sh up
@@ -95,6 +96,16 @@ bench-ws: build
 # The machine's floor under any fan-out: one frame to every loopback socket, nothing else running.
 bench-floor: build
 	bin/fanfloor -sockets 10000 -interval 50ms -duration 20s
+
+# The morning rush (docs/benchmarks.md): 3,000 reps and 200 screens arriving within 10 s while
+# 2,000 events/s flow, then the leaderboard against /healthz; the HTTP load is vegeta's.
+# RUSH_ARGS="-reps 300 -screens 20 -rounds 1" for a small one. Not part of make test.
+VEGETA_VERSION := v12.13.0
+rush: build $(LOCAL)/bin/vegeta
+	$(ENV); bin/rush -vegeta $(LOCAL)/bin/vegeta $(RUSH_ARGS)
+
+$(LOCAL)/bin/vegeta:
+	GOBIN=$(LOCAL)/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
 clean:
 	rm -rf bin

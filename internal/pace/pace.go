@@ -25,15 +25,7 @@ type Pace struct {
 // whole gap: with less than one selling day left (none, after the end) the whole gap is needed
 // on that day, where a rate per day would grow without bound in its last minutes.
 func (c Calendar) At(value bullpen.Fixed, target *bullpen.Fixed, start, end, now time.Time) Pace {
-	total := c.selling(start, end)
-	elapsed := new(big.Rat)
-	switch {
-	case !now.After(start):
-	case !now.Before(end):
-		elapsed.Set(total)
-	default:
-		elapsed = c.selling(start, now)
-	}
+	elapsed, total := c.sold(start, end, now)
 	p := Pace{Projected: value}
 	p.Elapsed, _ = elapsed.Float64()
 	p.Total, _ = total.Float64()
@@ -48,6 +40,52 @@ func (c Calendar) At(value bullpen.Fixed, target *bullpen.Fixed, start, end, now
 		p.NeededPerDay = needed(*target-value, new(big.Rat).Sub(total, elapsed))
 	}
 	return p
+}
+
+// sold is the selling time of [start, end) passed at now, and the whole of it.
+func (c Calendar) sold(start, end, now time.Time) (elapsed, total *big.Rat) {
+	total = c.selling(start, end)
+	elapsed = new(big.Rat)
+	switch {
+	case !now.After(start):
+	case !now.Before(end):
+		elapsed.Set(total)
+	default:
+		elapsed = c.selling(start, now)
+	}
+	return elapsed, total
+}
+
+// Moment is the selling time of a period at one moment, counted once for all the values
+// projected at it: a board projects each of its rows at the same moment, and counting the
+// selling days is most of what At costs.
+type Moment struct {
+	Elapsed, Total float64 // as At's
+	// total ÷ elapsed as num ÷ den; nil where At projects a value as itself.
+	num, den *big.Int
+}
+
+// Moment is the selling time of [start, end) at now, for Project.
+func (c Calendar) Moment(start, end, now time.Time) Moment {
+	elapsed, total := c.sold(start, end, now)
+	var m Moment
+	m.Elapsed, _ = elapsed.Float64()
+	m.Total, _ = total.Float64()
+	if elapsed.Sign() > 0 && elapsed.Cmp(total) < 0 {
+		f := new(big.Rat).Quo(total, elapsed)
+		m.num, m.den = f.Num(), f.Denom()
+	}
+	return m
+}
+
+// Project is At's Projected for value at the moment: value × (total ÷ elapsed) is value × total
+// ÷ elapsed exactly, rounded the same way (without reducing the fraction first, which is
+// what a big.Rat would spend most of its time on).
+func (m Moment) Project(value bullpen.Fixed) bullpen.Fixed {
+	if m.num == nil {
+		return value
+	}
+	return roundFracHalfUp(new(big.Int).Mul(big.NewInt(int64(value)), m.num), m.den)
 }
 
 // needed is gap spread over the selling days left (at least one), rounded up to the cent.
@@ -67,13 +105,17 @@ func needed(gap bullpen.Fixed, left *big.Rat) *bullpen.Fixed {
 // roundHalfUp rounds r to a whole number of hundredths, halves away from zero (as money is
 // rounded), saturating where a projection from a very short elapsed time overflows.
 func roundHalfUp(r *big.Rat) bullpen.Fixed {
-	num := new(big.Int).Abs(r.Num())
-	den := r.Denom()
+	return roundFracHalfUp(r.Num(), r.Denom())
+}
+
+// roundFracHalfUp is roundHalfUp of num ÷ den (den > 0), reduced or not.
+func roundFracHalfUp(num, den *big.Int) bullpen.Fixed {
 	// floor((2·|num| + den) ÷ (2·den)) = floor(|r| + 1/2)
-	q := new(big.Int).Lsh(num, 1)
+	q := new(big.Int).Abs(num)
+	q.Lsh(q, 1)
 	q.Add(q, den)
 	q.Quo(q, new(big.Int).Lsh(den, 1))
-	if r.Sign() < 0 {
+	if num.Sign() < 0 {
 		q.Neg(q)
 	}
 	return saturate(q)

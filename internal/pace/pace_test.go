@@ -41,6 +41,11 @@ func (tc paceCase) check(t *testing.T) {
 	case tc.neededPerDay != nil && *got.NeededPerDay != *tc.neededPerDay:
 		t.Errorf("needed per day %s, want %s", *got.NeededPerDay, *tc.neededPerDay)
 	}
+	// A board projects every row at one Moment: the same figures.
+	m := tc.c.Moment(at(t, tc.loc, tc.start), at(t, tc.loc, tc.end), at(t, tc.loc, tc.now))
+	if m.Elapsed != tc.elapsed || m.Total != tc.total || m.Project(tc.value) != tc.projected {
+		t.Errorf("moment: elapsed %v of %v, projected %s; want %v of %v, %s", m.Elapsed, m.Total, m.Project(tc.value), tc.elapsed, tc.total, tc.projected)
+	}
 }
 
 // withTarget makes the cases of one UTC period of total selling days and one target.
@@ -195,5 +200,23 @@ func TestPaceSaturatesInsteadOfOverflowing(t *testing.T) {
 	p := c.At(bullpen.FixedLimit, nil, start, start.AddDate(10, 0, 0), start.Add(time.Nanosecond))
 	if p.Projected != math.MaxInt64 {
 		t.Fatalf("projected %d, want the largest Fixed", p.Projected)
+	}
+	if got := c.Moment(start, start.AddDate(10, 0, 0), start.Add(time.Nanosecond)).Project(-bullpen.FixedLimit); got != math.MinInt64+1 {
+		t.Fatalf("moment: projected %d, want the lowest Fixed", got)
+	}
+}
+
+// Projecting many values at one Moment gives what At gives for each, cent for cent, at moments
+// whose factor is not a round number (a third of a day in, mid-week, across a weekend).
+func TestMomentProjectsAsAt(t *testing.T) {
+	c := mustCalendar(t, time.UTC, weekdays)
+	start, end := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, now := range []time.Time{start.Add(8 * time.Hour), start.Add(3*24*time.Hour + 7*time.Minute), start.AddDate(0, 0, 17).Add(13 * time.Hour)} {
+		m := c.Moment(start, end, now)
+		for v := bullpen.Fixed(-2003); v < 300_000; v += 997 {
+			if got, want := m.Project(v), c.At(v, nil, start, end, now).Projected; got != want {
+				t.Fatalf("at %s, %s: moment %s, At %s", now, v, got, want)
+			}
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 type Store struct {
 	rdb    *goredis.Client
 	prefix string
+	reps   *repMemo // directory entries decoded lately, by their JSON
 }
 
 // Open connects to url (redis://host:port/db) and checks that Redis answers.
@@ -29,7 +30,7 @@ func Open(ctx context.Context, url, prefix string) (*Store, error) {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("connect to redis: %w", err)
 	}
-	return &Store{rdb: rdb, prefix: prefix}, nil
+	return &Store{rdb: rdb, prefix: prefix, reps: newRepMemo()}, nil
 }
 
 // Close closes the client.

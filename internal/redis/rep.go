@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"bullpen/internal/bullpen"
 )
@@ -34,15 +35,44 @@ func (s *Store) Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep,
 	if err != nil {
 		return nil, fmt.Errorf("redis: read reps: %w", err)
 	}
+	s.reps.decode(ids, vals, out)
+	return out, nil
+}
+
+// repMemo keeps directory entries decoded, by their JSON: a board page reads the same 50 entries
+// again and again, and decoding them was most of what reading them cost. An entry is always
+// read from Redis; only its decoding is saved, so a changed entry (other JSON) is seen at once.
+type repMemo struct {
+	mu sync.Mutex
+	m  map[string]bullpen.Rep
+}
+
+// repMemoMax bounds the memo; when full it starts over.
+const repMemoMax = 100_000
+
+func newRepMemo() *repMemo { return &repMemo{m: map[string]bullpen.Rep{}} }
+
+// decode puts into out, under ids[i], the entry vals[i] holds (HMGET's answer: a string, or nil
+// for an id Redis does not know).
+func (c *repMemo) decode(ids []string, vals []any, out map[string]bullpen.Rep) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i, v := range vals {
 		str, ok := v.(string)
 		if !ok {
 			continue
 		}
+		if r, ok := c.m[str]; ok {
+			out[ids[i]] = r
+			continue
+		}
 		var r bullpen.Rep
 		if json.Unmarshal([]byte(str), &r) == nil {
+			if len(c.m) >= repMemoMax {
+				clear(c.m)
+			}
+			c.m[str] = r
 			out[ids[i]] = r
 		}
 	}
-	return out, nil
 }

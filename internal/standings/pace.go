@@ -28,11 +28,10 @@ func AddPace(st *Standings, k *contest.Contest, cal pace.Calendar, now time.Time
 	if now.Before(start) || !now.Before(end) {
 		return
 	}
-	cal = cal.In(k.Location())
-	p := cal.At(0, nil, start, end, now)
-	st.Pace = &PaceView{ElapsedDays: p.Elapsed, TotalDays: p.Total}
+	m := cal.In(k.Location()).Moment(start, end, now)
+	st.Pace = &PaceView{ElapsedDays: m.Elapsed, TotalDays: m.Total}
 	for i := range st.Entries {
-		projected := cal.At(st.Entries[i].Score, nil, start, end, now).Projected
+		projected := m.Project(st.Entries[i].Score)
 		st.Entries[i].Projected = &projected
 	}
 	rankPace(st.Entries)

@@ -18,19 +18,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -39,6 +34,7 @@ import (
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/child"
 	"bullpen/tools/internal/kafkaadmin"
 	"bullpen/tools/internal/procstat"
 )
@@ -55,10 +51,6 @@ type options struct {
 	profileOut, logDir        string
 	jsonOut                   string
 	probes                    int
-}
-
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 }
 
 func main() {
@@ -86,7 +78,7 @@ func main() {
 	if o.role != "" {
 		os.Exit(runChild(o.role))
 	}
-	ctx, stop := signalContext()
+	ctx, stop := child.SignalContext()
 	defer stop()
 	rep, err := run(ctx, o)
 	if rep != nil {
@@ -177,15 +169,6 @@ type report struct {
 	LoadAvgEnd                       string
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = ln.Close() }()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 func portOf(hostport string) int {
 	_, p, _ := net.SplitHostPort(hostport)
 	n, _ := strconv.Atoi(p)
@@ -197,7 +180,7 @@ func logf(format string, a ...any) {
 }
 
 func run(ctx context.Context, o options) (rep *report, err error) {
-	nofile := raiseNoFile()
+	nofile := child.RaiseNoFile()
 	if uint64(o.clients)+200 > nofile {
 		return nil, fmt.Errorf("%d clients need more open files than the limit %d", o.clients, nofile)
 	}
@@ -242,11 +225,11 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	defer func() { _ = store.Flush(context.WithoutCancel(ctx)); _ = store.Close() }()
 
 	// Children.
-	httpPort, err := freePort()
+	httpPort, err := child.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	dbgPort, err := freePort()
+	dbgPort, err := child.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -261,14 +244,14 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	if err != nil {
 		return rep, err
 	}
-	defer stopChild(consumer)
+	defer child.Stop(consumer)
 	server, err := startChild("server", append(common, "BULLPEN_DATABASE_URL="+sch.URL("loadgen-server"),
-		"BULLPEN_HTTP_ADDR="+addr, "LOADGEN_DEBUG_ADDR="+debugAddr), o.logDir+"/loadgen-server.log")
+		"BULLPEN_HTTP_ADDR="+addr, child.DebugAddrEnv+"="+debugAddr), o.logDir+"/loadgen-server.log")
 	if err != nil {
 		return rep, err
 	}
-	defer stopChild(server)
-	if err := waitReady(ctx, "http://"+addr+"/readyz", server); err != nil {
+	defer child.Stop(server)
+	if err := child.WaitReady(ctx, "http://"+addr+"/readyz", server); err != nil {
 		return rep, err
 	}
 	pgPort := int(db.Pool.Config().ConnConfig.Port)
@@ -297,7 +280,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		defer probe.stop()
 	}
 	logf("producing %d events/s (%d deal.won/s); warm-up %v", o.rate, o.wonRate, o.warmup)
-	if err := sleep(ctx, o.warmup); err != nil {
+	if err := child.Sleep(ctx, o.warmup); err != nil {
 		return rep, err
 	}
 
@@ -373,13 +356,13 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	if connected == 0 {
 		return rep, errors.New("no viewer could connect")
 	}
-	if err := sleep(ctx, 3*time.Second); err != nil {
+	if err := child.Sleep(ctx, 3*time.Second); err != nil {
 		return rep, err
 	}
 	rssAfter := vmRSS(pt.server)
 	heapAfter, _, _ := serverHeap(debugAddr)
 	if o.profile > 0 {
-		if err := fetch(debugAddr, "/debug/pprof/heap", 30*time.Second, o.profileOut+".heap"); err != nil {
+		if err := child.Fetch(debugAddr, "/debug/pprof/heap", 30*time.Second, o.profileOut+".heap"); err != nil {
 			logf("heap profile: %v", err)
 		}
 	}
@@ -418,7 +401,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		profWG.Add(1)
 		go func() {
 			defer profWG.Done()
-			if err := fetchProfile(debugAddr, min(o.profile, o.duration), o.profileOut); err == nil {
+			if err := child.FetchProfile(debugAddr, min(o.profile, o.duration), o.profileOut); err == nil {
 				rep.Profile = o.profileOut
 			} else {
 				logf("profile: %v", err)
@@ -426,7 +409,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		}()
 	}
 	logf("measuring for %v", o.duration)
-	if err := sleep(ctx, o.duration); err != nil {
+	if err := child.Sleep(ctx, o.duration); err != nil {
 		return rep, err
 	}
 	cpu1 := pt.sample()
@@ -491,59 +474,6 @@ func redisPort(u string) int {
 		return 6379
 	}
 	return opt
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
-	}
-}
-
-func waitReady(ctx context.Context, url string, cmd *exec.Cmd) error {
-	deadline := time.Now().Add(60 * time.Second)
-	c := http.Client{Timeout: 2 * time.Second}
-	for time.Now().Before(deadline) {
-		if res, err := c.Get(url); err == nil {
-			_, _ = io.Copy(io.Discard, res.Body)
-			_ = res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if cmd.ProcessState != nil {
-			return errors.New("server exited")
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
-			return err
-		}
-	}
-	return fmt.Errorf("%s not ready after 60 s", url)
-}
-
-func fetchProfile(debugAddr string, d time.Duration, out string) error {
-	return fetch(debugAddr, fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(d.Seconds())), d+30*time.Second, out)
-}
-
-// fetch saves what the server child's debug listener answers on path.
-func fetch(debugAddr, path string, timeout time.Duration, out string) error {
-	c := http.Client{Timeout: timeout}
-	res, err := c.Get("http://" + debugAddr + path)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = res.Body.Close() }()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("profile: %s", res.Status)
-	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(f, res.Body)
-	return errors.Join(err, f.Close())
 }
 
 // connectAll connects every client, conc at a time.
@@ -623,7 +553,7 @@ func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc
 	}
 	x0, s0 := xactCommit(ctx, db), tableScans(ctx, db)
 	t0 := time.Now()
-	if err := sleep(ctx, 5*time.Second); err != nil {
+	if err := child.Sleep(ctx, 5*time.Second); err != nil {
 		return nil, err
 	}
 	x1, s1 := xactCommit(ctx, db), tableScans(ctx, db)
@@ -643,7 +573,7 @@ func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc
 		profWG.Add(3)
 		go func() {
 			defer profWG.Done()
-			if err := fetchProfile(debugAddr, 10*time.Second, profileOut+".storm"); err != nil {
+			if err := child.FetchProfile(debugAddr, 10*time.Second, profileOut+".storm"); err != nil {
 				logf("storm profile: %v", err)
 			}
 		}()
@@ -652,7 +582,7 @@ func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc
 		go func() {
 			defer profWG.Done()
 			time.Sleep(3 * time.Second)
-			if err := fetch(debugAddr, "/debug/pprof/goroutine?debug=1", 30*time.Second, profileOut+".storm.goroutines"); err != nil {
+			if err := child.Fetch(debugAddr, "/debug/pprof/goroutine?debug=1", 30*time.Second, profileOut+".storm.goroutines"); err != nil {
 				logf("storm goroutines: %v", err)
 			}
 		}()
@@ -672,7 +602,7 @@ func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc
 	n, _ := connectAll(ctx, e, live, conc, nil)
 	dur := time.Since(t1)
 	// PostgreSQL publishes a backend's table counters when it goes idle, at most once a second.
-	if err := sleep(ctx, 2*time.Second); err != nil {
+	if err := child.Sleep(ctx, 2*time.Second); err != nil {
 		return nil, err
 	}
 	x3, s3 := xactCommit(ctx, db), tableScans(ctx, db)
@@ -694,7 +624,7 @@ func storm(ctx context.Context, e *env, clients []*client, db *postgres.DB, conc
 		n, r.Seconds, r.Resumed, r.Snapshots, r.XactCommitDuring, base, r.ScansDuring["tokens"], r.ScansDuring["contests"])
 	logf("storm: per reconnect p50/p99 dial %.0f/%.0f ms, auth %.0f/%.0f ms, subscribe %.0f/%.0f ms",
 		r.DialP50ms, r.DialP99ms, r.AuthP50ms, r.AuthP99ms, r.SubscribeP50ms, r.SubscribeP99ms)
-	if err := sleep(ctx, time.Second); err != nil {
+	if err := child.Sleep(ctx, time.Second); err != nil {
 		return r, err
 	}
 	r.GapsAfter = st.gaps.Load() - g0

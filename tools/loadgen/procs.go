@@ -1,48 +1,31 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	_ "expvar" // /debug/vars (memstats) on the server child's debug listener
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	_ "net/http/pprof" // the server child's profile endpoint, on a listener of its own
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"bullpen/internal/app"
 	"bullpen/internal/config"
+	"bullpen/tools/internal/child"
 	"bullpen/tools/internal/procstat"
 )
 
-// raiseNoFile lifts the soft open-files limit to the hard one.
-func raiseNoFile() uint64 {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		return 0
-	}
-	rl.Cur = rl.Max
-	_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
-	_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
-	return rl.Cur
-}
-
-// runChild is `loadgen -role server|consumer`: the real app.RunServer / app.RunConsumer in a
-// process of its own (so /proc tells its CPU and memory apart), configured from the
-// environment as bin/server and bin/consumer are. The server child also serves net/http/pprof
-// and expvar on LOADGEN_DEBUG_ADDR.
+// runChild is `loadgen -role …`: the server and the consumer (tools/internal/child), the
+// producer and the probes.
 func runChild(role string) int {
-	raiseNoFile()
+	if code, ok := child.Run(role); ok {
+		return code
+	}
+	child.RaiseNoFile()
 	cfg, err := config.Load("127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)
@@ -50,26 +33,9 @@ func runChild(role string) int {
 	}
 	log := app.Logger(cfg.LogLevel).With("process", role)
 	slog.SetDefault(log)
-	ctx, stop := signalContext()
+	ctx, stop := child.SignalContext()
 	defer stop()
 	switch role {
-	case "server":
-		// Heap profiles fine enough to tell what one socket holds (the default samples every
-		// 512 KB allocated).
-		runtime.MemProfileRate = 16 << 10
-		if dbg := os.Getenv("LOADGEN_DEBUG_ADDR"); dbg != "" {
-			go func() { _ = http.ListenAndServe(dbg, nil) }() //nolint:gosec // loopback debug listener of a benchmark child
-		}
-		ln, err := net.Listen("tcp", cfg.HTTPAddr)
-		if err != nil {
-			log.Error("listen", "err", err)
-			return 1
-		}
-		err = app.RunServer(ctx, cfg, ln, log)
-		if err != nil {
-			log.Error("server stopped", "err", err)
-			return 1
-		}
 	case "probe":
 		return runProbe(ctx, cfg)
 	case "producer":
@@ -77,33 +43,20 @@ func runChild(role string) int {
 			go func() { _ = http.ListenAndServe(dbg, nil) }() //nolint:gosec // loopback debug listener of a benchmark child
 		}
 		return runProducer(ctx, cfg)
-	case "consumer":
-		if err := app.RunConsumer(ctx, cfg, log, nil); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("consumer stopped", "err", err)
-			return 1
-		}
 	default:
 		fmt.Fprintln(os.Stderr, "unknown role", role)
 		return 2
 	}
-	return 0
 }
 
-// childCommand is this program again in a role, with env added to the environment and its
-// stderr to logFile.
+// childCommand is this program again in a role (child.Command), in a session of its own with
+// -sessions.
 func childCommand(role string, env []string, logFile string) (*exec.Cmd, *os.File, error) {
-	self, err := os.Executable()
+	cmd, log, err := child.Command(role, env, logFile)
 	if err != nil {
 		return nil, nil, err
 	}
-	cmd := exec.Command(self, "-role", role) //nolint:gosec // our own binary
-	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = ownSession()
-	log, err := os.Create(logFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	cmd.Stderr = log
 	return cmd, log, nil
 }
 
@@ -113,27 +66,7 @@ func startChild(role string, env []string, logFile string) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stdout = log
-	if err := cmd.Start(); err != nil {
-		_ = log.Close()
-		return nil, err
-	}
-	return cmd, nil
-}
-
-func stopChild(cmd *exec.Cmd) {
-	if cmd == nil || cmd.Process == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
+	return cmd, child.Start(cmd, log)
 }
 
 // serverHeap reads the server child's Go heap (HeapInuse, HeapAlloc, Sys) from expvar.

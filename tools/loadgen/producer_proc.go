@@ -16,6 +16,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"bullpen/internal/config"
+	"bullpen/tools/internal/child"
 )
 
 // The producer child (`loadgen -role producer`) writes the events, configured from the
@@ -138,5 +139,5 @@ func (p *childProc) ask(cmd string, v any) error {
 
 func (p *childProc) stop() {
 	_ = p.in.Close()
-	stopChild(p.cmd)
+	child.Stop(p.cmd)
 }

@@ -70,7 +70,7 @@ func main() {
 	log.Info("simulator starting", "brokers", brokers, "topic", topic, "rate", *rate,
 		"reps", *reps, "teams", *teams, "run", *runID, "seed", *seed, "duration", duration.String())
 
-	_, runErr := simulate.Run(ctx, gen, writer{w}, simulate.RunConfig{Rate: *rate, Duration: *duration, Log: log})
+	_, runErr := simulate.Run(ctx, gen, simulate.KafkaSink{W: w}, simulate.RunConfig{Rate: *rate, Duration: *duration, Log: log})
 	if err := w.Close(); err != nil {
 		log.Error("closing the Kafka writer", "err", err)
 	}
@@ -78,17 +78,6 @@ func main() {
 		log.Error("simulator failed", "err", runErr)
 		os.Exit(1)
 	}
-}
-
-// writer adapts a kafka.Writer to simulate.Sink.
-type writer struct{ w *kafka.Writer }
-
-func (w writer) Write(ctx context.Context, msgs []simulate.Message) error {
-	out := make([]kafka.Message, len(msgs))
-	for i, m := range msgs {
-		out[i] = kafka.Message{Key: m.Key, Value: m.Value}
-	}
-	return w.w.WriteMessages(ctx, out...)
 }
 
 func envOr(name, def string) string {

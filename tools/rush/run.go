@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"bullpen/internal/config"
+	"bullpen/internal/postgres"
+	"bullpen/internal/redis"
+	"bullpen/tools/internal/bench"
+	"bullpen/tools/internal/child"
+	"bullpen/tools/internal/kafkaadmin"
+	"bullpen/tools/internal/procstat"
+	"bullpen/tools/internal/simulate"
+)
+
+// stack is the run's server and consumer and what they stand on.
+type stack struct {
+	base, debugAddr string
+	admin           string
+	server          int // pids
+	consumer        int
+}
+
+func run(ctx context.Context, o options) (rep *report, err error) {
+	if o.reps < 1 || o.screens < 0 || o.rounds < 0 || o.window <= 0 {
+		return nil, errors.New("-reps must be at least 1, -screens and -rounds at least 0, -window above 0")
+	}
+	if nofile := child.RaiseNoFile(); uint64(o.reps+o.screens)+500 > nofile {
+		return nil, fmt.Errorf("%d sockets need more open files than the limit %d", o.reps+o.screens, nofile)
+	}
+	veg := vegeta{}
+	if veg.bin, err = findVegeta(o.vegeta); err != nil {
+		return nil, err
+	}
+	if o.dir == "" {
+		o.dir, err = os.MkdirTemp("", "rush-")
+	} else {
+		err = os.MkdirAll(o.dir, 0o755)
+	}
+	if err != nil {
+		return nil, err
+	}
+	veg.dir = o.dir
+	cfg, err := config.Load("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	rep = &report{Command: commandLine(), Started: time.Now().UTC(), CPUs: runtime.NumCPU(), LoadAvgStart: procstat.LoadAvg(),
+		Reps: o.reps, Screens: o.screens, Window: o.window.String(), EventRate: o.eventRate, RateLimit: o.rateLimit, Dir: o.dir}
+	logf("files in %s", o.dir)
+
+	// The floor: a schema of its own with the reps, contests and tokens.
+	sch, err := postgres.NewScratch(ctx, cfg.DatabaseURL, "rush_")
+	if sch != nil {
+		defer func() { _ = sch.Drop(context.WithoutCancel(ctx)) }()
+	}
+	if err != nil {
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, sch.URL("rush"))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	runID := bench.Name("rush")
+	gen, err := simulate.New(simulate.Config{Reps: o.reps, Teams: min(o.teams, o.reps), Seed: 12, RunID: runID,
+		WonShare: simulate.DefaultWonShare, UpdateShare: simulate.DefaultUpdateShare, ReverseShare: simulate.DefaultReverseShare})
+	if err != nil {
+		return nil, err
+	}
+	fl, err := seed(ctx, db, gen.Reps(), o.screens)
+	if err != nil {
+		return nil, err
+	}
+	logf("seeded %d reps in %d teams, %d contests, %d rep and %d display tokens", o.reps, o.teams, len(fl.contests), len(fl.repTok), len(fl.screens))
+
+	topic, prefix, group := bench.Name("rush-"), bench.Name("rush"), bench.Name("rush-")
+	admin := kafkaadmin.New(cfg.KafkaBrokers)
+	if err := admin.CreateTopics(ctx, o.partitions, topic, topic+".dlq"); err != nil {
+		return rep, err
+	}
+	defer func() {
+		c := context.WithoutCancel(ctx)
+		_ = admin.DeleteGroups(c, group)
+		_ = admin.DeleteTopics(c, topic, topic+".dlq")
+	}()
+	store, err := redis.Open(ctx, cfg.RedisURL, prefix)
+	if err != nil {
+		return rep, err
+	}
+	defer func() { _ = store.Flush(context.WithoutCancel(ctx)); _ = store.Close() }()
+
+	st, stopStack, err := startStack(ctx, o, sch, prefix, topic, group)
+	defer stopStack()
+	if err != nil {
+		return rep, err
+	}
+	if err := putTargets(ctx, st.base, st.admin, fl.reps); err != nil {
+		return rep, err
+	}
+
+	// Events from now to the end.
+	w := &kafkago.Writer{Addr: kafkago.TCP(cfg.KafkaBrokers...), Topic: topic, Balancer: &kafkago.Hash{},
+		RequiredAcks: kafkago.RequireAll, BatchTimeout: 5 * time.Millisecond, BatchSize: max(100, o.eventRate/10), MaxAttempts: 10}
+	defer func() { _ = w.Close() }()
+	pctx, stopProducing := context.WithCancel(ctx)
+	defer stopProducing()
+	var produced simulate.Counts
+	var prodErr error
+	var prodDone sync.WaitGroup
+	prodDone.Add(1)
+	go func() {
+		defer prodDone.Done()
+		produced, prodErr = simulate.Run(pctx, gen, simulate.KafkaSink{W: w}, simulate.RunConfig{Rate: float64(o.eventRate), Tick: 20 * time.Millisecond})
+	}()
+	logf("producing %d events/s; warm-up %v", o.eventRate, o.warmup)
+	if err := child.Sleep(ctx, o.warmup); err != nil {
+		return rep, err
+	}
+
+	// The rush.
+	if rep.Rush, err = rush(ctx, o, veg, st, fl, admin, topic, group); err != nil {
+		return rep, err
+	}
+
+	// Leaderboard against /healthz.
+	lb := target{url: st.base + "/api/v1/contests/" + fl.contests[0] + "/leaderboard?limit=50", token: fl.screens0()}
+	if rep.Rounds, err = rounds(ctx, o, veg, st, lb); err != nil {
+		return rep, err
+	}
+
+	stopProducing()
+	prodDone.Wait()
+	if prodErr != nil {
+		return rep, fmt.Errorf("producer: %w", prodErr)
+	}
+	rep.Produced, rep.ProduceFailed = produced.Total, produced.Failed
+	rep.Applied, rep.DrainSeconds = drain(ctx, admin, topic, group, o.partitions, produced.Total)
+	rep.LoadAvgEnd = procstat.LoadAvg()
+	return rep, nil
+}
+
+// screens0 is the token the rounds read the leaderboard with: a wall screen's (a rep's if there
+// are no screens).
+func (f *floor) screens0() string {
+	if len(f.screens) > 0 {
+		return f.screens[0]
+	}
+	return f.repTok[0]
+}
+
+// startStack starts the consumer and the server (children of this program) and waits until the
+// server is ready.
+func startStack(ctx context.Context, o options, sch *postgres.Scratch, prefix, topic, group string) (*stack, func(), error) {
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	httpPort, err := child.FreePort()
+	if err != nil {
+		return nil, stop, err
+	}
+	dbgPort, err := child.FreePort()
+	if err != nil {
+		return nil, stop, err
+	}
+	st := &stack{base: "http://127.0.0.1:" + strconv.Itoa(httpPort), debugAddr: "127.0.0.1:" + strconv.Itoa(dbgPort),
+		admin: bench.Name("rush-admin-") + bench.Name("")}
+	common := []string{"BULLPEN_REDIS_PREFIX=" + prefix, "BULLPEN_KAFKA_TOPIC=" + topic,
+		"BULLPEN_KAFKA_DLQ_TOPIC=" + topic + ".dlq", "BULLPEN_KAFKA_GROUP=" + group,
+		"BULLPEN_ADMIN_TOKEN=" + st.admin, "BULLPEN_KAFKA_SESSION_TIMEOUT=6s", "BULLPEN_LOG_LEVEL=warn",
+		"BULLPEN_RATE_LIMIT=" + o.rateLimit}
+	for _, c := range []struct {
+		role string
+		env  []string
+	}{
+		{"consumer", []string{"BULLPEN_DATABASE_URL=" + sch.URL("rush-consumer")}},
+		{"server", []string{"BULLPEN_DATABASE_URL=" + sch.URL("rush-server"), "BULLPEN_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(httpPort),
+			child.DebugAddrEnv + "=" + st.debugAddr}},
+	} {
+		cmd, log, err := child.Command(c.role, append(common, c.env...), filepath.Join(o.dir, "rush-"+c.role+".log"))
+		if err != nil {
+			return nil, stop, err
+		}
+		if err := child.Start(cmd, log); err != nil {
+			return nil, stop, err
+		}
+		stops = append(stops, func() { child.Stop(cmd); _ = log.Close() })
+		if c.role == "server" {
+			st.server = cmd.Process.Pid
+			if err := child.WaitReady(ctx, st.base+"/readyz", cmd); err != nil {
+				return nil, stop, err
+			}
+		} else {
+			st.consumer = cmd.Process.Pid
+		}
+	}
+	logf("server pid %d on %s, consumer pid %d (logs in %s)", st.server, st.base, st.consumer, o.dir)
+	return st, stop, nil
+}
+
+// drain waits (up to 60 s) for the consumer to commit every event produced, and returns how
+// many it committed and how long the wait took.
+func drain(ctx context.Context, admin *kafkaadmin.Admin, topic, group string, partitions int, produced int64) (int64, float64) {
+	t0 := time.Now()
+	var n int64
+	for time.Since(t0) < 60*time.Second {
+		n, _ = admin.Committed(ctx, group, topic, partitions)
+		if n >= produced || child.Sleep(ctx, 200*time.Millisecond) != nil {
+			break
+		}
+	}
+	return n, time.Since(t0).Seconds()
+}
+
+func commandLine() string {
+	return fmt.Sprint(os.Args)
+}
