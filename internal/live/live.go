@@ -112,6 +112,7 @@ type Live struct {
 	ctx     context.Context // from start to shutdown
 	stop    context.CancelFunc
 	sub     Subscription
+	loops   sync.WaitGroup // presence and pings: the drain waits for them (presence's last flush logs)
 }
 
 // New builds the live subsystem. It holds no connection until the first socket.
@@ -162,8 +163,8 @@ func (l *Live) start() error {
 	l.sub, l.ctx, l.stop, l.started = sub, ctx, cancel, true
 	l.channels.sub = sub
 	l.fan.start(ctx, sub, l.revoked, runtime.GOMAXPROCS(0))
-	go l.presence.loop(ctx)
-	go l.sockets.pingLoop(ctx)
+	l.loops.Go(func() { l.presence.loop(ctx) })
+	l.loops.Go(func() { l.sockets.pingLoop(ctx) })
 	return nil
 }
 
@@ -180,6 +181,7 @@ func (l *Live) Drain() {
 	l.stop()
 	_ = l.sub.Close()
 	l.fan.wait()
+	l.loops.Wait()
 }
 
 // Revoke closes the sockets of a revoked token here and, through the channel log, on every
