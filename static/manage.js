@@ -23,7 +23,7 @@ import { boot, currentSection, renderCurrencyLabels, tick, wireSession } from '.
 import { S, contests, incentives, money } from './manage/state.js';
 import { wireTargetImport } from './manage/target-import.js';
 import { targetsState, wireTargets } from './manage/targets.js';
-import { loadTokens, mintedState, syncTokenForm, wireTokens } from './manage/tokens.js';
+import { loadTokens, mintedState, syncTokenForm, tokensState, wireTokens } from './manage/tokens.js';
 
 exposeTestHook('bullpenManage', {
   state() {
@@ -44,6 +44,7 @@ exposeTestHook('bullpenManage', {
       ...auditState(),
       displays: displaysState(),
       minted: mintedState(),
+      tokens: tokensState(),
       floor: floorTexts(),
     };
   },

@@ -13,7 +13,7 @@ import { followCurrency, loadIncentives, renderCountdown, renderIncentives, rese
 import { renderRepResults, renderSelectedRep, resetPoints, searchReps } from './points.js';
 import { S, api, contests, money, whenRevoked } from './state.js';
 import { resetTargets, showTargets } from './targets.js';
-import { loadTokens, resetTokens } from './tokens.js';
+import { loadTokens, resetTokens, tickTokenScreen } from './tokens.js';
 
 const TOKEN_KEY = 'bullpen.manage.token';
 const DISPLAYS_POLL_MS = 10000;
@@ -232,6 +232,7 @@ export function tick() {
   if (!S.token) return;
   renderCountdown();
   if (section === 'displays') renderDisplaysUpdated();
+  if (section === 'tokens') tickTokenScreen();
 }
 
 /** Signs in with the link's token or the one kept from last time, else shows the form. */
