@@ -83,7 +83,7 @@ test('tokens\' life cycle in the console', { timeout: 240_000 }, async (t) => {
     assert.equal(await form.getByRole('radio', { name: 'Never' }).isChecked(), true, 'the form is back to never');
 
     const count = (await stack.api('GET', '/tokens?limit=500')).items.length;
-    await form.getByLabel('Name').fill('Too late');
+    await form.getByLabel('Name').fill('Trade fair screen');
     await form.getByRole('radio', { name: 'On a date' }).check();
     const at = form.getByLabel('Expires at');
     await at.fill('2020-01-01T09:00:00');
@@ -96,7 +96,7 @@ test('tokens\' life cycle in the console', { timeout: 240_000 }, async (t) => {
     // Two days from now to the second, typed as the browser's wall clock in Auckland.
     const when = Math.floor((Date.now() + 2 * DAY) / 1000) * 1000;
     await at.fill(await wallIn(page, when));
-    const dated = await mint('Too late', async () => {});
+    const dated = await mint('Trade fair screen', async () => {});
     assert.equal(Date.parse(dated.expires_at), when, dated.expires_at);
     assert.match(row(await state(page), dated.id).expires, /^Expires in 2 days/);
     assert.equal(await at.getAttribute('aria-invalid'), null, 'the error is cleared');
