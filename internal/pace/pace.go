@@ -63,12 +63,13 @@ type Moment struct {
 	Elapsed, Total float64 // as At's
 	// total ÷ elapsed as num ÷ den; nil where At projects a value as itself.
 	num, den *big.Int
+	left     *big.Rat // selling days left, for NeededPerDay
 }
 
 // Moment is the selling time of [start, end) at now, for Project.
 func (c Calendar) Moment(start, end, now time.Time) Moment {
 	elapsed, total := c.sold(start, end, now)
-	var m Moment
+	m := Moment{left: new(big.Rat).Sub(total, elapsed)}
 	m.Elapsed, _ = elapsed.Float64()
 	m.Total, _ = total.Float64()
 	if elapsed.Sign() > 0 && elapsed.Cmp(total) < 0 {
@@ -86,6 +87,15 @@ func (m Moment) Project(value bullpen.Fixed) bullpen.Fixed {
 		return value
 	}
 	return roundFracHalfUp(new(big.Int).Mul(big.NewInt(int64(value)), m.num), m.den)
+}
+
+// At is Calendar.At at the moment: the same figures, with the selling time counted once.
+func (m Moment) At(value bullpen.Fixed, target *bullpen.Fixed) Pace {
+	p := Pace{Elapsed: m.Elapsed, Total: m.Total, Projected: m.Project(value)}
+	if target != nil {
+		p.NeededPerDay = needed(*target-value, m.left)
+	}
+	return p
 }
 
 // needed is gap spread over the selling days left (at least one), rounded up to the cent.

@@ -26,25 +26,27 @@ type paceCase struct {
 
 func (tc paceCase) check(t *testing.T) {
 	t.Helper()
-	got := tc.c.At(tc.value, tc.target, at(t, tc.loc, tc.start), at(t, tc.loc, tc.end), at(t, tc.loc, tc.now))
+	start, end, now := at(t, tc.loc, tc.start), at(t, tc.loc, tc.end), at(t, tc.loc, tc.now)
+	tc.verify(t, "At", tc.c.At(tc.value, tc.target, start, end, now))
+	// A board paces every row at one Moment: the same figures.
+	tc.verify(t, "Moment.At", tc.c.Moment(start, end, now).At(tc.value, tc.target))
+}
+
+func (tc paceCase) verify(t *testing.T, by string, got pace.Pace) {
+	t.Helper()
 	if got.Elapsed != tc.elapsed || got.Total != tc.total {
-		t.Errorf("elapsed %v of %v selling days, want %v of %v", got.Elapsed, got.Total, tc.elapsed, tc.total)
+		t.Errorf("%s: elapsed %v of %v selling days, want %v of %v", by, got.Elapsed, got.Total, tc.elapsed, tc.total)
 	}
 	if got.Projected != tc.projected {
-		t.Errorf("projected %s, want %s", got.Projected, tc.projected)
+		t.Errorf("%s: projected %s, want %s", by, got.Projected, tc.projected)
 	}
 	switch {
 	case tc.neededPerDay == nil && got.NeededPerDay != nil:
-		t.Errorf("needed per day %s without a target, want nil", *got.NeededPerDay)
+		t.Errorf("%s: needed per day %s without a target, want nil", by, *got.NeededPerDay)
 	case tc.neededPerDay != nil && got.NeededPerDay == nil:
-		t.Errorf("needed per day nil, want %s", *tc.neededPerDay)
+		t.Errorf("%s: needed per day nil, want %s", by, *tc.neededPerDay)
 	case tc.neededPerDay != nil && *got.NeededPerDay != *tc.neededPerDay:
-		t.Errorf("needed per day %s, want %s", *got.NeededPerDay, *tc.neededPerDay)
-	}
-	// A board projects every row at one Moment: the same figures.
-	m := tc.c.Moment(at(t, tc.loc, tc.start), at(t, tc.loc, tc.end), at(t, tc.loc, tc.now))
-	if m.Elapsed != tc.elapsed || m.Total != tc.total || m.Project(tc.value) != tc.projected {
-		t.Errorf("moment: elapsed %v of %v, projected %s; want %v of %v, %s", m.Elapsed, m.Total, m.Project(tc.value), tc.elapsed, tc.total, tc.projected)
+		t.Errorf("%s: needed per day %s, want %s", by, *got.NeededPerDay, *tc.neededPerDay)
 	}
 }
 
@@ -216,6 +218,10 @@ func TestMomentProjectsAsAt(t *testing.T) {
 		for v := bullpen.Fixed(-2003); v < 300_000; v += 997 {
 			if got, want := m.Project(v), c.At(v, nil, start, end, now).Projected; got != want {
 				t.Fatalf("at %s, %s: moment %s, At %s", now, v, got, want)
+			}
+			target := 150_000 + v/3
+			if got, want := m.At(v, &target), c.At(v, &target, start, end, now); *got.NeededPerDay != *want.NeededPerDay {
+				t.Fatalf("at %s, %s of %s: moment needs %s a day, At %s", now, v, target, *got.NeededPerDay, *want.NeededPerDay)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 	"strings"
@@ -9,15 +10,27 @@ import (
 	"bullpen/internal/message"
 )
 
-// Pace fills in where an attainment is heading (projected, needed_per_day) in its set's
-// period; nil leaves them out.
-type Pace func(s *Set, a *message.Attainment)
+// Pace gives set s's Projector at one moment; nil leaves projected and needed_per_day out.
+type Pace func(s *Set) Projector
+
+// Projector fills in where an attainment is heading in its set's period (projected,
+// needed_per_day). A board projects all its rows with one: counting the period's selling time
+// is most of what pacing costs, and it is the same for every row.
+type Projector func(a *message.Attainment)
 
 // Of is a rep's (or a team's) attainment of target in set s.
 func Of(s *Set, value, target bullpen.Fixed, pace Pace) message.Attainment {
-	a := message.Attainment{Period: s.Period, Metric: s.Metric, Value: value, Target: target, Pct: Pct(value, target)}
+	var at Projector
 	if pace != nil {
-		pace(s, &a)
+		at = pace(s)
+	}
+	return of(s, value, target, at)
+}
+
+func of(s *Set, value, target bullpen.Fixed, at Projector) message.Attainment {
+	a := message.Attainment{Period: s.Period, Metric: s.Metric, Value: value, Target: target, Pct: Pct(value, target)}
+	if at != nil {
+		at(&a)
 	}
 	return a
 }
@@ -55,9 +68,13 @@ func TeamValue(values map[string]bullpen.Fixed) bullpen.Fixed {
 func BuildBoard(s *Set, t Targets, values map[string]bullpen.Fixed, dir map[string]bullpen.Rep, pace Pace) message.AttainmentBoard {
 	b := message.AttainmentBoard{TeamID: s.TeamID, Period: s.Period, Metric: s.Metric, Timezone: s.Timezone,
 		Start: s.Start.UTC(), End: s.End.UTC(), Reps: make([]message.AttainmentLine, 0, len(t.Reps))}
-	b.Team = message.TeamAttainment{Attainment: Of(s, TeamValue(values), t.Team(), pace), Own: t.Own != nil}
+	var at Projector
+	if pace != nil {
+		at = pace(s)
+	}
+	b.Team = message.TeamAttainment{Attainment: of(s, TeamValue(values), t.Team(), at), Own: t.Own != nil}
 	for rep, target := range t.Reps {
-		b.Reps = append(b.Reps, message.AttainmentLine{RepID: rep, Name: dir[rep].Name, Attainment: Of(s, values[rep], target, pace)})
+		b.Reps = append(b.Reps, message.AttainmentLine{RepID: rep, Name: dir[rep].Name, Attainment: of(s, values[rep], target, at)})
 	}
 	slices.SortFunc(b.Reps, func(x, y message.AttainmentLine) int {
 		if c := comparePct(y.Attainment, x.Attainment); c != 0 {
@@ -88,7 +105,18 @@ func comparePct(a, b message.Attainment) int {
 	case b.Target <= 0:
 		return 1
 	}
-	l := new(big.Int).Mul(big.NewInt(int64(a.Value)), big.NewInt(int64(b.Target)))
-	r := new(big.Int).Mul(big.NewInt(int64(b.Value)), big.NewInt(int64(a.Target)))
-	return l.Cmp(r)
+	return crossCompare(int64(a.Value), int64(b.Target), int64(b.Value), int64(a.Target))
 }
+
+// crossCompare compares a×b with c×d exactly: in int64 when no product can overflow (every
+// figure under 30,000,000.00, so nearly always: a board sorts with it), else in big.Int.
+func crossCompare(a, b, c, d int64) int {
+	const safe = 3_000_000_000 // safe² < 2⁶³
+	if inRange(a, safe) && inRange(b, safe) && inRange(c, safe) && inRange(d, safe) {
+		return cmp.Compare(a*b, c*d)
+	}
+	l := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+	return l.Cmp(new(big.Int).Mul(big.NewInt(c), big.NewInt(d)))
+}
+
+func inRange(v, limit int64) bool { return v > -limit && v < limit }

@@ -12,11 +12,14 @@ import (
 // own time zone, at the time now gives (docs/api.md §6 "Pace"): projected, and what is needed per
 // remaining selling day to reach the target.
 func PaceBy(c pace.Calendar, now func() time.Time) Pace {
-	return func(s *Set, a *message.Attainment) {
-		target := a.Target
-		p := c.In(s.Location()).At(a.Value, &target, s.Start, s.End, now())
-		projected := p.Projected
-		a.Projected, a.NeededPerDay = &projected, p.NeededPerDay
+	return func(s *Set) Projector {
+		m := c.In(s.Location()).Moment(s.Start, s.End, now())
+		return func(a *message.Attainment) {
+			target := a.Target
+			p := m.At(a.Value, &target)
+			projected := p.Projected
+			a.Projected, a.NeededPerDay = &projected, p.NeededPerDay
+		}
 	}
 }
 
