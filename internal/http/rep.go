@@ -99,7 +99,7 @@ func visibleTo(t bullpen.Token, repID string) repPrivate {
 // every live or ended contest.
 func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStanding, error) {
 	now := s.Now()
-	open, err := s.ContestReader.OpenContests(ctx, now)
+	open, err := s.sharedOpenContests(ctx)
 	if err != nil {
 		return nil, err
 	}
