@@ -78,6 +78,7 @@ func (s *Server) createContest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.forgetContest(stored.ID)
 	return c.Status(fiber.StatusCreated).JSON(s.view(stored))
 }
 
@@ -199,8 +200,9 @@ func (s *Server) changeContest(c *fiber.Ctx, change func(ctx context.Context, id
 	return c.JSON(s.view(k))
 }
 
-// forgetContest drops a changed contest from this node's cache (other nodes hold it for at most
-// contestTTL).
+// forgetContest drops a changed (or new) contest, and the open contests, from this node's
+// caches (other nodes hold them for at most contestTTL).
 func (s *Server) forgetContest(id string) {
 	s.contests.dropIf(func(k *contest.Contest) bool { return k.ID == id })
+	s.open.dropIf(func([]*contest.Contest) bool { return true })
 }

@@ -26,6 +26,8 @@ type Boards interface {
 	Range(ctx context.Context, contestID, periodKey string, offset, limit int64) ([]standings.Row, int64, error)
 	// Position is an entrant's place on a board (0 first); false when it has no row.
 	Position(ctx context.Context, contestID, periodKey, entrant string) (int64, bool, error)
+	// Places are entrants' rows on several boards, read at once.
+	Places(ctx context.Context, qs []standings.PlaceQuery) ([]standings.Placed, error)
 }
 
 // RepCache is the live projection's copy of the rep directory.

@@ -99,30 +99,24 @@ func visibleTo(t bullpen.Token, repID string) repPrivate {
 // every live or ended contest.
 func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStanding, error) {
 	now := s.Now()
-	open, err := s.ContestReader.OpenContests(ctx, now)
+	open, err := s.sharedOpenContests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var qs []standings.PlaceQuery
+	for _, k := range open {
+		if entrant, ok := k.Entrant(rep.RepID, rep.TeamID); ok {
+			qs = append(qs, standings.PlaceQuery{ContestID: k.ID, PeriodKey: standingsPeriod(k, now).Key, Entrant: entrant})
+		}
+	}
+	places, err := s.Boards.Places(ctx, qs)
 	if err != nil {
 		return nil, err
 	}
 	out := []RepStanding{}
-	for _, k := range open {
-		entrant, ok := k.Entrant(rep.RepID, rep.TeamID)
-		if !ok {
-			continue
-		}
-		key := standingsPeriod(k, now).Key
-		pos, ok, err := s.Boards.Position(ctx, k.ID, key, entrant)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		rows, _, err := s.Boards.Range(ctx, k.ID, key, pos, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(rows) == 1 && rows[0].Entrant == entrant {
-			out = append(out, RepStanding{ContestID: k.ID, Rank: pos + 1, Score: rows[0].Score})
+	for i, p := range places {
+		if p.OK {
+			out = append(out, RepStanding{ContestID: qs[i].ContestID, Rank: p.Row.Position + 1, Score: p.Row.Score})
 		}
 	}
 	return out, nil

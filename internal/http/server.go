@@ -43,7 +43,8 @@ type Server struct {
 	tokenCache *ttlCache[string, bullpen.Token]
 	// authFlight shares one token lookup among the requests and sockets asking at once.
 	authFlight singleflight.Group
-	contests   *ttlCache[string, *contest.Contest] // a cache: the use-cases are Deps.Contests
+	contests   *ttlCache[string, *contest.Contest]     // a cache: the use-cases are Deps.Contests
+	open       *ttlCache[struct{}, []*contest.Contest] // the open contests, as contests
 	// contestFlight shares one contest read among the requests and sockets asking at once.
 	contestFlight singleflight.Group
 	exportSlots   chan struct{} // the exports streaming now (maxExports)
@@ -66,7 +67,8 @@ func New(d Deps) *Server {
 		d.Logger = slog.Default()
 	}
 	s := &Server{Deps: d, metrics: newMetrics(),
-		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000)}
+		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000),
+		open: newTTLCache[struct{}, []*contest.Contest](contestTTL, 1)}
 	s.exportSlots = make(chan struct{}, maxExports)
 	// A revoked token's sockets close on every node (the live subsystem tells the others).
 	onRevoke := d.OnRevoke

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,11 +24,16 @@ type TargetService interface {
 // TargetReader reads target sets with their targets.
 type TargetReader interface {
 	TargetSets(ctx context.Context, f target.Filter) ([]target.Stored, error)
+	// CurrentRepTargets are the rep's own targets in the sets current at now, each set holding
+	// the rep's row alone.
+	CurrentRepTargets(ctx context.Context, repID string, now time.Time) ([]target.Stored, error)
 }
 
 // AttainmentReader reads the projection's attainment rows of sets: set -> rep -> value.
 type AttainmentReader interface {
 	Attainment(ctx context.Context, setIDs []int64) (map[int64]map[string]bullpen.Fixed, error)
+	// RepAttainment is one rep's row of each set (absent where it has none).
+	RepAttainment(ctx context.Context, setIDs []int64, repID string) (map[int64]bullpen.Fixed, error)
 }
 
 // targetInput is a row as a client writes it; target is required (a pointer tells it absent).
@@ -277,19 +283,26 @@ func (s *Server) targetPace() target.Pace {
 	return target.PaceBy(*s.Calendar, s.Now)
 }
 
-// repAttainment is the rep's attainment of each of its targets in the current period.
+// repAttainment is the rep's attainment of each of its targets in the current period (a rep
+// arriving at its page asks it twice: the page and the socket's snapshot).
 func (s *Server) repAttainment(ctx context.Context, repID string) ([]message.Attainment, error) {
-	sets, vals, err := s.setsWithAttainment(ctx, target.Filter{Now: s.Now(), RepID: repID})
+	sets, err := s.TargetReader.CurrentRepTargets(ctx, repID, s.Now())
 	if err != nil {
 		return nil, err
 	}
-	out := []message.Attainment{}
+	ids := make([]int64, len(sets))
+	for i := range sets {
+		ids[i] = sets[i].Set.ID
+	}
+	vals, err := s.AttainmentReader.RepAttainment(ctx, ids, repID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]message.Attainment, 0, len(sets))
 	for i := range sets {
 		st := &sets[i]
 		for _, r := range st.Reps {
-			if r.RepID == repID {
-				out = append(out, target.Of(&st.Set, vals[st.Set.ID][repID], r.Target, s.targetPace()))
-			}
+			out = append(out, target.Of(&st.Set, vals[st.Set.ID], r.Target, s.targetPace()))
 		}
 	}
 	return out, nil

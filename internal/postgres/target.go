@@ -20,10 +20,10 @@ import (
 // setColumns is the select list scanSet reads.
 const setColumns = `s.id, s.period, s.metric, s.team_id, s.timezone, s.weights, s.starts_at, s.ends_at`
 
-func scanSet(row pgx.Row) (*target.Set, error) {
+func scanSet(row pgx.Row, more ...any) (*target.Set, error) {
 	var s target.Set
 	var weights []byte
-	if err := row.Scan(&s.ID, &s.Period, &s.Metric, &s.TeamID, &s.Timezone, &weights, &s.Start, &s.End); err != nil {
+	if err := row.Scan(append([]any{&s.ID, &s.Period, &s.Metric, &s.TeamID, &s.Timezone, &weights, &s.Start, &s.End}, more...)...); err != nil {
 		return nil, err
 	}
 	if len(weights) > 0 {

@@ -89,6 +89,41 @@ func (s *Store) Attainment(ctx context.Context, setIDs []int64) (map[int64]map[s
 	return out, nil
 }
 
+// RepAttainment reads one rep's attainment row of each set (a set where it has none is left
+// out), in one round trip.
+func (s *Store) RepAttainment(ctx context.Context, setIDs []int64, repID string) (map[int64]bullpen.Fixed, error) {
+	out := make(map[int64]bullpen.Fixed, len(setIDs))
+	if len(setIDs) == 0 {
+		return out, nil
+	}
+	cmds := make([]*goredis.StringCmd, len(setIDs))
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, id := range setIDs {
+			cmds[i] = p.HGet(ctx, s.setKey(id), repID)
+		}
+		return nil
+	})
+	if err != nil && err != goredis.Nil {
+		return nil, fmt.Errorf("redis: read attainment of rep %s: %w", repID, err)
+	}
+	for i, id := range setIDs {
+		cur, err := cmds[i].Result()
+		if err == goredis.Nil {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("redis: read attainment of rep %s: %w", repID, err)
+		}
+		_, v, _ := strings.Cut(cur, " ")
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("redis: attainment of set %d, rep %s: %q", id, repID, cur)
+		}
+		out[id] = bullpen.Fixed(n)
+	}
+	return out, nil
+}
+
 // DeleteSet removes a target set's attainment rows (the set is gone).
 func (s *Store) DeleteSet(ctx context.Context, setID int64) error {
 	if err := s.rdb.Del(ctx, s.setKey(setID)).Err(); err != nil {

@@ -121,11 +121,9 @@ func (s *Store) Range(ctx context.Context, contestID, periodKey string, offset, 
 	out := make([]Ranked, 0, len(zr.Val()))
 	var finishers []string
 	for i, z := range zr.Val() {
-		at, entrant := parseMember(z.Member.(string))
-		r := Ranked{Position: offset + int64(i), Entrant: entrant, Score: bullpen.Fixed(-int64(z.Score)), ReachedAt: at}
-		if z.Score < finisherTop {
-			r.FinishedAt = &at
-			finishers = append(finishers, entrant)
+		r := rankedOf(offset+int64(i), z.Score, z.Member.(string))
+		if r.FinishedAt != nil {
+			finishers = append(finishers, r.Entrant)
 		}
 		out = append(out, r)
 	}
@@ -135,6 +133,17 @@ func (s *Store) Range(ctx context.Context, contestID, periodKey string, offset, 
 		}
 	}
 	return out, card.Val(), nil
+}
+
+// rankedOf is the row at position of a board's sort score and member; a race finisher's score
+// and reached_at are finisherDetails' to fill in.
+func rankedOf(position int64, sort float64, m string) Ranked {
+	at, entrant := parseMember(m)
+	r := Ranked{Position: position, Entrant: entrant, Score: bullpen.Fixed(-int64(sort)), ReachedAt: at}
+	if sort < finisherTop {
+		r.FinishedAt = &at
+	}
+	return r
 }
 
 // finisherDetails fills in the scores and reached_at times of race finishers, whose sort scores

@@ -53,6 +53,15 @@ type Row struct {
 	FinishedAt *time.Time // a race's finishers come first, in finishing order
 }
 
+// PlaceQuery asks for an entrant's row on one board (a contest's period).
+type PlaceQuery struct{ ContestID, PeriodKey, Entrant string }
+
+// Placed is a PlaceQuery's answer: the entrant's row, or OK false when it has none.
+type Placed struct {
+	Row Row
+	OK  bool
+}
+
 // Build makes the board of period p from rows (a page of it) and the rep directory; total is
 // the board's size.
 func Build(k *contest.Contest, p contest.Period, now time.Time, rows []Row, total int64, dir map[string]bullpen.Rep) *Standings {

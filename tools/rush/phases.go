@@ -89,6 +89,15 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 	var results string
 	var attackErr error
 	var wg sync.WaitGroup
+	if o.rushProfile != "" && o.window >= time.Second {
+		wg.Go(func() {
+			if err := child.FetchProfile(st.debugAddr, o.window, o.rushProfile); err != nil {
+				logf("rush profile: %v", err)
+				return
+			}
+			logf("rush: server CPU profile in %s", o.rushProfile)
+		})
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
