@@ -12,6 +12,7 @@ import { S, contests, incentives, ledger, money, moves, now, rep } from './state
 import { TOAST_MS, TOAST_SHORT_MS, toast } from './toasts.js';
 
 const MOVES_KEPT = 10;
+const RECENT_DEAL_MS = 10 * 60_000; // a deal of mine in a floor snapshot this recent re-reads my standings
 
 /** The socket client's callbacks for the rep's page. */
 export const feed = { onWelcome, onSnapshot, onMessage, onFatal, onServerError };
@@ -42,8 +43,11 @@ function onServerError(m) {
 function onSnapshot(m) {
   const d = m.data || {};
   if (m.channel === 'floor') {
-    // History: the latest items update what we know, nothing is announced again.
+    // History: the latest items update what we know, nothing is announced again. A deal of
+    // mine that landed while the snapshot was taken comes inside it, not as a message of its
+    // own: my standings are read again for it as for a live one.
     for (const item of d.items || []) onFloor(item, false);
+    if ((d.items || []).some(recentlyMine)) refreshMineSoon();
     if (m.recovered === false) loadIncentives();
     return;
   }
@@ -163,6 +167,13 @@ function onRank(d) {
 function remember(move) {
   moves.unshift(move);
   moves.length = Math.min(moves.length, MOVES_KEPT);
+}
+
+/** A celebration of my own deal from the last few minutes (server time). */
+function recentlyMine(m) {
+  const d = m.data || {};
+  const at = Date.parse(d.occurred_at || '');
+  return m.type === 'celebration' && d.rep_id === rep.rep_id && !Number.isNaN(at) && now() - at < RECENT_DEAL_MS;
 }
 
 function onFloor(m, isLive) {

@@ -436,4 +436,27 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.deepEqual(errs, []);
     await p.close();
   });
+
+  await t.test('a deal of mine that lands before my page\'s floor snapshot still re-reads my standings', async () => {
+    // The deal is in the ledger before the page opens, so it reaches the page inside the floor's
+    // snapshot, never as a message of its own: the page re-reads for it all the same.
+    const samDeals = async () => {
+      const b = await stack.api('GET', `/contests/${deals.id}/leaderboard`);
+      const row = b.entries.find((e) => e.rep_id === SAM.rep_id);
+      return row ? row.score : 0;
+    };
+    const had = await samDeals();
+    await stack.postEvents([dealWon(SAM, 100)]);
+    await waitFor(async () => (await samDeals()) === had + 1, 15_000, 'Sam\'s deal on the deals board');
+    const errs = [];
+    const p = await openPage(browser, errs, PHONE);
+    const reads = [];
+    p.on('request', (r) => { if (new URL(r.url()).pathname === `/api/v1/reps/${SAM.rep_id}`) reads.push(Date.now()); });
+    await p.goto(`${base}/me#token=${encodeURIComponent(repToken)}`, { waitUntil: 'domcontentloaded' });
+    await p.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 20_000 });
+    // The sign-in's own read, then one more for the deal in the snapshot (at most 4 s later).
+    await waitFor(async () => reads.length >= 2, 12_000, 'a re-read of my standings for the deal in the floor snapshot');
+    assert.deepEqual(errs, []);
+    await p.close();
+  });
 });
