@@ -20,7 +20,7 @@ import { currentContest, currentSlide, renderAll, restartProgress, rotateIfDue, 
 import { renderCountdown } from './display/countdown.js';
 import { renderSound, soundState, toggleSound, unlockAudio } from './display/sound.js';
 import { S, api, channelNames, contests, el, money, pairing, resubscribe } from './display/state.js';
-import { dropTeam, refreshTargetsIfDue, setTeamBoard, setTeamBoards, targetRowsShown, targetsState } from './display/targets.js';
+import { dropTeam, setTeamBoard, setTeamBoards, targetRowsShown, targetsState } from './display/targets.js';
 
 const OFFLINE_GRACE_MS = 2000; // no badge for the first connection's usual handshake
 
@@ -188,10 +188,7 @@ function showFatal(title, text) {
 
 function tick() {
   const t = Date.now();
-  if (S.connected) {
-    pollIncentivesIfDue(t);
-    refreshTargetsIfDue(t, (name) => resubscribe(name, false));
-  }
+  if (S.connected) pollIncentivesIfDue(t);
   rotateIfDue(t);
   renderCountdown();
   renderIncentive();

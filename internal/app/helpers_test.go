@@ -25,6 +25,15 @@ import (
 // its health and metrics endpoints.
 func startConsumer(t *testing.T, cfg config.Config) string {
 	t.Helper()
+	addr, stop := runConsumer(t, cfg)
+	t.Cleanup(stop)
+	return addr
+}
+
+// runConsumer runs the real consumer wiring until stop (which waits for it to end) and
+// returns the address of its health and metrics endpoints.
+func runConsumer(t *testing.T, cfg config.Config) (string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	ready := make(chan string, 1)
@@ -34,17 +43,18 @@ func startConsumer(t *testing.T, cfg config.Config) string {
 	select {
 	case addr = <-ready:
 	case err := <-done:
+		cancel()
 		t.Fatalf("consumer did not start: %v", err)
 	case <-time.After(30 * time.Second):
+		cancel()
 		t.Fatal("consumer did not start within 30 s")
 	}
-	t.Cleanup(func() {
+	return addr, func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("consumer: %v", err)
 		}
-	})
-	return addr
+	}
 }
 
 var (

@@ -113,7 +113,7 @@ func Encode(n bullpen.Notice) (bullpen.Queued, error) {
 // Types of the attainment messages (docs/api.md §4).
 const (
 	TypeAttainment      = "attainment"       // rep: its attainment of one target (Attainment)
-	TypeAttainmentBoard = "attainment.board" // targets: a team's set ranked by percent (AttainmentBoard)
+	TypeAttainmentBoard = "attainment.board" // targets: a team's set ranked by percent (AttainmentBoard), or gone (BoardRemoved)
 )
 
 // Attainment is where a rep (or a team) stands against one target: value ÷ target, and at the
@@ -163,4 +163,19 @@ func AttainmentOf(repID string, a Attainment) bullpen.Notice {
 // Board is a team's attainment board message.
 func Board(b AttainmentBoard) bullpen.Notice {
 	return bullpen.Notice{Channel: bullpen.TargetsChannel(b.TeamID), Type: TypeAttainmentBoard, Data: &b}
+}
+
+// BoardRemoved is the attainment board of a set that is gone (its last target deleted): it
+// names the set, and a page drops its board.
+type BoardRemoved struct {
+	TeamID  string `json:"team_id"`
+	Period  string `json:"period"`
+	Metric  string `json:"metric"`
+	Removed bool   `json:"removed"` // always true
+}
+
+// RemovedBoard is the attainment.board message of a removed set.
+func RemovedBoard(teamID, period, metric string) bullpen.Notice {
+	return bullpen.Notice{Channel: bullpen.TargetsChannel(teamID), Type: TypeAttainmentBoard,
+		Data: &BoardRemoved{TeamID: teamID, Period: period, Metric: metric, Removed: true}}
 }

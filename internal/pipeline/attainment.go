@@ -9,9 +9,11 @@ import (
 	"bullpen/internal/target"
 )
 
-// TargetSets reads a target set with its targets (bullpen.ENotFound once it is gone).
+// TargetSets reads a target set with its targets (bullpen.ENotFound once it is gone), and
+// finds the sets stored under keys.
 type TargetSets interface {
 	TargetSet(ctx context.Context, id int64) (target.Stored, error)
+	StoredSets(ctx context.Context, keys []target.SetKey) (map[target.SetKey]*target.Set, error)
 }
 
 // AttainmentValues reads the projection's attainment rows of sets.
@@ -92,6 +94,28 @@ func (a *AttainmentSender) Send(ctx context.Context, ch Batcher, id int64) error
 	a.told[id] = now
 	a.mu.Unlock()
 	return nil
+}
+
+// SendRemoved tells set id's team that the set, k, is gone: an attainment.board that names it,
+// removed. A set stored under k again since (a new id) sends its own board instead, which
+// replaces the old one: the removal, sent late, would take the new set off the wall. A set
+// written under k after this look marks itself, so its board goes out after the removal.
+func (a *AttainmentSender) SendRemoved(ctx context.Context, ch Batcher, id int64, k target.SetKey) error {
+	a.mu.Lock()
+	delete(a.told, id)
+	a.mu.Unlock()
+	now, err := a.Sets.StoredSets(ctx, []target.SetKey{k})
+	if err != nil {
+		return err
+	}
+	if s := now[k]; s != nil {
+		return a.Send(ctx, ch, s.ID)
+	}
+	q, err := message.Encode(message.RemovedBoard(k.TeamID, k.Period, k.Metric))
+	if err != nil {
+		return err
+	}
+	return ch.PublishQueued(ctx, []bullpen.Queued{q})
 }
 
 // forget drops what was told (another process sends now).

@@ -297,6 +297,12 @@ func (m *Merger) send(ctx context.Context, contestID string) error {
 		}
 		return m.Attainment.Send(ctx, m.Channels, setID)
 	}
+	if setID, k, ok := target.ParseRemovedMark(contestID); ok {
+		if m.Attainment == nil {
+			return nil
+		}
+		return m.Attainment.SendRemoved(ctx, m.Channels, setID, k)
+	}
 	c, err := m.Contests.Contest(ctx, contestID)
 	if err != nil {
 		return err

@@ -3,22 +3,13 @@ package postgres
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/tern/v2/migrate"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
-
-const versionTable = "schema_version"
 
 // DB is the ledger's connection pool.
 type DB struct {
@@ -55,66 +46,6 @@ func (db *DB) Close() { db.Pool.Close() }
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.Pool.Ping(ctx); err != nil {
 		return fmt.Errorf("ping postgresql: %w", err)
-	}
-	return nil
-}
-
-func (db *DB) migrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error) {
-	m, err := migrate.NewMigrator(ctx, conn, versionTable)
-	if err != nil {
-		return nil, fmt.Errorf("prepare migrations: %w", err)
-	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	if err := m.LoadMigrations(sub); err != nil {
-		return nil, fmt.Errorf("load migrations: %w", err)
-	}
-	return m, nil
-}
-
-// Migrate applies every embedded migration not yet applied.
-func (db *DB) Migrate(ctx context.Context) error {
-	conn, err := db.Pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate: acquire a connection: %w", err)
-	}
-	defer conn.Release()
-	m, err := db.migrator(ctx, conn.Conn())
-	if err != nil {
-		return err
-	}
-	if err := m.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
-}
-
-// ErrOldSchema is returned by CheckSchema when migrations are missing.
-var ErrOldSchema = errors.New("the database schema is older than this program: run `server migrate`")
-
-// CheckSchema refuses a database whose schema is older (or newer) than the embedded migrations.
-func (db *DB) CheckSchema(ctx context.Context) error {
-	conn, err := db.Pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("check schema: acquire a connection: %w", err)
-	}
-	defer conn.Release()
-	m, err := db.migrator(ctx, conn.Conn())
-	if err != nil {
-		return err
-	}
-	have, err := m.GetCurrentVersion(ctx)
-	if err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	want := int32(len(m.Migrations))
-	switch {
-	case have < want:
-		return fmt.Errorf("%w (schema version %d, want %d)", ErrOldSchema, have, want)
-	case have > want:
-		return fmt.Errorf("the database schema (version %d) is newer than this program (%d)", have, want)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"bullpen/internal/contest"
-	"bullpen/internal/postgres"
 )
 
 // A team contest with daily boards: each day pays its own prizes, to every rep who scored for
@@ -19,12 +18,7 @@ func TestEachPeriodPaysItsOwnPrizesToTheRepsOfThePrizedTeam(t *testing.T) {
 	end := start.Add(48 * time.Hour)
 	c := &contest.Contest{Name: "Daily team deals", Metric: contest.MetricDeals, Scope: contest.ScopeTeam, Period: contest.PeriodDay,
 		StartsAt: start, EndsAt: &end, Prizes: []contest.Prize{{Rank: 1, Points: 100}, {Rank: 2, Points: 40}}, CreatedBy: "test"}
-	if err := c.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if err := postgres.InsertContest(ctx, db.Pool, c); err != nil {
-		t.Fatal(err)
-	}
+	mustContest(t, db, c)
 	// Day 1: east 3 deals (ana 2, bo 1, and cy's deal was reversed: net 0), west 2 (dan 2).
 	// Day 2: west 5 (dan 1, eve 4), east 1 (ana 1).
 	mustExec(t, db, `INSERT INTO standings (contest_id, period_key, entrant, score, reached_at) VALUES
@@ -81,12 +75,7 @@ func TestFinalizeReportsTheBalanceOfARepPaidOnTwoBoards(t *testing.T) {
 	end := start.Add(48 * time.Hour)
 	c := &contest.Contest{Name: "Daily deals", Metric: contest.MetricDeals, Scope: contest.ScopeRep, Period: contest.PeriodDay,
 		StartsAt: start, EndsAt: &end, Prizes: []contest.Prize{{Rank: 1, Points: 100}}, CreatedBy: "test"}
-	if err := c.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if err := postgres.InsertContest(ctx, db.Pool, c); err != nil {
-		t.Fatal(err)
-	}
+	mustContest(t, db, c)
 	mustExec(t, db, `INSERT INTO standings (contest_id, period_key, entrant, score, reached_at) VALUES
 		($1, '2026-06-01', 'ana', 100, '2026-06-01T10:00:00Z'), ($1, '2026-06-02', 'ana', 100, '2026-06-02T10:00:00Z')`, c.ID)
 	balances, err := db.Finalize(ctx, c, []string{"2026-06-01", "2026-06-02"}, true)

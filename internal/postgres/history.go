@@ -101,6 +101,24 @@ func prizesPaid(ctx context.Context, tx pgx.Tx, contestID string, keys []string,
 	return nil
 }
 
+// repPlacingsQuery finds a rep's rows ($1) and, in team scope, its team's ($2, empty for none)
+// through the standings_entrant index (migration 011), then ranks the boards they are on.
+const repPlacingsQuery = `WITH mine AS (
+		SELECT s.contest_id, s.period_key, s.entrant,
+			row_number() OVER (PARTITION BY s.contest_id ORDER BY s.period_key DESC) AS n
+		FROM standings s JOIN contests c ON c.id = s.contest_id
+		WHERE (c.scope = 'rep' AND s.entrant = $1) OR (c.scope = 'team' AND $2 <> '' AND s.entrant = $2)
+	), wanted AS (SELECT contest_id, period_key, entrant FROM mine WHERE n <= $3),
+	ranked AS (
+		SELECT contest_id, period_key, entrant, score,
+			row_number() OVER (PARTITION BY contest_id, period_key ORDER BY ` + boardOrder + `) AS rank,
+			count(*) OVER (PARTITION BY contest_id, period_key) AS total
+		FROM standings WHERE (contest_id, period_key) IN (SELECT contest_id, period_key FROM wanted))
+	SELECT r.contest_id::text, r.period_key, r.entrant, r.rank, r.total, r.score, f.finalized_at
+	FROM ranked r JOIN wanted w USING (contest_id, period_key, entrant)
+	LEFT JOIN finals f ON f.contest_id = r.contest_id AND f.period_key = r.period_key
+	ORDER BY r.contest_id, r.period_key DESC`
+
 // RepPlacings returns where a rep (in team scope, its current team) stood on the last `periods`
 // boards of every contest it has a row in, each contest's newest period first, with the
 // contests themselves.
@@ -108,21 +126,7 @@ func (db *DB) RepPlacings(ctx context.Context, rep bullpen.Rep, periods int) ([]
 	var placings []history.Placing
 	contests := map[string]*contest.Contest{}
 	err := db.tx(ctx, readOnly, "read the history of rep "+rep.RepID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `WITH mine AS (
-				SELECT s.contest_id, s.period_key, s.entrant,
-					row_number() OVER (PARTITION BY s.contest_id ORDER BY s.period_key DESC) AS n
-				FROM standings s JOIN contests c ON c.id = s.contest_id
-				WHERE (c.scope = 'rep' AND s.entrant = $1) OR (c.scope = 'team' AND $2 <> '' AND s.entrant = $2)
-			), wanted AS (SELECT contest_id, period_key, entrant FROM mine WHERE n <= $3),
-			ranked AS (
-				SELECT contest_id, period_key, entrant, score,
-					row_number() OVER (PARTITION BY contest_id, period_key ORDER BY `+boardOrder+`) AS rank,
-					count(*) OVER (PARTITION BY contest_id, period_key) AS total
-				FROM standings WHERE (contest_id, period_key) IN (SELECT contest_id, period_key FROM wanted))
-			SELECT r.contest_id::text, r.period_key, r.entrant, r.rank, r.total, r.score, f.finalized_at
-			FROM ranked r JOIN wanted w USING (contest_id, period_key, entrant)
-			LEFT JOIN finals f ON f.contest_id = r.contest_id AND f.period_key = r.period_key
-			ORDER BY r.contest_id, r.period_key DESC`, rep.RepID, rep.TeamID, periods)
+		rows, err := tx.Query(ctx, repPlacingsQuery, rep.RepID, rep.TeamID, periods)
 		if err != nil {
 			return fmt.Errorf("read placings: %w", err)
 		}

@@ -9,7 +9,6 @@ import (
 
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
-	"bullpen/internal/postgres"
 )
 
 // Two consumers applying a win of the same new deal at the same moment (its events on two
@@ -21,12 +20,7 @@ func TestANewDealWonInTwoBatchesAtOnceCountsOnce(t *testing.T) {
 	end := time.Now().Add(time.Hour)
 	c := &contest.Contest{Name: "Revenue", Metric: contest.MetricRevenue, Scope: contest.ScopeRep,
 		StartsAt: time.Now().Add(-time.Hour), EndsAt: &end, CreatedBy: "test"}
-	if err := c.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if err := postgres.InsertContest(ctx, db.Pool, c); err != nil {
-		t.Fatal(err)
-	}
+	mustContest(t, db, c)
 	const rounds = 30
 	now := time.Now()
 	won := func(eventID, rep, deal string) event.Event {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/contest"
 	"bullpen/internal/postgres"
 	"bullpen/internal/testenv"
 )
@@ -22,6 +23,17 @@ func mustDB(t *testing.T) *postgres.DB {
 	}
 	t.Cleanup(db.Close)
 	return db
+}
+
+// mustContest normalizes c and inserts it, filling its id.
+func mustContest(t *testing.T, db *postgres.DB, c *contest.Contest) {
+	t.Helper()
+	if err := c.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.InsertContest(context.Background(), db.Pool, c); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mustExec(t *testing.T, db *postgres.DB, sql string, args ...any) {

@@ -91,19 +91,23 @@ func (s *Targets) Put(ctx context.Context, req *target.Request, by string) (targ
 	return out, nil
 }
 
-// Delete removes one target (repID empty: the team's own); by is the token doing it.
+// Delete removes one target (repID empty: the team's own); by is the token doing it. The set
+// is marked for the merger, which sends its board, or, when that was its last target, tells its
+// team that it is gone (target.RemovedMark).
 func (s *Targets) Delete(ctx context.Context, k target.SetKey, repID, by string) error {
 	id, gone, err := s.store.DeleteTarget(ctx, k, repID, by)
 	if err != nil {
 		return err
 	}
+	mark := target.Mark(id)
 	if gone {
-		err = s.proj.DeleteSet(ctx, id)
-	} else {
-		err = s.proj.MarkChanged(ctx, []string{target.Mark(id)})
+		mark = target.RemovedMark(id, k)
+		if err := s.proj.DeleteSet(ctx, id); err != nil {
+			s.log.Error("remove a target set from redis", "set", id, "err", err)
+		}
 	}
-	if err != nil {
-		s.log.Error("update the projection after removing a target", "set", id, "err", err)
+	if err := s.proj.MarkChanged(ctx, []string{mark}); err != nil {
+		s.log.Error("mark a target set changed", "set", id, "err", err)
 	}
 	return nil
 }

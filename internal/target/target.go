@@ -7,7 +7,6 @@ package target
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"bullpen/internal/bullpen"
@@ -125,21 +124,4 @@ type Filter struct {
 	Metric string
 	TeamID string
 	RepID  string
-}
-
-// markPrefix names a target set among the contests the standings merge is told have changed
-// (contest ids are UUIDs, so the two never meet).
-const markPrefix = "t:"
-
-// Mark names set id in the merge's marks.
-func Mark(setID int64) string { return markPrefix + strconv.FormatInt(setID, 10) }
-
-// ParseMark returns the set a merge mark names, if it names one.
-func ParseMark(mark string) (int64, bool) {
-	rest, ok := strings.CutPrefix(mark, markPrefix)
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(rest, 10, 64)
-	return id, err == nil
 }

@@ -9,9 +9,6 @@ import { countFmt, pointsFmt } from './format.js';
 import { el, money, pairing } from './state.js';
 
 const TOP = 10;
-// A set whose last target is deleted sends no board: its slide goes with the team's next
-// snapshot, asked for this often.
-const SNAPSHOT_EVERY_MS = 120_000;
 
 /** @type {Map<string, {team_id: string, boards: object[]|null, missing: boolean, refreshedFor: string}>} */
 export const teams = new Map();
@@ -35,12 +32,21 @@ export function setTeamBoards(teamId, boards) {
   t.boards = Array.isArray(boards) ? boards.slice() : [];
 }
 
-/** One board, whole (an attainment.board message): it replaces the set's last one. */
+/**
+ * One board, whole (an attainment.board message): it replaces the set's last one. A board
+ * `removed` names a set that is gone (its last target deleted): its slide goes.
+ */
 export function setTeamBoard(b) {
   const t = b && teams.get(b.team_id);
   if (!t) return;
+  const same = (x) => x.period === b.period && x.metric === b.metric;
+  if (b.removed) {
+    slides.delete(boardKey(t.team_id, b));
+    if (t.boards) t.boards = t.boards.filter((x) => !same(x));
+    return;
+  }
   const boards = t.boards || [];
-  const i = boards.findIndex((x) => x.period === b.period && x.metric === b.metric);
+  const i = boards.findIndex(same);
   if (i >= 0) boards[i] = b;
   else boards.push(b);
   t.boards = boards;
@@ -201,15 +207,6 @@ export function targetsCountdown(s, t, resubscribe) {
   const resets = target > 0 && Number.isFinite(projected)
     ? ['Team on pace for ', { strong: pctText((projected / target) * 100) }, ' of target'] : [];
   return { label: `${kind} ends in`, value: formatDuration(end - t, { clock: true }), soon: end - t < 86400 * 1000, resets };
-}
-
-let snapshotAt = Date.now();
-
-/** Asks for the paired teams' boards afresh when it is time (resubscribe(name) asks for one). */
-export function refreshTargetsIfDue(t, resubscribe) {
-  if (!teams.size || t - snapshotAt < SNAPSHOT_EVERY_MS) return;
-  snapshotAt = t;
-  for (const team of teams.values()) if (!team.missing) resubscribe('targets:' + team.team_id);
 }
 
 /** For the test hook: the teams' boards as they came. */

@@ -3,15 +3,17 @@
 // small SVG by the page itself, with the 100 % line. A table of the same figures is there for
 // screen readers.
 import { $, h } from '../shared/page.js';
+import { pctText, periodName } from '../shared/targets.js';
 import { scoreText } from './format.js';
 import { api } from './state.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 // The drawing's box: the plot runs from PLOT.left to PLOT.right and from PLOT.top (the highest
-// percent shown) down to PLOT.bottom (0 %).
+// percent shown) down to PLOT.bottom (0 %). Below it the periods' names, slanted so that twelve
+// of them ("September 2026") fit side by side.
 const W = 560;
-const H = 190;
-const PLOT = { left: 44, right: W - 12, top: 14, bottom: H - 30 };
+const H = 240;
+const PLOT = { left: 44, right: W - 12, top: 14, bottom: H - 80 };
 const METRICS = { revenue: 'Revenue', deals: 'Deals', units: 'Units', points: 'Points' };
 
 let shownRep = null;
@@ -25,7 +27,8 @@ function svg(tag, attrs = {}, ...children) {
   return node;
 }
 
-const pctText = (p) => `${p.toFixed(2)} %`;
+// Percents and period names as the console's targets list says them (shared/targets.js).
+const pct = (p) => pctText(p, 2);
 const seriesName = (key) => {
   const [metric, kind] = key.split('/');
   return `${METRICS[metric] || metric} · ${kind === 'quarter' ? 'quarterly' : 'monthly'}`;
@@ -53,8 +56,9 @@ function ceiling(points) {
 function draw(points) {
   const max = ceiling(points);
   const y = (pct) => PLOT.bottom - (Math.max(0, pct) / max) * (PLOT.bottom - PLOT.top);
-  const step = points.length > 1 ? (PLOT.right - PLOT.left - 24) / (points.length - 1) : 0;
-  const x = (i) => PLOT.left + 12 + i * step;
+  // The first point leaves room on its left for its slanted name.
+  const step = points.length > 1 ? (PLOT.right - PLOT.left - 40) / (points.length - 1) : 0;
+  const x = (i) => PLOT.left + 28 + i * step;
   const grid = [0, 100, max].map((p) => svg('g', {},
     svg('line', { class: p === 100 ? 'trend-goal' : 'trend-grid', x1: PLOT.left, x2: PLOT.right, y1: y(p), y2: y(p),
       stroke: p === 100 ? '#1a7f37' : '#d0d7de', 'stroke-width': p === 100 ? 1.5 : 1, 'stroke-dasharray': p === 100 ? '6 4' : 'none' }),
@@ -73,8 +77,10 @@ function draw(points) {
   const dots = points.flatMap((p, i) => (p.pct === null ? [] : [svg('circle', {
     class: 'trend-point', cx: x(i), cy: y(p.pct), r: 4, fill: p.current ? '#fff' : '#1f5fd1', stroke: '#1f5fd1', 'stroke-width': 2,
     'data-period': p.period, 'data-pct': p.pct,
-  }, svg('title', {}, `${p.period}: ${pctText(p.pct)} (${scoreText(p.metric, p.value)} of ${scoreText(p.metric, p.target)})${p.current ? ', so far' : ''}`))]));
-  const labels = points.map((p, i) => svg('text', { x: x(i), y: H - 10, 'text-anchor': 'middle', 'font-size': 11, fill: '#57606a' }, p.period));
+  }, svg('title', {}, `${periodName(p.period)}: ${pct(p.pct)} (${scoreText(p.metric, p.value)} of ${scoreText(p.metric, p.target)})${p.current ? ', so far' : ''}`))]));
+  const labels = points.map((p, i) => svg('text', {
+    x: x(i), y: PLOT.bottom + 14, 'text-anchor': 'end', transform: `rotate(-45 ${x(i)} ${PLOT.bottom + 14})`, 'font-size': 11, fill: '#57606a',
+  }, periodName(p.period)));
   return svg('svg', {
     id: 'trend-svg', viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-labelledby': 'trend-h',
     'data-max': max, 'data-top': PLOT.top, 'data-bottom': PLOT.bottom,
@@ -87,7 +93,7 @@ function table(points) {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Period' }), h('th', { scope: 'col', text: 'Attainment' }),
       h('th', { scope: 'col', text: 'Value' }), h('th', { scope: 'col', text: 'Target' }))),
     h('tbody', {}, ...points.map((p) => h('tr', {},
-      h('th', { scope: 'row', text: p.period }), h('td', { text: p.pct === null ? 'no target' : pctText(p.pct) }),
+      h('th', { scope: 'row', text: periodName(p.period) }), h('td', { text: p.pct === null ? 'no target' : pct(p.pct) }),
       h('td', { text: scoreText(p.metric, p.value) }), h('td', { text: scoreText(p.metric, p.target) })))));
 }
 

@@ -315,5 +315,15 @@ test('targets pages', { timeout: 280_000 }, async (t) => {
     assert.deepEqual((await stack.api('GET', `/targets?period=${month()}&team_id=west`)).items, []);
   });
 
+  await t.test('display: a set whose last target is deleted leaves the wall at once', async () => {
+    const seq = (await wall.evaluate(() => window.bullpenDisplay.state())).seq['targets:east'];
+    for (const rep of ['&rep_id=rep-ana', '']) await stack.api('DELETE', `/targets?period=${month()}&metric=revenue&team_id=east${rep}`);
+    // Told on the team's channel (its seq moves: no snapshot, no reconnect), within seconds.
+    const s = await waitForWall(wall, (st, n) => st.seq['targets:east'] > n && st.targets.east.boards.length === 0, seq, 5_000);
+    assert.equal(s.slide === eastSlide, false, 'the set\'s slide is not on screen');
+    await wall.waitForFunction(() => [...document.querySelectorAll('#slides button')].map((b) => b.textContent).join('|')
+      === 'Revenue sprint', null, { timeout: 5_000 });
+  });
+
   assert.deepEqual(errors.filter((e) => !expected(e)), []);
 });

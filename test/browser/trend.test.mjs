@@ -101,7 +101,11 @@ test('attainment trend and export in the console', { timeout: 240_000 }, async (
     assert.equal(drawn.lines, 2, 'the line breaks at the period without a percent');
     // The same figures as a table for screen readers, the period without a percent included.
     const rows = await page.locator('#trend-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
-    assert.deepEqual(rows.map((r) => r[1]), ['50.00 %', '150.00 %', 'no target', '25.00 %']);
+    assert.deepEqual(rows.map((r) => r[1]), ['50%', '150%', 'no target', '25%']);
+    // Periods by name, as every page says them ("July 2026"), not as keys.
+    const monthName = (key) => new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' })
+      .format(new Date(`${key}-01T00:00:00Z`));
+    assert.deepEqual(rows.map((r) => r[0]), history.targets.filter((x) => x.metric === 'revenue').reverse().map((x) => monthName(x.period)));
     await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, { timeout: 15_000 });
     await page.locator('#rep-panel').screenshot({ path: path.join(shots, 'manage-trend.png') });
 
