@@ -53,6 +53,7 @@ type Server struct {
 	feed        boardFeed
 	boardFlight singleflight.Group
 	exportSlots chan struct{} // the exports streaming now (maxExports)
+	leases      leases        // the per-token limit's requests in hand (ratelease.go)
 }
 
 const (
