@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 
 	httpapi "bullpen/internal/http"
@@ -35,6 +36,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
 	d.AuditReader = db
+	d.BoardNotices = boardNotices{store}
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
 	}
@@ -80,5 +82,19 @@ var (
 	_ httpapi.AuditReader      = (*postgres.DB)(nil)
 	_ httpapi.Pinger           = (*redis.Store)(nil)
 	_ httpapi.RateLimiter      = (*redis.RateLimiter)(nil)
+	_ httpapi.BoardNotices     = boardNotices{}
+	_ httpapi.BoardFeed        = (*redis.BoardNotices)(nil)
 	_ httpapi.Producer         = (*kafka.Producer)(nil)
 )
+
+// boardNotices is the Redis store as the API's board notices: its feed, a Redis type, is
+// handed over as the API's interface.
+type boardNotices struct{ *redis.Store }
+
+func (n boardNotices) ListenBoards(ctx context.Context) (httpapi.BoardFeed, error) {
+	feed, err := n.Store.ListenBoards(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return feed, nil
+}

@@ -30,4 +30,7 @@ const (
 	AnnouncedSubscribed
 	AnnouncedRevocation
 	AnnouncedRotation
+	// AnnouncedContestChange is a contest changed through the API on some node (Payload: its
+	// id): every node drops what it cached of it.
+	AnnouncedContestChange
 )

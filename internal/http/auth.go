@@ -91,7 +91,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if d := s.take(c, "token:"+t.ID, s.PerToken, 1); !d.Allowed {
+	if d := s.takeLeased(c, "token:"+t.ID, s.PerToken); !d.Allowed {
 		return limited(c, d, "with this token")
 	}
 	c.Locals(tokenKey, t)

@@ -78,8 +78,8 @@ func (s *Server) sharedContest(ctx context.Context, id string) (*contest.Contest
 // sharedOpenContests reads the open contests once for all the requests and sockets asking in
 // the same contestTTL: every rep arriving at its page asks twice (the page and its socket's
 // snapshot), and a morning's arrivals come by the thousand. A contest changed here is seen at
-// once (forgetContest); one that opens or closes by the clock, or changes on another node,
-// within contestTTL.
+// once (forgetContest), one changed on another node as soon as this one hears of it
+// (boardfeed.go); one that opens or closes by the clock within contestTTL.
 func (s *Server) sharedOpenContests(ctx context.Context) ([]*contest.Contest, error) {
 	if open, ok := s.open.get(struct{}{}, s.Now()); ok {
 		return open, nil

@@ -78,7 +78,7 @@ func (s *Server) createContest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.forgetContest(stored.ID)
+	s.forgetContest(c.UserContext(), stored.ID)
 	return c.Status(fiber.StatusCreated).JSON(s.view(stored))
 }
 
@@ -122,7 +122,7 @@ func (s *Server) patchContest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.forgetContest(k.ID)
+	s.forgetContest(c.UserContext(), k.ID)
 	return c.JSON(s.view(k))
 }
 
@@ -196,13 +196,22 @@ func (s *Server) changeContest(c *fiber.Ctx, change func(ctx context.Context, id
 	if err != nil {
 		return err
 	}
-	s.forgetContest(k.ID)
+	s.forgetContest(c.UserContext(), k.ID)
 	return c.JSON(s.view(k))
 }
 
-// forgetContest drops a changed (or new) contest, and the open contests, from this node's
-// caches (other nodes hold them for at most contestTTL).
-func (s *Server) forgetContest(id string) {
+// forgetContest drops a changed (or new) contest, the open contests and the contest's
+// leaderboard pages from this node's caches at once, and tells the other nodes to do the same
+// (they hear it through their board notices; a node that does not holds them for at most
+// contestTTL).
+func (s *Server) forgetContest(ctx context.Context, id string) {
+	s.forgetContestHere(id)
+	s.publishContestChange(ctx, id)
+}
+
+// forgetContestHere drops what this node cached of a contest.
+func (s *Server) forgetContestHere(id string) {
 	s.contests.dropIf(func(k *contest.Contest) bool { return k.ID == id })
 	s.open.dropIf(func([]*contest.Contest) bool { return true })
+	s.boards.drop(id)
 }

@@ -40,7 +40,10 @@ type Deps struct {
 	// AttainmentReader reads attainment from the projection.
 	AttainmentReader AttainmentReader
 	AuditReader      AuditReader
-	Ready            []Dependency // what /readyz checks, in order
+	// BoardNotices tells every node that a contest's board or rules changed; nil: the
+	// leaderboard's pages are not cached.
+	BoardNotices BoardNotices
+	Ready        []Dependency // what /readyz checks, in order
 
 	// Calendar is the selling time pace counts (docs/api.md §6 "Pace"); nil: the leaderboard
 	// shows no pace. Its time zone (BULLPEN_TIMEZONE; UTC without one) is also where the local

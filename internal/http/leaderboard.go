@@ -38,7 +38,9 @@ type RepCache interface {
 
 func (s *Server) leaderboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	k, err := s.sharedContest(ctx, c.Params("id"))
+	id := c.Params("id")
+	g := s.boards.gen(id) // before the contest is read: a change after this drops what we read
+	k, err := s.sharedContest(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -46,34 +48,39 @@ func (s *Server) leaderboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var rows []standings.Row
-	var total int64
 	if around := c.Query("around"); around != "" {
 		radius, err := intQuery(c, "radius", 2, 0, maxRadius)
 		if err != nil {
 			return err
 		}
-		rows, total, err = s.around(ctx, k.ID, p.Key, around, int64(radius))
+		rows, total, err := s.around(ctx, k.ID, p.Key, around, int64(radius))
 		if err != nil {
 			return err
 		}
-	} else {
-		limit, offset, err := page(c)
+		st, err := s.standings(ctx, k, p, rows, total)
 		if err != nil {
 			return err
 		}
-		if rows, total, err = s.Boards.Range(ctx, k.ID, p.Key, int64(offset), int64(limit)); err != nil {
-			return err
-		}
+		s.addPace(st, k)
+		return c.JSON(st)
 	}
-	st, err := s.standings(ctx, k, p, rows, total)
+	limit, offset, err := page(c)
 	if err != nil {
 		return err
 	}
+	body, err := s.boardPage(ctx, g, k, p, limit, offset)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
+}
+
+// addPace adds the pace figures to a leaderboard's standings, when the server has a calendar.
+func (s *Server) addPace(st *Standings, k *contest.Contest) {
 	if s.Calendar != nil {
 		standings.AddPace(st, k, *s.Calendar, s.Now())
 	}
-	return c.JSON(st)
 }
 
 // periodOf resolves ?period=: current (default), previous, or a local date inside the period.

@@ -15,6 +15,9 @@ import (
 // n = 0 counts nothing and says whether one more request would pass.
 type RateLimiter interface {
 	Take(ctx context.Context, key string, r bullpen.Rate, n int) (bullpen.RateDecision, error)
+	// TakeAtMost counts up to n requests, as many as the limit has left, and says how many:
+	// a lease (ratelease.go). None is a refusal.
+	TakeAtMost(ctx context.Context, key string, r bullpen.Rate, n int) (int, bullpen.RateDecision, error)
 }
 
 // Limits are the API's request limits: per token, and per client address for requests whose

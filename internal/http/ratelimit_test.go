@@ -1,7 +1,10 @@
 package http_test
 
 import (
+	"context"
+	"math"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,4 +71,60 @@ func TestRefusedTokensFromOneAddressAreLimitedBeforeTheirLookup(t *testing.T) {
 	do(t, e.srv, "GET", "/api/v1/me", adminSecret).Want(t, 200, nil)
 	do(t, e.srv, "GET", "/api/v1/me", rep.Token).Want(t, 200, nil)
 	do(t, other, "GET", "/api/v1/me", rep.Token).WantError(t, 429, bullpen.ERateLimited, "")
+}
+
+// countingLimiter is the Redis limiter, counting the round trips made to it.
+type countingLimiter struct {
+	httpapi.RateLimiter
+	calls atomic.Int64
+}
+
+func (l *countingLimiter) Take(ctx context.Context, key string, r bullpen.Rate, n int) (bullpen.RateDecision, error) {
+	l.calls.Add(1)
+	return l.RateLimiter.Take(ctx, key, r, n)
+}
+
+func (l *countingLimiter) TakeAtMost(ctx context.Context, key string, r bullpen.Rate, n int) (int, bullpen.RateDecision, error) {
+	l.calls.Add(1)
+	return l.RateLimiter.TakeAtMost(ctx, key, r, n)
+}
+
+func TestALeasedLimitIsSharedByEveryReplicaWithinItsSlack(t *testing.T) {
+	const count = 200 // per hour: the window refills a request every 18 s
+	rate := bullpen.Rate{Count: count, Per: time.Hour}
+	e := newEnv(t)
+	limiter := &countingLimiter{RateLimiter: e.store.RateLimiter()}
+	limits := httpapi.Limits{PerToken: rate, RateLimiter: limiter}
+	servers := []*httpapi.Server{replica(t, e, limits), replica(t, e, limits)}
+	rep := e.mustMint(adminSecret, bullpen.RoleRep, "r-1")
+	start := time.Now()
+	passed := 0
+	for i := range 2 * count {
+		r := do(t, servers[i%2], "GET", "/api/v1/me", rep.Token)
+		if r.Status == 200 {
+			passed++
+			continue
+		}
+		r.WantError(t, 429, bullpen.ERateLimited, "")
+		if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+			t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+		}
+	}
+	// What the shared limit allows over the run (its burst and what refilled meanwhile), and
+	// the documented slack of the leases: one twentieth of the limit, whatever the replicas.
+	refilled := int(math.Ceil(float64(count) * time.Since(start).Seconds() / rate.Per.Seconds()))
+	if most := count + refilled + count/20; passed > most {
+		t.Fatalf("%d requests passed over two replicas, the limit and its slack allow %d", passed, most)
+	}
+	// Leases dropped unspent may refuse a little early, at most one each replica.
+	if least := count - 2*(count/20); passed < least {
+		t.Fatalf("%d requests passed over two replicas, want at least %d", passed, least)
+	}
+	// A round trip per lease (and one per refusal, kept until its Retry-After), not per request.
+	if calls := limiter.calls.Load(); calls*4 > int64(passed) {
+		t.Fatalf("%d round trips to the limiter for %d requests passed", calls, passed)
+	}
+	// Another token has its own count.
+	other := e.mustMint(adminSecret, bullpen.RoleRep, "r-2")
+	do(t, servers[1], "GET", "/api/v1/me", other.Token).Want(t, 200, nil)
 }

@@ -13,6 +13,8 @@ import (
 // Serve serves on ln until ctx is done, then stops accepting and waits up to timeout for the
 // requests in flight.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, timeout time.Duration) error {
+	// Hear the other replicas' contest changes from the start, not from the first leaderboard.
+	s.openBoardFeed()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if err := s.app.Listener(ln); err != nil {
@@ -28,6 +30,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, timeout time.Durati
 		if s.sockets != nil {
 			s.sockets.Drain()
 		}
+		s.closeBoardFeed()
 		if err := s.app.ShutdownWithTimeout(timeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("shut down http: %w", err)
 		}

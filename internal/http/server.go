@@ -47,12 +47,22 @@ type Server struct {
 	open       *ttlCache[struct{}, []*contest.Contest] // the open contests, as contests
 	// contestFlight shares one contest read among the requests and sockets asking at once.
 	contestFlight singleflight.Group
-	exportSlots   chan struct{} // the exports streaming now (maxExports)
+	// Encoded leaderboard pages for boardMaxAge, dropped when the node hears of a change
+	// (feed); boardFlight shares one read among the requests that miss the same page at once.
+	boards      *boardCache
+	feed        boardFeed
+	boardFlight singleflight.Group
+	exportSlots chan struct{} // the exports streaming now (maxExports)
+	leases      leases        // the per-token limit's requests in hand (ratelease.go)
 }
 
 const (
 	tokenTTL   = 5 * time.Second
 	contestTTL = 2 * time.Second
+	// boardMaxAge is the most a leaderboard page is served from the node's cache; a page of a
+	// board that changed is dropped when the node hears of it, mostly well before.
+	boardMaxAge     = time.Second
+	boardCacheBytes = 32 << 20
 )
 
 // maxBody fits a batch of 10,000 events with room to spare.
@@ -68,7 +78,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d, metrics: newMetrics(),
 		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000),
-		open: newTTLCache[struct{}, []*contest.Contest](contestTTL, 1)}
+		open: newTTLCache[struct{}, []*contest.Contest](contestTTL, 1), boards: newBoardCache(boardMaxAge, boardCacheBytes)}
 	s.exportSlots = make(chan struct{}, maxExports)
 	// A revoked token's sockets close on every node (the live subsystem tells the others).
 	onRevoke := d.OnRevoke

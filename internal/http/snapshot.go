@@ -45,11 +45,7 @@ func (v *Snapshots) ContestSnapshot(ctx context.Context, k *contest.Contest, row
 	if err != nil {
 		return nil, err
 	}
-	ranked, total, err := s.Boards.Range(ctx, k.ID, p.Key, 0, int64(rows))
-	if err != nil {
-		return nil, err
-	}
-	st, err := s.standings(ctx, k, p, ranked, total)
+	st, err := s.boardView(ctx, k, p, 0, rows)
 	if err != nil {
 		return nil, err
 	}

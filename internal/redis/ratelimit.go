@@ -46,3 +46,21 @@ func (l *RateLimiter) Take(ctx context.Context, key string, r bullpen.Rate, n in
 	}
 	return bullpen.RateDecision{RetryAfter: res.RetryAfter}, nil
 }
+
+// TakeAtMost counts up to n requests against key under rate r, as many as the limit has left,
+// and returns how many it counted: a lease of requests its caller spends without asking again.
+// None counted is a refusal until RetryAfter has passed.
+func (l *RateLimiter) TakeAtMost(ctx context.Context, key string, r bullpen.Rate, n int) (int, bullpen.RateDecision, error) {
+	if r.Off() {
+		return n, bullpen.RateDecision{Allowed: true}, nil
+	}
+	limit := redis_rate.Limit{Rate: r.Count, Burst: r.Count, Period: r.Per}
+	res, err := l.l.AllowAtMost(ctx, l.prefix+key, limit, n)
+	if err != nil {
+		return 0, bullpen.RateDecision{}, fmt.Errorf("rate limit %s: %w", key, err)
+	}
+	if res.Allowed < 1 {
+		return 0, bullpen.RateDecision{RetryAfter: res.RetryAfter}, nil
+	}
+	return res.Allowed, bullpen.RateDecision{Allowed: true}, nil
+}
