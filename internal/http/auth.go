@@ -48,7 +48,7 @@ var errNoSecret = bullpen.Errorf(bullpen.EUnauthenticated, "a bearer token is re
 // or one this replica served lately.
 func (s *Server) known(h []byte) (bullpen.Token, bool) {
 	// Comparing hashes keeps the comparison constant-time whatever the lengths.
-	if s.AdminToken != "" && subtle.ConstantTimeCompare(h, bullpen.HashSecret(s.AdminToken)) == 1 {
+	if s.adminHash != nil && subtle.ConstantTimeCompare(h, s.adminHash) == 1 {
 		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, true
 	}
 	t, ok := s.tokenCache.get(string(h), s.Now())

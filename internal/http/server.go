@@ -53,6 +53,7 @@ type Server struct {
 	feed        boardFeed
 	boardFlight singleflight.Group
 	exportSlots chan struct{} // the exports streaming now (maxExports)
+	adminHash   []byte        // the bootstrap admin token's hash, once (nil without one)
 	leases      leases        // the per-token limit's requests in hand (ratelease.go)
 }
 
@@ -80,6 +81,9 @@ func New(d Deps) *Server {
 		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000),
 		open: newTTLCache[struct{}, []*contest.Contest](contestTTL, 1), boards: newBoardCache(boardMaxAge, boardCacheBytes)}
 	s.exportSlots = make(chan struct{}, maxExports)
+	if d.AdminToken != "" {
+		s.adminHash = bullpen.HashSecret(d.AdminToken)
+	}
 	// A revoked token's sockets close on every node (the live subsystem tells the others).
 	onRevoke := d.OnRevoke
 	s.OnRevoke = func(tokenID string) {
