@@ -38,7 +38,11 @@ type RepCache interface {
 
 func (s *Server) leaderboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	k, err := s.sharedContest(ctx, c.Params("id"))
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	k, err := s.sharedContest(ctx, id)
 	if err != nil {
 		return err
 	}
