@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,6 +67,9 @@ func (s *Server) sharedContest(ctx context.Context, id string) (*contest.Contest
 	if k, ok := s.contests.get(id, s.Now()); ok {
 		return k, nil
 	}
+	// The id becomes a key of the cache, which outlives the request: a path id is Fiber's
+	// memory, reused by the next request.
+	id = strings.Clone(id)
 	return flight.Do(ctx, &s.contestFlight, "contest|"+id, func(ctx context.Context) (*contest.Contest, error) {
 		k, err := s.ContestReader.Contest(ctx, id)
 		if err == nil {

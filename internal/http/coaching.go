@@ -68,7 +68,11 @@ type TeamCoachingRow struct {
 }
 
 func (s *Server) repCoaching(c *fiber.Ctx) error {
-	repID := strings.Clone(c.Params("id"))
+	repID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	repID = strings.Clone(repID)
 	// A rep's figures are as private as its ledger: staff read any, a rep only its own.
 	if !mayReadLedger(tokenOf(c), repID) {
 		return bullpen.Errorf(bullpen.EPermission, "only managers, admins and the rep itself may read a rep's coaching figures")
@@ -101,7 +105,11 @@ func (s *Server) repCoaching(c *fiber.Ctx) error {
 }
 
 func (s *Server) teamCoaching(c *fiber.Ctx) error {
-	teamID := strings.Clone(c.Params("id"))
+	teamID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	teamID = strings.Clone(teamID)
 	win, r, err := s.coachingWindow(c)
 	if err != nil {
 		return err

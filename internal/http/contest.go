@@ -102,7 +102,11 @@ func (s *Server) listContests(c *fiber.Ctx) error {
 }
 
 func (s *Server) getContest(c *fiber.Ctx) error {
-	k, err := s.ContestReader.Contest(c.UserContext(), c.Params("id"))
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	k, err := s.ContestReader.Contest(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -115,8 +119,12 @@ func (s *Server) patchContest(c *fiber.Ctx) error {
 	if err := decodeBody(patch, &probe); err != nil {
 		return err
 	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
 	k, err := s.Contests.Patch(c.UserContext(), service.ContestPatch{
-		ID: c.Params("id"), By: tokenIDOf(c), Detail: json.RawMessage(patch),
+		ID: id, By: tokenIDOf(c), Detail: json.RawMessage(patch),
 		Edit: func(k *contest.Contest) error { return editByPatch(k, patch) },
 	})
 	if err != nil {
@@ -192,7 +200,11 @@ func (s *Server) cancelContest(c *fiber.Ctx) error {
 }
 
 func (s *Server) changeContest(c *fiber.Ctx, change func(ctx context.Context, id, by string) (*contest.Contest, error)) error {
-	k, err := change(c.UserContext(), c.Params("id"), tokenIDOf(c))
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	k, err := change(c.UserContext(), id, tokenIDOf(c))
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,11 @@ func (s *Server) contestPeriods(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	k, err := s.sharedContest(ctx, c.Params("id"))
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	k, err := s.sharedContest(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -63,7 +67,10 @@ func (s *Server) contestPeriods(c *fiber.Ctx) error {
 
 func (s *Server) repHistory(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	repID := c.Params("id")
+	repID, err := pathID(c)
+	if err != nil {
+		return err
+	}
 	// A rep's history is as private as its ledger: staff read anyone's, a rep its own.
 	if !mayReadLedger(tokenOf(c), repID) {
 		return bullpen.Errorf(bullpen.EPermission, "only managers, admins and the rep itself may read a rep's history")

@@ -72,7 +72,11 @@ func (s *Server) listIncentives(c *fiber.Ctx) error {
 }
 
 func (s *Server) getIncentive(c *fiber.Ctx) error {
-	i, err := s.IncentiveReader.Incentive(c.UserContext(), c.Params("id"))
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	i, err := s.IncentiveReader.Incentive(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -80,7 +84,11 @@ func (s *Server) getIncentive(c *fiber.Ctx) error {
 }
 
 func (s *Server) endIncentive(c *fiber.Ctx) error {
-	i, err := s.Incentives.End(c.UserContext(), c.Params("id"), tokenIDOf(c))
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	i, err := s.Incentives.End(c.UserContext(), id, tokenIDOf(c))
 	if err != nil {
 		return err
 	}

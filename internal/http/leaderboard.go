@@ -38,7 +38,10 @@ type RepCache interface {
 
 func (s *Server) leaderboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	id := c.Params("id")
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
 	g := s.boards.gen(id) // before the contest is read: a change after this drops what we read
 	k, err := s.sharedContest(ctx, id)
 	if err != nil {

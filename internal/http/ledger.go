@@ -63,7 +63,10 @@ func mayReadLedger(t bullpen.Token, repID string) bool {
 }
 
 func (s *Server) repLedger(c *fiber.Ctx) error {
-	repID := c.Params("id")
+	repID, err := pathID(c)
+	if err != nil {
+		return err
+	}
 	if !mayReadLedger(tokenOf(c), repID) {
 		return bullpen.Errorf(bullpen.EPermission, "only managers, admins and the rep itself may read a rep's ledger")
 	}
@@ -86,7 +89,11 @@ func (s *Server) postAdjustment(c *fiber.Ctx) error {
 	if in.Points == nil {
 		return bullpen.Invalid("points", "points is required")
 	}
-	repID := strings.Clone(c.Params("id")) // Fiber's strings die with the request
+	repID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	repID = strings.Clone(repID) // Fiber's strings die with the request
 	e, balance, err := s.Adjustments.Adjust(c.UserContext(), repID, *in.Points, in.Note, tokenIDOf(c))
 	if err != nil {
 		return err

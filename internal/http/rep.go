@@ -53,7 +53,11 @@ func (s *Server) listReps(c *fiber.Ctx) error {
 
 func (s *Server) getRep(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	rep, err := s.RepReader.Rep(ctx, c.Params("id"))
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	rep, err := s.RepReader.Rep(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,11 @@ func (s *Server) rotateToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id := strings.Clone(c.Params("id")) // Fiber's strings die with the request
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	id = strings.Clone(id) // Fiber's strings die with the request
 	t, secret, err := s.Tokens.Rotate(c.UserContext(), tokenOf(c), id, overlap, in.ExpiresAt)
 	if err != nil {
 		return err
@@ -103,7 +107,10 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 }
 
 func (s *Server) revokeToken(c *fiber.Ctx) error {
-	id := c.Params("id")
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
 	if err := s.Tokens.Revoke(c.UserContext(), tokenOf(c), id); err != nil {
 		return err
 	}

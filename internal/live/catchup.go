@@ -7,6 +7,7 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
+	"bullpen/internal/live/wire"
 )
 
 // How a subscription never shows a gap: it is registered with the registry first (live messages
@@ -19,9 +20,9 @@ import (
 // subscribeTimeout bounds one subscribe: the subscription to the log, the state and the snapshot.
 const subscribeTimeout = 15 * time.Second
 
-func (sock *socket) subscribe(m request) error {
-	ch := m.ch
-	if err := mayWatch(*sock.token, ch); err != nil {
+func (sock *socket) subscribe(m wire.Request) error {
+	ch := m.Ch
+	if err := wire.MayWatch(*sock.token, ch); err != nil {
 		return err
 	}
 	if m.Since != nil && *m.Since < 0 {
@@ -32,7 +33,7 @@ func (sock *socket) subscribe(m request) error {
 		epoch = *m.Epoch
 	}
 	sock.mu.Lock()
-	old, count := sock.subs[ch.name], len(sock.subs)
+	old, count := sock.subs[ch.Name], len(sock.subs)
 	sock.mu.Unlock()
 	if old != nil {
 		// Subscribing again starts over, with what the client says it has.
@@ -43,18 +44,18 @@ func (sock *socket) subscribe(m request) error {
 	ctx, cancel := sock.opContext(subscribeTimeout)
 	defer cancel()
 	var k *contest.Contest
-	if ch.kind == kindContest {
+	if ch.Kind == wire.KindContest {
 		var err error
-		if k, err = sock.l.deps.Snapshots.Contest(ctx, ch.id); err != nil {
+		if k, err = sock.l.deps.Snapshots.Contest(ctx, ch.ID); err != nil {
 			return err
 		}
 	}
-	if ch.kind == kindTargets && sock.token.Role == bullpen.RoleRep {
+	if ch.Kind == wire.KindTargets && sock.token.Role == bullpen.RoleRep {
 		team, err := sock.l.deps.Snapshots.RepTeam(ctx, sock.token.RepID)
 		if err != nil {
 			return err
 		}
-		if team != ch.id {
+		if team != ch.ID {
 			return bullpen.Errorf(bullpen.EPermission, "a rep token may watch its own team's targets only")
 		}
 	}
@@ -67,7 +68,7 @@ func (sock *socket) subscribe(m request) error {
 		sock.mu.Unlock()
 		return nil
 	}
-	sock.subs[ch.name] = sub
+	sock.subs[ch.Name] = sub
 	sock.mu.Unlock()
 	if err := sock.l.channels.watch(ctx, sub); err != nil {
 		sock.forget(sub)
@@ -81,9 +82,9 @@ func (sock *socket) subscribe(m request) error {
 	return nil
 }
 
-func (sock *socket) unsubscribe(ch channelRef) {
+func (sock *socket) unsubscribe(ch wire.Channel) {
 	sock.mu.Lock()
-	sub := sock.subs[ch.name]
+	sub := sock.subs[ch.Name]
 	sock.mu.Unlock()
 	if sub == nil {
 		return
@@ -96,8 +97,8 @@ func (sock *socket) unsubscribe(ch channelRef) {
 func (sock *socket) forget(sub *subscription) {
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
-	if sock.subs[sub.ch.name] == sub {
-		delete(sock.subs, sub.ch.name)
+	if sock.subs[sub.ch.Name] == sub {
+		delete(sock.subs, sub.ch.Name)
 	}
 	sub.removed, sub.buf = true, nil
 }
@@ -116,10 +117,10 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 	if since != nil {
 		from = *since
 	}
-	if sub.ch.kind == kindFloor {
+	if sub.ch.Kind == wire.KindFloor {
 		keep = floorItems // a floor snapshot is its latest items
 	}
-	st, hist, err := sock.l.tail(ctx, sub.ch.name, from, keep)
+	st, hist, err := sock.l.tail(ctx, sub.ch.Name, from, keep)
 	if err != nil {
 		return err
 	}
@@ -133,14 +134,14 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 	case resumed && resync:
 		out = missed
 	case resumed:
-		out = append(out, mustJSON(subscribedMessage{Type: "subscribed", Channel: sub.ch.name, Seq: *since, Epoch: st.Epoch}))
+		out = append(out, mustJSON(subscribedMessage{Type: "subscribed", Channel: sub.ch.Name, Seq: *since, Epoch: st.Epoch}))
 		out = append(out, missed...)
 	default:
 		data, err := sock.l.snapshotData(ctx, sub.ch, st, k)
 		if err != nil {
 			return err
 		}
-		snap := snapshotMessage{Type: "snapshot", Channel: sub.ch.name, Seq: st.Seq, Epoch: st.Epoch, Data: data}
+		snap := snapshotMessage{Type: "snapshot", Channel: sub.ch.Name, Seq: st.Seq, Epoch: st.Epoch, Data: data}
 		if since != nil {
 			f := false
 			snap.Recovered = &f
@@ -264,7 +265,7 @@ func (sock *socket) startCatchUpLocked(sub *subscription) {
 		defer cancel()
 		if err := sock.catchUp(ctx, sub, &since, epoch, nil, true); err != nil {
 			if sock.ctx.Err() == nil {
-				sock.l.logger.Error("socket: catch up with a channel", "channel", sub.ch.name, "err", err)
+				sock.l.logger.Error("socket: catch up with a channel", "channel", sub.ch.Name, "err", err)
 				// The client reconnects with since and is served from the history.
 				sock.close(closeInternal, "lost the channel's stream")
 			}

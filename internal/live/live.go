@@ -2,7 +2,8 @@
 // channels and get each channel's messages in order, resuming where they left off. It is
 // made of parts with one job each:
 //
-//   - the handler and protocol (handler.go, protocol.go): the upgrade, auth, client messages;
+//   - the handler and protocol (handler.go, protocol.go): the upgrade, auth, client messages
+//     (read and checked by internal/live/wire, the protocol's pure parsing);
 //   - the socket and its writer (socket.go, flush.go): one connection, its queue and frames;
 //   - the channel registry (registry.go): which channels this node watches for which sockets;
 //   - the fan-out (fanout.go): the node's one reader of the channel log, handing each message

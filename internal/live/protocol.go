@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"regexp"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/live/wire"
 )
 
 // Close codes (docs/api.md §4).
@@ -35,15 +33,6 @@ const (
 	// floorItems is how many of the floor's latest messages its snapshot holds.
 	floorItems = 20
 )
-
-// clientMessage is any message a client sends; which fields count depends on the type.
-type clientMessage struct {
-	Type    string  `json:"type"`
-	Token   string  `json:"token"`
-	Channel string  `json:"channel"`
-	Since   *int64  `json:"since"`
-	Epoch   *string `json:"epoch"`
-}
 
 type welcomeMessage struct {
 	Type          string       `json:"type"`
@@ -86,9 +75,9 @@ func (sock *socket) handleFrame(data []byte) {
 }
 
 func (sock *socket) handleMessage(line []byte) {
-	r, err := readRequest(line, sock.token != nil)
+	r, err := wire.ReadRequest(line, sock.token != nil)
 	switch {
-	case errors.Is(err, errFirstNotAuth):
+	case errors.Is(err, wire.ErrFirstNotAuth):
 		sock.close(closeUnauthenticated, "the first message must be auth")
 		return
 	case err != nil:
@@ -105,7 +94,7 @@ func (sock *socket) handleMessage(line []byte) {
 			sock.sendErr(err, r.Channel)
 		}
 	case "unsubscribe":
-		sock.unsubscribe(r.ch)
+		sock.unsubscribe(r.Ch)
 	}
 }
 
@@ -177,61 +166,4 @@ func mustJSON(v any) []byte {
 		panic(err) // only our own types are encoded here
 	}
 	return b
-}
-
-// Channel names (docs/api.md §4).
-type channelKind int
-
-const (
-	kindFloor channelKind = iota
-	kindContest
-	kindRep
-	kindTargets
-)
-
-type channelRef struct {
-	name string
-	kind channelKind
-	id   string // contest id, rep id or team id
-}
-
-var repIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,100}$`)
-
-func parseChannel(name string) (channelRef, error) {
-	switch {
-	case name == "floor":
-		return channelRef{name: name, kind: kindFloor}, nil
-	case strings.HasPrefix(name, "contest:") && len(name) > len("contest:") && len(name) <= 200:
-		return channelRef{name: name, kind: kindContest, id: strings.TrimPrefix(name, "contest:")}, nil
-	case strings.HasPrefix(name, "rep:") && repIDPattern.MatchString(strings.TrimPrefix(name, "rep:")):
-		return channelRef{name: name, kind: kindRep, id: strings.TrimPrefix(name, "rep:")}, nil
-	case strings.HasPrefix(name, "targets:") && len(name) > len("targets:") && utf8.RuneCountInString(name) <= len("targets:")+100:
-		return channelRef{name: name, kind: kindTargets, id: strings.TrimPrefix(name, "targets:")}, nil
-	case name == "":
-		return channelRef{}, bullpen.Invalid("channel", "channel is required")
-	}
-	return channelRef{}, bullpen.Invalid("channel", "unknown channel %q: contest:{id}, rep:{rep_id}, targets:{team_id} or floor", name)
-}
-
-// mayWatch applies the access rules: any role may watch floor and contests (ingest never
-// gets this far), a rep channel only that rep, managers and admins, a team's targets channel
-// staff, displays and the team's reps (whose team the caller checks: teamOfRep).
-func mayWatch(t bullpen.Token, ch channelRef) error {
-	if ch.kind == kindTargets {
-		switch t.Role {
-		case bullpen.RoleAdmin, bullpen.RoleManager, bullpen.RoleDisplay, bullpen.RoleRep:
-			return nil
-		}
-		return bullpen.Errorf(bullpen.EPermission, "a %s token may not watch %s", t.Role, ch.name)
-	}
-	if ch.kind != kindRep {
-		return nil
-	}
-	switch {
-	case t.Role == bullpen.RoleAdmin || t.Role == bullpen.RoleManager:
-		return nil
-	case t.Role == bullpen.RoleRep && t.RepID == ch.id:
-		return nil
-	}
-	return bullpen.Errorf(bullpen.EPermission, "a %s token may not watch %s", t.Role, ch.name)
 }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"bullpen/internal/live/wire"
 )
 
 // registry knows which channels this node watches and which of its sockets watch each: one
@@ -37,7 +39,7 @@ type watchedChannel struct {
 // subscription is one socket watching one channel. Its fields are guarded by the socket's mu.
 type subscription struct {
 	sock    *socket
-	ch      channelRef
+	ch      wire.Channel
 	pending bool             // catching up: live messages wait in buf
 	buf     []channelMessage // live messages that came while catching up
 	epoch   string           // of the last message the client has (or the snapshot)
@@ -61,7 +63,7 @@ func (r *registry) lookup(name string) *watchedChannel {
 // A channel the node already watches takes only its own lock (a reconnect storm subscribes
 // thousands of sockets to a few channels at once); the first watcher subscribes the node.
 func (r *registry) watch(ctx context.Context, sub *subscription) error {
-	ch := r.lookup(sub.ch.name)
+	ch := r.lookup(sub.ch.Name)
 	if ch == nil || !ch.add(sub) {
 		var err error
 		if ch, err = r.watchSlow(ctx, sub); err != nil {
@@ -92,7 +94,7 @@ func (ch *watchedChannel) add(sub *subscription) bool {
 func (r *registry) watchSlow(ctx context.Context, sub *subscription) (*watchedChannel, error) {
 	r.cmdMu.Lock()
 	defer r.cmdMu.Unlock()
-	name := sub.ch.name
+	name := sub.ch.Name
 	r.mu.Lock()
 	ch := r.channels[name]
 	created := ch == nil
@@ -122,7 +124,7 @@ func (r *registry) watchSlow(ctx context.Context, sub *subscription) (*watchedCh
 
 // unwatch removes sub; the last local watcher of a channel unsubscribes the node from it.
 func (r *registry) unwatch(sub *subscription) {
-	ch := r.lookup(sub.ch.name)
+	ch := r.lookup(sub.ch.Name)
 	if ch == nil {
 		return
 	}
@@ -140,7 +142,7 @@ func (r *registry) unwatch(sub *subscription) {
 
 // unwatchLocked (under cmdMu) removes sub and, if it was the last, the channel.
 func (r *registry) unwatchLocked(sub *subscription) {
-	name := sub.ch.name
+	name := sub.ch.Name
 	r.mu.Lock()
 	ch := r.channels[name]
 	last := false

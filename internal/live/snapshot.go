@@ -8,6 +8,7 @@ import (
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/flight"
+	"bullpen/internal/live/wire"
 )
 
 type subscribedMessage struct {
@@ -33,10 +34,10 @@ type floorSnapshot struct {
 // snapshotData is what a channel holds now, at least as new as st (it is read after st). The
 // floor's comes from the history itself. A contest's and a rep's are built once for all the
 // sockets that ask at the same seq.
-func (l *Live) snapshotData(ctx context.Context, ch channelRef, st bullpen.ChannelState, k *contest.Contest) (json.RawMessage, error) {
-	key := "snapshot|" + ch.name + "|" + st.Epoch + "|" + strconv.FormatInt(st.Seq, 10)
+func (l *Live) snapshotData(ctx context.Context, ch wire.Channel, st bullpen.ChannelState, k *contest.Contest) (json.RawMessage, error) {
+	key := "snapshot|" + ch.Name + "|" + st.Epoch + "|" + strconv.FormatInt(st.Seq, 10)
 	return flight.Do(ctx, &l.flight, key, func(ctx context.Context) (json.RawMessage, error) {
-		if ch.kind == kindFloor {
+		if ch.Kind == wire.KindFloor {
 			hist := st.History
 			if len(hist) > floorItems {
 				hist = hist[len(hist)-floorItems:]
@@ -47,18 +48,18 @@ func (l *Live) snapshotData(ctx context.Context, ch channelRef, st bullpen.Chann
 			}
 			return mustJSON(snap), nil
 		}
-		if ch.kind == kindContest {
+		if ch.Kind == wire.KindContest {
 			if k == nil {
 				var err error
-				if k, err = l.deps.Snapshots.Contest(ctx, ch.id); err != nil {
+				if k, err = l.deps.Snapshots.Contest(ctx, ch.ID); err != nil {
 					return nil, err
 				}
 			}
 			return l.deps.Snapshots.ContestSnapshot(ctx, k, snapshotRows)
 		}
-		if ch.kind == kindTargets {
-			return l.deps.Snapshots.TargetsSnapshot(ctx, ch.id)
+		if ch.Kind == wire.KindTargets {
+			return l.deps.Snapshots.TargetsSnapshot(ctx, ch.ID)
 		}
-		return l.deps.Snapshots.RepSnapshot(ctx, ch.id)
+		return l.deps.Snapshots.RepSnapshot(ctx, ch.ID)
 	})
 }

@@ -85,7 +85,7 @@ func Check(tb testing.TB, x Exchange) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	req, err := http.NewRequest(x.Method, "http://bullpen.test"+x.Path, bytes.NewReader(x.Body))
+	req, err := http.NewRequest(x.Method, "http://bullpen.test"+escapeStrayPercents(x.Path), bytes.NewReader(x.Body))
 	if err != nil {
 		tb.Fatalf("openapi: %s %s: %v", x.Method, x.Path, err)
 	}
@@ -116,6 +116,24 @@ func Check(tb testing.TB, x Exchange) {
 		tb.Errorf("openapi: %s: the response is not as docs/openapi.json says:\n%s\nresponse body: %s",
 			where, describe(resErrs), clip(x.ResBody))
 	}
+}
+
+// escapeStrayPercents writes a `%` that starts no escape (`%zz`, a test of the server's answer
+// to a malformed path) as `%25`, so the path parses and is matched to its route as sent.
+func escapeStrayPercents(path string) string {
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		if path[i] == '%' && (i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2])) {
+			b.WriteString("%25")
+			continue
+		}
+		b.WriteByte(path[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func routeMissing(errs []*verrors.ValidationError) bool {

@@ -1,0 +1,81 @@
+package wire
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"bullpen/internal/bullpen"
+)
+
+// Kind is what a channel carries (docs/api.md §4).
+type Kind int
+
+const (
+	KindFloor Kind = iota
+	KindContest
+	KindRep
+	KindTargets
+)
+
+// Channel is a channel name taken apart: Name is Kind's prefix followed by ID.
+type Channel struct {
+	Name string
+	Kind Kind
+	ID   string // contest id, rep id or team id; "" for the floor
+}
+
+// MaxIDLength is the most characters a contest or team id in a channel name may have, as
+// anywhere else an id is given (internal/contest: "1 to 100 characters of text").
+const MaxIDLength = 100
+
+// repIDPattern is what a deal event may carry as rep_id (internal/event).
+var repIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,100}$`)
+
+// ParseChannel takes a channel name apart: floor, contest:{id}, rep:{rep_id} or targets:{team_id}.
+// An id is printable text: 1 to MaxIDLength characters of UTF-8, no control character.
+func ParseChannel(name string) (Channel, error) {
+	if name == "floor" {
+		return Channel{Name: name, Kind: KindFloor}, nil
+	}
+	if name == "" {
+		return Channel{}, bullpen.Invalid("channel", "channel is required")
+	}
+	for _, k := range []struct {
+		prefix string
+		kind   Kind
+	}{{"contest:", KindContest}, {"rep:", KindRep}, {"targets:", KindTargets}} {
+		id, ok := strings.CutPrefix(name, k.prefix)
+		if !ok {
+			continue
+		}
+		if k.kind == KindRep && !repIDPattern.MatchString(id) {
+			return Channel{}, bullpen.Invalid("channel", "%s", "a rep id is 1 to 100 letters, digits or . _ : @ -, not "+quote(id))
+		}
+		if !printableID(id) {
+			return Channel{}, bullpen.Invalid("channel", "an id is 1 to %d characters of printable UTF-8 text, not %s", MaxIDLength, quote(id))
+		}
+		return Channel{Name: name, Kind: k.kind, ID: id}, nil
+	}
+	return Channel{}, bullpen.Invalid("channel", "unknown channel %s: contest:{id}, rep:{rep_id}, targets:{team_id} or floor", quote(name))
+}
+
+// printableID: 1 to MaxIDLength characters of valid UTF-8 with no control character (NUL and
+// the other C0 and C1 controls, DEL).
+func printableID(id string) bool {
+	if id == "" || !utf8.ValidString(id) || utf8.RuneCountInString(id) > MaxIDLength {
+		return false
+	}
+	return strings.IndexFunc(id, unicode.IsControl) < 0
+}
+
+// quote shows a client's text in a message, cut short so a long name does not make a long error.
+func quote(s string) string {
+	const show = 120
+	if len(s) > show {
+		s = strings.ToValidUTF8(s[:show], "") + "…"
+	}
+	return strconv.Quote(s)
+}
