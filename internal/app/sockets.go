@@ -40,6 +40,9 @@ func NewSockets(srv *httpapi.Server, store *redis.Store, d live.Deps) *live.Live
 		d.Logger = slog.Default()
 	}
 	d.Logger = d.Logger.With("component", "live")
-	d.Tokens, d.Snapshots, d.Log, d.Presence, d.Registry = srv, srv.Snapshots(), channelLog{store}, store, srv.Registry()
+	d.Tokens, d.Log, d.Presence, d.Registry = srv, channelLog{store}, store, srv.Registry()
+	if d.Snapshots == nil { // tests may bring the server's own, wrapped
+		d.Snapshots = srv.Snapshots()
+	}
 	return live.New(d)
 }

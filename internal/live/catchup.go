@@ -162,6 +162,12 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 	sub.epoch, sub.seq, sub.pending = st.Epoch, st.Seq, false
 	waiting := sub.buf
 	sub.buf = nil
+	if sub.overflowed {
+		// Messages after st.Seq were dropped while this catch-up ran: catch up again from
+		// st.Seq (from the history, or a fresh snapshot if it no longer reaches back).
+		sub.overflowed, waiting = false, nil
+		sock.startCatchUpLocked(sub)
+	}
 	for i, m := range waiting {
 		if sub.pending || sock.closing {
 			// A new catch-up started; it takes the rest.
@@ -211,9 +217,12 @@ func (sock *socket) deliver(sub *subscription, m channelMessage) (joined bool) {
 		return false
 	}
 	if sub.pending {
+		// The server is the slow one here (its snapshot or history read is under way), not the
+		// client: past the queue's size, what came is dropped and read again from the history
+		// once the catch-up ends. A client that does not read is judged by its own queue.
 		if len(sub.buf) >= sock.opt.QueueSize {
-			sock.closeLocked(closeSlow, "too slow to keep up", true)
-		} else {
+			sub.buf, sub.overflowed = sub.buf[:0], true
+		} else if !sub.overflowed {
 			sub.buf = append(sub.buf, m)
 		}
 		return false

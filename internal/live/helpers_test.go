@@ -62,7 +62,7 @@ func startWS(t *testing.T, e *env, deps func(*live.Deps), ln net.Listener) *wsSe
 		t.Fatal(err)
 	}
 	srv := httpapi.New(app.APIDeps(httpapi.Deps{AdminToken: e.cfg.AdminToken, Currency: e.cfg.Currency, Logger: testLogger(t)}, e.db, store))
-	d := live.Deps{Logger: testLogger(t), Currency: e.cfg.Currency, ServerVersion: "test-version"}
+	d := live.Deps{Logger: testLogger(t), Currency: e.cfg.Currency, ServerVersion: "test-version", Snapshots: srv.Snapshots()}
 	if deps != nil {
 		deps(&d)
 	}

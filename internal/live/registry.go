@@ -42,9 +42,12 @@ type subscription struct {
 	ch      wire.Channel
 	pending bool             // catching up: live messages wait in buf
 	buf     []channelMessage // live messages that came while catching up
-	epoch   string           // of the last message the client has (or the snapshot)
-	seq     int64            // of the last message the client has (or the snapshot reflects)
-	removed bool
+	// overflowed: more came while catching up than buf holds; they were dropped, and the
+	// catch-up's end starts another from where it got (the history has them).
+	overflowed bool
+	epoch      string // of the last message the client has (or the snapshot)
+	seq        int64  // of the last message the client has (or the snapshot reflects)
+	removed    bool
 }
 
 func newRegistry(m *metrics, logger *slog.Logger) *registry {
