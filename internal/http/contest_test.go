@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,6 +110,23 @@ func TestGetContestIsNotFoundForUnknownIDs(t *testing.T) {
 	for _, id := range []string{"not-a-uuid", "6f1c1f8e-3f5b-4a53-9d55-000000000000"} {
 		e.do("GET", "/api/v1/contests/"+id, adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
 		e.do("PATCH", "/api/v1/contests/"+id, adminSecret, `{"name":"x"}`).WantError(t, 404, bullpen.ENotFound, "")
+	}
+}
+
+// TestContestAndIncentiveIDsHaveOneSpelling: an id is found in the form the API gave it; the
+// other spellings PostgreSQL would read as the same row (upper case, braces, no dashes) or
+// refuse (urn:uuid:, once a 500) are not found, so a cache or a channel never meets a second
+// name for one contest.
+func TestContestAndIncentiveIDsHaveOneSpelling(t *testing.T) {
+	e := newEnv(t)
+	var k contestView
+	e.do("POST", "/api/v1/contests", adminSecret, contestBody("Sprint", time.Now().Add(time.Hour))).Want(t, 201, &k)
+	inc := e.mustCreateIncentive(incentiveBody("First to close"))
+	for _, c := range []struct{ path, id string }{{"/api/v1/contests/", k.ID}, {"/api/v1/incentives/", inc.ID}} {
+		e.do("GET", c.path+c.id, adminSecret, nil).Want(t, 200, nil)
+		for _, other := range []string{"urn:uuid:" + c.id, "%7B" + c.id + "%7D", strings.ToUpper(c.id), strings.ReplaceAll(c.id, "-", "")} {
+			e.do("GET", c.path+other, adminSecret, nil).WantError(t, 404, bullpen.ENotFound, "")
+		}
 	}
 }
 

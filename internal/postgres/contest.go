@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"bullpen/internal/audit"
@@ -151,7 +150,7 @@ func ContestForUpdate(ctx context.Context, tx pgx.Tx, id string) (*contest.Conte
 }
 
 func getContest(ctx context.Context, q Querier, id, lock string) (*contest.Contest, error) {
-	if uuid.Validate(id) != nil {
+	if !isID(id) {
 		return nil, contestNotFound(id)
 	}
 	c, err := scanContest(q.QueryRow(ctx, `SELECT `+contestColumns+` FROM contests WHERE id = $1`+lock, id))

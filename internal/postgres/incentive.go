@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"bullpen/internal/audit"
@@ -97,7 +96,7 @@ func (db *DB) Incentive(ctx context.Context, id string) (*incentive.Incentive, e
 }
 
 func getIncentive(ctx context.Context, q Querier, id, lock string) (*incentive.Incentive, error) {
-	if uuid.Validate(id) != nil {
+	if !isID(id) {
 		return nil, incentiveNotFound(id)
 	}
 	i, err := scanIncentive(q.QueryRow(ctx, `SELECT `+incentiveColumns+` FROM incentives WHERE id = $1`+lock, id))
