@@ -17,6 +17,8 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// unchecked counts requests let through because the rate limiter did not answer.
+	unchecked prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -31,8 +33,12 @@ func newMetrics() *metrics {
 			Help:    "HTTP request duration by method, route pattern and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"method", "route", "status"}),
+		unchecked: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "bullpen_rate_limit_unchecked_total",
+			Help: "Requests let through without a rate limit check because the limiter (Redis) did not answer.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration,
+	m.reg.MustRegister(m.requests, m.duration, m.unchecked,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

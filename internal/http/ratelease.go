@@ -112,7 +112,7 @@ func (s *Server) takeLeased(c *fiber.Ctx, key string, r bullpen.Rate) bullpen.Ra
 	defer cancel()
 	n, d, err := s.RateLimiter.TakeAtMost(ctx, key, r, min(l.size, most))
 	if err != nil {
-		s.Logger.Warn("rate limit not checked", "key", key, "err", err)
+		s.notChecked(key, err)
 		return bullpen.RateDecision{Allowed: true}
 	}
 	if n < 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -48,10 +49,39 @@ func (s *Server) take(c *fiber.Ctx, key string, r bullpen.Rate, n int) bullpen.R
 	defer cancel()
 	d, err := s.RateLimiter.Take(ctx, key, r, n)
 	if err != nil {
-		s.Logger.Warn("rate limit not checked", "key", key, "err", err)
+		s.notChecked(key, err)
 		return bullpen.RateDecision{Allowed: true}
 	}
 	return d
+}
+
+// uncheckedEvery is how often a limiter that does not answer is logged: Redis gone under load
+// is a line every 10 s with the count, not a line per request (bullpen_rate_limit_unchecked_total
+// counts each).
+const uncheckedEvery = 10 * time.Second
+
+type uncheckedLog struct {
+	mu     sync.Mutex
+	last   time.Time
+	missed int // requests let through unchecked since the last line
+}
+
+// notChecked counts a request let through because the limiter did not answer, and logs it
+// with those since the last line, at most once per uncheckedEvery.
+func (s *Server) notChecked(key string, err error) {
+	s.metrics.unchecked.Inc()
+	u := &s.unchecked
+	now := s.Now()
+	u.mu.Lock()
+	u.missed++
+	if !u.last.IsZero() && now.Sub(u.last) < uncheckedEvery {
+		u.mu.Unlock()
+		return
+	}
+	n := u.missed
+	u.last, u.missed = now, 0
+	u.mu.Unlock()
+	s.Logger.Warn("rate limit not checked", "key", key, "err", err, "requests", n, "since", uncheckedEvery)
 }
 
 func failuresKey(c *fiber.Ctx) string { return "authfail:" + c.IP() }

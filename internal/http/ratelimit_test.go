@@ -2,8 +2,11 @@ package http_test
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"bullpen/internal/app"
 	"bullpen/internal/bullpen"
 	httpapi "bullpen/internal/http"
+	"bullpen/internal/redis"
 	"bullpen/internal/testenv"
 )
 
@@ -127,4 +131,66 @@ func TestALeasedLimitIsSharedByEveryReplicaWithinItsSlack(t *testing.T) {
 	// Another token has its own count.
 	other := e.mustMint(adminSecret, bullpen.RoleRep, "r-2")
 	do(t, servers[1], "GET", "/api/v1/me", other.Token).Want(t, 200, nil)
+}
+
+// lines is a log destination a test can count in.
+type lines struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lines) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.b.String(), s)
+}
+
+// TestALimiterThatDoesNotAnswerLetsRequestsThroughAndSaysSoOnce: with the limiter's Redis
+// gone, requests pass (the limit is not worth an outage), each is counted in
+// bullpen_rate_limit_unchecked_total, and the log has one line for the lot, not one each.
+func TestALimiterThatDoesNotAnswerLetsRequestsThroughAndSaysSoOnce(t *testing.T) {
+	e := newEnv(t)
+	gone, err := redis.Open(context.Background(), e.cfg.RedisURL, e.cfg.RedisPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = gone.Close()
+	log := &lines{}
+	for _, rate := range []bullpen.Rate{{Count: 10, Per: time.Minute}, {Count: 100_000, Per: time.Second}} { // exact, then leased
+		limits := httpapi.Limits{PerToken: rate, RateLimiter: gone.RateLimiter()}
+		d := httpapi.Deps{Producer: e.producer, AdminToken: e.cfg.AdminToken, Currency: e.cfg.Currency,
+			Logger: slog.New(slog.NewTextHandler(log, nil)), Limits: limits}
+		s := httpapi.New(app.APIDeps(d, e.db, testenv.OpenStore(t, e.cfg)))
+		for range 30 {
+			do(t, s, "GET", "/api/v1/me", adminSecret).Want(t, 200, nil)
+		}
+		if n := log.count("rate limit not checked"); n != 1 {
+			t.Fatalf("%d log lines for 30 unchecked requests at %v, want 1", n, rate)
+		}
+		if n := counterValue(t, s, "bullpen_rate_limit_unchecked_total"); n < 30 {
+			t.Fatalf("bullpen_rate_limit_unchecked_total = %v at %v, want at least 30", n, rate)
+		}
+		log = &lines{}
+	}
+}
+
+func counterValue(t *testing.T, s *httpapi.Server, name string) float64 {
+	t.Helper()
+	fams, err := s.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no counter %s", name)
+	return 0
 }

@@ -54,6 +54,7 @@ type Server struct {
 	boardFlight singleflight.Group
 	exportSlots chan struct{} // the exports streaming now (maxExports)
 	adminHash   []byte        // the bootstrap admin token's hash, once (nil without one)
+	unchecked   uncheckedLog  // requests the limiter did not answer for (ratelimit.go)
 	leases      leases        // the per-token limit's requests in hand (ratelease.go)
 }
 
