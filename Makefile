@@ -11,11 +11,17 @@ ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
 all: build
 
+# The build's version and commit, stamped into the binaries (internal/build): `bin/server
+# --version`, the bullpen_build_info metric and the server_version a wall display reloads on.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+STAMP := -X bullpen/internal/build.version=$(VERSION) -X bullpen/internal/build.commit=$(COMMIT)
+
 # The two processes that ship, then the programs under tools/ that the demo, the browser tests
 # and the benchmarks run (never shipped).
 build:
-	$(GO) build -o bin/server ./cmd/server
-	$(GO) build -o bin/consumer ./cmd/consumer
+	$(GO) build -ldflags "$(STAMP)" -o bin/server ./cmd/server
+	$(GO) build -ldflags "$(STAMP)" -o bin/consumer ./cmd/consumer
 	$(GO) build -o bin/simulator ./tools/simulator
 	$(GO) build -o bin/ingestbench ./tools/ingestbench
 	$(GO) build -o bin/loadgen ./tools/loadgen

@@ -2,6 +2,7 @@
 //
 //	consumer           run
 //	consumer rebuild   rebuild the Redis projection from PostgreSQL, then exit
+//	consumer --version print the build
 package main
 
 import (
@@ -12,10 +13,15 @@ import (
 	"syscall"
 
 	"bullpen/internal/app"
+	"bullpen/internal/build"
 	"bullpen/internal/config"
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "--version" {
+		fmt.Println(build.Get())
+		return
+	}
 	cfg, err := config.Load(":8081")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)

@@ -1,5 +1,5 @@
 // Command server is Bullpen's API server. `server` serves; `server migrate` applies the
-// database migrations and exits.
+// database migrations and exits; `server --version` prints the build.
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"bullpen/internal/app"
+	"bullpen/internal/build"
 	"bullpen/internal/config"
 	"bullpen/internal/postgres"
 )
@@ -20,6 +21,10 @@ import (
 func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
+	if len(args) == 1 && args[0] == "--version" {
+		fmt.Println(build.Get())
+		return 0
+	}
 	cfg, err := config.Load(":8080")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)
@@ -34,7 +39,7 @@ func run(args []string) int {
 	case len(args) == 1 && args[0] == "migrate":
 		return migrate(ctx, cfg, log)
 	case len(args) > 0:
-		fmt.Fprintf(os.Stderr, "usage: server [migrate]\n")
+		fmt.Fprintf(os.Stderr, "usage: server [migrate | --version]\n")
 		return 2
 	}
 	if err := cfg.RequireAdminToken(); err != nil {

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"bullpen/internal/build"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -73,7 +74,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), build.Metric())
 	dlq := kafka.NewDeadLetters(cfg.KafkaBrokers, cfg.KafkaDLQTopic)
 	defer func() { _ = dlq.Close() }()
 	p := &pipeline.Pipeline{

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bullpen/internal/build"
 	"errors"
 	"strconv"
 	"time"
@@ -38,7 +39,7 @@ func newMetrics() *metrics {
 			Help: "Requests let through without a rate limit check because the limiter (Redis) did not answer.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.unchecked,
+	m.reg.MustRegister(m.requests, m.duration, m.unchecked, build.Metric(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

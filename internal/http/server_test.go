@@ -14,6 +14,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"bullpen/internal/app"
+	"bullpen/internal/build"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/testenv"
 )
@@ -32,6 +33,12 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	want := `bullpen_http_requests_total{method="GET",route="/api/v1/contests",status="200"} 1`
 	if !strings.Contains(string(res.Body), want) {
 		t.Fatalf("metrics lack %s", want)
+	}
+	// The build, as --version and the sockets' welcome name it.
+	b := build.Get()
+	info := fmt.Sprintf(`bullpen_build_info{commit=%q,go_version=%q,version=%q} 1`, b.Commit, b.GoVersion, b.Version)
+	if !strings.Contains(string(res.Body), info) {
+		t.Fatalf("metrics lack %s", info)
 	}
 }
 

@@ -152,19 +152,3 @@ func (l *Live) remove(sock *socket) {
 	sock.expireAt(nil)
 	l.sockets.remove(sock)
 }
-
-// defaultVersion names the build when the wiring gives no version: the module version, or
-// "dev" for a local build.
-func defaultVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				return s.Value[:12]
-			}
-		}
-		if v := bi.Main.Version; v != "" && v != "(devel)" {
-			return v
-		}
-	}
-	return "dev"
-}

@@ -20,6 +20,7 @@
 package live
 
 import (
+	"bullpen/internal/build"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -125,7 +126,7 @@ func New(d Deps) *Live {
 		d.Logger = slog.Default()
 	}
 	if d.ServerVersion == "" {
-		d.ServerVersion = defaultVersion()
+		d.ServerVersion = build.Get().Version
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
