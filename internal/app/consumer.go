@@ -3,7 +3,6 @@
 package app
 
 import (
-	"bullpen/internal/build"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
+	"bullpen/internal/build"
 	"bullpen/internal/config"
 	"bullpen/internal/ingest"
 	"bullpen/internal/kafka"
@@ -100,7 +100,12 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	if err != nil {
 		return fmt.Errorf("BULLPEN_HTTP_ADDR: %w", err)
 	}
-	srv := &http.Server{Handler: consumerMux(reg, db, store, cfg.KafkaBrokers), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: consumerMux(reg, cfg.MetricsAddr == "", db, store, cfg.KafkaBrokers), ReadHeaderTimeout: 5 * time.Second}
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, reg, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	if ready != nil {
 		ready(Consumer{Addr: ln.Addr()})
 	}
@@ -135,7 +140,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	return err
 }
 
-func consumerMux(reg *prometheus.Registry, db *postgres.DB, store *redis.Store, brokers []string) *http.ServeMux {
+func consumerMux(reg *prometheus.Registry, metricsHere bool, db *postgres.DB, store *redis.Store, brokers []string) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -147,7 +152,9 @@ func consumerMux(reg *prometheus.Registry, db *postgres.DB, store *redis.Store, 
 		checks := map[string]error{"postgresql": db.Ping(ctx), "redis": store.Ping(ctx), "kafka": pingKafka(ctx, brokers)}
 		writeReadiness(w, checks)
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if metricsHere {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	}
 	return mux
 }
 

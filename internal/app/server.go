@@ -39,7 +39,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	perToken, authFailures := cfg.Limits()
 	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency,
 		Timezone: cfg.Timezone, Logger: log, Calendar: &cal, FrameAncestors: cfg.FrameAncestors,
-		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}}, db, store))
+		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}, MetricsElsewhere: cfg.MetricsAddr != ""}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {
@@ -54,6 +54,11 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		return filesystem.SendFile(c, http.FS(static.Files), "manage.html")
 	})
 	srv.App().Use("/", filesystem.New(filesystem.Config{Root: http.FS(static.Files), Index: "index.html"}))
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, srv.Registry(), log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	log.Info("server listening", "addr", ln.Addr().String())
 	err = srv.Serve(ctx, ln, cfg.ShutdownTimeout)
 	log.Info("server stopped", "err", err)

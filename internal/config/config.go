@@ -19,7 +19,9 @@ import (
 // Config is every setting of the server and the consumer. Variables past the contract's are
 // extensions for operators and tests; each has a default that suits production.
 type Config struct {
-	HTTPAddr       string        `env:"BULLPEN_HTTP_ADDR"`
+	HTTPAddr string `env:"BULLPEN_HTTP_ADDR"`
+	// MetricsAddr, when set, serves /metrics there alone (an internal address), not on HTTPAddr.
+	MetricsAddr    string        `env:"BULLPEN_METRICS_ADDR"`
 	DatabaseURL    string        `env:"BULLPEN_DATABASE_URL" envDefault:"postgres://localhost:5432/bullpen?sslmode=disable"`
 	RedisURL       string        `env:"BULLPEN_REDIS_URL" envDefault:"redis://localhost:6379/0"`
 	KafkaBrokers   []string      `env:"BULLPEN_KAFKA_BROKERS" envDefault:"localhost:9092" envSeparator:","`
@@ -169,6 +171,13 @@ func (c *Config) validate() error {
 	if c.HTTPAddr != "" {
 		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
 			bad("BULLPEN_HTTP_ADDR", "%q is not host:port or :port", c.HTTPAddr)
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			bad("BULLPEN_METRICS_ADDR", "%q is not host:port or :port", c.MetricsAddr)
+		} else if c.MetricsAddr == c.HTTPAddr {
+			bad("BULLPEN_METRICS_ADDR", "%q is BULLPEN_HTTP_ADDR too: give metrics an address of their own, or leave it unset", c.MetricsAddr)
 		}
 	}
 	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, " {}") {

@@ -50,6 +50,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"BULLPEN_BATCH_WAIT":               "-5s",
 		"BULLPEN_SHUTDOWN_TIMEOUT":         "0s",
 		"BULLPEN_HTTP_ADDR":                "localhost",
+		"BULLPEN_METRICS_ADDR":             "metrics",
 		"BULLPEN_REDIS_PREFIX":             "my prefix",
 		"BULLPEN_SELLING_DAYS":             "mon,funday",
 		"BULLPEN_HOLIDAYS":                 "2026-12-25,Christmas",
@@ -63,6 +64,18 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 				t.Fatalf("got %v, want an error naming %s", err, name)
 			}
 		})
+	}
+}
+
+func TestMetricsNeedAnAddressOfTheirOwn(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("BULLPEN_METRICS_ADDR", ":8080")
+	if _, err := config.Load(":8080"); err == nil || !strings.Contains(err.Error(), "BULLPEN_METRICS_ADDR") {
+		t.Fatalf("got %v, want BULLPEN_METRICS_ADDR named: it is the HTTP address too", err)
+	}
+	t.Setenv("BULLPEN_METRICS_ADDR", "127.0.0.1:9090")
+	if c, err := config.Load(":8080"); err != nil || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("got %+v, %v", c.MetricsAddr, err)
 	}
 }
 

@@ -65,6 +65,10 @@ type Deps struct {
 	// OnRevoke is called after a token is revoked, to close its open sockets.
 	OnRevoke func(tokenID string)
 
+	// MetricsElsewhere: /metrics is served on an address of its own (BULLPEN_METRICS_ADDR,
+	// Registry), not by this app.
+	MetricsElsewhere bool
+
 	// FrameAncestors are the origins that may frame the wall display (BULLPEN_FRAME_ANCESTORS);
 	// none: no page may be framed.
 	FrameAncestors []string

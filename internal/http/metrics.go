@@ -1,7 +1,6 @@
 package http
 
 import (
-	"bullpen/internal/build"
 	"errors"
 	"strconv"
 	"time"
@@ -11,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"bullpen/internal/build"
 )
 
 // metrics has its own registry, so that several servers (tests) can live in one process.

@@ -140,7 +140,9 @@ func (s *Server) App() *fiber.App { return s.app }
 func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
-	s.app.Get("/metrics", s.metrics.handler())
+	if !s.MetricsElsewhere {
+		s.app.Get("/metrics", s.metrics.handler())
+	}
 
 	anyone := s.allow(anyRole...)
 	staff := s.allow(staffRoles...)
