@@ -20,7 +20,6 @@
 package live
 
 import (
-	"bullpen/internal/build"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -32,6 +31,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
+
+	"bullpen/internal/build"
 )
 
 // Deps is what the live subsystem is built from.
