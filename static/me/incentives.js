@@ -96,7 +96,9 @@ function tickIncentive(x, inc) {
   const t = now();
   const starts = Date.parse(inc.starts_at);
   const ends = Date.parse(inc.ends_at);
-  const soon = !Number.isNaN(starts) && starts > t;
+  // Starting within the second is started: the page's clock is the server's only to within a
+  // message's delivery, and "Starts in 0:00" for a just-launched incentive would be wrong.
+  const soon = !Number.isNaN(starts) && starts - t >= 1000;
   const label = soon ? 'Starts in' : 'Ends in';
   const count = formatDuration((soon ? starts : ends) - t);
   if (x.label.textContent !== label) x.label.textContent = label;
