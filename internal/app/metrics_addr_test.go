@@ -2,25 +2,12 @@ package app_test
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 
 	"bullpen/internal/testenv"
 )
-
-// freeAddr is a loopback address nothing listens on (a moment ago).
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
-}
 
 func fetchURL(t *testing.T, url string) (int, string) {
 	t.Helper()
@@ -38,7 +25,7 @@ func fetchURL(t *testing.T, url string) (int, string) {
 func TestMetricsOnAnAddressOfTheirOwn(t *testing.T) {
 	t.Parallel()
 	cfg := testenv.Config(t)
-	cfg.MetricsAddr = freeAddr(t)
+	cfg.MetricsAddr = testenv.FreeAddr(t)
 	base := startServer(t, cfg)
 	if code, _ := fetchURL(t, base+"/metrics"); code != 404 {
 		t.Fatalf("the server's public /metrics answers %d, want 404", code)
@@ -49,7 +36,7 @@ func TestMetricsOnAnAddressOfTheirOwn(t *testing.T) {
 	}
 
 	ccfg := cfg
-	ccfg.MetricsAddr = freeAddr(t)
+	ccfg.MetricsAddr = testenv.FreeAddr(t)
 	addr := startConsumer(t, ccfg)
 	if code, _ := fetchURL(t, "http://"+addr+"/metrics"); code != 404 {
 		t.Fatalf("the consumer's public /metrics answers %d, want 404", code)

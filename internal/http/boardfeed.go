@@ -34,8 +34,9 @@ type BoardFeed interface {
 const feedSubscriptions = 2
 
 // boardFeed is the node's one reader of its BoardFeed, opened when the server starts serving
-// (or by the first leaderboard read, for a server that is not served) and closed on shutdown. Pages are kept only while it is heard (heard): a page kept while no
-// notice could drop it would be stale for all of boardMaxAge.
+// (or by the first leaderboard read, for a server that is not served) and closed on shutdown.
+// Pages are kept only while it is heard (heard): a page kept while no notice could drop it
+// would be stale for all of boardMaxAge.
 type boardFeed struct {
 	heard atomic.Bool
 

@@ -16,10 +16,7 @@ func (s *Store) contestChangedChannel() string { return s.prefix + ":contest-cha
 
 // PublishContestChange tells every node listening for board notices that contest id changed.
 func (s *Store) PublishContestChange(ctx context.Context, id string) error {
-	if err := s.rdb.Publish(ctx, s.contestChangedChannel(), id).Err(); err != nil {
-		return fmt.Errorf("redis: publish contest change: %w", err)
-	}
-	return nil
+	return s.tellNodes(ctx, s.contestChangedChannel(), "contest change", id)
 }
 
 // BoardNotices is a server node's connection for its caches of boards: it hears every message

@@ -16,8 +16,13 @@ func (s *Store) revokedChannel() string { return s.prefix + ":revoked" }
 
 // PublishRevocation tells every node listening that tokenID was revoked.
 func (s *Store) PublishRevocation(ctx context.Context, tokenID string) error {
-	if err := s.rdb.Publish(ctx, s.revokedChannel(), tokenID).Err(); err != nil {
-		return fmt.Errorf("redis: publish revocation: %w", err)
+	return s.tellNodes(ctx, s.revokedChannel(), "revocation", tokenID)
+}
+
+// tellNodes publishes one node-to-node notice (a token revoked or rotated, a contest changed).
+func (s *Store) tellNodes(ctx context.Context, channel, what, payload string) error {
+	if err := s.rdb.Publish(ctx, channel, payload).Err(); err != nil {
+		return fmt.Errorf("redis: publish %s: %w", what, err)
 	}
 	return nil
 }
@@ -28,10 +33,7 @@ func (s *Store) rotatedChannel() string { return s.prefix + ":rotated" }
 
 // PublishRotation tells every node listening that tokenID was rotated.
 func (s *Store) PublishRotation(ctx context.Context, tokenID string) error {
-	if err := s.rdb.Publish(ctx, s.rotatedChannel(), tokenID).Err(); err != nil {
-		return fmt.Errorf("redis: publish rotation: %w", err)
-	}
-	return nil
+	return s.tellNodes(ctx, s.rotatedChannel(), "rotation", tokenID)
 }
 
 // Subscription is a server node's one pub/sub connection: the announcements of the channels

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,13 @@ type PrivateKafka struct {
 	props   string
 	Brokers []string
 	cmd     *exec.Cmd
+}
+
+// FreeAddr is a loopback address nothing listens on (a moment ago), for a listener a process
+// under test opens itself.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	return "127.0.0.1:" + strconv.Itoa(freePort(t))
 }
 
 func freePort(t testing.TB) int {
