@@ -156,6 +156,21 @@ func newFlow(n int) *flow {
 	return f
 }
 
+// checkBoards holds the three contests of threeContests to the flow's model, in the ledger and
+// (soon after) in Redis.
+func (f *flow) checkBoards(t *testing.T, db *postgres.DB, store *redis.Store, rev, team, pts *contest.Contest) {
+	t.Helper()
+	for name, c := range map[string]struct {
+		id   string
+		want map[string]int64
+	}{"revenue": {rev.ID, f.revenue}, "team deals": {team.ID, scaled(f.deals)}, "points": {pts.ID, f.points}} {
+		if err := sameScores(c.want, ledgerScores(t, db, c.id)); err != nil {
+			t.Errorf("%s, PostgreSQL: %v", name, err)
+		}
+		testenv.Eventually(t, 20*time.Second, name+" in Redis", func() bool { return sameScores(c.want, scores(t, store, c.id)) == nil })
+	}
+}
+
 func threeContests(t *testing.T, db *postgres.DB) (rev, team, pts *contest.Contest) {
 	t.Helper()
 	rev = mustContest(t, db, revenueContest("Revenue"))
@@ -244,15 +259,7 @@ func TestKillNineMidwayCountsEveryEventExactlyOnce(t *testing.T) {
 	testenv.Eventually(t, 120*time.Second, "every event", func() bool { return eventCount(t, db) == f.unique })
 	allIn := time.Since(restarted)
 
-	for name, c := range map[string]struct {
-		id   string
-		want map[string]int64
-	}{"revenue": {rev.ID, f.revenue}, "team deals": {team.ID, scaled(f.deals)}, "points": {pts.ID, f.points}} {
-		if err := sameScores(c.want, ledgerScores(t, db, c.id)); err != nil {
-			t.Errorf("%s, PostgreSQL: %v", name, err)
-		}
-		testenv.Eventually(t, 20*time.Second, name+" in Redis", func() bool { return sameScores(c.want, scores(t, store, c.id)) == nil })
-	}
+	f.checkBoards(t, db, store, rev, team, pts)
 	t.Logf("killed at %d of %d events", killedAt, f.unique)
 	if !t.Failed() {
 		t.Logf("figures: sent=%d (+%d redeliveries) applied=%d lost=0 doubled=0 (every board equals the model); killed at %d applied; first event applied %v after the restart, all %v",

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"time"
@@ -29,7 +28,7 @@ const migrationLockPoll = 20 * time.Millisecond
 
 // withMigrator runs fn with a migrator on a connection of its own that holds migrationLock;
 // closing the connection releases the lock whatever happened.
-func (db *DB) withMigrator(ctx context.Context, fn func(*migrate.Migrator) error) error {
+func (db *DB) withMigrator(ctx context.Context, fn func(*pgx.Conn, *migrate.Migrator) error) error {
 	conn, err := pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("migrations: connect: %w", err)
@@ -49,7 +48,7 @@ func (db *DB) withMigrator(ctx context.Context, fn func(*migrate.Migrator) error
 	if err := m.LoadMigrations(sub); err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
-	return fn(m)
+	return fn(conn, m)
 }
 
 func holdMigrationLock(ctx context.Context, conn *pgx.Conn) error {
@@ -69,9 +68,18 @@ func holdMigrationLock(ctx context.Context, conn *pgx.Conn) error {
 	}
 }
 
-// Migrate applies every embedded migration not yet applied.
+// Migrate applies every embedded migration not yet applied. On a database a later release has
+// already migrated it does nothing, if this program may run there (schemarange.go), so the
+// previous release's migrate job can run again on a rollback; otherwise it says why not.
 func (db *DB) Migrate(ctx context.Context) error {
-	return db.withMigrator(ctx, func(m *migrate.Migrator) error {
+	return db.withMigrator(ctx, func(conn *pgx.Conn, m *migrate.Migrator) error {
+		have, err := m.GetCurrentVersion(ctx)
+		if err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if want := int32(len(m.Migrations)); have > want {
+			return newerSchema(ctx, conn, have, want)
+		}
 		if err := m.Migrate(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
@@ -79,12 +87,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	})
 }
 
-// ErrOldSchema is returned by CheckSchema when migrations are missing.
-var ErrOldSchema = errors.New("the database schema is older than this program: run `server migrate`")
-
-// CheckSchema refuses a database whose schema is older (or newer) than the embedded migrations.
+// CheckSchema refuses a database whose schema is older than the embedded migrations, or newer
+// and no longer fit for this program (schemarange.go).
 func (db *DB) CheckSchema(ctx context.Context) error {
-	return db.withMigrator(ctx, func(m *migrate.Migrator) error {
+	return db.withMigrator(ctx, func(conn *pgx.Conn, m *migrate.Migrator) error {
 		have, err := m.GetCurrentVersion(ctx)
 		if err != nil {
 			return fmt.Errorf("read schema version: %w", err)
@@ -94,7 +100,7 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 		case have < want:
 			return fmt.Errorf("%w (schema version %d, want %d)", ErrOldSchema, have, want)
 		case have > want:
-			return fmt.Errorf("the database schema (version %d) is newer than this program (%d)", have, want)
+			return newerSchema(ctx, conn, have, want)
 		}
 		return nil
 	})
