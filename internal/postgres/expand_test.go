@@ -39,10 +39,21 @@ var (
 	lineComment = regexp.MustCompile(`--[^\n]*`)
 )
 
+// vouched marks a statement its author has shown to be safe for the previous release although
+// it looks like a contraction, in a comment inside or just before it: "-- expand: <why>" (a CHECK
+// widened to a value the previous release never writes nor reads, say).
+var vouched = regexp.MustCompile(`--[ \t]*expand:[ \t]*\S`)
+
 // contractions lists what in one migration's SQL can break the previous release. A migration
 // may contract only if it raises the schema floor (to no more than its own version).
 func contractions(version int, sql string) []string {
-	sql = lineComment.ReplaceAllString(sql, "")
+	var kept []string
+	for _, st := range statements(sql) {
+		if !vouched.MatchString(st) {
+			kept = append(kept, lineComment.ReplaceAllString(st, "")+";")
+		}
+	}
+	sql = strings.Join(kept, "\n")
 	if m := raiseFloor.FindStringSubmatch(sql); m != nil {
 		if n, _ := strconv.Atoi(m[1]); n <= version {
 			return nil
@@ -77,6 +88,35 @@ func contractions(version int, sql string) []string {
 		}
 	}
 	return found
+}
+
+// statements splits SQL at the semicolons outside quotes, dollar quotes and comments; each
+// statement keeps the comments before it.
+func statements(sql string) []string {
+	var out []string
+	start, quote := 0, ""
+	for i := 0; i < len(sql); i++ {
+		switch {
+		case quote != "":
+			if strings.HasPrefix(sql[i:], quote) {
+				i += len(quote) - 1
+				quote = ""
+			}
+		case strings.HasPrefix(sql[i:], "--"):
+			quote = "\n"
+		case sql[i] == '\'':
+			quote = "'"
+		case strings.HasPrefix(sql[i:], "$$"):
+			quote, i = "$$", i+1
+		case sql[i] == ';':
+			out = append(out, sql[start:i])
+			start = i + 1
+		}
+	}
+	if strings.TrimSpace(lineComment.ReplaceAllString(sql[start:], "")) != "" {
+		out = append(out, sql[start:])
+	}
+	return out
 }
 
 // columnClause is a column definition up to the comma or semicolon that ends it, commas inside
@@ -141,6 +181,11 @@ func TestContractionsTellExpandFromContract(t *testing.T) {
 		{`-- DROP TABLE reps; only a comment
 		  ALTER TABLE reps ADD COLUMN x text;`, false},
 		{`ALTER TABLE reps DROP COLUMN team_id; UPDATE schema_floor SET oldest_program = 13;`, false},
+		{`-- expand: the previous release never writes nor reads 'achievement'
+		  ALTER TABLE ledger DROP CONSTRAINT ledger_reason_check,
+		      ADD CONSTRAINT ledger_reason_check CHECK (reason IN ('prize', 'achievement'));
+		  CREATE TABLE badges (id int);`, false},
+		{`CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM x; RETURN NULL; END $$ LANGUAGE plpgsql;`, false},
 
 		{`DROP TABLE reps;`, true},
 		{`ALTER TABLE reps DROP COLUMN team_id;`, true},
@@ -157,6 +202,12 @@ func TestContractionsTellExpandFromContract(t *testing.T) {
 		{`DROP INDEX standings_entrant;`, true},
 		{`ALTER TABLE reps DROP CONSTRAINT reps_pkey;`, true},
 		{`ALTER TABLE reps DROP COLUMN team_id; UPDATE schema_floor SET oldest_program = 14;`, true}, // a floor past itself
+		{`-- expand: vouches for the next statement only
+		  ALTER TABLE ledger ADD COLUMN note text;
+		  ALTER TABLE ledger DROP COLUMN reason;`, true},
+		{`-- expand:
+		  ALTER TABLE ledger DROP COLUMN reason;`, true}, // a reason must be given
+		{`CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; ALTER TABLE reps DROP COLUMN x;`, true},
 	} {
 		got := contractions(13, c.sql)
 		if (len(got) > 0) != c.contract {
