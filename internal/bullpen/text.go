@@ -2,6 +2,7 @@ package bullpen
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -9,6 +10,18 @@ import (
 // that is not would fail the write after validation passed, as a 500 instead of a 400.
 func Storable(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// MaxIDLength is the most characters an id a CRM or a person gives may have: a team's, or one in
+// a contest's filters.
+const MaxIDLength = 100
+
+// ValidID reports whether s can serve as an id anywhere Bullpen shows or names it (a channel
+// name, a CSV cell, a log line): 1 to MaxIDLength characters of UTF-8 with no control character
+// (NUL, tab, newline and the other C0 and C1 controls, DEL).
+func ValidID(s string) bool {
+	return s != "" && utf8.ValidString(s) && utf8.RuneCountInString(s) <= MaxIDLength &&
+		strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
 // CheckText checks a piece of text a person or a CRM gave: storable and at most max characters

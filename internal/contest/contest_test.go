@@ -86,6 +86,7 @@ func TestNormalizeNamesTheBadField(t *testing.T) {
 		{"period", func(c *contest.Contest) { c.Period = "fortnight" }},
 		{"prizes.1.points", func(c *contest.Contest) { c.Prizes = []contest.Prize{{Rank: 1, Points: 5}, {Rank: 2, Points: 0}} }},
 		{"prizes.1.rank", func(c *contest.Contest) { c.Prizes = []contest.Prize{{Rank: 1, Points: 5}, {Rank: 1, Points: 3}} }},
+		{"participants.teams.0", func(c *contest.Contest) { c.Participants = &contest.Participants{Teams: []string{"ea\tst"}} }},
 	}
 	for _, tc := range cases {
 		c := valid()

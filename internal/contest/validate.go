@@ -126,8 +126,8 @@ func (c *Contest) normalizeWeights() error {
 
 func checkIDs(field string, ids []string) error {
 	for i, id := range ids {
-		if id == "" || utf8.RuneCountInString(id) > 100 || !bullpen.Storable(id) {
-			return bullpen.Invalid(fmt.Sprintf("%s.%d", field, i), "an id must be 1 to 100 characters of text")
+		if !bullpen.ValidID(id) {
+			return bullpen.Invalid(fmt.Sprintf("%s.%d", field, i), "an id must be 1 to 100 characters of text without control characters")
 		}
 	}
 	return nil

@@ -141,6 +141,10 @@ func (w *wire) validate(currency string) (Event, *Error) {
 	if ev.TeamID, ev.HasTeam, err = optString(w.TeamID, "team_id", 100); err != nil {
 		return ev, err
 	}
+	if ev.HasTeam && ev.TeamID != "" && !bullpen.ValidID(ev.TeamID) {
+		// A team's id names its channel (targets:{team_id}) and its CSV rows: no tab or newline.
+		return ev, &Error{Code: CodeInvalidField, Field: "team_id", Detail: "team_id must be text without control characters (tab, newline and the like)"}
+	}
 	if ev.Product, _, err = optString(w.Product, "product", 200); err != nil {
 		return ev, err
 	}

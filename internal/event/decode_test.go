@@ -91,6 +91,8 @@ func TestDecodeRefusesTextTheLedgerCannotStore(t *testing.T) {
 		{"NUL in the event id", `{"event_id":"e\u0000","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call"}`, "event_id"},
 		{"bytes that are not UTF-8", "{\"event_id\":\"e1\",\"type\":\"activity\",\"occurred_at\":\"2026-11-27T10:00:00Z\",\"rep_id\":\"r\",\"activity\":\"call\",\"rep_name\":\"\xff\xfe\"}", "rep_name"},
 		{"a number where text belongs", `{"event_id":"e1","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call","product":12}`, "product"},
+		{"a tab in the team", `{"event_id":"e1","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call","team_id":"ea\tst"}`, "team_id"},
+		{"a newline in the team", `{"event_id":"e1","type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call","team_id":"east\n"}`, "team_id"},
 		{"units as a string", `{"event_id":"e1","type":"deal.won","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","deal_id":"D","amount":1,"units":"3"}`, "units"},
 	}
 	for _, tc := range cases {

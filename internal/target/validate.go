@@ -160,8 +160,8 @@ func checkRow(req *Request, i int) error {
 	default:
 		return req.Fail(i, "metric", "metric must be revenue, deals, units or points, not %q", t.Metric)
 	}
-	if err := bullpen.CheckText("team_id", t.TeamID, true, 100); err != nil {
-		return req.Fail(i, "team_id", "team_id must be 1 to 100 characters of UTF-8 text without NUL")
+	if !bullpen.ValidID(t.TeamID) {
+		return req.Fail(i, "team_id", "team_id must be 1 to 100 characters of UTF-8 text without control characters")
 	}
 	if err := bullpen.CheckText("rep_id", t.RepID, false, 100); err != nil {
 		return req.Fail(i, "rep_id", "rep_id must be at most 100 characters of UTF-8 text without NUL")

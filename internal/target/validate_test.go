@@ -40,6 +40,7 @@ func TestPlanNamesTheFirstBadRow(t *testing.T) {
 		{"unknown metric", []target.Target{with(func(r *target.Target) { r.Metric = "calls" })}, "0.metric"},
 		{"no team", []target.Target{with(func(r *target.Target) { r.TeamID = "" })}, "0.team_id"},
 		{"NUL in a team", []target.Target{with(func(r *target.Target) { r.TeamID = "ea\x00st" })}, "0.team_id"},
+		{"a tab in a team", []target.Target{with(func(r *target.Target) { r.TeamID = "ea\tst" })}, "0.team_id"},
 		{"NUL in a rep", []target.Target{with(func(r *target.Target) { r.RepID = "a\x00na" })}, "0.rep_id"},
 		{"unknown team", []target.Target{ok, with(func(r *target.Target) { r.TeamID, r.RepID = "north", "" })}, "1.team_id"},
 		{"rep in another team", []target.Target{with(func(r *target.Target) { r.RepID = "cy" })}, "0.team_id"},

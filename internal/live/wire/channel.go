@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"bullpen/internal/bullpen"
 )
@@ -28,8 +26,8 @@ type Channel struct {
 }
 
 // MaxIDLength is the most characters a contest or team id in a channel name may have, as
-// anywhere else an id is given (internal/contest: "1 to 100 characters of text").
-const MaxIDLength = 100
+// anywhere else an id is given (bullpen.ValidID).
+const MaxIDLength = bullpen.MaxIDLength
 
 // repIDPattern is what a deal event may carry as rep_id (internal/event).
 var repIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,100}$`)
@@ -54,21 +52,12 @@ func ParseChannel(name string) (Channel, error) {
 		if k.kind == KindRep && !repIDPattern.MatchString(id) {
 			return Channel{}, bullpen.Invalid("channel", "%s", "a rep id is 1 to 100 letters, digits or . _ : @ -, not "+quote(id))
 		}
-		if !printableID(id) {
+		if !bullpen.ValidID(id) {
 			return Channel{}, bullpen.Invalid("channel", "an id is 1 to %d characters of printable UTF-8 text, not %s", MaxIDLength, quote(id))
 		}
 		return Channel{Name: name, Kind: k.kind, ID: id}, nil
 	}
 	return Channel{}, bullpen.Invalid("channel", "unknown channel %s: contest:{id}, rep:{rep_id}, targets:{team_id} or floor", quote(name))
-}
-
-// printableID: 1 to MaxIDLength characters of valid UTF-8 with no control character (NUL and
-// the other C0 and C1 controls, DEL).
-func printableID(id string) bool {
-	if id == "" || !utf8.ValidString(id) || utf8.RuneCountInString(id) > MaxIDLength {
-		return false
-	}
-	return strings.IndexFunc(id, unicode.IsControl) < 0
 }
 
 // quote shows a client's text in a message, cut short so a long name does not make a long error.
