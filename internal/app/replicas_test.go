@@ -135,14 +135,15 @@ func TestReplicasThreeServersTwoConsumersOneOfEachKilledMidStream(t *testing.T) 
 	}
 	moves := allMoves(floor, board)
 	var away, took time.Duration
+	replayed := 0
 	for _, m := range moves {
 		if m.from != 0 {
 			t.Errorf("a screen moved from server %d, which was not killed", m.from)
 		}
-		away, took = max(away, m.away), max(took, m.took)
+		away, took, replayed = max(away, m.away), max(took, m.took), replayed+m.replayed
 	}
-	t.Logf("figures: %s (%.0f events/s); screens: %d on the floor, %d on the contest, %d moved from the killed server: the slowest back %v after its socket dropped (of which %v from dialling another server to subscribed); floor seq 1..%d, contest seq 1..%d, %d celebrations repeated; a consumer killed with %d events applied, the other alone in the group %v later; all applied %v after the last was sent",
-		fig, float64(sent)/lastSent.Sub(streamed).Seconds(), len(floor), len(board), len(moves), away.Round(10*time.Millisecond), took.Round(time.Millisecond),
+	t.Logf("figures: %s (%.0f events/s); screens: %d on the floor, %d on the contest, %d moved from the killed server: the slowest back %v after its socket dropped (of which %v from dialling another server to subscribed), %d messages missed while away replayed from the history; floor seq 1..%d, contest seq 1..%d, %d celebrations repeated; a consumer killed with %d events applied, the other alone in the group %v later; all applied %v after the last was sent",
+		fig, float64(sent)/lastSent.Sub(streamed).Seconds(), len(floor), len(board), len(moves), away.Round(10*time.Millisecond), took.Round(time.Millisecond), replayed,
 		floorLast, boardLast, repeated, appliedAtKill, tookOver.Round(10*time.Millisecond), settled.Round(10*time.Millisecond))
 	if err := sameStream(floor, floorLast); err != nil {
 		t.Error(err)

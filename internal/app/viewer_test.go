@@ -87,6 +87,7 @@ type move struct {
 	since    int64
 	away     time.Duration // from the read that failed to `subscribed`
 	took     time.Duration // of it, from dialling the next server to `subscribed`
+	replayed int           // messages in the frame of `subscribed`: from the history, missed while away
 }
 
 // watch connects a viewer to server on, subscribes it to channel and starts its reader.
@@ -187,7 +188,8 @@ func (v *viewer) resume(cause error) error {
 			dialled := time.Now()
 			if _, err = v.connect(to, &since); err == nil {
 				v.mu.Lock()
-				v.moves = append(v.moves, move{from: from, to: to, since: since.Seq, away: time.Since(lost), took: time.Since(dialled)})
+				v.moves = append(v.moves, move{from: from, to: to, since: since.Seq, away: time.Since(lost), took: time.Since(dialled),
+					replayed: len(v.ws.pending)})
 				v.mu.Unlock()
 				return nil
 			}
