@@ -78,6 +78,15 @@ type standings struct {
 	} `json:"entries"`
 }
 
+// scores is rep -> score in hundredths.
+func (st standings) scores() map[string]int64 {
+	out := make(map[string]int64, len(st.Entries))
+	for _, e := range st.Entries {
+		out[e.RepID] = int64(e.Score*100 + 0.5)
+	}
+	return out
+}
+
 func TestEndToEndDealsInStandingsOut(t *testing.T) {
 	t.Parallel()
 	cfg := testenv.Config(t)

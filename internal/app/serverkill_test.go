@@ -3,13 +3,15 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
-	"net"
+	"fmt"
 	nethttp "net/http"
+	"os/exec"
 	"testing"
 	"time"
 
 	fws "github.com/fasthttp/websocket"
 
+	"bullpen/internal/config"
 	"bullpen/internal/testenv"
 )
 
@@ -23,15 +25,9 @@ func TestServerKillNineSocketsResumeAndNothingIsMissed(t *testing.T) {
 	db, store := openDB(t, cfg), openStore(t, cfg)
 	c := mustContest(t, db, revenueContest("Server kill -9"))
 	startConsumer(t, cfg)
-	bin := binary(t, "server")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	base, env := "http://"+addr, append(environ(cfg), "BULLPEN_HTTP_ADDR="+addr)
-	srv := startProcess(t, bin, env)
+	addr := testenv.FreeAddr(t)
+	base := "http://" + addr
+	srv := startServerAt(t, cfg, addr)
 	waitReady(t, base, 30*time.Second)
 
 	f := newWinFlow("sk-", 4)
@@ -60,7 +56,7 @@ func TestServerKillNineSocketsResumeAndNothingIsMissed(t *testing.T) {
 	})
 
 	restarted := time.Now()
-	startProcess(t, bin, env)
+	startServerAt(t, cfg, addr)
 	waitReady(t, base, 30*time.Second)
 	readyIn := time.Since(restarted)
 	ws = dialSocket(t, "ws://"+addr+"/ws", base)
@@ -91,8 +87,8 @@ func TestServerKillNineSocketsResumeAndNothingIsMissed(t *testing.T) {
 		}
 	}
 	testenv.Eventually(t, 20*time.Second, "the leaderboard over REST", func() bool {
-		got, ok := restScores(t, base, cfg.AdminToken, c.ID)
-		return ok && sameScores(want, got) == nil
+		code, got := apiScores(t, base, c.ID, cfg.AdminToken)
+		return code == 200 && sameScores(want, got) == nil
 	})
 	fig := countFigures(t, db, store, c.ID, f)
 	t.Logf("figures: %s; the display missed %d celebrations and got %d twice; server ready %v after its restart, display resumed %v after it",
@@ -102,18 +98,21 @@ func TestServerKillNineSocketsResumeAndNothingIsMissed(t *testing.T) {
 	}
 }
 
-// restScores reads a contest's leaderboard over the API (its first 500 rows) as hundredths per
-// entrant; ok is false unless it answered 200.
-func restScores(t *testing.T, base, token, contestID string) (map[string]int64, bool) {
+// startServerAt starts a bin/server process listening on addr (testenv.FreeAddr); waitReady
+// tells when it answers.
+func startServerAt(t *testing.T, cfg config.Config, addr string) *exec.Cmd {
+	t.Helper()
+	return startProcess(t, binary(t, "server"), append(environ(cfg), "BULLPEN_HTTP_ADDR="+addr))
+}
+
+// apiScores reads a contest's leaderboard (its first 500 rows) through the REST API as rep ->
+// score in hundredths.
+func apiScores(t *testing.T, base, contestID, token string) (int, map[string]int64) {
 	t.Helper()
 	code, body := call(t, "GET", base+"/api/v1/contests/"+contestID+"/leaderboard?limit=500", token, nil)
 	var st standings
 	_ = json.Unmarshal(body, &st)
-	got := map[string]int64{}
-	for _, e := range st.Entries {
-		got[e.RepID] = int64(e.Score*100 + 0.5)
-	}
-	return got, code == 200
+	return code, st.scores()
 }
 
 func waitReady(t *testing.T, base string, timeout time.Duration) {
@@ -137,20 +136,36 @@ type socket struct {
 
 func dialSocket(t *testing.T, url, origin string) *socket {
 	t.Helper()
+	s, err := openSocket(t, url, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openSocket is dialSocket for a goroutine other than the test's: it fails nothing itself.
+func openSocket(t *testing.T, url, origin string) (*socket, error) {
 	c, _, err := fws.DefaultDialer.Dial(url, nethttp.Header{"Origin": {origin}})
 	if err != nil {
-		t.Fatalf("dial %s: %v", url, err)
+		return nil, fmt.Errorf("dial %s: %w", url, err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	return &socket{t: t, c: c}
+	return &socket{t: t, c: c}, nil
 }
 
 func (s *socket) send(v any) {
 	s.t.Helper()
+	if err := s.write(v); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *socket) write(v any) error {
 	b, _ := json.Marshal(v)
 	if err := s.c.WriteMessage(fws.TextMessage, b); err != nil {
-		s.t.Fatalf("send %s: %v", b, err)
+		return fmt.Errorf("send %s: %w", b, err)
 	}
+	return nil
 }
 
 // read returns the next message (a frame may carry several, one a line).
@@ -176,11 +191,20 @@ func (s *socket) read(timeout time.Duration) (message, error) {
 
 func (s *socket) nextOf(typ string) message {
 	s.t.Helper()
-	m, err := s.read(10 * time.Second)
-	if err != nil || m.Type != typ {
-		s.t.Fatalf("got %+v (%v), want a %s", m, err, typ)
+	m, err := s.expect(typ)
+	if err != nil {
+		s.t.Fatal(err)
 	}
 	return m
+}
+
+// expect reads the next message, which must be a typ, within 10 s.
+func (s *socket) expect(typ string) (message, error) {
+	m, err := s.read(10 * time.Second)
+	if err != nil || m.Type != typ {
+		return m, fmt.Errorf("got %+v (%v), want a %s", m, err, typ)
+	}
+	return m, nil
 }
 
 // celebrations reads the floor until n celebrations came, counting each deal's in seen, and

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,12 +28,7 @@ func TestThePreviousReleaseRunsOnTheNextSchema(t *testing.T) {
 	rev, team, pts := threeContests(t, db)
 	f := newFlow(3000)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
+	addr := testenv.FreeAddr(t)
 	base := "http://" + addr
 	oldMigrate := exec.Command(filepath.Join(bin, "server"), "migrate")
 	oldMigrate.Env = environ(cfg)
@@ -52,8 +46,8 @@ func TestThePreviousReleaseRunsOnTheNextSchema(t *testing.T) {
 
 	f.checkBoards(t, db, store, rev, team, pts)
 	testenv.Eventually(t, 20*time.Second, "the leaderboard from the previous release's server", func() bool {
-		got, ok := restScores(t, base, cfg.AdminToken, rev.ID)
-		return ok && sameScores(f.revenue, got) == nil
+		code, got := apiScores(t, base, rev.ID, cfg.AdminToken)
+		return code == 200 && sameScores(f.revenue, got) == nil
 	})
 	t.Logf("previous release %s ran on the next schema beside this tree: %d events, every board exact", prev[:12], f.unique)
 }

@@ -93,9 +93,10 @@ type Boards interface {
 	Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep, error)
 }
 
-// Contests finds a contest by id.
+// Contests finds a contest by id, and the open ones (live, or ended and not yet final).
 type Contests interface {
 	Contest(ctx context.Context, id string) (*contest.Contest, error)
+	OpenContests(ctx context.Context, now time.Time) ([]*contest.Contest, error)
 }
 
 // SharedMerge lets several consumer processes merge as one: each marks the contests it
@@ -112,8 +113,10 @@ type SharedMerge interface {
 //
 // With Shared set, one merger among all the consumer processes sends (the lease holder); the
 // others pass on what their batches changed. Without it, the merger works alone (one process).
-// A merger that takes over has no earlier ranks to compare with, so rank changes in the
-// moment of a take-over (up to the lease's time) are not told.
+// A merger that takes over cannot know what its predecessor took from the shared set and never
+// sent (a process killed or stopped less than an Interval after a change), so it sends every
+// open contest's standings once. It has no earlier ranks to compare with, so rank changes in
+// the moment of a take-over (up to the lease's time) are not told.
 type Merger struct {
 	Boards   Boards
 	Contests Contests
@@ -134,6 +137,7 @@ type Merger struct {
 	touched map[string]bool      // changed by this process's batches, not yet passed on
 	dirty   map[string]bool      // changed since the last update (the lease holder's, when shared)
 	leading bool                 // holds the merge lease
+	resend  bool                 // took the lease over: every open contest is to be sent once
 	wake    chan struct{}
 	started sync.Once
 	places  map[string]map[string]standings.Place // contest/period -> the ranks last sent
@@ -258,6 +262,9 @@ func (m *Merger) gather(ctx context.Context) error {
 			m.Attainment.forget()
 		}
 	}
+	if leading && !m.leading {
+		m.resend = true
+	}
 	m.leading = leading
 	m.mu.Unlock()
 	if !leading {
@@ -271,6 +278,20 @@ func (m *Merger) gather(ctx context.Context) error {
 	for _, id := range ids {
 		m.dirty[id] = true
 	}
+	resend := m.resend
+	m.mu.Unlock()
+	if !resend {
+		return nil
+	}
+	open, err := m.Contests.OpenContests(ctx, time.Now())
+	if err != nil {
+		return err // tried again at the next gather
+	}
+	m.mu.Lock()
+	for _, c := range open {
+		m.dirty[c.ID] = true
+	}
+	m.resend = false
 	m.mu.Unlock()
 	return nil
 }
