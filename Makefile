@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go fuzz test-browser chromium soak lint bench bench-ws bench-floor rush clean image test-image podman
+.PHONY: all build services services-down migrate demo test test-go test-k8s fuzz test-browser chromium soak lint bench bench-ws bench-floor rush clean image test-image podman
 
 all: build
 
@@ -46,6 +46,7 @@ demo: build
 # the fuzz targets briefly, the image's binaries, then the pages in a real browser.
 test: lint
 	$(ENV); $(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory test-k8s
 	FUZZTIME=4s GO=$(GO) scripts/fuzz.sh
 	$(MAKE) --no-print-directory test-image
 	$(MAKE) --no-print-directory test-browser
@@ -53,6 +54,13 @@ test: lint
 # The tests alone, for a quicker loop.
 test-go:
 	$(ENV); $(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory test-k8s
+
+# The Kubernetes manifests rendered by kustomize and held to the code (deploy/k8s: a module of
+# its own, so kustomize and the Kubernetes API types stay out of the service's go.mod). No
+# service needed.
+test-k8s:
+	cd deploy/k8s && $(GO) test -count=1 ./...
 
 # The image (Containerfile): both binaries static (CGO_ENABLED=0) with the version stamp, CA
 # certificates and a non-root user, FROM scratch, built by Debian's podman without a registry.
@@ -110,8 +118,10 @@ $(BROWSER_DIR)/node_modules/.package-lock.json: $(BROWSER_DIR)/package.json $(BR
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
 
 # Waits for another golangci-lint on the machine (it holds a lock) instead of failing.
+# deploy/k8s is a module of its own: ./... from the root does not reach it.
 lint: $(LOCAL)/bin/golangci-lint
 	$(LOCAL)/bin/golangci-lint run --allow-serial-runners ./...
+	cd deploy/k8s && $(LOCAL)/bin/golangci-lint run --allow-serial-runners ./...
 
 $(LOCAL)/bin/golangci-lint:
 	GOBIN=$(LOCAL)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)

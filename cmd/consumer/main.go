@@ -22,7 +22,7 @@ func main() {
 		fmt.Println(build.Get())
 		return
 	}
-	cfg, err := config.Load(":8081")
+	cfg, err := config.Load(config.ConsumerAddr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)
 		os.Exit(2)

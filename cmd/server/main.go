@@ -25,7 +25,7 @@ func run(args []string) int {
 		fmt.Println(build.Get())
 		return 0
 	}
-	cfg, err := config.Load(":8080")
+	cfg, err := config.Load(config.ServerAddr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)
 		return 2

@@ -21,6 +21,7 @@ import (
 
 	"bullpen/internal/build"
 	"bullpen/internal/config"
+	httpapi "bullpen/internal/http"
 	"bullpen/internal/ingest"
 	"bullpen/internal/kafka"
 	"bullpen/internal/pipeline"
@@ -142,18 +143,18 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 
 func consumerMux(reg *prometheus.Registry, metricsHere bool, db *postgres.DB, store *redis.Store, brokers []string) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+httpapi.HealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+httpapi.ReadyPath, func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		checks := map[string]error{"postgresql": db.Ping(ctx), "redis": store.Ping(ctx), "kafka": pingKafka(ctx, brokers)}
 		writeReadiness(w, checks)
 	})
 	if metricsHere {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		mux.Handle("GET "+httpapi.MetricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	}
 	return mux
 }

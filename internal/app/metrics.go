@@ -11,7 +11,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	httpapi "bullpen/internal/http"
 )
+
+// metricsStopWait bounds the metrics listener's shutdown.
+const metricsStopWait = 2 * time.Second
 
 // serveMetrics serves /metrics alone on addr (BULLPEN_METRICS_ADDR: an internal address that
 // a Service or NetworkPolicy keeps off the public one); "" serves nothing. stop closes it.
@@ -24,7 +29,7 @@ func serveMetrics(addr string, reg prometheus.Gatherer, log *slog.Logger) (stop 
 		return nil, fmt.Errorf("BULLPEN_METRICS_ADDR: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET "+httpapi.MetricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	done := make(chan struct{})
 	go func() {
@@ -35,7 +40,7 @@ func serveMetrics(addr string, reg prometheus.Gatherer, log *slog.Logger) (stop 
 	}()
 	log.Info("metrics listening", "addr", ln.Addr().String())
 	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), metricsStopWait)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 		<-done

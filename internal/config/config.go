@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -61,6 +62,12 @@ type Config struct {
 // secrets may be given as VAR_FILE instead of VAR.
 var secrets = []string{"BULLPEN_ADMIN_TOKEN", "BULLPEN_DATABASE_URL", "BULLPEN_REDIS_URL"}
 
+// The processes' default listen addresses (BULLPEN_HTTP_ADDR unset).
+const (
+	ServerAddr   = ":8080"
+	ConsumerAddr = ":8081"
+)
+
 // Load reads the environment. defaultAddr is the process's own default listen address.
 func Load(defaultAddr string) (Config, error) {
 	vars := map[string]string{}
@@ -68,6 +75,13 @@ func Load(defaultAddr string) (Config, error) {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
 	}
+	return Parse(vars, defaultAddr)
+}
+
+// Parse reads the configuration from vars (name → value) as Load does from the environment,
+// _FILE twins included: for a configuration written elsewhere, such as a manifest's.
+func Parse(vars map[string]string, defaultAddr string) (Config, error) {
+	vars = maps.Clone(vars) // the secrets read from files are added to it
 	for _, name := range secrets {
 		path, ok := vars[name+"_FILE"]
 		if !ok {

@@ -95,3 +95,20 @@ func TestSecretsReadFromFileTwins(t *testing.T) {
 		t.Fatal("both a variable and its _FILE twin were accepted")
 	}
 }
+
+func TestParseReadsTheVariablesGiven(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("BULLPEN_SHUTDOWN_TIMEOUT", "1s") // the environment is not read
+	vars := map[string]string{"BULLPEN_SHUTDOWN_TIMEOUT": "35s", "BULLPEN_METRICS_ADDR": ":9090"}
+	c, err := config.Parse(vars, config.ServerAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ShutdownTimeout != 35*time.Second || c.MetricsAddr != ":9090" || c.HTTPAddr != config.ServerAddr {
+		t.Fatalf("shutdown %v, metrics %q, http %q", c.ShutdownTimeout, c.MetricsAddr, c.HTTPAddr)
+	}
+	vars["BULLPEN_GRACE"] = "soon"
+	if _, err := config.Parse(vars, config.ServerAddr); err == nil || !strings.Contains(err.Error(), "BULLPEN_GRACE") {
+		t.Fatalf("got %v, want BULLPEN_GRACE named", err)
+	}
+}

@@ -82,7 +82,7 @@ func securityHeaders(frameAncestors []string) (fixed, policy fiber.Handler) {
 // isAPI: the JSON and CSV endpoints and the operators' ones, which are never pages.
 func isAPI(path string) bool {
 	switch path {
-	case "/healthz", "/readyz", "/metrics":
+	case HealthPath, ReadyPath, MetricsPath:
 		return true
 	}
 	return strings.HasPrefix(path, "/api/")

@@ -138,10 +138,10 @@ func (s *Server) logPanic(c *fiber.Ctx, v any) {
 func (s *Server) App() *fiber.App { return s.app }
 
 func (s *Server) routes() {
-	s.app.Get("/healthz", s.healthz)
-	s.app.Get("/readyz", s.readyz)
+	s.app.Get(HealthPath, s.healthz)
+	s.app.Get(ReadyPath, s.readyz)
 	if !s.MetricsElsewhere {
-		s.app.Get("/metrics", s.metrics.handler())
+		s.app.Get(MetricsPath, s.metrics.handler())
 	}
 
 	anyone := s.allow(anyRole...)

@@ -64,6 +64,10 @@ func (c *Consumer) newReader() *kafkago.Reader {
 	})
 }
 
+// CommitWait bounds the hand-over of an applied batch's offsets, shutdown included: the
+// longest a stopping consumer spends on the batch it holds.
+const CommitWait = 10 * time.Second
+
 // Run consumes until ctx ends. A batch fetched but not yet applied is dropped on shutdown (it
 // is redelivered to whoever reads next); a batch applied is committed before Run returns. When
 // the broker is unreachable it joins the group again with a fresh reader, backing off, for as
@@ -111,7 +115,7 @@ func (c *Consumer) consume(ctx context.Context) error {
 		// applied, and the committer's last flush (when the reader closes) saves the next reader
 		// a redelivery. It takes them at once unless it is busy retrying a commit; a failure
 		// to commit is logged by the reader.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CommitWait)
 		err := r.CommitMessages(cctx, batch...)
 		cancel()
 		if err != nil {

@@ -61,6 +61,13 @@ func (s *socketSet) each(fn func(*socket)) {
 	}
 }
 
+// drainCutWait is how long a drain waits for the sockets it cut after DrainTimeout.
+const drainCutWait = time.Second
+
+// MaxDrain is the longest a drain with o takes (Live.Drain): its timeout, then the cut
+// stragglers' wait. What a shutdown must allow for the sockets (internal/app's stop budget).
+func MaxDrain(o Options) time.Duration { return o.withDefaults().DrainTimeout + drainCutWait }
+
 // drain closes every socket with 1001 and waits for them (up to DrainTimeout). New sockets
 // are refused from the start.
 func (s *socketSet) drain() {
@@ -85,7 +92,7 @@ func (s *socketSet) drain() {
 		}
 		select {
 		case <-done:
-		case <-time.After(time.Second):
+		case <-time.After(drainCutWait):
 		}
 	}
 }
