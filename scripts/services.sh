@@ -22,12 +22,12 @@
 # Everything lives under $ROOT/.local (override with BULLPEN_LOCAL_DIR).
 # Ports (override with env): BULLPEN_PG_PORT=25432, BULLPEN_REDIS_PORT=26379,
 # BULLPEN_KAFKA_PORT=29092, BULLPEN_KAFKA_CONTROLLER_PORT=29093, BULLPEN_KAFKA_SASL_PORT=29094,
-# BULLPEN_KAFKA_SSL_PORT=29095 (below the ephemeral range 32768-60999, so a client connection
-# can never be holding one at start-up).
+# BULLPEN_KAFKA_SSL_PORT=29095, BULLPEN_KAFKA_MTLS_PORT=29096 (below the ephemeral range
+# 32768-60999, so a client connection can never be holding one at start-up).
 # Besides PLAINTEXT the broker always listens on SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256 and
-# SCRAM-SHA-512, one test login) and SSL (a certificate of a CA generated once into
-# .local/kafka/tls; a client certificate is checked when one is sent), for the tests of
-# Bullpen's Kafka TLS and SASL settings: the env lines name them (BULLPEN_TEST_KAFKA_*).
+# SCRAM-SHA-512, one test login), SSL (a certificate of a CA generated once into
+# .local/kafka/tls) and SSL again requiring a client certificate of that CA (MTLS), for the
+# tests of Bullpen's Kafka TLS and SASL settings: the env lines name them (BULLPEN_TEST_KAFKA_*).
 # Progress goes to stderr; stdout carries only the export lines.
 #
 # PostgreSQL refuses to run as root: when this script runs as root it creates a
@@ -50,6 +50,7 @@ KAFKA_PORT=${BULLPEN_KAFKA_PORT:-29092}
 KAFKA_CONTROLLER_PORT=${BULLPEN_KAFKA_CONTROLLER_PORT:-29093}
 KAFKA_SASL_PORT=${BULLPEN_KAFKA_SASL_PORT:-29094}
 KAFKA_SSL_PORT=${BULLPEN_KAFKA_SSL_PORT:-29095}
+KAFKA_MTLS_PORT=${BULLPEN_KAFKA_MTLS_PORT:-29096}
 
 PG_ROLE=bullpen
 PG_DB=bullpen
@@ -176,6 +177,7 @@ env_lines() {
 	local tls=$LOCAL/kafka/tls
 	printf 'export BULLPEN_TEST_KAFKA_SASL_ADDR=%s:%s\n' "$HOST" "$KAFKA_SASL_PORT"
 	printf 'export BULLPEN_TEST_KAFKA_SSL_ADDR=%s:%s\n' "$HOST" "$KAFKA_SSL_PORT"
+	printf 'export BULLPEN_TEST_KAFKA_MTLS_ADDR=%s:%s\n' "$HOST" "$KAFKA_MTLS_PORT"
 	printf 'export BULLPEN_TEST_KAFKA_USERNAME=%s\n' "$KAFKA_TEST_USER"
 	printf 'export BULLPEN_TEST_KAFKA_PASSWORD=%s\n' "$KAFKA_TEST_PASSWORD"
 	printf 'export BULLPEN_TEST_KAFKA_CA_FILE=%s\n' "$tls/ca.crt"
@@ -639,11 +641,11 @@ kafka_write_props() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT,MTLS://$HOST:$KAFKA_MTLS_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT,MTLS://$HOST:$KAFKA_MTLS_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL
 log.dirs=$KDIR/data
 
 # SASL_PLAINTEXT: the PLAIN login is the JAAS line's user; the SCRAM logins are credentials
@@ -652,13 +654,16 @@ listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-S
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_TEST_USER="$KAFKA_TEST_PASSWORD";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
-# SSL: the broker's key and certificate (signed by the local CA) in one PEM file; a client
-# certificate is not required, and one that is sent must be the local CA's.
+# SSL: the broker's key and certificate (signed by the local CA) in one PEM file, no client
+# certificate asked for. MTLS: the same, and a client certificate of the local CA required.
 listener.name.ssl.ssl.keystore.type=PEM
 listener.name.ssl.ssl.keystore.location=$KTLS/broker.pem
-listener.name.ssl.ssl.truststore.type=PEM
-listener.name.ssl.ssl.truststore.location=$KTLS/ca.crt
-listener.name.ssl.ssl.client.auth=requested
+listener.name.ssl.ssl.client.auth=none
+listener.name.mtls.ssl.keystore.type=PEM
+listener.name.mtls.ssl.keystore.location=$KTLS/broker.pem
+listener.name.mtls.ssl.truststore.type=PEM
+listener.name.mtls.ssl.truststore.location=$KTLS/ca.crt
+listener.name.mtls.ssl.client.auth=required
 
 num.partitions=6
 default.replication.factor=1
@@ -789,9 +794,9 @@ kafka_launch() {
 		kafka_stop
 	fi
 	# Refuse a port someone else holds.
-	for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT"; do
+	for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT" "$KAFKA_MTLS_PORT"; do
 		if port_open "$port"; then
-			die "port $port is taken by another process (pid $(port_owner_pid "$port")); set BULLPEN_KAFKA_PORT / BULLPEN_KAFKA_CONTROLLER_PORT / BULLPEN_KAFKA_SASL_PORT / BULLPEN_KAFKA_SSL_PORT"
+			die "port $port is taken by another process (pid $(port_owner_pid "$port")); set BULLPEN_KAFKA_PORT / _CONTROLLER_PORT / _SASL_PORT / _SSL_PORT / _MTLS_PORT"
 		fi
 	done
 	if [[ ! -f $KDIR/data/meta.properties ]]; then
@@ -805,7 +810,7 @@ kafka_launch() {
 		java_tool kafka.tools.StorageTool format --standalone -t "$(<"$KDIR/cluster.id")" \
 			-c "$KPROPS" --ignore-formatted >&2 || die "kafka: storage format failed"
 	fi
-	log "kafka: starting broker on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT, SASL $KAFKA_SASL_PORT, SSL $KAFKA_SSL_PORT)"
+	log "kafka: starting broker on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT, SASL $KAFKA_SASL_PORT, SSL $KAFKA_SSL_PORT, mTLS $KAFKA_MTLS_PORT)"
 	cp "$KPROPS" "$KSTARTED"
 	local -a heap
 	read -r -a heap <<<"$KAFKA_HEAP_OPTS"
@@ -854,7 +859,7 @@ kafka_wait_ready() {
 				--replication-factor 1 >&2 || kafka_fail "kafka: could not create topic $name"
 		fi
 	done
-	for port in "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT"; do
+	for port in "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT" "$KAFKA_MTLS_PORT"; do
 		until port_open "$port"; do
 			pid_alive "$pid" || kafka_fail "kafka: broker process $pid exited during start-up"
 			((SECONDS < deadline)) || kafka_fail "kafka: port $port not open after ${KAFKA_WAIT}s"
@@ -862,7 +867,7 @@ kafka_wait_ready() {
 		done
 	done
 	kafka_scram_users
-	log "kafka: ready (topics: ${KAFKA_TOPICS[*]%%:*}; SASL on $KAFKA_SASL_PORT, SSL on $KAFKA_SSL_PORT)"
+	log "kafka: ready (topics: ${KAFKA_TOPICS[*]%%:*}; SASL on $KAFKA_SASL_PORT, SSL on $KAFKA_SSL_PORT, mTLS on $KAFKA_MTLS_PORT)"
 }
 
 # kafka_scram_users: the test login's SCRAM-SHA-256 and -512 credentials, added once per
