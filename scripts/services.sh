@@ -571,9 +571,9 @@ kafka_paths() {
 	KDIR=$LOCAL/kafka
 	KLIBS=$KDIR/libs
 	KPROPS=$KDIR/server.properties
-	# A copy of the properties the running broker was started with: when they differ from
-	# what kafka_write_props writes now (or are missing: a broker started by an older
-	# script), `up` restarts it.
+	# The running broker's pid and a copy of the properties it was started with: when they
+	# are another process's, differ from what kafka_write_props writes now, or are missing
+	# (a broker started by an older script), `up` restarts it.
 	KSTARTED=$KDIR/server.properties.running
 	KTLS=$KDIR/tls
 }
@@ -774,7 +774,8 @@ kafka_launch() {
 		rm -f "$KDIR/kafka.pid"
 		# Adopt an orphaned broker of ours (pid file lost).
 		for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-			owner=$(port_owner_pid "$port")
+			port_open "$port" || continue
+			owner=$(port_owner_pid "$port") || true
 			if [[ -n $owner ]] && pid_alive "$owner" "kafka.Kafka $KPROPS"; then
 				log "kafka: adopting running broker pid $owner"
 				printf '%s\n' "$owner" >"$KDIR/kafka.pid"
@@ -784,7 +785,8 @@ kafka_launch() {
 		done
 	fi
 	if [[ -n $pid ]]; then
-		if cmp -s "$KPROPS" "$KSTARTED"; then
+		if [[ -f $KSTARTED && $(head -n1 "$KSTARTED") == "# pid $pid" ]] &&
+			tail -n +2 "$KSTARTED" | cmp -s - "$KPROPS"; then
 			log "kafka: already running (pid $pid)"
 			return 0
 		fi
@@ -811,7 +813,6 @@ kafka_launch() {
 			-c "$KPROPS" --ignore-formatted >&2 || die "kafka: storage format failed"
 	fi
 	log "kafka: starting broker on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT, SASL $KAFKA_SASL_PORT, SSL $KAFKA_SSL_PORT, mTLS $KAFKA_MTLS_PORT)"
-	cp "$KPROPS" "$KSTARTED"
 	local -a heap
 	read -r -a heap <<<"$KAFKA_HEAP_OPTS"
 	# setsid: own session, so a Ctrl-C in the calling shell does not reach it.
@@ -823,6 +824,10 @@ kafka_launch() {
 		-cp "$KLIBS/*" kafka.Kafka "$KPROPS" >>"$KDIR/kafka.out" 2>&1 </dev/null 9>&- &
 	pid=$!
 	printf '%s\n' "$pid" >"$KDIR/kafka.pid"
+	{
+		printf '# pid %s\n' "$pid"
+		cat "$KPROPS"
+	} >"$KSTARTED"
 }
 
 # Wait until the broker answers a metadata request, then create missing topics.
