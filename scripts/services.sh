@@ -3,10 +3,12 @@
 # without Docker: PostgreSQL, Redis and a single-node Apache Kafka (KRaft) broker.
 #
 # Usage: scripts/services.sh COMMAND
-#   up              install what is missing, start what is not running, wait until
-#                   every service answers, create the `bullpen` database and the
-#                   Kafka topics `deals` (6 partitions) and `deals.dlq` (1), then
-#                   print export lines on stdout (also written to .local/env):
+#   up              install what is missing, start what is not running (and restart a
+#                   broker started with an older configuration), wait until every
+#                   service answers, create the `bullpen` database, the Kafka topics
+#                   `deals` (6 partitions) and `deals.dlq` (1) and the broker's SCRAM
+#                   test login, then print export lines on stdout (also written to
+#                   .local/env):
 #                       eval "$(scripts/services.sh up)"
 #   down            stop all three (data is kept)
 #   env             print the export lines only
@@ -19,8 +21,13 @@
 #
 # Everything lives under $ROOT/.local (override with BULLPEN_LOCAL_DIR).
 # Ports (override with env): BULLPEN_PG_PORT=25432, BULLPEN_REDIS_PORT=26379,
-# BULLPEN_KAFKA_PORT=29092, BULLPEN_KAFKA_CONTROLLER_PORT=29093 (below the
-# ephemeral range 32768-60999, so a client connection can never be holding one at start-up).
+# BULLPEN_KAFKA_PORT=29092, BULLPEN_KAFKA_CONTROLLER_PORT=29093, BULLPEN_KAFKA_SASL_PORT=29094,
+# BULLPEN_KAFKA_SSL_PORT=29095, BULLPEN_KAFKA_MTLS_PORT=29096 (below the ephemeral range
+# 32768-60999, so a client connection can never be holding one at start-up).
+# Besides PLAINTEXT the broker always listens on SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256 and
+# SCRAM-SHA-512, one test login), SSL (a certificate of a CA generated once into
+# .local/kafka/tls) and SSL again requiring a client certificate of that CA (MTLS), for the
+# tests of Bullpen's Kafka TLS and SASL settings: the env lines name them (BULLPEN_TEST_KAFKA_*).
 # Progress goes to stderr; stdout carries only the export lines.
 #
 # PostgreSQL refuses to run as root: when this script runs as root it creates a
@@ -41,6 +48,9 @@ PG_PORT=${BULLPEN_PG_PORT:-25432}
 REDIS_PORT=${BULLPEN_REDIS_PORT:-26379}
 KAFKA_PORT=${BULLPEN_KAFKA_PORT:-29092}
 KAFKA_CONTROLLER_PORT=${BULLPEN_KAFKA_CONTROLLER_PORT:-29093}
+KAFKA_SASL_PORT=${BULLPEN_KAFKA_SASL_PORT:-29094}
+KAFKA_SSL_PORT=${BULLPEN_KAFKA_SSL_PORT:-29095}
+KAFKA_MTLS_PORT=${BULLPEN_KAFKA_MTLS_PORT:-29096}
 
 PG_ROLE=bullpen
 PG_DB=bullpen
@@ -53,6 +63,9 @@ KAFKA_LOG4J=$SCRIPT_DIR/kafka/log4j2.xml
 KAFKA_TOOLS_LOG4J=$SCRIPT_DIR/kafka/log4j2-tools.xml
 # name:partitions
 KAFKA_TOPICS=("deals:6" "deals.dlq:1")
+# The SASL listener's one login (PLAIN and both SCRAMs), for local tests only.
+KAFKA_TEST_USER=bullpen
+KAFKA_TEST_PASSWORD=bullpen-local-secret
 
 # ---------------------------------------------------------------------------
 # helpers
@@ -160,6 +173,16 @@ env_lines() {
 	printf 'export BULLPEN_DATABASE_URL=postgres://%s@%s:%s/%s?sslmode=disable\n' "$PG_ROLE" "$HOST" "$PG_PORT" "$PG_DB"
 	printf 'export BULLPEN_REDIS_URL=redis://%s:%s/0\n' "$HOST" "$REDIS_PORT"
 	printf 'export BULLPEN_KAFKA_BROKERS=%s:%s\n' "$HOST" "$KAFKA_PORT"
+	# The broker's other listeners and their credentials, for the tests of Kafka TLS and SASL.
+	local tls=$LOCAL/kafka/tls
+	printf 'export BULLPEN_TEST_KAFKA_SASL_ADDR=%s:%s\n' "$HOST" "$KAFKA_SASL_PORT"
+	printf 'export BULLPEN_TEST_KAFKA_SSL_ADDR=%s:%s\n' "$HOST" "$KAFKA_SSL_PORT"
+	printf 'export BULLPEN_TEST_KAFKA_MTLS_ADDR=%s:%s\n' "$HOST" "$KAFKA_MTLS_PORT"
+	printf 'export BULLPEN_TEST_KAFKA_USERNAME=%s\n' "$KAFKA_TEST_USER"
+	printf 'export BULLPEN_TEST_KAFKA_PASSWORD=%s\n' "$KAFKA_TEST_PASSWORD"
+	printf 'export BULLPEN_TEST_KAFKA_CA_FILE=%s\n' "$tls/ca.crt"
+	printf 'export BULLPEN_TEST_KAFKA_CLIENT_CERT_FILE=%s\n' "$tls/client.crt"
+	printf 'export BULLPEN_TEST_KAFKA_CLIENT_KEY_FILE=%s\n' "$tls/client.key"
 }
 
 # ---------------------------------------------------------------------------
@@ -542,10 +565,17 @@ redis_status() {
 KDIR=
 KLIBS=
 KPROPS=
+KSTARTED=
+KTLS=
 kafka_paths() {
 	KDIR=$LOCAL/kafka
 	KLIBS=$KDIR/libs
 	KPROPS=$KDIR/server.properties
+	# The running broker's pid and a copy of the properties it was started with: when they
+	# are another process's, differ from what kafka_write_props writes now, or are missing
+	# (a broker started by an older script), `up` restarts it.
+	KSTARTED=$KDIR/server.properties.running
+	KTLS=$KDIR/tls
 }
 
 ensure_java() {
@@ -611,12 +641,29 @@ kafka_write_props() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT,MTLS://$HOST:$KAFKA_MTLS_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,SSL://$HOST:$KAFKA_SSL_PORT,MTLS://$HOST:$KAFKA_MTLS_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL
 log.dirs=$KDIR/data
+
+# SASL_PLAINTEXT: the PLAIN login is the JAAS line's user; the SCRAM logins are credentials
+# in the cluster's metadata, added by kafka_scram_users.
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_TEST_USER="$KAFKA_TEST_PASSWORD";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+# SSL: the broker's key and certificate (signed by the local CA) in one PEM file, no client
+# certificate asked for. MTLS: the same, and a client certificate of the local CA required.
+listener.name.ssl.ssl.keystore.type=PEM
+listener.name.ssl.ssl.keystore.location=$KTLS/broker.pem
+listener.name.ssl.ssl.client.auth=none
+listener.name.mtls.ssl.keystore.type=PEM
+listener.name.mtls.ssl.keystore.location=$KTLS/broker.pem
+listener.name.mtls.ssl.truststore.type=PEM
+listener.name.mtls.ssl.truststore.location=$KTLS/ca.crt
+listener.name.mtls.ssl.client.auth=required
 
 num.partitions=6
 default.replication.factor=1
@@ -657,6 +704,45 @@ EOF
 	fi
 }
 
+# ensure_kafka_tls: a local CA, the broker's certificate for 127.0.0.1 and localhost and a
+# client certificate, all signed by that CA, generated once into $KTLS (kept by `reset`).
+ensure_kafka_tls() {
+	local f missing=0
+	for f in ca.crt broker.pem client.crt client.key; do
+		[[ -s $KTLS/$f ]] || missing=1
+	done
+	((missing)) || return 0
+	command -v openssl >/dev/null 2>&1 || apt_install openssl
+	log "kafka: generating a local CA and the SSL listener's certificates in $KTLS"
+	local tmp=$KTLS.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	(
+		cd "$tmp"
+		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=Bullpen local Kafka CA' \
+			-keyout ca.key -out ca.crt -addext 'basicConstraints=critical,CA:TRUE' \
+			-addext 'keyUsage=critical,keyCertSign,cRLSign'
+		openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout broker.key -out broker.csr
+		printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\n' "$HOST" >broker.ext
+		openssl x509 -req -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+			-extfile broker.ext -out broker.crt
+		openssl req -newkey rsa:2048 -nodes -subj '/CN=bullpen-client' -keyout client.key -out client.csr
+		printf 'extendedKeyUsage=clientAuth\n' >client.ext
+		openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+			-extfile client.ext -out client.crt
+		# Kafka's PEM key store: the private key (unencrypted PKCS#8) followed by its chain.
+		openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.p8
+		cat broker.p8 broker.crt ca.crt >broker.pem
+		rm -f ./*.csr ./*.ext broker.p8 ca.srl
+		chmod 600 ./*.key broker.pem
+	) >"$KDIR/openssl.log" 2>&1 || {
+		show_log_tail "$KDIR/openssl.log"
+		die "kafka: could not generate the TLS certificates"
+	}
+	rm -rf "$KTLS"
+	mv "$tmp" "$KTLS"
+}
+
 kafka_pid() {
 	local pid
 	pid=$(read_pid "$KDIR/kafka.pid" 2>/dev/null) || return 1
@@ -680,23 +766,39 @@ kafka_launch() {
 	ensure_java
 	mkdir -p "$KDIR"
 	ensure_kafka_libs
+	ensure_kafka_tls
 	kafka_write_props
 	local pid owner port
-	if pid=$(kafka_pid); then
-		log "kafka: already running (pid $pid)"
-		return 0
-	fi
-	rm -f "$KDIR/kafka.pid"
-	# Adopt an orphaned broker of ours (pid file lost); refuse anything else.
-	for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-		if port_open "$port"; then
-			owner=$(port_owner_pid "$port")
+	if ! pid=$(kafka_pid); then
+		pid=
+		rm -f "$KDIR/kafka.pid"
+		# Adopt an orphaned broker of ours (pid file lost).
+		for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+			port_open "$port" || continue
+			owner=$(port_owner_pid "$port") || true
 			if [[ -n $owner ]] && pid_alive "$owner" "kafka.Kafka $KPROPS"; then
 				log "kafka: adopting running broker pid $owner"
 				printf '%s\n' "$owner" >"$KDIR/kafka.pid"
-				return 0
+				pid=$owner
+				break
 			fi
-			die "port $port is taken by another process (pid ${owner:-?}); set BULLPEN_KAFKA_PORT / BULLPEN_KAFKA_CONTROLLER_PORT"
+		done
+	fi
+	if [[ -n $pid ]]; then
+		if [[ -f $KSTARTED && $(head -n1 "$KSTARTED") == "# pid $pid" ]] &&
+			tail -n +2 "$KSTARTED" | cmp -s - "$KPROPS"; then
+			log "kafka: already running (pid $pid)"
+			return 0
+		fi
+		# Its listeners or settings are not those of this script (such as a broker started
+		# before the SASL and SSL listeners existed): restart it on the same data.
+		log "kafka: running (pid $pid) with an older configuration: restarting it with $KPROPS"
+		kafka_stop
+	fi
+	# Refuse a port someone else holds.
+	for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT" "$KAFKA_MTLS_PORT"; do
+		if port_open "$port"; then
+			die "port $port is taken by another process (pid $(port_owner_pid "$port")); set BULLPEN_KAFKA_PORT / _CONTROLLER_PORT / _SASL_PORT / _SSL_PORT / _MTLS_PORT"
 		fi
 	done
 	if [[ ! -f $KDIR/data/meta.properties ]]; then
@@ -710,7 +812,7 @@ kafka_launch() {
 		java_tool kafka.tools.StorageTool format --standalone -t "$(<"$KDIR/cluster.id")" \
 			-c "$KPROPS" --ignore-formatted >&2 || die "kafka: storage format failed"
 	fi
-	log "kafka: starting broker on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
+	log "kafka: starting broker on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT, SASL $KAFKA_SASL_PORT, SSL $KAFKA_SSL_PORT, mTLS $KAFKA_MTLS_PORT)"
 	local -a heap
 	read -r -a heap <<<"$KAFKA_HEAP_OPTS"
 	# setsid: own session, so a Ctrl-C in the calling shell does not reach it.
@@ -722,6 +824,10 @@ kafka_launch() {
 		-cp "$KLIBS/*" kafka.Kafka "$KPROPS" >>"$KDIR/kafka.out" 2>&1 </dev/null 9>&- &
 	pid=$!
 	printf '%s\n' "$pid" >"$KDIR/kafka.pid"
+	{
+		printf '# pid %s\n' "$pid"
+		cat "$KPROPS"
+	} >"$KSTARTED"
 }
 
 # Wait until the broker answers a metadata request, then create missing topics.
@@ -758,7 +864,32 @@ kafka_wait_ready() {
 				--replication-factor 1 >&2 || kafka_fail "kafka: could not create topic $name"
 		fi
 	done
-	log "kafka: ready (topics: ${KAFKA_TOPICS[*]%%:*})"
+	for port in "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT" "$KAFKA_MTLS_PORT"; do
+		until port_open "$port"; do
+			pid_alive "$pid" || kafka_fail "kafka: broker process $pid exited during start-up"
+			((SECONDS < deadline)) || kafka_fail "kafka: port $port not open after ${KAFKA_WAIT}s"
+			sleep 0.5
+		done
+	done
+	kafka_scram_users
+	log "kafka: ready (topics: ${KAFKA_TOPICS[*]%%:*}; SASL on $KAFKA_SASL_PORT, SSL on $KAFKA_SSL_PORT, mTLS on $KAFKA_MTLS_PORT)"
+}
+
+# kafka_scram_users: the test login's SCRAM-SHA-256 and -512 credentials, added once per
+# cluster through the admin API (KRaft keeps them in its metadata, so they survive restarts;
+# the stamp lives in the data directory, so a new cluster gets them again).
+kafka_scram_users() {
+	local stamp=$KDIR/data/.bullpen-scram-login want="$KAFKA_TEST_USER $KAFKA_TEST_PASSWORD"
+	[[ -f $stamp && $(<"$stamp") == "$want" ]] && return 0
+	local mech
+	for mech in SCRAM-SHA-256 SCRAM-SHA-512; do # one per request: the broker refuses two at once
+		log "kafka: adding the $mech login '$KAFKA_TEST_USER'"
+		java_tool timeout 120 org.apache.kafka.tools.ConfigCommand --bootstrap-server "$HOST:$KAFKA_PORT" \
+			--alter --entity-type users --entity-name "$KAFKA_TEST_USER" \
+			--add-config "$mech=[password=$KAFKA_TEST_PASSWORD]" >&2 ||
+			kafka_fail "kafka: could not add the $mech login"
+	done
+	printf '%s\n' "$want" >"$stamp"
 }
 
 kafka_start() {
@@ -781,7 +912,7 @@ kafka_stop() {
 		kill -9 "$pid" 2>/dev/null || true
 		wait_gone "$pid" 10 || true
 	fi
-	rm -f "$KDIR/kafka.pid"
+	rm -f "$KDIR/kafka.pid" "$KSTARTED"
 	log "kafka: stopped"
 }
 
@@ -792,7 +923,7 @@ kafka_kill() {
 		log "kafka: kill -9 $pid"
 		kill -9 "$pid"
 		wait_gone "$pid" 10 || true
-		rm -f "$KDIR/kafka.pid"
+		rm -f "$KDIR/kafka.pid" "$KSTARTED"
 	else
 		log "kafka: not running"
 	fi

@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	kafkago "github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
 	"bullpen/internal/build"
@@ -76,7 +75,11 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), build.Metric())
-	dlq := kafka.NewDeadLetters(cfg.KafkaBrokers, cfg.KafkaDLQTopic)
+	cluster, err := KafkaCluster(cfg)
+	if err != nil {
+		return err
+	}
+	dlq := kafka.NewDeadLetters(cluster, cfg.KafkaDLQTopic)
 	defer func() { _ = dlq.Close() }()
 	p := &pipeline.Pipeline{
 		Ledger: db, Projection: store, DeadLetters: dlq, Currency: cfg.Currency, Log: log.With("component", "pipeline"),
@@ -93,7 +96,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		publisher.Kick()
 	}
 	consumer := kafka.NewConsumer(kafka.ConsumerConfig{
-		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
+		Cluster: cluster, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
 		SessionTimeout: cfg.KafkaSessionTimeout, BatchSize: cfg.BatchSize, BatchWait: cfg.BatchWait,
 	}, p.Process, log.With("component", "kafka-consumer"))
 
@@ -101,7 +104,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	if err != nil {
 		return fmt.Errorf("BULLPEN_HTTP_ADDR: %w", err)
 	}
-	srv := &http.Server{Handler: consumerMux(reg, cfg.MetricsAddr == "", db, store, cfg.KafkaBrokers), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: consumerMux(reg, cfg.MetricsAddr == "", db, store, cluster), ReadHeaderTimeout: 5 * time.Second}
 	stopMetrics, err := serveMetrics(cfg.MetricsAddr, reg, log)
 	if err != nil {
 		return err
@@ -118,7 +121,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 		return pipeline.WatchProjection(gctx, db, store, cfg.ProjectionCheck, log.With("component", "projection-watcher"))
 	})
 	finalizer := &pipeline.Finalizer{
-		Finals: db, Watermark: kafka.NewWatermark(cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaGroup), Balances: store,
+		Finals: db, Watermark: kafka.NewWatermark(cluster, cfg.KafkaTopic, cfg.KafkaGroup), Balances: store,
 		Grace: cfg.Grace, Interval: cfg.FinalizeCheck, Now: time.Now, Log: log.With("component", "finalizer"),
 	}
 	g.Go(func() error { return finalizer.Run(gctx) })
@@ -141,7 +144,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	return err
 }
 
-func consumerMux(reg *prometheus.Registry, metricsHere bool, db *postgres.DB, store *redis.Store, brokers []string) *http.ServeMux {
+func consumerMux(reg *prometheus.Registry, metricsHere bool, db *postgres.DB, store *redis.Store, cluster kafka.Cluster) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+httpapi.HealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -150,29 +153,13 @@ func consumerMux(reg *prometheus.Registry, metricsHere bool, db *postgres.DB, st
 	mux.HandleFunc("GET "+httpapi.ReadyPath, func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		checks := map[string]error{"postgresql": db.Ping(ctx), "redis": store.Ping(ctx), "kafka": pingKafka(ctx, brokers)}
+		checks := map[string]error{"postgresql": db.Ping(ctx), "redis": store.Ping(ctx), "kafka": cluster.Ping(ctx)}
 		writeReadiness(w, checks)
 	})
 	if metricsHere {
 		mux.Handle("GET "+httpapi.MetricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	}
 	return mux
-}
-
-func pingKafka(ctx context.Context, brokers []string) error {
-	var errs []error
-	for _, b := range brokers {
-		conn, err := (&kafkago.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", b)
-		if err == nil {
-			_, err = conn.Brokers()
-			_ = conn.Close()
-			if err == nil {
-				return nil
-			}
-		}
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
 }
 
 // processID names this consumer process among the others (host, pid and a random part, so a

@@ -30,7 +30,11 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	}
 	defer closeStores()
 	TuneServerGC()
-	producer := kafka.NewProducer(cfg.KafkaBrokers, cfg.KafkaTopic)
+	cluster, err := KafkaCluster(cfg)
+	if err != nil {
+		return err
+	}
+	producer := kafka.NewProducer(cluster, cfg.KafkaTopic)
 	defer func() {
 		if err := producer.Close(); err != nil {
 			log.Error("close kafka producer", "err", err)

@@ -48,6 +48,17 @@ type Config struct {
 	RateLimit             string `env:"BULLPEN_RATE_LIMIT" envDefault:"50/s"`
 	RateLimitAuthFailures string `env:"BULLPEN_RATE_LIMIT_AUTH_FAILURES" envDefault:"30/m"`
 
+	// Kafka's TLS and SASL (README "TLS and SASL"), for every connection of both processes;
+	// checked at Load (kafka.go).
+	KafkaTLS           bool   `env:"BULLPEN_KAFKA_TLS"`
+	KafkaTLSCAFile     string `env:"BULLPEN_KAFKA_TLS_CA_FILE"`
+	KafkaTLSCertFile   string `env:"BULLPEN_KAFKA_TLS_CERT_FILE"`
+	KafkaTLSKeyFile    string `env:"BULLPEN_KAFKA_TLS_KEY_FILE"`
+	KafkaTLSServerName string `env:"BULLPEN_KAFKA_TLS_SERVER_NAME"`
+	KafkaSASLMechanism string `env:"BULLPEN_KAFKA_SASL_MECHANISM"`
+	KafkaSASLUsername  string `env:"BULLPEN_KAFKA_SASL_USERNAME"`
+	KafkaSASLPassword  string `env:"BULLPEN_KAFKA_SASL_PASSWORD"`
+
 	// Extensions.
 	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`
 	KafkaSessionTimeout time.Duration `env:"BULLPEN_KAFKA_SESSION_TIMEOUT" envDefault:"30s"`
@@ -60,7 +71,7 @@ type Config struct {
 }
 
 // secrets may be given as VAR_FILE instead of VAR.
-var secrets = []string{"BULLPEN_ADMIN_TOKEN", "BULLPEN_DATABASE_URL", "BULLPEN_REDIS_URL"}
+var secrets = []string{"BULLPEN_ADMIN_TOKEN", "BULLPEN_DATABASE_URL", "BULLPEN_REDIS_URL", "BULLPEN_KAFKA_SASL_PASSWORD"}
 
 // The processes' default listen addresses (BULLPEN_HTTP_ADDR unset).
 const (
@@ -152,6 +163,7 @@ func (c *Config) validate() error {
 	if c.KafkaGroup == "" {
 		bad("BULLPEN_KAFKA_GROUP", "must not be empty")
 	}
+	errs = append(errs, c.kafkaSecurityErrors()...)
 	if len(c.Currency) != 3 || strings.ToUpper(c.Currency) != c.Currency {
 		bad("BULLPEN_CURRENCY", "must be an ISO 4217 code such as USD")
 	}

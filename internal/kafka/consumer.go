@@ -14,7 +14,7 @@ import (
 
 // ConsumerConfig says what to read and how to batch it.
 type ConsumerConfig struct {
-	Brokers        []string
+	Cluster        Cluster
 	Topic          string
 	Group          string
 	SessionTimeout time.Duration
@@ -42,7 +42,8 @@ const commitEvery = 50 * time.Millisecond
 func (c *Consumer) newReader() *kafkago.Reader {
 	cfg, log := c.cfg, c.log
 	return kafkago.NewReader(kafkago.ReaderConfig{
-		Brokers:           cfg.Brokers,
+		Brokers:           cfg.Cluster.Brokers,
+		Dialer:            cfg.Cluster.Dialer(10 * time.Second), // kafka-go's default dialer's timeout
 		Topic:             cfg.Topic,
 		GroupID:           cfg.Group,
 		SessionTimeout:    cfg.SessionTimeout,

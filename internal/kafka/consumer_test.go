@@ -18,7 +18,7 @@ func TestFillEndsABatchAtAPauseAndNotAtItsLongestWait(t *testing.T) {
 	t.Parallel()
 	brokers := testenv.KafkaBrokers(t)
 	topic, _ := testenv.Topics(t, brokers, 1)
-	w := NewProducer(brokers, topic)
+	w := NewProducer(Cluster{Brokers: brokers}, topic)
 	defer func() { _ = w.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

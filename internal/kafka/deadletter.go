@@ -17,10 +17,10 @@ type DeadLetters struct {
 }
 
 // NewDeadLetters returns a writer for topic.
-func NewDeadLetters(brokers []string, topic string) *DeadLetters {
+func NewDeadLetters(c Cluster, topic string) *DeadLetters {
 	return &DeadLetters{w: &kafkago.Writer{
-		Addr:         kafkago.TCP(brokers...),
-		Transport:    &kafkago.Transport{}, // its own metadata cache: the shared default caches missing topics
+		Addr:         kafkago.TCP(c.Brokers...),
+		Transport:    c.Transport(),
 		Topic:        topic,
 		Balancer:     &kafkago.Hash{},
 		RequiredAcks: kafkago.RequireAll,

@@ -19,10 +19,10 @@ type Producer struct {
 // NewProducer returns a producer for topic. Messages with the same key go to the same
 // partition (kafka-go's hash balancer, compatible with the Java client's murmur2 is not
 // needed: only "same key, same partition" matters here).
-func NewProducer(brokers []string, topic string) *Producer {
+func NewProducer(c Cluster, topic string) *Producer {
 	return &Producer{w: &kafkago.Writer{
-		Addr:         kafkago.TCP(brokers...),
-		Transport:    &kafkago.Transport{}, // its own metadata cache: the shared default caches missing topics
+		Addr:         kafkago.TCP(c.Brokers...),
+		Transport:    c.Transport(),
 		Topic:        topic,
 		Balancer:     &kafkago.Hash{},
 		RequiredAcks: kafkago.RequireAll,

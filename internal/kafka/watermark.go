@@ -20,9 +20,9 @@ type Watermark struct {
 }
 
 // NewWatermark returns a watermark for the group reading topic.
-func NewWatermark(brokers []string, topic, group string) *Watermark {
+func NewWatermark(c Cluster, topic, group string) *Watermark {
 	return &Watermark{
-		client: &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second, Transport: &kafkago.Transport{}},
+		client: &kafkago.Client{Addr: kafkago.TCP(c.Brokers...), Timeout: 10 * time.Second, Transport: c.Transport()},
 		topic:  topic,
 		group:  group,
 	}

@@ -18,7 +18,7 @@ func TestWatermarkWaitsForTheGroupToCommitWhatArrivedBefore(t *testing.T) {
 	broker := testenv.StartKafka(t) // appends with the broker's clock, as production should
 	cfg := testenv.Config(t, testenv.WithBrokers(broker.Brokers))
 	ctx := context.Background()
-	w := kafka.NewWatermark(cfg.KafkaBrokers, cfg.KafkaTopic, cfg.KafkaGroup)
+	w := kafka.NewWatermark(kafka.Cluster{Brokers: cfg.KafkaBrokers}, cfg.KafkaTopic, cfg.KafkaGroup)
 
 	// A new broker answers "not the coordinator" or "not the leader" for a moment.
 	var applied bool
@@ -30,7 +30,7 @@ func TestWatermarkWaitsForTheGroupToCommitWhatArrivedBefore(t *testing.T) {
 	if !applied {
 		t.Fatalf("an empty topic: applied %v, err %v", applied, err)
 	}
-	p := kafka.NewProducer(cfg.KafkaBrokers, cfg.KafkaTopic)
+	p := kafka.NewProducer(kafka.Cluster{Brokers: cfg.KafkaBrokers}, cfg.KafkaTopic)
 	defer func() { _ = p.Close() }()
 	for i := 0; i < 20; i++ {
 		if err := p.Produce(ctx, event.Record{Key: []byte(fmt.Sprint("k", i)), Value: []byte("{}")}); err != nil {

@@ -60,7 +60,7 @@ func runTimedConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		return err
 	}
 	tp.reset() // start-up statements are not the drain's
-	dlq := kafka.NewDeadLetters(cfg.KafkaBrokers, cfg.KafkaDLQTopic)
+	dlq := kafka.NewDeadLetters(kafka.Cluster{Brokers: cfg.KafkaBrokers}, cfg.KafkaDLQTopic)
 	defer func() { _ = dlq.Close() }()
 	p := &pipeline.Pipeline{
 		Ledger: timedLedger{db, tp}, Projection: timedProjection{store, tp}, DeadLetters: dlq,
@@ -78,7 +78,7 @@ func runTimedConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		return err
 	}
 	consumer := kafka.NewConsumer(kafka.ConsumerConfig{
-		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
+		Cluster: kafka.Cluster{Brokers: cfg.KafkaBrokers}, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
 		SessionTimeout: cfg.KafkaSessionTimeout, BatchSize: cfg.BatchSize, BatchWait: cfg.BatchWait,
 	}, process, log)
 	return consumer.Run(ctx)

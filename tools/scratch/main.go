@@ -164,7 +164,7 @@ func produce(ctx context.Context, cfg config.Config, args []string) error {
 		_ = json.Unmarshal(ev, &key)
 		msgs[i] = event.Record{Key: []byte(key.RepID), Value: ev}
 	}
-	p := kafka.NewProducer(cfg.KafkaBrokers, *topic)
+	p := kafka.NewProducer(kafka.Cluster{Brokers: cfg.KafkaBrokers}, *topic)
 	err = p.Produce(ctx, msgs...)
 	if cerr := p.Close(); err == nil {
 		err = cerr
