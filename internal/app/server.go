@@ -41,8 +41,9 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		}
 	}()
 	perToken, authFailures := cfg.Limits()
+	proxies, _ := cfg.TrustedProxyRanges() // checked at start (config.Check)
 	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency,
-		Timezone: cfg.Timezone, Logger: log, Calendar: &cal, FrameAncestors: cfg.FrameAncestors,
+		Timezone: cfg.Timezone, Logger: log, Calendar: &cal, FrameAncestors: cfg.FrameAncestors, TrustedProxies: proxies,
 		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}, MetricsElsewhere: cfg.MetricsAddr != ""}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).

@@ -2,12 +2,12 @@
 package config
 
 import (
-	"bullpen/internal/bullpen"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"bullpen/internal/bullpen"
 )
 
 // Config is every setting of the server and the consumer. Variables past the contract's are
@@ -37,6 +39,11 @@ type Config struct {
 	// The origins that may frame the wall display, such as a digital-signage player's
 	// (README "Security headers"); none: no page may be framed.
 	FrameAncestors []string `env:"BULLPEN_FRAME_ANCESTORS" envSeparator:","`
+
+	// The proxies in front of the server (an ingress controller, a load balancer), as
+	// addresses or CIDR ranges, whose X-Forwarded-For is believed; none: the connection's own
+	// address is the client's.
+	TrustedProxies []string `env:"BULLPEN_TRUSTED_PROXIES" envSeparator:","`
 
 	// Targets and pace (docs/api.md §6): the time zone periods are cut in unless a target set
 	// names its own, and the selling days pace counts.
@@ -180,6 +187,9 @@ func (c *Config) validate() error {
 			bad("BULLPEN_FRAME_ANCESTORS", "%q is not an origin such as https://signage.example.com (or https://*.example.com)", o)
 		}
 	}
+	if _, err := c.TrustedProxyRanges(); err != nil {
+		bad("BULLPEN_TRUSTED_PROXIES", "%v", err)
+	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
 		bad("BULLPEN_TIMEZONE", "%q is not an IANA time zone such as Europe/Berlin", c.Timezone)
 	}
@@ -279,6 +289,25 @@ func Weekdays(names []string) ([]time.Weekday, error) {
 	}
 	if len(out) == 0 {
 		return nil, errors.New("name at least one day")
+	}
+	return out, nil
+}
+
+// TrustedProxyRanges reads BULLPEN_TRUSTED_PROXIES: each entry an address (one host) or a CIDR
+// range.
+func (c Config) TrustedProxyRanges() ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(c.TrustedProxies))
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or a CIDR range such as 10.0.0.0/8", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
 }

@@ -54,6 +54,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"BULLPEN_REDIS_PREFIX":             "my prefix",
 		"BULLPEN_SELLING_DAYS":             "mon,funday",
 		"BULLPEN_HOLIDAYS":                 "2026-12-25,Christmas",
+		"BULLPEN_TRUSTED_PROXIES":          "10.0.0.0/8,the-ingress",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -64,6 +65,25 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 				t.Fatalf("got %v, want an error naming %s", err, name)
 			}
 		})
+	}
+}
+
+func TestTrustedProxiesTakeAddressesAndRanges(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("BULLPEN_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,fd00::/8,10.1.2.3/16")
+	c, err := config.Load(":8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.TrustedProxyRanges()
+	want := []string{"10.0.0.0/8", "192.168.1.7/32", "fd00::/8", "10.1.0.0/16"}
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("entry %d: %s, want %s", i, got[i], want[i])
+		}
 	}
 }
 

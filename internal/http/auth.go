@@ -108,7 +108,7 @@ func (s *Server) authenticateSecret(c *fiber.Ctx, secret string) (bullpen.Token,
 		if t, ok := s.known(h); ok {
 			return t, nil
 		}
-		if d := s.take(c, failuresKey(c), s.AuthFailures, 0); !d.Allowed {
+		if d := s.take(c, s.failuresKey(c), s.AuthFailures, 0); !d.Allowed {
 			return bullpen.Token{}, limited(c, d, "with refused tokens from this address")
 		}
 	}
@@ -120,7 +120,7 @@ func (s *Server) authenticateSecret(c *fiber.Ctx, secret string) (bullpen.Token,
 		}
 	}
 	if bullpen.ErrorCode(err) == bullpen.EUnauthenticated {
-		if d := s.take(c, failuresKey(c), s.AuthFailures, 1); !d.Allowed {
+		if d := s.take(c, s.failuresKey(c), s.AuthFailures, 1); !d.Allowed {
 			return bullpen.Token{}, limited(c, d, "with refused tokens from this address")
 		}
 	}

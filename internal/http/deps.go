@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"bullpen/internal/event"
@@ -72,4 +73,8 @@ type Deps struct {
 	// FrameAncestors are the origins that may frame the wall display (BULLPEN_FRAME_ANCESTORS);
 	// none: no page may be framed.
 	FrameAncestors []string
+
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client's address
+	// (BULLPEN_TRUSTED_PROXIES; clientaddr.go).
+	TrustedProxies []netip.Prefix
 }

@@ -84,4 +84,4 @@ func (s *Server) notChecked(key string, err error) {
 	s.Logger.Warn("rate limit not checked", "key", key, "err", err, "requests", n, "since", uncheckedEvery)
 }
 
-func failuresKey(c *fiber.Ctx) string { return "authfail:" + c.IP() }
+func (s *Server) failuresKey(c *fiber.Ctx) string { return "authfail:" + s.clientAddr(c) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,4 +194,35 @@ func counterValue(t *testing.T, s *httpapi.Server, name string) float64 {
 	}
 	t.Fatalf("no counter %s", name)
 	return 0
+}
+
+// Behind a trusted proxy each client has its own budget of refused tokens, by the address the
+// proxy appended to X-Forwarded-For; what the client itself wrote there counts for nothing, and
+// a connection that is no trusted proxy is counted by its own address whatever it sends.
+func TestRefusedTokensAreCountedPerClientBehindATrustedProxy(t *testing.T) {
+	limits := httpapi.Limits{AuthFailures: bullpen.Rate{Count: 2, Per: time.Minute}}
+	// The test client's connections come from 0.0.0.0: that is the proxy.
+	behind := newEnv(t, func(d *httpapi.Deps) {
+		d.Limits = limits
+		d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32"), netip.MustParsePrefix("10.0.0.0/8")}
+	})
+	guess := func(e *env, xff string) response {
+		return e.do("GET", "/api/v1/me", "guess", nil, "X-Forwarded-For", xff)
+	}
+	for range 2 {
+		guess(behind, "198.51.100.7").WantError(t, 401, bullpen.EUnauthenticated, "")
+	}
+	guess(behind, "198.51.100.7").WantError(t, 429, bullpen.ERateLimited, "")
+	// Another client behind the same proxy is not held back by the first one's guesses.
+	guess(behind, "198.51.100.8").WantError(t, 401, bullpen.EUnauthenticated, "")
+	// The first client cannot pose as a new one: its own entries sit left of what the proxies
+	// appended (here a second, inner proxy in 10/8), and are never read.
+	guess(behind, "203.0.113.99, 198.51.100.7, 10.1.2.3").WantError(t, 429, bullpen.ERateLimited, "")
+
+	// With no trusted proxy, the header is ignored: every guess is the connection's.
+	direct := newEnv(t, func(d *httpapi.Deps) { d.Limits = limits })
+	for _, xff := range []string{"198.51.100.1", "198.51.100.2"} {
+		guess(direct, xff).WantError(t, 401, bullpen.EUnauthenticated, "")
+	}
+	guess(direct, "198.51.100.3").WantError(t, 429, bullpen.ERateLimited, "")
 }
