@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,9 @@ type Config struct {
 
 // secrets may be given as VAR_FILE instead of VAR.
 var secrets = []string{"BULLPEN_ADMIN_TOKEN", "BULLPEN_DATABASE_URL", "BULLPEN_REDIS_URL"}
+
+// redisSchemes are a Redis server's URL and a Redis Cluster's (internal/redis reads them).
+var redisSchemes = []string{"redis", "rediss", "redis+cluster", "rediss+cluster"}
 
 // Load reads the environment. defaultAddr is the process's own default listen address.
 func Load(defaultAddr string) (Config, error) {
@@ -121,8 +125,8 @@ func (c *Config) validate() error {
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("BULLPEN_DATABASE_URL", "must be a postgres:// URL")
 	}
-	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		bad("BULLPEN_REDIS_URL", "must be a redis:// URL")
+	if u, err := url.Parse(c.RedisURL); err != nil || !slices.Contains(redisSchemes, u.Scheme) {
+		bad("BULLPEN_REDIS_URL", "must be a redis:// (or rediss://, redis+cluster://, rediss+cluster://) URL")
 	}
 	for _, b := range c.KafkaBrokers {
 		if !strings.Contains(b, ":") {
