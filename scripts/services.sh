@@ -570,7 +570,8 @@ cluster_url() {
 		"$HOST" "${ports[1]}" "$HOST" "${ports[2]}"
 }
 
-cluster_env_lines() { printf 'export BULLPEN_TEST_REDIS_CLUSTER_URL=%s\n' "$(cluster_url)"; }
+# Quoted: the URL's & would end the command in an eval.
+cluster_env_lines() { printf "export BULLPEN_TEST_REDIS_CLUSTER_URL='%s'\n" "$(cluster_url)"; }
 
 node_cli() { # PORT ARGS...
 	local port=$1
