@@ -7,7 +7,7 @@ GOLANGCI_VERSION := v2.15.0
 LOCAL := $(CURDIR)/.local
 ENV := env_lines=$$(scripts/services.sh up); eval "$$env_lines"
 
-.PHONY: all build services services-down migrate demo test test-go test-k8s fuzz test-browser chromium soak lint bench bench-ws bench-floor rush clean image test-image podman
+.PHONY: all build services services-down migrate demo test test-go test-k8s test-cluster fuzz test-browser chromium soak lint bench bench-ws bench-floor rush clean image test-image podman
 
 all: build
 
@@ -43,10 +43,12 @@ demo: build
 	$(ENV); scripts/demo.sh
 
 # The whole suite: lint, then every test with the race detector, against the real services,
-# the fuzz targets briefly, the image's binaries, then the pages in a real browser.
+# the Redis tests again on a Redis Cluster, the fuzz targets briefly, the image's binaries, then
+# the pages in a real browser.
 test: lint
 	$(ENV); $(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory test-k8s
+	$(MAKE) --no-print-directory test-cluster
 	FUZZTIME=4s GO=$(GO) scripts/fuzz.sh
 	$(MAKE) --no-print-directory test-image
 	$(MAKE) --no-print-directory test-browser
@@ -61,6 +63,19 @@ test-go:
 # service needed.
 test-k8s:
 	cd deploy/k8s && $(GO) test -count=1 ./...
+
+# The tests that speak to Redis again, on a Redis Cluster of three masters (scripts/services.sh
+# cluster-up), where a script or transaction whose keys span hash slots fails with CROSSSLOT:
+# all of internal/redis and internal/live, and of internal/http and internal/app the tests of
+# several replicas or processes sharing Redis (CLUSTER_HTTP_RUN, CLUSTER_APP_RUN: -run patterns).
+CLUSTER_HTTP_RUN ?= Replica|RateLimit|Limiter|RefusedTokens
+CLUSTER_APP_RUN ?= EndToEnd|LiveChannels|TwoConsumers|RedisIsLost|ServerKill|Replicas
+test-cluster:
+	$(ENV); cluster_env=$$(scripts/services.sh cluster-up); eval "$$cluster_env"; \
+	export BULLPEN_REDIS_URL=$$BULLPEN_TEST_REDIS_CLUSTER_URL; \
+	$(GO) test -race -count=1 -timeout 20m ./internal/redis/... ./internal/live/...; \
+	$(GO) test -race -count=1 -timeout 20m -run '$(CLUSTER_HTTP_RUN)' ./internal/http/; \
+	$(GO) test -race -count=1 -timeout 20m -run '$(CLUSTER_APP_RUN)' ./internal/app/
 
 # The image (Containerfile): both binaries static (CGO_ENABLED=0) with the version stamp, CA
 # certificates and a non-root user, FROM scratch, built by Debian's podman without a registry.

@@ -10,20 +10,28 @@
 #                   test login, then print export lines on stdout (also written to
 #                   .local/env):
 #                       eval "$(scripts/services.sh up)"
-#   down            stop all three (data is kept)
+#   down            stop all three (data is kept), and the Redis Cluster if it runs
+#   cluster-up      on request: start a Redis Cluster of three masters on loopback (no
+#                   replicas), create it the first time, wait until it is ok, and print its
+#                   export line (BULLPEN_TEST_REDIS_CLUSTER_URL; make test-cluster runs on it)
+#   cluster-down    stop the cluster's nodes
+#   cluster-reset   cluster-down, then delete the cluster (its nodes' ids and data)
 #   env             print the export lines only
 #   status          show what is running (stderr); exit 1 if anything is down
 #   start-kafka | stop-kafka | restart-kafka | kill-kafka (SIGKILL, for fault tests)
 #   start-redis | stop-redis | restart-redis | kill-redis
 #   start-pg    | stop-pg    | restart-pg    | kill-pg
 #   topics [ARGS]   run Kafka's TopicCommand against the broker (default: --describe)
-#   reset           down, then delete all service data (keeps the downloaded Kafka libs)
+#   reset           down, then delete all service data, the cluster's too (keeps the
+#                   downloaded Kafka libs)
 #
 # Everything lives under $ROOT/.local (override with BULLPEN_LOCAL_DIR).
 # Ports (override with env): BULLPEN_PG_PORT=25432, BULLPEN_REDIS_PORT=26379,
 # BULLPEN_KAFKA_PORT=29092, BULLPEN_KAFKA_CONTROLLER_PORT=29093, BULLPEN_KAFKA_SASL_PORT=29094,
-# BULLPEN_KAFKA_SSL_PORT=29095, BULLPEN_KAFKA_MTLS_PORT=29096 (below the ephemeral range
-# 32768-60999, so a client connection can never be holding one at start-up).
+# BULLPEN_KAFKA_SSL_PORT=29095, BULLPEN_KAFKA_MTLS_PORT=29096, BULLPEN_REDIS_CLUSTER_PORT=26380
+# (the cluster's first node; the others on the next two ports, each node's cluster bus 1000
+# above its own), all below the ephemeral range 32768-60999, so a client connection can never
+# be holding one at start-up.
 # Besides PLAINTEXT the broker always listens on SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256 and
 # SCRAM-SHA-512, one test login), SSL (a certificate of a CA generated once into
 # .local/kafka/tls) and SSL again requiring a client certificate of that CA (MTLS), for the
@@ -35,7 +43,7 @@
 # user via runuser. If that user cannot reach .local (a parent directory that is
 # not traversable), the PG data goes to /var/lib/bullpen/pg-<hash of .local path>.
 # Changing the Kafka ports after the first start needs `reset` (the KRaft voter set
-# is written at format time).
+# is written at format time), and the cluster's `cluster-reset` (its nodes.conf).
 
 set -euo pipefail
 
@@ -46,6 +54,7 @@ LOCAL=${BULLPEN_LOCAL_DIR:-$ROOT/.local}
 HOST=127.0.0.1
 PG_PORT=${BULLPEN_PG_PORT:-25432}
 REDIS_PORT=${BULLPEN_REDIS_PORT:-26379}
+REDIS_CLUSTER_PORT=${BULLPEN_REDIS_CLUSTER_PORT:-26380}
 KAFKA_PORT=${BULLPEN_KAFKA_PORT:-29092}
 KAFKA_CONTROLLER_PORT=${BULLPEN_KAFKA_CONTROLLER_PORT:-29093}
 KAFKA_SASL_PORT=${BULLPEN_KAFKA_SASL_PORT:-29094}
@@ -496,23 +505,30 @@ databases 16
 appendonly no
 save ""
 EOF
-	if ! redis_pid >/dev/null; then
-		rm -f "$REDIS_DIR/redis.pid"
-		log "redis: starting on $HOST:$REDIS_PORT"
-		redis-server "$REDIS_DIR/redis.conf" >&2 9>&- || {
-			show_log_tail "$REDIS_DIR/redis.log"
-			die "redis-server failed to start"
+	redis_server_up "$REDIS_DIR" redis "$REDIS_PORT"
+	log "redis: ready ($HOST:$REDIS_PORT)"
+}
+
+# redis_server_up DIR NAME PORT: start a redis-server on DIR/redis.conf unless the one of
+# DIR/redis.pid runs, then wait until it answers on PORT.
+redis_server_up() {
+	local dir=$1 name=$2 port=$3
+	if ! pid_alive "$(read_pid "$dir/redis.pid" 2>/dev/null)" redis-server; then
+		rm -f "$dir/redis.pid"
+		log "$name: starting on $HOST:$port"
+		redis-server "$dir/redis.conf" >&2 9>&- || {
+			show_log_tail "$dir/redis.log"
+			die "$name: redis-server failed to start"
 		}
 	fi
 	local deadline=$((SECONDS + 30))
-	until redis_ping; do
+	until [[ $(redis-cli -h "$HOST" -p "$port" ping 2>/dev/null) == PONG ]]; do
 		if ((SECONDS >= deadline)); then
-			show_log_tail "$REDIS_DIR/redis.log"
-			die "redis not answering on $HOST:$REDIS_PORT"
+			show_log_tail "$dir/redis.log"
+			die "$name not answering on $HOST:$port"
 		fi
 		sleep 0.2
 	done
-	log "redis: ready ($HOST:$REDIS_PORT)"
 }
 
 redis_stop() {
@@ -557,6 +573,151 @@ redis_status() {
 		log "redis: DOWN"
 		return 1
 	fi
+}
+
+# ---------------------------------------------------------------------------
+# Redis Cluster (on request: cluster-up): three masters and no replicas, for the tests that
+# hold the projection's keys and scripts to a cluster. Each node's cluster bus is on its port
+# + 1000 (Redis's default, + 10000, would be in the ephemeral range).
+
+CLUSTER_DIR=
+cluster_paths() { CLUSTER_DIR=$LOCAL/redis-cluster; }
+
+cluster_ports() { printf '%s\n' "$REDIS_CLUSTER_PORT" "$((REDIS_CLUSTER_PORT + 1))" "$((REDIS_CLUSTER_PORT + 2))"; }
+
+# The URL Bullpen reads a cluster from: any node, the others as addr= (internal/redis).
+cluster_url() {
+	local -a ports
+	mapfile -t ports < <(cluster_ports)
+	printf 'redis+cluster://%s:%s/?addr=%s:%s&addr=%s:%s' "$HOST" "${ports[0]}" \
+		"$HOST" "${ports[1]}" "$HOST" "${ports[2]}"
+}
+
+# Quoted: the URL's & would end the command in an eval.
+cluster_env_lines() { printf "export BULLPEN_TEST_REDIS_CLUSTER_URL='%s'\n" "$(cluster_url)"; }
+
+node_cli() { # PORT ARGS...
+	local port=$1
+	shift
+	redis-cli -h "$HOST" -p "$port" "$@"
+}
+
+node_ping() { [[ $(node_cli "$1" ping 2>/dev/null) == PONG ]]; }
+
+node_pid() { # PORT
+	local pid
+	pid=$(read_pid "$CLUSTER_DIR/$1/redis.pid" 2>/dev/null) || return 1
+	pid_alive "$pid" redis-server || return 1
+	printf '%s' "$pid"
+}
+
+# cluster_info PORT FIELD: one field of a node's CLUSTER INFO (nothing if it does not answer).
+cluster_info() {
+	node_cli "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"
+}
+
+node_start() { # PORT
+	local port=$1 dir=$CLUSTER_DIR/$1
+	mkdir -p "$dir"
+	if node_pid "$port" >/dev/null && node_ping "$port"; then
+		log "redis cluster: node $port already running (pid $(node_pid "$port"))"
+		return 0
+	fi
+	if ! node_pid "$port" >/dev/null; then
+		local p
+		for p in "$port" "$((port + 1000))"; do
+			if port_open "$p"; then
+				die "port $p is taken by another process (pid $(port_owner_pid "$p")); set BULLPEN_REDIS_CLUSTER_PORT"
+			fi
+		done
+	fi
+	# nodes.conf (the node's id and the cluster it joined) is kept, so a restarted node rejoins;
+	# the data is not.
+	cat >"$dir/redis.conf" <<EOF
+# Generated by scripts/services.sh - edits are overwritten.
+bind $HOST
+port $port
+cluster-enabled yes
+cluster-port $((port + 1000))
+cluster-config-file nodes.conf
+cluster-node-timeout 5000
+protected-mode yes
+daemonize yes
+pidfile "$dir/redis.pid"
+logfile "$dir/redis.log"
+dir "$dir"
+loglevel notice
+appendonly no
+save ""
+EOF
+	redis_server_up "$dir" "redis cluster node $port (bus $((port + 1000)))" "$port"
+}
+
+# Start the nodes, create the cluster the first time (no node has a slot yet), and wait until
+# every node says cluster_state:ok.
+cluster_start() {
+	cluster_paths
+	ensure_redis_installed
+	local port n assigned=0
+	while IFS= read -r port; do node_start "$port"; done < <(cluster_ports)
+	while IFS= read -r port; do
+		n=$(cluster_info "$port" cluster_slots_assigned)
+		assigned=$((assigned + ${n:-0}))
+	done < <(cluster_ports)
+	if ((assigned == 0)); then
+		local -a addrs
+		mapfile -t addrs < <(cluster_ports | sed "s/^/$HOST:/")
+		log "redis cluster: creating it (${addrs[*]}, no replicas)"
+		redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes \
+			>"$CLUSTER_DIR/create.log" 2>&1 || {
+			show_log_tail "$CLUSTER_DIR/create.log"
+			die "redis-cli --cluster create failed"
+		}
+	fi
+	local deadline=$((SECONDS + 30)) bad
+	while :; do
+		bad=
+		while IFS= read -r port; do
+			[[ $(cluster_info "$port" cluster_state) == ok ]] || bad+=" $port"
+		done < <(cluster_ports)
+		[[ -n $bad ]] || break
+		if ((SECONDS >= deadline)); then
+			for port in $bad; do show_log_tail "$CLUSTER_DIR/$port/redis.log" 10; done
+			die "redis cluster: cluster_state not ok on$bad after 30s ('$0 cluster-reset' makes it anew)"
+		fi
+		sleep 0.2
+	done
+	log "redis cluster: ready ($(cluster_url))"
+}
+
+cluster_stop() {
+	cluster_paths
+	local port pid
+	while IFS= read -r port; do
+		pid=$(node_pid "$port") || continue
+		log "redis cluster: stopping node $port (pid $pid)"
+		node_cli "$port" shutdown nosave >/dev/null 2>&1 || true
+		if ! wait_gone "$pid" 10; then
+			log "redis cluster: node $port still alive, SIGKILL"
+			kill -9 "$pid" 2>/dev/null || true
+			wait_gone "$pid" 5 || true
+		fi
+		rm -f "$CLUSTER_DIR/$port/redis.pid"
+	done < <(cluster_ports)
+}
+
+# Said only once the cluster was started here: it runs on request, so its absence is no fault.
+cluster_status() {
+	cluster_paths
+	[[ -d $CLUSTER_DIR ]] || return 0
+	local port
+	while IFS= read -r port; do
+		if node_pid "$port" >/dev/null && node_ping "$port"; then
+			log "redis cluster: node $port running (pid $(node_pid "$port"), cluster_state $(cluster_info "$port" cluster_state))"
+		else
+			log "redis cluster: node $port down"
+		fi
+	done < <(cluster_ports)
 }
 
 # ---------------------------------------------------------------------------
@@ -965,6 +1126,7 @@ cmd_down() {
 	local rc=0
 	kafka_stop || rc=1
 	redis_stop || rc=1
+	cluster_stop || rc=1
 	pg_stop || rc=1
 	return "$rc"
 }
@@ -974,15 +1136,28 @@ cmd_status() {
 	pg_status || rc=1
 	redis_status || rc=1
 	kafka_status || rc=1
+	cluster_status
 	return "$rc"
+}
+
+cmd_cluster_up() {
+	cluster_start
+	cluster_env_lines
+}
+
+cmd_cluster_reset() {
+	cluster_stop
+	log "deleting the redis cluster: $CLUSTER_DIR"
+	rm -rf "$CLUSTER_DIR"
 }
 
 cmd_reset() {
 	cmd_down
 	pg_resolve_dir
 	kafka_paths
-	log "deleting service data: $PG_DIR/data $LOCAL/redis $KDIR/data $KDIR/cluster.id"
-	rm -rf "$PG_DIR/data" "$LOCAL/redis" "$KDIR/data" "$KDIR/cluster.id" \
+	cluster_paths
+	log "deleting service data: $PG_DIR/data $LOCAL/redis $CLUSTER_DIR $KDIR/data $KDIR/cluster.id"
+	rm -rf "$PG_DIR/data" "$LOCAL/redis" "$CLUSTER_DIR" "$KDIR/data" "$KDIR/cluster.id" \
 		"$KDIR/kafka.log" "$KDIR/kafka.out" "$LOCAL/env"
 }
 
@@ -1011,6 +1186,9 @@ main() {
 	down) cmd_down ;;
 	status) cmd_status ;;
 	reset) cmd_reset ;;
+	cluster-up) cmd_cluster_up ;;
+	cluster-down) cluster_stop ;;
+	cluster-reset) cmd_cluster_reset ;;
 	start-kafka) kafka_start ;;
 	stop-kafka) kafka_stop ;;
 	restart-kafka)

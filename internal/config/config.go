@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,6 +87,9 @@ const (
 	ConsumerAddr = ":8081"
 )
 
+// redisSchemes are a Redis server's URL and a Redis Cluster's (internal/redis reads them).
+var redisSchemes = []string{"redis", "rediss", "redis+cluster", "rediss+cluster"}
+
 // Load reads the environment. defaultAddr is the process's own default listen address.
 func Load(defaultAddr string) (Config, error) {
 	vars := map[string]string{}
@@ -153,8 +157,8 @@ func (c *Config) validate() error {
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("BULLPEN_DATABASE_URL", "must be a postgres:// URL")
 	}
-	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		bad("BULLPEN_REDIS_URL", "must be a redis:// URL")
+	if u, err := url.Parse(c.RedisURL); err != nil || !slices.Contains(redisSchemes, u.Scheme) {
+		bad("BULLPEN_REDIS_URL", "must be a redis:// (or rediss://, redis+cluster://, rediss+cluster://) URL")
 	}
 	for _, b := range c.KafkaBrokers {
 		if !strings.Contains(b, ":") {

@@ -99,6 +99,22 @@ func TestMetricsNeedAnAddressOfTheirOwn(t *testing.T) {
 	}
 }
 
+func TestRedisURLsOfAServerAndOfACluster(t *testing.T) {
+	for _, u := range []string{"redis://localhost:6379/0", "rediss://cache.example.com:6380/2",
+		"redis+cluster://10.0.0.1:6379?addr=10.0.0.2:6379&addr=10.0.0.3:6379", "rediss+cluster://node-1:6379"} {
+		clearEnv(t)
+		t.Setenv("BULLPEN_REDIS_URL", u)
+		if c, err := config.Load(":8080"); err != nil || c.RedisURL != u {
+			t.Errorf("%s: got %q, %v", u, c.RedisURL, err)
+		}
+	}
+	clearEnv(t)
+	t.Setenv("BULLPEN_REDIS_URL", "cluster://10.0.0.1:6379")
+	if _, err := config.Load(":8080"); err == nil || !strings.Contains(err.Error(), "BULLPEN_REDIS_URL") {
+		t.Fatalf("got %v, want BULLPEN_REDIS_URL named", err)
+	}
+}
+
 func TestSecretsReadFromFileTwins(t *testing.T) {
 	clearEnv(t)
 	path := filepath.Join(t.TempDir(), "token")

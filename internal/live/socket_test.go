@@ -514,7 +514,7 @@ func TestSocketTwoReplicasSameSeqAndData(t *testing.T) {
 	}
 	// One Redis subscription per node, however many sockets watch the channel there.
 	notice := e.store.NoticeChannel(ch)
-	if n := e.store.Client().PubSubNumSub(context.Background(), notice).Val()[notice]; n != 2 {
+	if n := testenv.NumSub(context.Background(), t, e.store.Client(), notice); n != 2 {
 		t.Fatalf("%d subscriptions to the channel, want one per node (2)", n)
 	}
 	for i := 2; i <= 6; i++ {
@@ -533,7 +533,7 @@ func TestSocketTwoReplicasSameSeqAndData(t *testing.T) {
 		c.wantNothingMore()
 	}
 	testenv.Eventually(t, 5*time.Second, "the nodes to unsubscribe", func() bool {
-		return e.store.Client().PubSubNumSub(context.Background(), notice).Val()[notice] == 0
+		return testenv.NumSub(context.Background(), t, e.store.Client(), notice) == 0
 	})
 	e.publish(ch, "update", map[string]any{"n": 7})
 	clients[0].wantNothingMore()

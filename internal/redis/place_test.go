@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"bullpen/internal/bullpen"
 	"bullpen/internal/ingest"
+	"bullpen/internal/redis"
 	"bullpen/internal/standings"
 	"bullpen/internal/testenv"
 )
@@ -113,11 +112,10 @@ func modelOrder(rows []ingest.Row) map[standings.PlaceQuery]int64 {
 // flushScripts empties Redis's script cache, as a restart does.
 func flushScripts(t *testing.T) {
 	t.Helper()
-	opt, err := goredis.ParseURL(testenv.RedisURL(t))
+	c, err := redis.NewClient(testenv.RedisURL(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := goredis.NewClient(opt)
 	defer func() { _ = c.Close() }()
 	if err := c.ScriptFlush(context.Background()).Err(); err != nil {
 		t.Fatal(err)

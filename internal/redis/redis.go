@@ -12,20 +12,21 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// Store is the projection in one Redis database, every key under one prefix.
+// Store is the projection in one Redis database or one Redis Cluster, every key under one
+// prefix. Keys that one script or transaction uses together share a hash tag, so they live in
+// one slot of a cluster (docs/architecture.md, "Redis keys").
 type Store struct {
-	rdb    *goredis.Client
+	rdb    goredis.UniversalClient
 	prefix string
 	reps   *repMemo // directory entries decoded lately, by their JSON
 }
 
-// Open connects to url (redis://host:port/db) and checks that Redis answers.
+// Open connects to url (a server's or a cluster's, see NewClient) and checks that Redis answers.
 func Open(ctx context.Context, url, prefix string) (*Store, error) {
-	opt, err := goredis.ParseURL(url)
+	rdb, err := NewClient(url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("parse redis url: %w", err)
+		return nil, err
 	}
-	rdb := goredis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("connect to redis: %w", err)
@@ -42,7 +43,7 @@ func (s *Store) Close() error {
 }
 
 // Client exposes the underlying client (tests, health checks).
-func (s *Store) Client() *goredis.Client { return s.rdb }
+func (s *Store) Client() goredis.UniversalClient { return s.rdb }
 
 // Ping checks that Redis answers (for /readyz).
 func (s *Store) Ping(ctx context.Context) error {
@@ -94,30 +95,51 @@ func (s *Store) SetGeneration(ctx context.Context, g string) error {
 	return nil
 }
 
-// Flush deletes every key of the projection.
+// Flush deletes every key of the projection, on every master of a cluster.
 func (s *Store) Flush(ctx context.Context) error {
+	if err := ForEachMaster(ctx, s.rdb, s.flushNode); err != nil {
+		return fmt.Errorf("redis: flush: %w", err)
+	}
+	return nil
+}
+
+// flushNode deletes the projection's keys that one server holds.
+func (s *Store) flushNode(ctx context.Context, node *goredis.Client) error {
 	for _, pattern := range []string{s.prefix + ":*", "{" + s.prefix + ":*"} {
-		iter := s.rdb.Scan(ctx, 0, pattern, 1000).Iterator()
+		iter := node.Scan(ctx, 0, pattern, 1000).Iterator()
 		var batch []string
 		for iter.Next(ctx) {
 			batch = append(batch, iter.Val())
 			if len(batch) == 1000 {
-				if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-					return fmt.Errorf("redis: flush: %w", err)
+				if err := unlink(ctx, node, batch); err != nil {
+					return err
 				}
 				batch = batch[:0]
 			}
 		}
 		if err := iter.Err(); err != nil {
-			return fmt.Errorf("redis: flush: %w", err)
+			return err
 		}
-		if len(batch) > 0 {
-			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-				return fmt.Errorf("redis: flush: %w", err)
-			}
+		if err := unlink(ctx, node, batch); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// unlink deletes keys with one UNLINK each, in one round trip: on a cluster node the keys of
+// one command must share a slot, and a page of SCAN spans many.
+func unlink(ctx context.Context, node *goredis.Client, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := node.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, k := range keys {
+			p.Unlink(ctx, k)
+		}
+		return nil
+	})
+	return err
 }
 
 func isNoScript(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/testenv"
 )
 
 // TestSubscriptionSpeaksChannelNames: a node's subscription is confirmed and announces
@@ -63,20 +64,9 @@ func TestSubscriptionSpeaksChannelNames(t *testing.T) {
 	}
 	// Unsubscribe only sends the command: wait until Redis has taken it, or the publish below
 	// (on another connection) can overtake it.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		n, err := s.Client().PubSubNumSub(ctx, s.NoticeChannel("contest:k1")).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n[s.NoticeChannel("contest:k1")] == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the unsubscribe never reached Redis")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, 5*time.Second, "the unsubscribe to reach Redis", func() bool {
+		return testenv.NumSub(ctx, t, s.Client(), s.NoticeChannel("contest:k1")) == 0
+	})
 	if _, err := s.Publish(ctx, "contest:k1", "update", []byte(`{"n":2}`)); err != nil {
 		t.Fatal(err)
 	}

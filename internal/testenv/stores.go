@@ -4,7 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"bullpen/internal/config"
 	"bullpen/internal/postgres"
@@ -49,4 +52,20 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// NumSub counts the subscribers of a pub/sub channel over every master: on a Redis Cluster each
+// node answers PUBSUB NUMSUB for its own connections only.
+func NumSub(ctx context.Context, t testing.TB, c goredis.UniversalClient, channel string) int64 {
+	t.Helper()
+	var n atomic.Int64
+	err := redis.ForEachMaster(ctx, c, func(ctx context.Context, node *goredis.Client) error {
+		got, err := node.PubSubNumSub(ctx, channel).Result()
+		n.Add(got[channel])
+		return err
+	})
+	if err != nil {
+		t.Fatalf("pubsub numsub %s: %v", channel, err)
+	}
+	return n.Load()
 }

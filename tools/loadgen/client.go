@@ -16,6 +16,8 @@ import (
 
 	"github.com/fasthttp/websocket"
 	goredis "github.com/redis/go-redis/v9"
+
+	"bullpen/internal/redis"
 )
 
 // hist is a latency histogram in 1 ms buckets up to 2 minutes, safe for concurrent use.
@@ -540,21 +542,19 @@ func (c *client) leave() {
 // each celebration from its event's send: the part of the latency spent before the fan-out
 // (Kafka, the consumer, the database, the publish).
 func watchNotices(ctx context.Context, redisURL, notice string, start time.Time, seen *notices, st *stats) error {
-	opt, err := goredis.ParseURL(redisURL)
-	if err != nil {
-		return err
-	}
 	// The listener's connection is timed at arrival too (this program may wait for a core).
 	var conn atomic.Pointer[net.Conn]
 	dial := dialRx(&net.Dialer{Timeout: 5 * time.Second})
-	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	rdb, err := redis.NewClient(redisURL, func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := dial(ctx, network, addr)
 		if err == nil {
 			conn.Store(&c)
 		}
 		return c, err
+	})
+	if err != nil {
+		return err
 	}
-	rdb := goredis.NewClient(opt)
 	ps := rdb.Subscribe(ctx, notice)
 	if _, err := ps.Receive(ctx); err != nil {
 		_ = ps.Close()

@@ -1,0 +1,72 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	neturl "net/url"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// A Redis URL names one server, redis://[user:password@]host:port/db (rediss:// for TLS), or a
+// Redis Cluster, redis+cluster://[user:password@]host:port?addr=host2:port2&addr=host3:port3
+// (rediss+cluster:// for TLS): the nodes the client first asks for the cluster's layout (one is
+// enough; it learns the others from it). Both take go-redis's query options (dial_timeout=…);
+// a cluster has database 0 only.
+const clusterSuffix = "+cluster"
+
+// Dialer opens a client's connections (nil: go-redis's own).
+type Dialer = func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// NewClient returns a client for url, a server's or a cluster's; it does not connect yet.
+// Every Redis client of Bullpen and its tools is made here.
+func NewClient(url string, dial Dialer) (goredis.UniversalClient, error) {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		// url.Parse's error quotes the URL, password and all.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("parse redis url: %w", err)
+	}
+	base, cluster := strings.CutSuffix(u.Scheme, clusterSuffix)
+	if !cluster {
+		opt, err := goredis.ParseURL(url)
+		if err != nil {
+			return nil, fmt.Errorf("parse redis url: %w", err)
+		}
+		if dial != nil {
+			opt.Dialer = dial
+		}
+		return goredis.NewClient(opt), nil
+	}
+	if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
+		return nil, fmt.Errorf("parse redis url: a cluster has database 0 only, not %q", p)
+	}
+	u.Scheme, u.Path = base, ""
+	opt, err := goredis.ParseClusterURL(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("parse redis cluster url: %w", err)
+	}
+	if dial != nil {
+		opt.Dialer = dial
+	}
+	return goredis.NewClusterClient(opt), nil
+}
+
+// ForEachMaster runs fn on every master of c: the one server, or each master of a cluster
+// (concurrently). What a node answers for itself alone (SCAN, PUBSUB NUMSUB) is asked this way.
+func ForEachMaster(ctx context.Context, c goredis.UniversalClient, fn func(context.Context, *goredis.Client) error) error {
+	switch c := c.(type) {
+	case *goredis.ClusterClient:
+		return c.ForEachMaster(ctx, fn)
+	case *goredis.Client:
+		return fn(ctx, c)
+	default:
+		return fmt.Errorf("redis: a %T is neither a server's client nor a cluster's", c)
+	}
+}

@@ -1,0 +1,60 @@
+package redis_test
+
+import (
+	"strings"
+	"testing"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"bullpen/internal/redis"
+)
+
+// The scheme says whether a URL names a server or a cluster; a cluster's addr= nodes are seeds
+// besides the first, and it has database 0 only.
+func TestNewClientReadsAServersURLAndAClusters(t *testing.T) {
+	c, err := redis.NewClient("redis://127.0.0.1:6379/3", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := c.(*goredis.Client); !ok || s.Options().DB != 3 || s.Options().Addr != "127.0.0.1:6379" {
+		t.Fatalf("redis:// gave %T %+v", c, c)
+	}
+	_ = c.Close()
+
+	for _, u := range []string{"redis+cluster://10.0.0.1:7000?addr=10.0.0.2:7001&addr=10.0.0.3:7002",
+		"redis+cluster://10.0.0.1:7000/0?addr=10.0.0.2:7001&addr=10.0.0.3:7002"} {
+		c, err := redis.NewClient(u, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		cl, ok := c.(*goredis.ClusterClient)
+		if !ok {
+			t.Fatalf("%s gave a %T", u, c)
+		}
+		if got := strings.Join(cl.Options().Addrs, ","); got != "10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002" || cl.Options().TLSConfig != nil {
+			t.Fatalf("%s: seeds %s, TLS %v", u, got, cl.Options().TLSConfig)
+		}
+		_ = c.Close()
+	}
+
+	c, err = redis.NewClient("rediss+cluster://user:pw@node-1.example.com:7000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cl, ok := c.(*goredis.ClusterClient); !ok || cl.Options().TLSConfig == nil || cl.Options().Password != "pw" {
+		t.Fatalf("rediss+cluster:// gave %T without TLS or password", c)
+	}
+	_ = c.Close()
+
+	for u, want := range map[string]string{
+		"redis+cluster://10.0.0.1:7000/2":        "database 0 only",
+		"redis+cluster://10.0.0.1:7000?addr=x":   "addr",
+		"redis://user:hunter2@10.0.0.1:7000/%zz": "invalid URL escape",
+		"mysql://10.0.0.1:3306":                  "scheme",
+	} {
+		_, err := redis.NewClient(u, nil)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v, want an error about %q that keeps the password out", u, err, want)
+		}
+	}
+}
