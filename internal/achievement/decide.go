@@ -52,6 +52,7 @@ type Input struct {
 // Decide says, rep by rep, which occurrences the batch made earned that are not (or no longer)
 // awarded, and which standing badges of what it touched no longer hold. Only what a batch
 // touched is judged: a badge stands until a change to its own days, deal or target breaks it.
+// A rule switched off neither awards nor revokes: its badges stay as they are.
 func Decide(in Input) Outcome {
 	var out Outcome
 	for _, r := range in.Reps {
@@ -83,7 +84,7 @@ func (d *decider) judge(k Kind, key string, earned bool, dealID, note, revokeNot
 	switch {
 	case earned && rule.Enabled && (!had || !a.Active()):
 		d.out.Earned = append(d.out.Earned, Earned{RepID: d.rep.RepID, Kind: k, Key: key, DealID: dealID, Points: rule.Points, Note: note})
-	case !earned && had && a.Active():
+	case !earned && had && a.Active() && rule.Enabled:
 		d.out.Revoked = append(d.out.Revoked, Revoked{Award: a, Note: revokeNote})
 	}
 }

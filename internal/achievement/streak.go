@@ -47,7 +47,7 @@ func walk(cal pace.Calendar, day time.Time, n int) time.Time {
 // only completes by a change on one of its days).
 func (d *decider) streaks() {
 	rule := d.in.Rules.Streak
-	if len(d.rep.Days) == 0 || (!rule.Enabled && !d.hasStreakBadges()) {
+	if len(d.rep.Days) == 0 || !rule.Enabled {
 		return
 	}
 	cal := d.in.Calendar
@@ -74,9 +74,6 @@ func (d *decider) streaks() {
 			covered[day] = true
 		}
 	}
-	if !rule.Enabled {
-		return
-	}
 	from, to := Window(d.in.Rules, cal, d.rep.Days)
 	var run []time.Time
 	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
@@ -98,10 +95,6 @@ func (d *decider) streaks() {
 		}
 		run = run[:0]
 	}
-}
-
-func (d *decider) hasStreakBadges() bool {
-	return slices.ContainsFunc(d.rep.Awards, func(a Award) bool { return a.Kind == Streak && a.Active() })
 }
 
 // gap is the first day of block without a win.
