@@ -27,6 +27,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Incentives = service.NewIncentives(service.IncentiveDeps{Store: db, Now: d.Now})
 	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: services})
 	d.Targets = service.NewTargets(service.TargetDeps{Store: db, Projection: store, Timezone: d.Timezone, Logger: services})
+	d.Achievements = service.NewAchievements(db)
 	d.Events = service.NewEvents(service.EventDeps{Producer: d.Producer, Trail: db})
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
@@ -35,7 +36,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
-	d.AuditReader = db
+	d.AuditReader, d.AchievementReader = db, db
 	d.BoardNotices = boardNotices{store}
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
@@ -55,36 +56,39 @@ var (
 	_ service.TargetStore          = (*postgres.DB)(nil)
 	_ service.AttainmentProjection = (*redis.Store)(nil)
 	_ service.Trail                = (*postgres.DB)(nil)
+	_ service.AchievementStore     = (*postgres.DB)(nil)
 	_ service.EventProducer        = (*kafka.Producer)(nil)
 
-	_ httpapi.ContestService    = (*service.Contests)(nil)
-	_ httpapi.TokenService      = (*service.Tokens)(nil)
-	_ httpapi.IncentiveService  = (*service.Incentives)(nil)
-	_ httpapi.AdjustmentService = (*service.Ledger)(nil)
-	_ httpapi.TargetService     = (*service.Targets)(nil)
-	_ httpapi.EventService      = (*service.Events)(nil)
+	_ httpapi.ContestService     = (*service.Contests)(nil)
+	_ httpapi.TokenService       = (*service.Tokens)(nil)
+	_ httpapi.IncentiveService   = (*service.Incentives)(nil)
+	_ httpapi.AdjustmentService  = (*service.Ledger)(nil)
+	_ httpapi.TargetService      = (*service.Targets)(nil)
+	_ httpapi.EventService       = (*service.Events)(nil)
+	_ httpapi.AchievementService = (*service.Achievements)(nil)
 
-	_ httpapi.ContestReader    = (*postgres.DB)(nil)
-	_ httpapi.TokenReader      = (*postgres.DB)(nil)
-	_ httpapi.IncentiveReader  = (*postgres.DB)(nil)
-	_ httpapi.RepReader        = (*postgres.DB)(nil)
-	_ httpapi.LedgerReader     = (*postgres.DB)(nil)
-	_ httpapi.CoachingReader   = (*postgres.DB)(nil)
-	_ httpapi.IdempotencyKeys  = (*postgres.DB)(nil)
-	_ httpapi.Pinger           = (*postgres.DB)(nil)
-	_ httpapi.Boards           = (*redis.Store)(nil)
-	_ httpapi.RepCache         = (*redis.Store)(nil)
-	_ httpapi.BalanceCache     = (*redis.Store)(nil)
-	_ httpapi.TargetReader     = (*postgres.DB)(nil)
-	_ httpapi.AttainmentReader = (*redis.Store)(nil)
-	_ httpapi.HistoryReader    = (*postgres.DB)(nil)
-	_ httpapi.Exporter         = (*postgres.DB)(nil)
-	_ httpapi.AuditReader      = (*postgres.DB)(nil)
-	_ httpapi.Pinger           = (*redis.Store)(nil)
-	_ httpapi.RateLimiter      = (*redis.RateLimiter)(nil)
-	_ httpapi.BoardNotices     = boardNotices{}
-	_ httpapi.BoardFeed        = (*redis.BoardNotices)(nil)
-	_ httpapi.Producer         = (*kafka.Producer)(nil)
+	_ httpapi.ContestReader     = (*postgres.DB)(nil)
+	_ httpapi.TokenReader       = (*postgres.DB)(nil)
+	_ httpapi.IncentiveReader   = (*postgres.DB)(nil)
+	_ httpapi.RepReader         = (*postgres.DB)(nil)
+	_ httpapi.LedgerReader      = (*postgres.DB)(nil)
+	_ httpapi.CoachingReader    = (*postgres.DB)(nil)
+	_ httpapi.IdempotencyKeys   = (*postgres.DB)(nil)
+	_ httpapi.Pinger            = (*postgres.DB)(nil)
+	_ httpapi.Boards            = (*redis.Store)(nil)
+	_ httpapi.RepCache          = (*redis.Store)(nil)
+	_ httpapi.BalanceCache      = (*redis.Store)(nil)
+	_ httpapi.TargetReader      = (*postgres.DB)(nil)
+	_ httpapi.AttainmentReader  = (*redis.Store)(nil)
+	_ httpapi.HistoryReader     = (*postgres.DB)(nil)
+	_ httpapi.Exporter          = (*postgres.DB)(nil)
+	_ httpapi.AuditReader       = (*postgres.DB)(nil)
+	_ httpapi.AchievementReader = (*postgres.DB)(nil)
+	_ httpapi.Pinger            = (*redis.Store)(nil)
+	_ httpapi.RateLimiter       = (*redis.RateLimiter)(nil)
+	_ httpapi.BoardNotices      = boardNotices{}
+	_ httpapi.BoardFeed         = (*redis.BoardNotices)(nil)
+	_ httpapi.Producer          = (*kafka.Producer)(nil)
 )
 
 // boardNotices is the Redis store as the API's board notices: its feed, a Redis type, is

@@ -18,6 +18,9 @@ func openStores(ctx context.Context, cfg config.Config, log *slog.Logger) (db *p
 		return nil, nil, nil, err
 	}
 	db.Grace = cfg.Grace
+	if cal, err := Calendar(cfg); err == nil {
+		db.Calendar = &cal
+	}
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
 		return nil, nil, nil, err

@@ -13,6 +13,9 @@ const (
 	ReasonPrize      LedgerReason = "prize"      // a contest prize, paid when the board is final
 	ReasonAdjustment LedgerReason = "adjustment" // a manual entry made through the API
 	ReasonClawback   LedgerReason = "clawback"   // an incentive reward taken back (negative)
+	// ReasonAchievement is a badge's points (AchievementID says which), or, negative, the
+	// points of a badge revoked.
+	ReasonAchievement LedgerReason = "achievement"
 )
 
 // LedgerEntry is one row of the points ledger: whole points, never part of a contest score,
@@ -27,9 +30,11 @@ type LedgerEntry struct {
 	IncentiveID string       `json:"incentive_id,omitempty"`
 	ContestID   string       `json:"contest_id,omitempty"`
 	PeriodKey   string       `json:"period_key,omitempty"` // the period of a periodic contest that paid a prize
-	By          string       `json:"by"`                   // a token id, or SystemActor
-	Note        string       `json:"note"`
-	CreatedAt   time.Time    `json:"created_at"`
+	// AchievementID is the badge (GET /reps/{id}/achievements) an achievement entry paid or took back.
+	AchievementID int64     `json:"achievement_id,omitempty"`
+	By            string    `json:"by"` // a token id, or SystemActor
+	Note          string    `json:"note"`
+	CreatedAt     time.Time `json:"created_at"`
 	// EventSentBy is the token that posted EventID through the API; empty for an event that
 	// came straight from Kafka. Filled where the ledger is read (GET /reps/{id}/ledger).
 	EventSentBy string `json:"event_sent_by,omitempty"`

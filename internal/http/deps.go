@@ -24,7 +24,9 @@ type Deps struct {
 	Incentives  IncentiveService
 	Adjustments AdjustmentService
 	Targets     TargetService
-	Events      EventService // built on Producer
+	// Achievements sets the badge rules.
+	Achievements AchievementService
+	Events       EventService // built on Producer
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -41,6 +43,8 @@ type Deps struct {
 	// AttainmentReader reads attainment from the projection.
 	AttainmentReader AttainmentReader
 	AuditReader      AuditReader
+	// AchievementReader reads the badge rules and reps' badges.
+	AchievementReader AchievementReader
 	// BoardNotices tells every node that a contest's board or rules changed; nil: the
 	// leaderboard's pages are not cached.
 	BoardNotices BoardNotices

@@ -81,12 +81,15 @@ func privacyRules(contestID, incentiveID, month string) []privacyRule {
 		staffOnly("/exports/incentive-winners.csv", "/api/v1/exports/incentive-winners.csv?incentive_id="+incentiveID),
 		staffOnly("/exports/attainment.csv", "/api/v1/exports/attainment.csv?period="+month),
 		staffOnly("/audit", "/api/v1/audit", "items"),
+		public("/achievements", "/api/v1/achievements", "first_win"),
+		public("/reps/{id}/achievements", "/api/v1/reps/ana/achievements", "rep_id", "items"),
 	}
 }
 
 func TestWhoSeesWhatOnEveryGETPath(t *testing.T) {
 	e := newEnv(t)
-	month := e.seedFloor() // ana and bo in east, cy in west, each with a deal won
+	e.do("PUT", "/api/v1/achievements", adminSecret, map[string]any{"first_win": map[string]any{"enabled": true, "points": 5}}).Want(t, 200, nil)
+	month := e.seedFloor() // ana and bo in east, cy in west, each with a deal won (and a first win of the day)
 	contest := e.mustCreateContest(contestBody("floor", time.Now().Add(-24*time.Hour)))
 	incentive := e.mustCreateIncentive(incentiveBody("First to close"))
 	e.mustAdjust(adminSecret, "ana", 25, "welcome")

@@ -189,6 +189,10 @@ func (s *Server) routes() {
 	api.Delete("/targets", staff, s.deleteTarget)
 
 	api.Get("/audit", staff, s.listAudit)
+
+	api.Get("/achievements", anyone, s.getAchievementRules)
+	api.Put("/achievements", staff, s.putAchievementRules)
+	api.Get("/reps/:id/achievements", anyone, s.repAchievements)
 	s.api = api
 }
 

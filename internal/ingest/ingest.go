@@ -6,6 +6,7 @@ package ingest
 import (
 	"time"
 
+	"bullpen/internal/achievement"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/contest"
 	"bullpen/internal/event"
@@ -70,6 +71,9 @@ type Input struct {
 	Contests []*contest.Contest     // contests that may still count: not cancelled, not final
 	Grace    time.Duration          // how long after a board ends late events still count
 	Sets     []*target.Set          // target sets whose period the batch may count in
+	// Achievements are the badge rules in force, read with the batch for the ledger's
+	// achievements pass after Apply (Apply itself does not read them).
+	Achievements achievement.Rules
 }
 
 // Output is what the batch changes.

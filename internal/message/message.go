@@ -179,3 +179,7 @@ func RemovedBoard(teamID, period, metric string) bullpen.Notice {
 	return bullpen.Notice{Channel: bullpen.TargetsChannel(teamID), Type: TypeAttainmentBoard,
 		Data: &BoardRemoved{TeamID: teamID, Period: period, Metric: metric, Removed: true}}
 }
+
+// TypeAchievement is a badge awarded or revoked (achievement.Badge), on the rep's channel and
+// the floor.
+const TypeAchievement = "achievement"

@@ -134,6 +134,12 @@ func (c Calendar) wholeDays(a, b int64) int64 {
 	return n - int64(hi-lo)
 }
 
+// SellsOn says whether day's date, read as written (in day's own zone: a civil date), is a
+// selling day: a selling weekday that is no holiday.
+func (c Calendar) SellsOn(day time.Time) bool {
+	return c.perWeek > 0 && c.sells(civil(day))
+}
+
 func (c Calendar) sells(n int64) bool {
 	if !c.days[weekdayOf(n)] {
 		return false

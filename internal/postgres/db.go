@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"bullpen/internal/pace"
 )
 
 // DB is the ledger's connection pool.
@@ -16,7 +18,10 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// Grace is how long after a board ends late events still count (BULLPEN_GRACE).
 	Grace time.Duration
-	now   func() time.Time
+	// Calendar is the selling calendar achievements count days in (BULLPEN_TIMEZONE, selling
+	// days, holidays); nil: Monday to Friday in UTC.
+	Calendar *pace.Calendar
+	now      func() time.Time
 }
 
 // Open connects to PostgreSQL and checks that it answers.

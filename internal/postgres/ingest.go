@@ -76,9 +76,15 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 	}
 	res.Applied, res.Duplicates = len(fresh), len(dups)
 	if len(fresh) > 0 {
-		stored := make(map[string]bool, len(in.Deals)) // Apply adds the new deals to in.Deals
-		for id := range in.Deals {
+		// Apply adds the new deals to in.Deals and changes the stored ones; achievements judge
+		// the days those were won on before too.
+		stored := make(map[string]bool, len(in.Deals))
+		wonAt := map[string]time.Time{}
+		for id, d := range in.Deals {
 			stored[id] = true
+			if d.Won {
+				wonAt[id] = d.WonAt
+			}
 		}
 		out := ingest.Apply(in)
 		if err := insertEvents(ctx, tx, out.Applied, freshSources); err != nil {
@@ -112,6 +118,9 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 			return res, err
 		}
 		if res.Attainment, err = moveAttainment(ctx, tx, out.Attainment); err != nil {
+			return res, err
+		}
+		if err := db.judgeAchievements(ctx, tx, in, wonAt, out, &res); err != nil {
 			return res, err
 		}
 		if res.Reps, err = upsertReps(ctx, tx, out.Reps); err != nil {

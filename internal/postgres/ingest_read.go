@@ -57,6 +57,7 @@ func (db *DB) readBatch(ctx context.Context, tx pgx.Tx, events []event.Event, so
 		FROM unnest($1::text[]) AS u(deal_id) JOIN deals d USING (deal_id) ORDER BY d.deal_id FOR UPDATE OF d`, dealIDs)
 	b.Queue(`SELECT r.rep_id, r.name, r.team_id FROM unnest($1::text[]) AS u(rep_id) JOIN reps r USING (rep_id)`, repIDs)
 	b.Queue(batchSetsSQL, firstArrival.Add(-db.Grace), lastOccurred, dealIDs)
+	b.Queue(`SELECT rules FROM achievement_rules`)
 	br := tx.SendBatch(ctx, b)
 	defer func() {
 		if cerr := br.Close(); err == nil {
@@ -110,6 +111,9 @@ func (db *DB) readBatch(ctx context.Context, tx pgx.Tx, events []event.Event, so
 		return
 	}
 	if in.Sets, err = collectSets(rows); err != nil {
+		return
+	}
+	if in.Achievements, err = readRules(br.QueryRow()); err != nil {
 		return
 	}
 

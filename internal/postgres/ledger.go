@@ -196,7 +196,7 @@ func (db *DB) Ledger(ctx context.Context, repID string, limit, offset int) ([]bu
 		}
 		rows, err := tx.Query(ctx, `SELECT id, rep_id, points, reason, event_id, deal_id, incentive_id::text,
 			contest_id::text, period_key, by, note, created_at,
-			(SELECT e.sent_by FROM events e WHERE e.event_id = l.event_id)
+			(SELECT e.sent_by FROM events e WHERE e.event_id = l.event_id), coalesce(achievement_id, 0)
 			FROM ledger l WHERE rep_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, repID, limit, offset)
 		if err != nil {
 			return fmt.Errorf("read the ledger of rep %s: %w", repID, err)
@@ -220,7 +220,7 @@ func collectLedger(rows pgx.Rows) ([]bullpen.LedgerEntry, error) {
 		var eventID, dealID, incentiveID, contestID, periodKey, sentBy *string
 		var at time.Time
 		if err := rows.Scan(&e.ID, &e.RepID, &e.Points, &e.Reason, &eventID, &dealID, &incentiveID,
-			&contestID, &periodKey, &e.By, &e.Note, &at, &sentBy); err != nil {
+			&contestID, &periodKey, &e.By, &e.Note, &at, &sentBy, &e.AchievementID); err != nil {
 			return nil, err
 		}
 		e.EventID, e.DealID, e.IncentiveID, e.EventSentBy = deref(eventID), deref(dealID), deref(incentiveID), deref(sentBy)

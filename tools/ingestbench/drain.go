@@ -23,12 +23,14 @@ import (
 
 // drainResult is one drain of the filled topic by a consumer.
 type drainResult struct {
-	Kind      string `json:"kind"`    // "app": app.RunConsumer, the measured number; "timed": the same parts with timers
-	Targets   bool   `json:"targets"` // every rep had a revenue target for the month (-targets)
-	Batch     int    `json:"batch_size"`
-	Consumers int    `json:"consumers"` // consumer processes (RunConsumer calls) in the group
-	Run       int    `json:"run"`
-	Events    int    `json:"events"`
+	Kind    string `json:"kind"`    // "app": app.RunConsumer, the measured number; "timed": the same parts with timers
+	Targets bool   `json:"targets"` // every rep had a revenue target for the month (-targets)
+	// Achievements: every achievement rule was on (-achievements).
+	Achievements bool `json:"achievements"`
+	Batch        int  `json:"batch_size"`
+	Consumers    int  `json:"consumers"` // consumer processes (RunConsumer calls) in the group
+	Run          int  `json:"run"`
+	Events       int  `json:"events"`
 	// JoinSeconds is from starting the consumer until the first batch was committed: start-up,
 	// group join and the first batch.
 	JoinSeconds float64 `json:"join_seconds"`
@@ -68,13 +70,15 @@ type drainSpec struct {
 	svc        services
 	consumers  int
 	period     string // the month of the targets, for drains with them
+	// achievements turns every achievement rule on (with points) before the consumer starts.
+	achievements bool
 }
 
 // drain runs one consumer over the whole topic in a fresh schema, Redis prefix and group, then
 // verifies what it wrote. then, if not nil, runs in the same schema before it is dropped.
 func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, profile string, targets bool,
 	then func(context.Context, *postgres.Scratch, []string) error) (res drainResult, err error) {
-	res = drainResult{Kind: kind, Batch: batch, Run: run, Events: s.gen.Events, Targets: targets}
+	res = drainResult{Kind: kind, Batch: batch, Run: run, Events: s.gen.Events, Targets: targets, Achievements: s.achievements}
 	sch, err := postgres.NewScratch(ctx, s.base.DatabaseURL, "bench_")
 	if sch != nil {
 		defer func() {
@@ -114,6 +118,12 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	var setIDs []int64
 	if targets {
 		if setIDs, err = putTargets(ctx, db, store, s.gen, s.period); err != nil {
+			return res, err
+		}
+	}
+
+	if s.achievements {
+		if err := db.PutAchievementRules(ctx, allAchievements, "ingestbench"); err != nil {
 			return res, err
 		}
 	}

@@ -52,6 +52,7 @@ type options struct {
 	timeout                         time.Duration
 	logLevel                        string
 	targets                         string
+	achievements                    string
 }
 
 // report is the whole run, as -json prints it.
@@ -149,6 +150,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the topic (schemas, prefixes and groups are always removed)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up a drain after this long")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "the consumer's log level (logs go to stderr)")
+	fs.StringVar(&o.achievements, "achievements", "off", "every achievement rule on, with points, in every drain (on), or none (off): run once each way to read their cost per event")
 	fs.StringVar(&o.targets, "targets", "off", "give every rep a revenue target for the month: off, on, or both (each run drains once without and once with them)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -167,6 +169,8 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("-events, -reps, -teams, -partitions, -runs, -consumers, -producers and -chunk must be positive")
 	case o.span <= 0 || o.span > 6*24*time.Hour:
 		return o, fmt.Errorf("-span must be positive and at most 6 days (the contests started 7 days ago)")
+	case !slices.Contains([]string{"off", "on"}, o.achievements):
+		return o, fmt.Errorf("-achievements: %q is not off or on", o.achievements)
 	case !slices.Contains([]string{"off", "on", "both"}, o.targets):
 		return o, fmt.Errorf("-targets: %q is not off, on or both", o.targets)
 	}
@@ -201,7 +205,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	rep.Settings = map[string]any{"events": o.events, "reps": o.reps, "teams": o.teams, "partitions": o.partitions,
 		"batch_sizes": o.batches, "runs": o.runs, "batch_wait": base.BatchWait.String(), "span": o.span.String(),
 		"consumers": o.consumers, "directory": o.directory, "seed": o.seed, "producers": o.producers, "chunk": o.chunk,
-		"targets": o.targets}
+		"targets": o.targets, "achievements": o.achievements}
 	if err := serviceVersions(ctx, base.DatabaseURL, base.RedisURL, &rep.Machine); err != nil {
 		return nil, err
 	}
@@ -251,7 +255,8 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 
 	spec := &drainSpec{base: base, admin: admin, topic: topic, dlq: dlq, partitions: o.partitions, gen: g, defs: defs,
 		fill: rep.Fill, timeout: o.timeout, log: app.Logger(o.logLevel).With("process", "ingestbench-consumer"),
-		svc: findServices(servicePorts(base)), consumers: o.consumers, period: period}
+		svc: findServices(servicePorts(base)), consumers: o.consumers, period: period,
+		achievements: o.achievements == "on"}
 	if spec.svc.postmaster == 0 || spec.svc.kafka == 0 || spec.svc.redis == 0 {
 		say("could not find every service's process by its port (postgres %d, kafka %d, redis %d): their CPU use reads 0",
 			spec.svc.postmaster, spec.svc.kafka, spec.svc.redis)

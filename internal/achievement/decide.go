@@ -1,0 +1,135 @@
+package achievement
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/pace"
+)
+
+// Rep is what Decide knows of one rep a batch touched, as the ledger holds it after the batch.
+type Rep struct {
+	RepID string
+	// Days are the local dates (civil dates at UTC midnight, in the calendar's zone) on which
+	// the batch's wins, updates and reversals fell.
+	Days []time.Time
+	// Wins counts the rep's won deals by local date over Window(Days) (no entry: none).
+	Wins map[time.Time]int
+	// Deals are the rep's deals the batch touched, as they stand after it.
+	Deals []Deal
+	// Top are the rep's two largest won deals, largest first (ties by deal id).
+	Top []Deal
+	// Quotas are the rep's targets whose attainment the batch moved.
+	Quotas []Quota
+	// Awards are the rep's badges the batch could touch: on Window(Days)'s dates, of the
+	// touched deals, of the quotas' periods (revoked ones included).
+	Awards []Award
+}
+
+// Deal is a deal as the ledger holds it.
+type Deal struct {
+	DealID string
+	Won    bool
+	Amount bullpen.Fixed
+}
+
+// Quota is a rep's attainment of one target.
+type Quota struct {
+	Period, Metric string
+	Value, Target  bullpen.Fixed
+}
+
+// Input is one batch's reps, the rules and the selling calendar (BULLPEN_TIMEZONE, selling
+// days, holidays: as pace counts them).
+type Input struct {
+	Rules    Rules
+	Calendar pace.Calendar
+	Reps     []Rep
+}
+
+// Decide says, rep by rep, which occurrences the batch made earned that are not (or no longer)
+// awarded, and which standing badges of what it touched no longer hold. Only what a batch
+// touched is judged: a badge stands until a change to its own days, deal or target breaks it.
+// A rule switched off neither awards nor revokes: its badges stay as they are.
+func Decide(in Input) Outcome {
+	var out Outcome
+	for _, r := range in.Reps {
+		d := decider{in: in, rep: r, awards: map[string]Award{}}
+		for _, a := range r.Awards {
+			d.awards[string(a.Kind)+"\x00"+a.Key] = a
+		}
+		d.days()
+		d.streaks()
+		d.deals()
+		d.quotas()
+		out.Earned = append(out.Earned, d.out.Earned...)
+		out.Revoked = append(out.Revoked, d.out.Revoked...)
+	}
+	return out
+}
+
+type decider struct {
+	in     Input
+	rep    Rep
+	awards map[string]Award
+	out    Outcome
+}
+
+// judge awards k's occurrence key when earned and revokes its standing badge when not.
+func (d *decider) judge(k Kind, key string, earned bool, dealID, note, revokeNote string) {
+	rule := d.in.Rules.Of(k)
+	a, had := d.awards[string(k)+"\x00"+key]
+	switch {
+	case earned && rule.Enabled && (!had || !a.Active()):
+		d.out.Earned = append(d.out.Earned, Earned{RepID: d.rep.RepID, Kind: k, Key: key, DealID: dealID, Points: rule.Points, Note: note})
+	case !earned && had && a.Active() && rule.Enabled:
+		d.out.Revoked = append(d.out.Revoked, Revoked{Award: a, Note: revokeNote})
+	}
+}
+
+// days judges the first win and the hat-trick of each local date the batch touched.
+func (d *decider) days() {
+	for _, day := range d.rep.Days {
+		n, date := d.rep.Wins[day], day.Format(time.DateOnly)
+		d.judge(FirstWin, date, n >= 1, "", "First win on "+date,
+			"Revoked: no win left on "+date+" after a reversal")
+		d.judge(HatTrick, date, n >= 3, "", fmt.Sprintf("%d wins on %s", n, date),
+			fmt.Sprintf("Revoked: %d wins left on %s after a reversal", n, date))
+	}
+}
+
+// deals judges the personal best of each deal the batch touched: a won deal larger than every
+// other the rep has won (with at least one other) earns it; a reversal revokes it. A deal
+// that stays won keeps its badge when a larger one comes later: it was the best when won.
+func (d *decider) deals() {
+	for _, deal := range d.rep.Deals {
+		top := d.rep.Top
+		largest := deal.Won && len(top) == 2 && top[0].DealID == deal.DealID && top[1].Amount < top[0].Amount
+		if largest || !deal.Won {
+			d.judge(LargestDeal, deal.DealID, largest, deal.DealID,
+				fmt.Sprintf("Deal %s (%s) is the largest yet", deal.DealID, deal.Amount),
+				"Revoked: deal "+deal.DealID+" was reversed")
+		}
+	}
+}
+
+// quotas judges the quota club of each target whose attainment moved: a value at or above a
+// target above 0.
+func (d *decider) quotas() {
+	earned := map[string]bool{}
+	var keys []string
+	for _, q := range d.rep.Quotas {
+		k := QuotaKey(q.Period, q.Metric)
+		if _, seen := earned[k]; !seen {
+			keys = append(keys, k)
+		}
+		earned[k] = earned[k] || (q.Target > 0 && q.Value >= q.Target)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		d.judge(QuotaClub, k, earned[k], "", "Reached 100 % of the "+k+" target",
+			"Revoked: the "+k+" value fell under its target")
+	}
+}

@@ -1,0 +1,294 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/achievement"
+	"bullpen/internal/bullpen"
+	"bullpen/internal/event"
+	"bullpen/internal/ingest"
+	"bullpen/internal/pace"
+	"bullpen/internal/target"
+)
+
+// applyAchievements judges the badges of the reps a batch touched, inside its transaction and
+// after its deals and attainment are written: it locks those reps' balances (so two
+// consumers judge one rep one after the other), reads what achievement.Decide needs with
+// set-based statements in one round trip, and writes what it chose: an award row per
+// occurrence (unique per rep, kind and occurrence, so however often a batch runs, each is
+// awarded once), its ledger row when it pays points, a revocation and its reversing row. It
+// returns the changed awards and the balances of the reps whose points moved.
+//
+// wonAt is when each of the batch's stored deals was won before the batch (a reversal's day).
+func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievement.Rules, wonAt map[string]time.Time,
+	out ingest.Output, moved []target.Value) ([]achievement.Award, map[string]bullpen.Balance, error) {
+	cal := db.calendar()
+	reps := touchedReps(rules, cal, wonAt, out, moved)
+	if len(reps) == 0 {
+		return nil, nil, nil
+	}
+	ids := make([]string, len(reps))
+	for i, r := range reps {
+		ids[i] = r.RepID
+	}
+	if err := LockBalances(ctx, tx, ids); err != nil {
+		return nil, nil, err
+	}
+	if err := readAchievementState(ctx, tx, rules, cal, reps, moved); err != nil {
+		return nil, nil, fmt.Errorf("read achievements: %w", err)
+	}
+	decided := achievement.Decide(achievement.Input{Rules: rules, Calendar: cal, Reps: reps})
+	if decided.Empty() {
+		return nil, nil, nil
+	}
+	changed, err := writeAchievements(ctx, tx, decided)
+	if err != nil {
+		return nil, nil, err
+	}
+	var paid []string
+	for _, a := range changed {
+		if a.Points != 0 {
+			paid = append(paid, a.RepID)
+		}
+	}
+	balances, err := SumBalances(ctx, tx, paid)
+	return changed, balances, err
+}
+
+// calendar is the selling calendar badges count days in; without one, Monday to Friday in UTC.
+func (db *DB) calendar() pace.Calendar {
+	if db.Calendar != nil {
+		return *db.Calendar
+	}
+	cal, _ := pace.NewCalendar(time.UTC, []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}, nil)
+	return cal
+}
+
+// localDate is t's date in the calendar's zone, as a civil date at UTC midnight.
+func localDate(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// touchedReps are the reps whose deals the batch changed (with the local dates of those
+// wins, before and after) and whose attainment it moved, by rep id.
+func touchedReps(rules achievement.Rules, cal pace.Calendar, wonAt map[string]time.Time, out ingest.Output, moved []target.Value) []achievement.Rep {
+	byID := map[string]*achievement.Rep{}
+	rep := func(id string) *achievement.Rep {
+		r := byID[id]
+		if r == nil {
+			r = &achievement.Rep{RepID: id, Wins: map[time.Time]int{}}
+			byID[id] = r
+		}
+		return r
+	}
+	loc := cal.Location()
+	deals := map[string]bool{}
+	if rules.ByDay() || rules.LargestDeal.Enabled {
+		for _, a := range out.Applied {
+			if !a.Changed || a.Event.Type == event.Activity {
+				continue
+			}
+			d := out.Deals[a.Event.DealID]
+			if d == nil || deals[d.DealID] {
+				continue
+			}
+			deals[d.DealID] = true
+			r := rep(d.RepID)
+			if rules.ByDay() {
+				r.Days = append(r.Days, localDate(d.WonAt, loc))
+				if t, ok := wonAt[d.DealID]; ok {
+					r.Days = append(r.Days, localDate(t, loc))
+				}
+			}
+			if rules.LargestDeal.Enabled {
+				r.Deals = append(r.Deals, achievement.Deal{DealID: d.DealID, Won: d.Won, Amount: d.Amount})
+			}
+		}
+	}
+	if rules.QuotaClub.Enabled {
+		for _, v := range moved {
+			rep(v.RepID)
+		}
+	}
+	out2 := make([]achievement.Rep, 0, len(byID))
+	for _, r := range byID {
+		slices.SortFunc(r.Days, time.Time.Compare)
+		r.Days = slices.Compact(r.Days)
+		out2 = append(out2, *r)
+	}
+	slices.SortFunc(out2, func(a, b achievement.Rep) int { return compareStrings(a.RepID, b.RepID) })
+	return out2
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// readAchievementState fills reps with their wins by local day, their two largest won deals,
+// their moved targets and the badges those could touch, in one pipelined round trip.
+func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep, moved []target.Value) error {
+	loc := cal.Location()
+	var dayReps, lowKeys, highKeys []string
+	var lows, highs []time.Time
+	var dealReps, dealIDs []string
+	for _, r := range reps {
+		if len(r.Days) > 0 {
+			from, to := achievement.Window(rules, cal, r.Days)
+			dayReps = append(dayReps, r.RepID)
+			lows = append(lows, time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc))
+			highs = append(highs, time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc))
+			lowKeys, highKeys = append(lowKeys, from.Format(time.DateOnly)), append(highKeys, to.AddDate(0, 0, 1).Format(time.DateOnly))
+		}
+		for _, d := range r.Deals {
+			dealReps, dealIDs = append(dealReps, r.RepID), append(dealIDs, d.DealID)
+		}
+	}
+	var quotaSets []int64
+	var quotaReps []string
+	var quotaValues []int64
+	if rules.QuotaClub.Enabled {
+		for _, v := range moved {
+			quotaSets, quotaReps, quotaValues = append(quotaSets, v.SetID), append(quotaReps, v.RepID), append(quotaValues, int64(v.Value))
+		}
+	}
+	topReps := slices.Compact(slices.Clone(dealReps))
+
+	b := &pgx.Batch{}
+	b.Queue(`SELECT r.rep_id, (d.won_at AT TIME ZONE $4)::date, count(*)
+		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(rep_id, lo, hi)
+		JOIN deals d ON d.rep_id = r.rep_id AND d.won AND d.won_at >= r.lo AND d.won_at < r.hi
+		GROUP BY 1, 2`, dayReps, lows, highs, loc.String())
+	b.Queue(`SELECT r.rep_id, t.deal_id, t.amount FROM unnest($1::text[]) AS r(rep_id)
+		CROSS JOIN LATERAL (SELECT d.deal_id, d.amount FROM deals d WHERE d.rep_id = r.rep_id AND d.won
+			ORDER BY d.amount DESC, d.deal_id LIMIT 2) t
+		ORDER BY r.rep_id, t.amount DESC, t.deal_id`, topReps)
+	b.Queue(`SELECT v.rep_id, s.period, s.metric, v.value, t.target
+		FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(set_id, rep_id, value)
+		JOIN target_sets s ON s.id = v.set_id JOIN targets t ON t.set_id = v.set_id AND t.rep_id = v.rep_id`,
+		quotaSets, quotaReps, quotaValues)
+	b.Queue(`SELECT `+awardColumns+` FROM unnest($1::text[], $2::text[], $3::text[]) AS r(rep_id, lo, hi)
+		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind IN ('first_win', 'hat_trick', 'streak')
+			AND a.occurrence >= r.lo AND a.occurrence < r.hi
+		UNION ALL
+		SELECT `+awardColumns+` FROM unnest($4::text[], $5::text[]) AS r(rep_id, deal_id)
+		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind = 'largest_deal' AND a.occurrence = r.deal_id
+		UNION ALL
+		SELECT `+awardColumns+` FROM (SELECT DISTINCT v.rep_id, s.period || '/' || s.metric AS occurrence
+			FROM unnest($6::bigint[], $7::text[]) AS v(set_id, rep_id) JOIN target_sets s ON s.id = v.set_id) q
+		JOIN achievements a ON a.rep_id = q.rep_id AND a.kind = 'quota_club' AND a.occurrence = q.occurrence`,
+		dayReps, lowKeys, highKeys, dealReps, dealIDs, quotaSets, quotaReps)
+	br := tx.SendBatch(ctx, b)
+	defer func() { _ = br.Close() }()
+
+	byID := make(map[string]*achievement.Rep, len(reps))
+	for i := range reps {
+		byID[reps[i].RepID] = &reps[i]
+	}
+	var repID string
+	var day time.Time
+	var n int
+	rows, _ := br.Query()
+	if _, err := pgx.ForEachRow(rows, []any{&repID, &day, &n}, func() error {
+		byID[repID].Wins[day] = n
+		return nil
+	}); err != nil {
+		return err
+	}
+	var top achievement.Deal
+	rows, _ = br.Query()
+	if _, err := pgx.ForEachRow(rows, []any{&repID, &top.DealID, &top.Amount}, func() error {
+		top.Won = true
+		byID[repID].Top = append(byID[repID].Top, top)
+		return nil
+	}); err != nil {
+		return err
+	}
+	var q achievement.Quota
+	rows, _ = br.Query()
+	if _, err := pgx.ForEachRow(rows, []any{&repID, &q.Period, &q.Metric, &q.Value, &q.Target}, func() error {
+		byID[repID].Quotas = append(byID[repID].Quotas, q)
+		return nil
+	}); err != nil {
+		return err
+	}
+	rows, _ = br.Query()
+	awards, err := pgx.CollectRows(rows, scanAward)
+	if err != nil {
+		return err
+	}
+	for _, a := range awards {
+		byID[a.RepID].Awards = append(byID[a.RepID].Awards, a)
+	}
+	return br.Close()
+}
+
+// writeAchievements writes the decision in one round trip: each award (a new row, or a revoked
+// one awarded anew; nothing when it stands already) with its ledger row, each revocation (only
+// of a badge still standing) with its reversing row. It returns the awards as they now are.
+func writeAchievements(ctx context.Context, tx pgx.Tx, o achievement.Outcome) ([]achievement.Award, error) {
+	b := &pgx.Batch{}
+	for _, e := range o.Earned {
+		b.Queue(`WITH a AS (
+				INSERT INTO achievements AS a (rep_id, kind, occurrence, deal_id, points, note) VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (rep_id, kind, occurrence) DO UPDATE SET points = excluded.points, note = excluded.note,
+					deal_id = excluded.deal_id, awarded_at = now(), revoked_at = NULL, revoked_reason = NULL
+				WHERE a.revoked_at IS NOT NULL
+				RETURNING a.*),
+			l AS (INSERT INTO ledger (rep_id, points, reason, deal_id, achievement_id, by, note)
+				SELECT rep_id, points, 'achievement', deal_id, id, $7, note FROM a WHERE points <> 0)
+			SELECT `+awardColumns+` FROM a`,
+			e.RepID, string(e.Kind), e.Key, nullable(e.DealID), e.Points, e.Note, bullpen.SystemActor)
+	}
+	for _, r := range o.Revoked {
+		b.Queue(`WITH a AS (
+				UPDATE achievements AS a SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL
+				RETURNING a.*),
+			l AS (INSERT INTO ledger (rep_id, points, reason, deal_id, achievement_id, by, note)
+				SELECT rep_id, -points, 'achievement', deal_id, id, $3, revoked_reason FROM a WHERE points <> 0)
+			SELECT `+awardColumns+` FROM a`,
+			r.Award.ID, r.Note, bullpen.SystemActor)
+	}
+	br := tx.SendBatch(ctx, b)
+	defer func() { _ = br.Close() }()
+	var changed []achievement.Award
+	for range len(o.Earned) + len(o.Revoked) {
+		rows, _ := br.Query()
+		got, err := pgx.CollectRows(rows, scanAward)
+		if err != nil {
+			return nil, fmt.Errorf("award or revoke achievements: %w", err)
+		}
+		changed = append(changed, got...)
+	}
+	return changed, br.Close()
+}
+
+// judgeAchievements runs the achievements pass of a batch when a rule is on, queues its
+// messages and adds the balances it moved to the batch's result.
+func (db *DB) judgeAchievements(ctx context.Context, tx pgx.Tx, in ingest.Input, wonAt map[string]time.Time, out ingest.Output, res *ingest.Result) error {
+	if !in.Achievements.Any() {
+		return nil
+	}
+	changed, balances, err := db.applyAchievements(ctx, tx, in.Achievements, wonAt, out, res.Attainment)
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	for id, b := range balances {
+		if res.Balances == nil {
+			res.Balances = map[string]bullpen.Balance{}
+		}
+		res.Balances[id] = b
+	}
+	return insertNotices(ctx, tx, achievement.Notices(changed, balances, in.Reps))
+}
