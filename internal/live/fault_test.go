@@ -196,13 +196,15 @@ func TestSocketSlowClientDoesNotSlowOthers(t *testing.T) {
 	t.Logf("publish→receive over %d samples each: without the slow client p50 %v p90 %v p99 %v max %v; with it p50 %v p90 %v p99 %v max %v (ratio %.2f, %.2f, %.2f)",
 		len(base), b50, b90, b99, base[len(base)-1], s50, s90, s99, withSlow[len(withSlow)-1],
 		float64(s50)/float64(b50), float64(s90)/float64(b90), float64(s99)/float64(b99))
-	// Generous: 3× plus a floor for scheduling noise on a busy two-core machine. A slow client
-	// that held up the fan-out would cost the others seconds (the write timeout), not this.
-	if limit := 3*b50 + 5*time.Millisecond; s50 > limit {
-		t.Errorf("median latency with the slow client %v > %v (3× %v + 5 ms)", s50, limit, b50)
+	// Generous: 3× plus a floor for scheduling noise on a busy two-core machine, at least the
+	// spread the run without the slow client showed itself (a machine busy with other work
+	// moves the median by its p90's worth). A slow client that held up the fan-out would cost
+	// the others seconds (the write timeout), not this.
+	if limit := 3*b50 + max(5*time.Millisecond, b90-b50); s50 > limit {
+		t.Errorf("median latency with the slow client %v > %v (3× %v + the larger of 5 ms and p90 − p50)", s50, limit, b50)
 	}
-	if limit := 3*b90 + 15*time.Millisecond; s90 > limit {
-		t.Errorf("p90 latency with the slow client %v > %v (3× %v + 15 ms)", s90, limit, b90)
+	if limit := 3*b90 + max(15*time.Millisecond, b99-b90); s90 > limit {
+		t.Errorf("p90 latency with the slow client %v > %v (3× %v + the larger of 15 ms and p99 − p90)", s90, limit, b90)
 	}
 	if limit := 3*b99 + 50*time.Millisecond; s99 > limit {
 		t.Errorf("p99 latency with the slow client %v > %v (3× %v + 50 ms)", s99, limit, b99)
