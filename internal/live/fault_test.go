@@ -206,8 +206,11 @@ func TestSocketSlowClientDoesNotSlowOthers(t *testing.T) {
 	if limit := 3*b90 + max(15*time.Millisecond, b99-b90); s90 > limit {
 		t.Errorf("p90 latency with the slow client %v > %v (3× %v + the larger of 15 ms and p99 − p90)", s90, limit, b90)
 	}
-	if limit := 3*b99 + 50*time.Millisecond; s99 > limit {
-		t.Errorf("p99 latency with the slow client %v > %v (3× %v + 50 ms)", s99, limit, b99)
+	// The tail moves most with other work on the machine (p99 193 ms against 43 ms while the
+	// whole suite ran beside it): a quarter second of margin, still far below the write
+	// timeout (10 s) a fan-out held up by the slow client would cost.
+	if limit := 3*b99 + 250*time.Millisecond; s99 > limit {
+		t.Errorf("p99 latency with the slow client %v > %v (3× %v + 250 ms)", s99, limit, b99)
 	}
 	metrics := string(e.do("GET", "/metrics", "", nil).Body)
 	if want := fmt.Sprintf("bullpen_ws_slow_closes_total %d", rounds); !strings.Contains(metrics, want) {
