@@ -375,3 +375,44 @@ func attemptsOf(t *testing.T, db *postgres.DB, id string) []webhookAttempt {
 	}
 	return log
 }
+
+// End to end: a deal won on Kafka, through the consumer's pipeline, reaches a registered
+// receiver as a signed celebration that verifies by the documented scheme.
+func TestADealWonReachesAWebhookAsASignedCelebration(t *testing.T) {
+	cfg := testenv.Config(t)
+	db := openDB(t, cfg)
+	r := newReceiver(t, "ok")
+	e := &webhookEnv{t: t, cfg: cfg, db: db}
+	ep, secret := e.endpoint(r.url(), webhook.EventCelebration, webhook.EventReward)
+	startConsumer(t, cfg)
+	produce(t, cfg, won("ev-1", "ana", "D-77", 1250))
+	testenv.Eventually(t, 60*time.Second, "the celebration delivered", func() bool { return len(r.ackedDeals()) == 1 })
+	r.mu.Lock()
+	body, h := r.bodies[0], r.headers[0]
+	r.mu.Unlock()
+	id, err := webhook.Verify(secret, h, body, time.Now(), 5*time.Minute)
+	if err != nil {
+		t.Fatalf("signature: %v (headers %v)", err, h)
+	}
+	var msg struct {
+		ID, Type, Channel string
+		Data              struct {
+			RepID  string  `json:"rep_id"`
+			DealID string  `json:"deal_id"`
+			Amount float64 `json:"amount"`
+		}
+	}
+	if err := json.Unmarshal(body, &msg); err != nil {
+		t.Fatal(err)
+	}
+	if msg.ID != id || msg.Type != "celebration" || msg.Channel != "floor" || msg.Data.DealID != "D-77" || msg.Data.RepID != "ana" || msg.Data.Amount != 1250 {
+		t.Fatalf("body %s", body)
+	}
+	if h.Get("Content-Type") != "application/json" {
+		t.Errorf("content type %q", h.Get("Content-Type"))
+	}
+	testenv.Eventually(t, 10*time.Second, "the delivery logged", func() bool {
+		log := attemptsOf(t, db, ep.ID)
+		return len(log) == 1 && log[0].Status != nil && *log[0].Status == 204 && log[0].DeliveryID == id
+	})
+}

@@ -47,6 +47,11 @@ type Config struct {
 	RateLimit             string `env:"BULLPEN_RATE_LIMIT" envDefault:"50/s"`
 	RateLimitAuthFailures string `env:"BULLPEN_RATE_LIMIT_AUTH_FAILURES" envDefault:"30/m"`
 
+	// WebhookAllowPrivate lets webhooks go to loopback, private and link-local addresses
+	// (tests, a receiver inside the network); off, such a URL is refused (docs/api.md §3
+	// "Webhooks").
+	WebhookAllowPrivate bool `env:"BULLPEN_WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
+
 	// Extensions.
 	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`
 	KafkaSessionTimeout time.Duration `env:"BULLPEN_KAFKA_SESSION_TIMEOUT" envDefault:"30s"`

@@ -24,6 +24,7 @@ type Deps struct {
 	Adjustments AdjustmentService
 	Targets     TargetService
 	Events      EventService // built on Producer
+	Webhooks    WebhookService
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -40,6 +41,7 @@ type Deps struct {
 	// AttainmentReader reads attainment from the projection.
 	AttainmentReader AttainmentReader
 	AuditReader      AuditReader
+	WebhookReader    WebhookReader
 	// BoardNotices tells every node that a contest's board or rules changed; nil: the
 	// leaderboard's pages are not cached.
 	BoardNotices BoardNotices
@@ -64,6 +66,10 @@ type Deps struct {
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.
 	OnRevoke func(tokenID string)
+
+	// WebhookAllowPrivate lets webhook URLs resolve to loopback, private and link-local
+	// addresses (BULLPEN_WEBHOOK_ALLOW_PRIVATE).
+	WebhookAllowPrivate bool
 
 	// MetricsElsewhere: /metrics is served on an address of its own (BULLPEN_METRICS_ADDR,
 	// Registry), not by this app.
