@@ -40,6 +40,9 @@ type Deliverer struct {
 	Log      *slog.Logger
 	once     sync.Once
 	kick     chan struct{}
+	warnMu   sync.Mutex
+	warned   time.Time // when a queue failure was last logged
+	failures int       // since then
 }
 
 func (d *Deliverer) defaults() { d.once.Do(d.fill) }
@@ -100,20 +103,37 @@ func (d *Deliverer) work(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		wait := d.Poll
 		if err != nil {
-			d.Log.Warn("webhook delivery failed to claim or record; will retry", "err", err)
+			d.warn(err)
+			wait = errorWait // the database is likely down: every worker waits, not only this one's line
 		}
 		if found && err == nil {
 			d.Kick() // there may be more: a second worker takes the next line
 			continue
 		}
-		t.Reset(d.Poll)
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.kick:
 		case <-t.C:
 		}
+	}
+}
+
+// errorWait is how long a worker waits after the queue failed (PostgreSQL down or restarting).
+const errorWait = 5 * time.Second
+
+// warn logs a queue failure at most once every 10 s, with how many there were since: with the
+// database down, every worker fails on every look.
+func (d *Deliverer) warn(err error) {
+	d.warnMu.Lock()
+	defer d.warnMu.Unlock()
+	d.failures++
+	if now := time.Now(); now.Sub(d.warned) >= 10*time.Second {
+		d.Log.Warn("webhook deliveries cannot be claimed or recorded; retrying", "err", err, "failures", d.failures)
+		d.warned, d.failures = now, 0
 	}
 }
 
