@@ -88,6 +88,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			d.work(ctx)
 		}()
 	}
+	go d.poll(ctx)
 	d.prune(ctx)
 	for range d.Workers {
 		<-done
@@ -95,29 +96,51 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	return nil
 }
 
+// poll kicks a worker every Poll, for what no kick announced: a delivery queued by the server
+// or another process, a retry come due. Idle, a process asks the database once per Poll, not
+// once per worker, and a worker busy with a hung receiver never stops the looking.
+func (d *Deliverer) poll(ctx context.Context) {
+	t := time.NewTicker(d.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.Kick()
+		}
+	}
+}
+
+// work delivers until ctx ends. An idle worker waits for a kick: a batch, the poll, or another
+// worker that found work (so they wake one another while there is some).
 func (d *Deliverer) work(ctx context.Context) {
-	t := time.NewTimer(0)
+	t := time.NewTimer(errorWait)
 	defer t.Stop()
 	for {
 		found, err := d.Queue.Deliver(ctx, d.Now(), d.send)
 		if ctx.Err() != nil {
 			return
 		}
-		wait := d.Poll
 		if err != nil {
 			d.warn(err)
-			wait = errorWait // the database is likely down: every worker waits, not only this one's line
+			// The database is likely down: this worker sits out a while, kicks or not.
+			t.Reset(errorWait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			continue
 		}
-		if found && err == nil {
+		if found {
 			d.Kick() // there may be more: a second worker takes the next line
 			continue
 		}
-		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.kick:
-		case <-t.C:
 		}
 	}
 }
