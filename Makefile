@@ -29,6 +29,7 @@ build:
 	$(GO) build -o bin/fanfloor ./tools/fanfloor
 	$(GO) build -o bin/exportbench ./tools/exportbench
 	$(GO) build -o bin/rush ./tools/rush
+	$(GO) build -o bin/hookbench ./tools/hookbench
 
 services:
 	@scripts/services.sh up

@@ -1,5 +1,5 @@
 // Bullpen manager console (docs/api.md §3, §4 and §5, /manage): contests, spot incentives, points
-// adjustments, coaching, wall displays, tokens and the audit trail, over the JSON API, with the
+// adjustments, coaching, wall displays, tokens, the audit trail and webhooks, over the JSON API, with the
 // floor channel of the socket for winners arriving live. Signed in with a manager or admin
 // token, from the form or from the fragment (/manage#token=…, which never reaches the server),
 // kept in localStorage.
@@ -7,7 +7,7 @@
 // encoder is vendored (static/vendor/qrcode.js, MIT).
 //
 // Each section of the console is a module of manage/ (contests.js, incentives.js, points.js,
-// coaching.js, displays.js, tokens.js, audit.js; history.js for a contest's periods and the CSV
+// coaching.js, displays.js, tokens.js, audit.js, webhooks.js; history.js for a contest's periods and the CSV
 // exports), beside signing in, the sections and the socket (session.js) and the floor feed
 // (floor.js). The Targets screen is targets.js (the list) and target-import.js (the import form).
 import { exposeTestHook } from './shared/testhook.js';
@@ -24,6 +24,7 @@ import { S, contests, incentives, money } from './manage/state.js';
 import { wireTargetImport } from './manage/target-import.js';
 import { targetsState, wireTargets } from './manage/targets.js';
 import { loadTokens, mintedState, syncTokenForm, tokensState, wireTokens } from './manage/tokens.js';
+import { loadWebhooks, webhooksState, wireWebhooks } from './manage/webhooks.js';
 
 exposeTestHook('bullpenManage', {
   state() {
@@ -42,6 +43,7 @@ exposeTestHook('bullpenManage', {
       ...coachingState(),
       ...targetsState(),
       ...auditState(),
+      ...webhooksState(),
       displays: displaysState(),
       minted: mintedState(),
       tokens: tokensState(),
@@ -53,7 +55,7 @@ exposeTestHook('bullpenManage', {
   },
   /** Re-reads everything from the API now (tests need not wait for the polls). */
   refresh() {
-    return Promise.all([loadContests(), loadIncentives(), loadTokens(), loadDisplays()]);
+    return Promise.all([loadContests(), loadIncentives(), loadTokens(), loadDisplays(), loadWebhooks()]);
   },
 });
 
@@ -69,6 +71,7 @@ wireDisplays();
 wireTokens();
 wireHistory();
 wireAudit();
+wireWebhooks();
 setInterval(tick, 1000);
 syncTokenForm();
 boot();

@@ -9,6 +9,7 @@ import (
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
 	"bullpen/internal/service"
+	"bullpen/internal/webhook"
 )
 
 // APIDeps completes d with the API's write use-cases and reads, built on the ledger (db) and
@@ -29,6 +30,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Targets = service.NewTargets(service.TargetDeps{Store: db, Projection: store, Timezone: d.Timezone, Logger: services})
 	d.Achievements = service.NewAchievements(db)
 	d.Events = service.NewEvents(service.EventDeps{Producer: d.Producer, Trail: db})
+	d.Webhooks = service.NewWebhooks(service.WebhookDeps{Store: db, Guard: webhook.Guard{AllowPrivate: d.WebhookAllowPrivate}, Now: d.Now})
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
@@ -36,7 +38,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
-	d.AuditReader, d.AchievementReader = db, db
+	d.AuditReader, d.AchievementReader, d.WebhookReader = db, db, db
 	d.BoardNotices = boardNotices{store}
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
@@ -58,6 +60,7 @@ var (
 	_ service.Trail                = (*postgres.DB)(nil)
 	_ service.AchievementStore     = (*postgres.DB)(nil)
 	_ service.EventProducer        = (*kafka.Producer)(nil)
+	_ service.WebhookStore         = (*postgres.DB)(nil)
 
 	_ httpapi.ContestService     = (*service.Contests)(nil)
 	_ httpapi.TokenService       = (*service.Tokens)(nil)
@@ -66,6 +69,7 @@ var (
 	_ httpapi.TargetService      = (*service.Targets)(nil)
 	_ httpapi.EventService       = (*service.Events)(nil)
 	_ httpapi.AchievementService = (*service.Achievements)(nil)
+	_ httpapi.WebhookService     = (*service.Webhooks)(nil)
 
 	_ httpapi.ContestReader     = (*postgres.DB)(nil)
 	_ httpapi.TokenReader       = (*postgres.DB)(nil)
@@ -84,6 +88,7 @@ var (
 	_ httpapi.Exporter          = (*postgres.DB)(nil)
 	_ httpapi.AuditReader       = (*postgres.DB)(nil)
 	_ httpapi.AchievementReader = (*postgres.DB)(nil)
+	_ httpapi.WebhookReader     = (*postgres.DB)(nil)
 	_ httpapi.Pinger            = (*redis.Store)(nil)
 	_ httpapi.RateLimiter       = (*redis.RateLimiter)(nil)
 	_ httpapi.BoardNotices      = boardNotices{}

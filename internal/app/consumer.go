@@ -90,10 +90,16 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	merger := &pipeline.Merger{Boards: store, Contests: db, Channels: store, Shared: store, Holder: processID(),
 		Interval: 250 * time.Millisecond, Top: 50, Log: log.With("component", "merger"),
 		Attainment: &pipeline.AttainmentSender{Sets: db, Values: store, Reps: store, Pace: target.PaceBy(cal, time.Now)}}
+	deliverer, closeDeliverer, err := newDeliverer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDeliverer()
 	p.AfterBatch = func(res ingest.Result) {
 		merger.Touched(res.Rows)
 		merger.TouchedSets(res.Attainment)
 		publisher.Kick()
+		deliverer.Kick()
 	}
 	consumer := kafka.NewConsumer(kafka.ConsumerConfig{
 		Cluster: cluster, Topic: cfg.KafkaTopic, Group: cfg.KafkaGroup,
@@ -127,6 +133,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 	g.Go(func() error { return finalizer.Run(gctx) })
 	g.Go(func() error { return publisher.Run(gctx) })
 	g.Go(func() error { return merger.Run(gctx) })
+	g.Go(func() error { return deliverer.Run(gctx) })
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err

@@ -44,7 +44,8 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	proxies, _ := cfg.TrustedProxyRanges() // checked at start (config.Check)
 	srv := httpapi.New(APIDeps(httpapi.Deps{Producer: producer, AdminToken: cfg.AdminToken, Currency: cfg.Currency,
 		Timezone: cfg.Timezone, Logger: log, Calendar: &cal, FrameAncestors: cfg.FrameAncestors, TrustedProxies: proxies,
-		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}, MetricsElsewhere: cfg.MetricsAddr != ""}, db, store))
+		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}, MetricsElsewhere: cfg.MetricsAddr != "",
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate}, db, store))
 	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {

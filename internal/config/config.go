@@ -66,6 +66,10 @@ type Config struct {
 	KafkaSASLMechanism string `env:"BULLPEN_KAFKA_SASL_MECHANISM"`
 	KafkaSASLUsername  string `env:"BULLPEN_KAFKA_SASL_USERNAME"`
 	KafkaSASLPassword  string `env:"BULLPEN_KAFKA_SASL_PASSWORD"`
+	// WebhookAllowPrivate lets webhooks go to loopback, private and link-local addresses
+	// (tests, a receiver inside the network); off, such a URL is refused (docs/api.md §3
+	// "Webhooks").
+	WebhookAllowPrivate bool `env:"BULLPEN_WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
 
 	// Extensions.
 	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`

@@ -27,6 +27,7 @@ type Deps struct {
 	// Achievements sets the badge rules.
 	Achievements AchievementService
 	Events       EventService // built on Producer
+	Webhooks     WebhookService
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -45,6 +46,7 @@ type Deps struct {
 	AuditReader      AuditReader
 	// AchievementReader reads the badge rules and reps' badges.
 	AchievementReader AchievementReader
+	WebhookReader     WebhookReader
 	// BoardNotices tells every node that a contest's board or rules changed; nil: the
 	// leaderboard's pages are not cached.
 	BoardNotices BoardNotices
@@ -69,6 +71,10 @@ type Deps struct {
 	Now        func() time.Time // default time.Now
 	// OnRevoke is called after a token is revoked, to close its open sockets.
 	OnRevoke func(tokenID string)
+
+	// WebhookAllowPrivate lets webhook URLs resolve to loopback, private and link-local
+	// addresses (BULLPEN_WEBHOOK_ALLOW_PRIVATE).
+	WebhookAllowPrivate bool
 
 	// MetricsElsewhere: /metrics is served on an address of its own (BULLPEN_METRICS_ADDR,
 	// Registry), not by this app.

@@ -37,7 +37,7 @@ func everyone(s sees) (sees, sees, sees, sees) { return s, s, s, s }
 
 // privacyRules has a row for every GET path of docs/openapi.json, or the test fails: a new path
 // has to say who sees what before it is served.
-func privacyRules(contestID, incentiveID, month string) []privacyRule {
+func privacyRules(contestID, incentiveID, webhookID, month string) []privacyRule {
 	row := func(path, get string, own, other, manager, display sees) privacyRule {
 		return privacyRule{path, get, own, other, manager, display}
 	}
@@ -83,6 +83,9 @@ func privacyRules(contestID, incentiveID, month string) []privacyRule {
 		staffOnly("/audit", "/api/v1/audit", "items"),
 		public("/achievements", "/api/v1/achievements", "first_win"),
 		public("/reps/{id}/achievements", "/api/v1/reps/ana/achievements", "rep_id", "items"),
+		staffOnly("/webhooks", "/api/v1/webhooks", "items"),
+		staffOnly("/webhooks/{id}", "/api/v1/webhooks/"+webhookID, "id", "url"),
+		staffOnly("/webhooks/{id}/deliveries", "/api/v1/webhooks/"+webhookID+"/deliveries"), // nothing sent yet: the status is what differs
 	}
 }
 
@@ -103,7 +106,9 @@ func TestWhoSeesWhatOnEveryGETPath(t *testing.T) {
 		"manager": e.mustMint(adminSecret, bullpen.RoleManager, "").Token,
 		"display": e.mustMint(adminSecret, bullpen.RoleDisplay, "").Token,
 	}
-	rules := privacyRules(contest.ID, incentive.ID, month)
+	var hook struct{ ID string }
+	e.do("POST", "/api/v1/webhooks", adminSecret, map[string]any{"url": "https://203.0.113.10/hook", "events": []string{"reward"}}).Want(t, 201, &hook)
+	rules := privacyRules(contest.ID, incentive.ID, hook.ID, month)
 
 	t.Run("every GET path of the document has a rule, in docs/api.md too", func(t *testing.T) {
 		var doc struct {

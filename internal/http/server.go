@@ -193,6 +193,14 @@ func (s *Server) routes() {
 	api.Get("/achievements", anyone, s.getAchievementRules)
 	api.Put("/achievements", staff, s.putAchievementRules)
 	api.Get("/reps/:id/achievements", anyone, s.repAchievements)
+	api.Post("/webhooks", staff, s.idempotent, s.createWebhook)
+	api.Get("/webhooks", staff, s.listWebhooks)
+	api.Get("/webhooks/:id", staff, s.getWebhook)
+	api.Patch("/webhooks/:id", staff, s.patchWebhook)
+	api.Delete("/webhooks/:id", staff, s.deleteWebhook)
+	api.Get("/webhooks/:id/deliveries", staff, s.webhookDeliveries)
+	api.Post("/webhooks/:id/test", staff, s.testWebhook)
+	api.Post("/webhooks/:id/rotate", staff, s.rotateWebhook)
 	s.api = api
 }
 

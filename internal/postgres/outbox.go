@@ -11,20 +11,28 @@ import (
 )
 
 // insertNotices queues messages for the live channels inside tx: they are published only once
-// tx has committed.
+// tx has committed. Those of a type webhooks subscribe to are queued for the endpoints that
+// subscribe to them too (enqueueWebhooks), in the same transaction.
 func insertNotices(ctx context.Context, tx pgx.Tx, notices []bullpen.Notice) error {
 	if len(notices) == 0 {
 		return nil
 	}
+	queued := make([]bullpen.Queued, len(notices))
+	for i, n := range notices {
+		q, err := message.Encode(n)
+		if err != nil {
+			return fmt.Errorf("queue notices: %w", err)
+		}
+		queued[i] = q
+	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"outbox"}, []string{"channel", "type", "data"},
-		pgx.CopyFromSlice(len(notices), func(i int) ([]any, error) {
-			q, err := message.Encode(notices[i])
-			return []any{q.Channel, q.Type, string(q.Data)}, err
+		pgx.CopyFromSlice(len(queued), func(i int) ([]any, error) {
+			return []any{queued[i].Channel, queued[i].Type, string(queued[i].Data)}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("queue notices: %w", err)
 	}
-	return nil
+	return enqueueWebhooks(ctx, tx, queued)
 }
 
 // outboxLock lets one publisher at a time drain the outbox, so a channel's messages go out in

@@ -19,6 +19,8 @@ const ACTIONS = {
   'contest.cancel': 'Cancelled contest', 'incentive.launch': 'Launched incentive', 'incentive.end': 'Ended incentive',
   'token.create': 'Minted token', 'token.revoke': 'Revoked token', 'ledger.adjust': 'Adjusted points',
   'targets.put': 'Set targets', 'targets.delete': 'Removed target', 'events.post': 'Posted events',
+  'webhook.create': 'Added webhook', 'webhook.update': 'Changed webhook', 'webhook.rotate': 'Rotated webhook secret',
+  'webhook.delete': 'Removed webhook', 'webhook.disable': 'Disabled failing webhook',
 };
 
 /** A datetime-local value (the browser's own time zone) as RFC 3339, or '' when empty. */

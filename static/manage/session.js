@@ -14,12 +14,14 @@ import { renderRepResults, renderSelectedRep, resetPoints, searchReps } from './
 import { S, api, contests, money, whenRevoked } from './state.js';
 import { resetTargets, showTargets } from './targets.js';
 import { loadTokens, resetTokens, tickTokenScreen } from './tokens.js';
+import { loadWebhooks, resetWebhooks } from './webhooks.js';
 
 const TOKEN_KEY = 'bullpen.manage.token';
 const DISPLAYS_POLL_MS = 10000;
 const INCENTIVES_POLL_MS = 30000;
 const CONTESTS_POLL_MS = 60000;
-const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'displays', 'tokens', 'audit'];
+const WEBHOOKS_POLL_MS = 15000;   // an endpoint's state and waiting deliveries, while on screen
+const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'displays', 'tokens', 'audit', 'webhooks'];
 const STAFF = ['admin', 'manager'];
 
 let section = 'contests';
@@ -84,6 +86,7 @@ export function signOut(why) {
   resetCoaching();
   resetTargets();
   resetAudit();
+  resetWebhooks();
   showSignIn();
   if (why && wasIn) {
     const msg = $('signin-msg');
@@ -122,7 +125,9 @@ function startConsole(focus) {
   loadIncentives();
   loadTokens();
   loadDisplays();
+  loadWebhooks();
   timers.push(setInterval(loadDisplays, DISPLAYS_POLL_MS));
+  timers.push(setInterval(() => { if (section === 'webhooks') loadWebhooks(); }, WEBHOOKS_POLL_MS));
   timers.push(setInterval(loadIncentives, INCENTIVES_POLL_MS));
   timers.push(setInterval(loadContests, CONTESTS_POLL_MS));
   connect();
@@ -152,6 +157,7 @@ export function showSection(name, focus = true) {
   if (section === 'coaching') showCoaching();
   if (section === 'targets') showTargets();
   if (section === 'audit') loadAudit();
+  if (section === 'webhooks') loadWebhooks();
 }
 
 // ------------------------------------------------------------------ the socket
