@@ -28,6 +28,8 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Adjustments = service.NewLedger(service.LedgerDeps{Store: db, Balances: store, Logger: services})
 	d.Targets = service.NewTargets(service.TargetDeps{Store: db, Projection: store, Timezone: d.Timezone, Logger: services})
 	d.Events = service.NewEvents(service.EventDeps{Producer: d.Producer, Trail: db})
+	d.Screens = service.NewScreens(db)
+	d.Pairings = service.NewPairings(db, postgres.ErrCodeTaken, d.Now)
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
@@ -35,7 +37,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
-	d.AuditReader = db
+	d.AuditReader, d.ScreenReader = db, db
 	d.BoardNotices = boardNotices{store}
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
@@ -55,6 +57,8 @@ var (
 	_ service.TargetStore          = (*postgres.DB)(nil)
 	_ service.AttainmentProjection = (*redis.Store)(nil)
 	_ service.Trail                = (*postgres.DB)(nil)
+	_ service.ScreenStore          = (*postgres.DB)(nil)
+	_ service.PairingStore         = (*postgres.DB)(nil)
 	_ service.EventProducer        = (*kafka.Producer)(nil)
 
 	_ httpapi.ContestService    = (*service.Contests)(nil)
@@ -63,6 +67,8 @@ var (
 	_ httpapi.AdjustmentService = (*service.Ledger)(nil)
 	_ httpapi.TargetService     = (*service.Targets)(nil)
 	_ httpapi.EventService      = (*service.Events)(nil)
+	_ httpapi.ScreenService     = (*service.Screens)(nil)
+	_ httpapi.PairingService    = (*service.Pairings)(nil)
 
 	_ httpapi.ContestReader    = (*postgres.DB)(nil)
 	_ httpapi.TokenReader      = (*postgres.DB)(nil)
@@ -80,6 +86,7 @@ var (
 	_ httpapi.HistoryReader    = (*postgres.DB)(nil)
 	_ httpapi.Exporter         = (*postgres.DB)(nil)
 	_ httpapi.AuditReader      = (*postgres.DB)(nil)
+	_ httpapi.ScreenReader     = (*postgres.DB)(nil)
 	_ httpapi.Pinger           = (*redis.Store)(nil)
 	_ httpapi.RateLimiter      = (*redis.RateLimiter)(nil)
 	_ httpapi.BoardNotices     = boardNotices{}

@@ -24,6 +24,8 @@ type Deps struct {
 	Adjustments AdjustmentService
 	Targets     TargetService
 	Events      EventService // built on Producer
+	Screens     ScreenService
+	Pairings    PairingService
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -40,6 +42,7 @@ type Deps struct {
 	// AttainmentReader reads attainment from the projection.
 	AttainmentReader AttainmentReader
 	AuditReader      AuditReader
+	ScreenReader     ScreenReader
 	// BoardNotices tells every node that a contest's board or rules changed; nil: the
 	// leaderboard's pages are not cached.
 	BoardNotices BoardNotices

@@ -37,7 +37,7 @@ func everyone(s sees) (sees, sees, sees, sees) { return s, s, s, s }
 
 // privacyRules has a row for every GET path of docs/openapi.json, or the test fails: a new path
 // has to say who sees what before it is served.
-func privacyRules(contestID, incentiveID, month string) []privacyRule {
+func privacyRules(contestID, incentiveID, screenID, month string) []privacyRule {
 	row := func(path, get string, own, other, manager, display sees) privacyRule {
 		return privacyRule{path, get, own, other, manager, display}
 	}
@@ -81,6 +81,8 @@ func privacyRules(contestID, incentiveID, month string) []privacyRule {
 		staffOnly("/exports/incentive-winners.csv", "/api/v1/exports/incentive-winners.csv?incentive_id="+incentiveID),
 		staffOnly("/exports/attainment.csv", "/api/v1/exports/attainment.csv?period="+month),
 		staffOnly("/audit", "/api/v1/audit", "items"),
+		staffOnly("/screens", "/api/v1/screens", "items"),
+		staffOnly("/screens/{id}", "/api/v1/screens/"+screenID, "id", "slides"),
 	}
 }
 
@@ -100,7 +102,10 @@ func TestWhoSeesWhatOnEveryGETPath(t *testing.T) {
 		"manager": e.mustMint(adminSecret, bullpen.RoleManager, "").Token,
 		"display": e.mustMint(adminSecret, bullpen.RoleDisplay, "").Token,
 	}
-	rules := privacyRules(contest.ID, incentive.ID, month)
+	var screen struct{ ID string }
+	e.do("POST", "/api/v1/screens", adminSecret, map[string]any{"name": "Lobby", "slides": []map[string]any{{"kind": "floor"}}}).
+		Want(t, 201, &screen)
+	rules := privacyRules(contest.ID, incentive.ID, screen.ID, month)
 
 	t.Run("every GET path of the document has a rule, in docs/api.md too", func(t *testing.T) {
 		var doc struct {
