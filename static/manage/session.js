@@ -13,13 +13,14 @@ import { followCurrency, loadIncentives, renderCountdown, renderIncentives, rese
 import { renderRepResults, renderSelectedRep, resetPoints, searchReps } from './points.js';
 import { S, api, contests, money, whenRevoked } from './state.js';
 import { resetTargets, showTargets } from './targets.js';
+import { showScreens } from './screens.js';
 import { loadTokens, resetTokens, tickTokenScreen } from './tokens.js';
 
 const TOKEN_KEY = 'bullpen.manage.token';
 const DISPLAYS_POLL_MS = 10000;
 const INCENTIVES_POLL_MS = 30000;
 const CONTESTS_POLL_MS = 60000;
-const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'displays', 'tokens', 'audit'];
+const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'screens', 'displays', 'tokens', 'audit'];
 const STAFF = ['admin', 'manager'];
 
 let section = 'contests';
@@ -152,6 +153,7 @@ export function showSection(name, focus = true) {
   if (section === 'coaching') showCoaching();
   if (section === 'targets') showTargets();
   if (section === 'audit') loadAudit();
+  if (section === 'screens') showScreens(); // the Screens section (screens.js)
 }
 
 // ------------------------------------------------------------------ the socket
