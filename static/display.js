@@ -98,6 +98,12 @@ function onError(m) {
       renderAll();
     }
   }
+  if (m.channel && m.channel.startsWith('screen:') && (m.code === 'not_found' || m.code === 'permission_denied')) {
+    // The screen went while this display was (re)connecting; a replica may have named it from a
+    // token it cached for a few seconds: start over once that has passed.
+    S.live.forget(m.channel);
+    setTimeout(() => location.reload(), 6000);
+  }
   if (m.channel && m.channel.startsWith('targets:') && (m.code === 'invalid_argument' || m.code === 'permission_denied')) {
     dropTeam(m.channel.slice('targets:'.length));
     targetsChanged();
