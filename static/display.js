@@ -16,11 +16,14 @@ import { metricOf } from './shared/format.js';
 import { exposeTestHook } from './shared/testhook.js';
 import { celebrationState, enqueueCelebration, makeConfetti, pushRecent, stopCelebrations } from './display/celebration.js';
 import { incentives, loadIncentives, pollIncentivesIfDue, renderIncentive } from './display/incentive.js';
-import { currentContest, currentSlide, renderAll, restartProgress, rotateIfDue, setStandings, stepSlide, targetsChanged } from './display/slides.js';
+import { currentContest, currentSlide, playlist, renderAll, restartProgress, rotateIfDue, setStandings, stepSlide, targetsChanged } from './display/slides.js';
 import { renderCountdown } from './display/countdown.js';
 import { renderSound, soundState, toggleSound, unlockAudio } from './display/sound.js';
-import { S, api, channelNames, contests, el, money, pairing, resubscribe } from './display/state.js';
+import { S, api, channelNames, contests, el, money, pairing, resubscribe, storePairedToken } from './display/state.js';
 import { dropTeam, setTeamBoard, setTeamBoards, targetRowsShown, targetsState } from './display/targets.js';
+import { applyScreen, bindScreen, celebrates } from './display/screen.js';
+import { isFeed, pushFloor, renderFeed } from './display/feed.js';
+import { pairingCode, startPairing } from './display/pair.js';
 
 const OFFLINE_GRACE_MS = 2000; // no badge for the first connection's usual handshake
 
@@ -53,6 +56,12 @@ function connect() {
     onMessage: onChannelMessage,
     onServerError: onError,
     onFatal(code) {
+      if (pairing.tokenStored) {
+        // The token pairing gave this browser no longer works: pair again.
+        storePairedToken('');
+        location.reload();
+        return;
+      }
       S.stopped = true;
       showFatal(code === 4403 ? 'Token revoked' : 'Display not paired',
         code === 4403
@@ -70,6 +79,11 @@ function setConnected(on) {
 }
 
 function onWelcome(m) {
+  if (pairing.screenId && m.screen_id !== pairing.screenId) {
+    location.reload(); // the token was bound elsewhere, or its screen deleted: start over
+    return;
+  }
+  bindScreen(m.screen_id);
   money.set(m.currency);
   loadMeta();
   loadIncentives();
@@ -84,15 +98,33 @@ function onError(m) {
       renderAll();
     }
   }
+  if (m.channel && m.channel.startsWith('screen:') && (m.code === 'not_found' || m.code === 'permission_denied')) {
+    // The screen went while this display was (re)connecting; a replica may have named it from a
+    // token it cached for a few seconds: start over once that has passed.
+    S.live.forget(m.channel);
+    setTimeout(() => location.reload(), 6000);
+  }
   if (m.channel && m.channel.startsWith('targets:') && (m.code === 'invalid_argument' || m.code === 'permission_denied')) {
     dropTeam(m.channel.slice('targets:'.length));
     targetsChanged();
   }
 }
 
+/** A screen's configuration, whole: the playlist is rebuilt at once; a deleted screen starts over. */
+function onScreen(data) {
+  if (!applyScreen(data)) {
+    location.reload();
+    return;
+  }
+  loadMeta();
+  renderAll(true);
+  restartProgress();
+}
+
 /** A channel message in order (the socket client drops repeats and asks again after a gap). */
 function onChannelMessage(m) {
   if (m.channel === 'floor') return onFloor(m, true);
+  if (m.channel.startsWith('screen:') && m.type === 'screen') return onScreen(m.data);
   if (m.channel.startsWith('contest:') && m.type === 'update') {
     const c = contests.get(m.channel.slice('contest:'.length));
     if (c) setStandings(c, m.data, true);
@@ -105,6 +137,10 @@ function onChannelMessage(m) {
 }
 
 function onSnapshot(m) {
+  if (m.channel.startsWith('screen:')) {
+    onScreen(m.data);
+    return;
+  }
   if (m.channel === 'floor') {
     // The latest items are history: the footer shows them, nothing is celebrated again.
     for (const item of (m.data && m.data.items) || []) onFloor(item, false);
@@ -127,7 +163,8 @@ function onFloor(m, live) {
   switch (m.type) {
     case 'celebration':
       pushRecent({ name: d.name || d.rep_id || 'Someone', amount: d.amount, deal_id: d.deal_id });
-      if (live) {
+      pushFloor({ kind: 'deal', name: d.name || d.rep_id || 'Someone', team: d.team_id || '', amount: d.amount, at: d.occurred_at });
+      if (live && celebrates(d.team_id)) {
         enqueueCelebration({ kind: 'deal', name: d.name || d.rep_id || 'Someone', team: d.team_id || '', amount: d.amount, deal_id: d.deal_id || '' });
       }
       break;
@@ -147,7 +184,8 @@ function onFloor(m, live) {
       } else if (live && S.connected) {
         loadIncentives(); // one this display has not heard of (launched while it was away)
       }
-      if (live) {
+      pushFloor({ kind: 'win', name: d.name || d.rep_id || 'Someone', team: d.team_id || '', title: (inc && inc.title) || d.note || 'a spot incentive' });
+      if (live && celebrates(d.team_id)) {
         enqueueCelebration({ kind: 'incentive', name: d.name || d.rep_id || 'Someone', team: d.team_id || '', points: d.points,
           title: (inc && inc.title) || d.note || 'a spot incentive', deal_id: d.deal_id || '' });
       }
@@ -190,6 +228,8 @@ function tick() {
   const t = Date.now();
   if (S.connected) pollIncentivesIfDue(t);
   rotateIfDue(t);
+  const cur = currentSlide();
+  if (isFeed(cur)) renderFeed(cur);
   renderCountdown();
   renderIncentive();
   renderOffline();
@@ -219,6 +259,10 @@ exposeTestHook('bullpenDisplay', {
       incentives: [...incentives.values()].map((i) => ({ id: i.id, title: i.title, ends_at: i.ends_at })),
       rotateMs: pairing.rotateMs,
       sound: soundState(),
+      screen: pairing.screenId ? { id: pairing.screenId, name: pairing.name, version: pairing.version, celebrateTeams: pairing.celebrateTeams } : null,
+      playlist: playlist().map((s) => s.key || s.id),
+      slideKind: slide ? slide.kind || 'contest' : null,
+      pairingCode: pairingCode(),
     };
   },
   connected() {
@@ -241,8 +285,9 @@ makeConfetti();
 renderAll();
 restartProgress();
 if (!pairing.token) {
+  // No token: show a code for a manager to claim in the console (or open the pairing link).
   S.stopped = true;
-  showFatal('Display not paired', 'Open this page with a display token in the link: /display#token=…&contests=id1,id2 (add &amounts=hide to keep money off the wall).');
+  startPairing();
 } else {
   setInterval(tick, 1000);
   connect();

@@ -10,6 +10,8 @@
 // coaching.js, displays.js, tokens.js, audit.js, webhooks.js; history.js for a contest's periods and the CSV
 // exports), beside signing in, the sections and the socket (session.js) and the floor feed
 // (floor.js). The Targets screen is targets.js (the list) and target-import.js (the import form).
+// The Screens section is screens.js (the list and the editor) and screen-pair.js (pairing a
+// display by its code).
 import { exposeTestHook } from './shared/testhook.js';
 import { auditState, wireAudit } from './manage/audit.js';
 import { coachingState, wireCoaching } from './manage/coaching.js';
@@ -25,6 +27,8 @@ import { wireTargetImport } from './manage/target-import.js';
 import { targetsState, wireTargets } from './manage/targets.js';
 import { loadTokens, mintedState, syncTokenForm, tokensState, wireTokens } from './manage/tokens.js';
 import { loadWebhooks, webhooksState, wireWebhooks } from './manage/webhooks.js';
+import { screensState, wireScreens } from './manage/screens.js';
+import { pairedState, wirePairing } from './manage/screen-pair.js';
 
 exposeTestHook('bullpenManage', {
   state() {
@@ -48,6 +52,8 @@ exposeTestHook('bullpenManage', {
       minted: mintedState(),
       tokens: tokensState(),
       floor: floorTexts(),
+      ...screensState(), // the Screens section
+      paired: pairedState(),
     };
   },
   connected() {
@@ -72,6 +78,8 @@ wireTokens();
 wireHistory();
 wireAudit();
 wireWebhooks();
+wireScreens(); // the Screens section
+wirePairing();
 setInterval(tick, 1000);
 syncTokenForm();
 boot();

@@ -31,6 +31,8 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Achievements = service.NewAchievements(db)
 	d.Events = service.NewEvents(service.EventDeps{Producer: d.Producer, Trail: db})
 	d.Webhooks = service.NewWebhooks(service.WebhookDeps{Store: db, Guard: webhook.Guard{AllowPrivate: d.WebhookAllowPrivate}, Now: d.Now})
+	d.Screens = service.NewScreens(db)
+	d.Pairings = service.NewPairings(db, postgres.ErrCodeTaken, d.Now)
 
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
@@ -38,7 +40,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.Boards, d.RepCache, d.BalanceCache = store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
-	d.AuditReader, d.AchievementReader, d.WebhookReader = db, db, db
+	d.AuditReader, d.AchievementReader, d.WebhookReader, d.ScreenReader = db, db, db, db
 	d.BoardNotices = boardNotices{store}
 	if d.RateLimiter == nil {
 		d.RateLimiter = store.RateLimiter()
@@ -59,6 +61,8 @@ var (
 	_ service.AttainmentProjection = (*redis.Store)(nil)
 	_ service.Trail                = (*postgres.DB)(nil)
 	_ service.AchievementStore     = (*postgres.DB)(nil)
+	_ service.ScreenStore          = (*postgres.DB)(nil)
+	_ service.PairingStore         = (*postgres.DB)(nil)
 	_ service.EventProducer        = (*kafka.Producer)(nil)
 	_ service.WebhookStore         = (*postgres.DB)(nil)
 
@@ -70,6 +74,8 @@ var (
 	_ httpapi.EventService       = (*service.Events)(nil)
 	_ httpapi.AchievementService = (*service.Achievements)(nil)
 	_ httpapi.WebhookService     = (*service.Webhooks)(nil)
+	_ httpapi.ScreenService      = (*service.Screens)(nil)
+	_ httpapi.PairingService     = (*service.Pairings)(nil)
 
 	_ httpapi.ContestReader     = (*postgres.DB)(nil)
 	_ httpapi.TokenReader       = (*postgres.DB)(nil)
@@ -89,6 +95,7 @@ var (
 	_ httpapi.AuditReader       = (*postgres.DB)(nil)
 	_ httpapi.AchievementReader = (*postgres.DB)(nil)
 	_ httpapi.WebhookReader     = (*postgres.DB)(nil)
+	_ httpapi.ScreenReader      = (*postgres.DB)(nil)
 	_ httpapi.Pinger            = (*redis.Store)(nil)
 	_ httpapi.RateLimiter       = (*redis.RateLimiter)(nil)
 	_ httpapi.BoardNotices      = boardNotices{}

@@ -43,6 +43,8 @@ type Token struct {
 	// RotatedAt is the last rotation; the secret it replaced works until PreviousUntil.
 	RotatedAt     *time.Time `json:"rotated_at,omitempty"`
 	PreviousUntil *time.Time `json:"previous_secret_until,omitempty"`
+	// ScreenID is the screen a display token shows (docs/api.md §3 "Screens"); "" for none.
+	ScreenID string `json:"screen_id,omitempty"`
 
 	// What authentication learnt of the secret presented, never stored or shown: when it stops
 	// working (nil: never), and whether it is the one a rotation replaced.

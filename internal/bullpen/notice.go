@@ -20,6 +20,9 @@ func ContestChannel(contestID string) string { return "contest:" + contestID }
 // TargetsChannel is a team's attainment feed: its target sets ranked by percent.
 func TargetsChannel(teamID string) string { return "targets:" + teamID }
 
+// ScreenChannel is a screen's configuration, for the displays bound to it.
+func ScreenChannel(screenID string) string { return "screen:" + screenID }
+
 // Queued is a notice waiting in the outbox, its data already encoded.
 type Queued struct {
 	ID      int64

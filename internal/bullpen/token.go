@@ -36,6 +36,8 @@ func CheckMint(by Role, t Token) error {
 		return Invalid("rep_id", "a rep token needs rep_id")
 	case t.Role != RoleRep && t.RepID != "":
 		return Invalid("rep_id", "rep_id applies to rep tokens only")
+	case t.Role != RoleDisplay && t.ScreenID != "":
+		return Invalid("screen_id", "screen_id applies to display tokens only")
 	}
 	if err := CheckText("rep_id", t.RepID, false, 100); err != nil {
 		return err

@@ -150,7 +150,8 @@ func (s *Server) allow(roles ...bullpen.Role) fiber.Handler {
 
 func (s *Server) me(c *fiber.Ctx) error {
 	t := tokenOf(c)
-	return c.JSON(fiber.Map{"token_id": t.ID, "role": t.Role, "rep_id": nullIfEmpty(t.RepID), "name": t.Name})
+	return c.JSON(fiber.Map{"token_id": t.ID, "role": t.Role, "rep_id": nullIfEmpty(t.RepID), "name": t.Name,
+		"screen_id": nullIfEmpty(t.ScreenID)})
 }
 
 func nullIfEmpty(s string) *string {

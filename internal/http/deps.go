@@ -28,6 +28,8 @@ type Deps struct {
 	Achievements AchievementService
 	Events       EventService // built on Producer
 	Webhooks     WebhookService
+	Screens      ScreenService
+	Pairings     PairingService
 
 	// What the read endpoints, the middleware and the sockets' snapshots read.
 	ContestReader   ContestReader
@@ -47,6 +49,7 @@ type Deps struct {
 	// AchievementReader reads the badge rules and reps' badges.
 	AchievementReader AchievementReader
 	WebhookReader     WebhookReader
+	ScreenReader      ScreenReader
 	// BoardNotices tells every node that a contest's board or rules changed; nil: the
 	// leaderboard's pages are not cached.
 	BoardNotices BoardNotices

@@ -37,7 +37,7 @@ func everyone(s sees) (sees, sees, sees, sees) { return s, s, s, s }
 
 // privacyRules has a row for every GET path of docs/openapi.json, or the test fails: a new path
 // has to say who sees what before it is served.
-func privacyRules(contestID, incentiveID, webhookID, month string) []privacyRule {
+func privacyRules(contestID, incentiveID, webhookID, screenID, month string) []privacyRule {
 	row := func(path, get string, own, other, manager, display sees) privacyRule {
 		return privacyRule{path, get, own, other, manager, display}
 	}
@@ -86,6 +86,8 @@ func privacyRules(contestID, incentiveID, webhookID, month string) []privacyRule
 		staffOnly("/webhooks", "/api/v1/webhooks", "items"),
 		staffOnly("/webhooks/{id}", "/api/v1/webhooks/"+webhookID, "id", "url"),
 		staffOnly("/webhooks/{id}/deliveries", "/api/v1/webhooks/"+webhookID+"/deliveries"), // nothing sent yet: the status is what differs
+		staffOnly("/screens", "/api/v1/screens", "items"),
+		staffOnly("/screens/{id}", "/api/v1/screens/"+screenID, "id", "slides"),
 	}
 }
 
@@ -108,7 +110,10 @@ func TestWhoSeesWhatOnEveryGETPath(t *testing.T) {
 	}
 	var hook struct{ ID string }
 	e.do("POST", "/api/v1/webhooks", adminSecret, map[string]any{"url": "https://203.0.113.10/hook", "events": []string{"reward"}}).Want(t, 201, &hook)
-	rules := privacyRules(contest.ID, incentive.ID, hook.ID, month)
+	var screen struct{ ID string }
+	e.do("POST", "/api/v1/screens", adminSecret, map[string]any{"name": "Lobby", "slides": []map[string]any{{"kind": "floor"}}}).
+		Want(t, 201, &screen)
+	rules := privacyRules(contest.ID, incentive.ID, hook.ID, screen.ID, month)
 
 	t.Run("every GET path of the document has a rule, in docs/api.md too", func(t *testing.T) {
 		var doc struct {

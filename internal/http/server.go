@@ -147,6 +147,9 @@ func (s *Server) routes() {
 	anyone := s.allow(anyRole...)
 	staff := s.allow(staffRoles...)
 	s.app.Get("/api/v1/openapi.json", s.openAPI) // before the group: public, no token
+	// A display without a token pairs by code: it starts a pairing and polls it, with no token.
+	s.app.Post("/api/v1/pairings", s.checkBody, s.startPairing)
+	s.app.Post("/api/v1/pairings/collect", s.checkBody, s.collectPairing)
 	api := s.app.Group("/api/v1", s.authenticate, s.checkBody)
 
 	api.Get("/me", anyone, s.me)
@@ -201,6 +204,12 @@ func (s *Server) routes() {
 	api.Get("/webhooks/:id/deliveries", staff, s.webhookDeliveries)
 	api.Post("/webhooks/:id/test", staff, s.testWebhook)
 	api.Post("/webhooks/:id/rotate", staff, s.rotateWebhook)
+	api.Get("/screens", staff, s.listScreens)
+	api.Post("/screens", staff, s.idempotent, s.createScreen)
+	api.Get("/screens/:id", staff, s.getScreen)
+	api.Put("/screens/:id", staff, s.putScreen)
+	api.Delete("/screens/:id", staff, s.deleteScreen)
+	api.Post("/pairings/claim", staff, s.claimPairing)
 	s.api = api
 }
 

@@ -110,3 +110,12 @@ func (v *Snapshots) RepTeam(ctx context.Context, repID string) (string, error) {
 	}
 	return rep.TeamID, err
 }
+
+// ScreenSnapshot is a screen's configuration, as GET /screens/{id} shows it.
+func (v *Snapshots) ScreenSnapshot(ctx context.Context, id string) (json.RawMessage, error) {
+	sc, err := v.s.ScreenReader.Screen(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(sc)
+}

@@ -34,6 +34,7 @@ type tokenInput struct {
 	RepID     string       `json:"rep_id"`
 	Name      string       `json:"name"`
 	ExpiresAt *time.Time   `json:"expires_at"`
+	ScreenID  string       `json:"screen_id"`
 }
 
 type rotateInput struct {
@@ -47,7 +48,7 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 		return err
 	}
 	t, secret, err := s.Tokens.Mint(c.UserContext(), tokenOf(c),
-		bullpen.Token{Role: in.Role, RepID: in.RepID, Name: in.Name, ExpiresAt: in.ExpiresAt})
+		bullpen.Token{Role: in.Role, RepID: in.RepID, Name: in.Name, ExpiresAt: in.ExpiresAt, ScreenID: in.ScreenID})
 	if err != nil {
 		return err
 	}
@@ -59,6 +60,7 @@ func withSecret(t bullpen.Token, secret string) fiber.Map {
 	m := fiber.Map{
 		"id": t.ID, "token": secret, "role": t.Role, "rep_id": nullIfEmpty(t.RepID),
 		"name": t.Name, "created_by": t.CreatedBy, "created_at": t.CreatedAt, "expires_at": t.ExpiresAt,
+		"screen_id": nullIfEmpty(t.ScreenID),
 	}
 	if t.RotatedAt != nil {
 		m["rotated_at"], m["previous_secret_until"] = t.RotatedAt, t.PreviousUntil

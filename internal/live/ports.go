@@ -33,6 +33,9 @@ type Snapshots interface {
 	// TargetsSnapshot is a team's target sets of the current period, each as its attainment
 	// board.
 	TargetsSnapshot(ctx context.Context, teamID string) (json.RawMessage, error)
+	// ScreenSnapshot is a screen's configuration as GET /screens/{id} shows it
+	// (bullpen.ENotFound if there is none).
+	ScreenSnapshot(ctx context.Context, id string) (json.RawMessage, error)
 	// RepTeam is the team a rep is in now ("" when none, or for a rep not yet in the directory).
 	RepTeam(ctx context.Context, repID string) (string, error)
 }

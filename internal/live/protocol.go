@@ -43,6 +43,8 @@ type welcomeMessage struct {
 	Currency      string       `json:"currency"`
 	// TokenID (extension) is the token the socket runs under.
 	TokenID string `json:"token_id"`
+	// ScreenID (extension) is the screen a display token is bound to; absent for none.
+	ScreenID string `json:"screen_id,omitempty"`
 }
 
 type errorMessage struct {
@@ -134,7 +136,8 @@ func (sock *socket) authenticate(secret string) {
 	}
 	sock.heard() // from now on the idle deadline
 	sock.send(mustJSON(welcomeMessage{Type: "welcome", Role: t.Role, RepID: nullIfEmpty(t.RepID),
-		ServerVersion: l.deps.ServerVersion, ServerTime: l.deps.Now().UTC(), Currency: l.deps.Currency, TokenID: t.ID}))
+		ServerVersion: l.deps.ServerVersion, ServerTime: l.deps.Now().UTC(), Currency: l.deps.Currency, TokenID: t.ID,
+		ScreenID: t.ScreenID}))
 	l.presence.mark(sock) // a display appears in the list
 }
 

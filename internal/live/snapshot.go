@@ -60,6 +60,9 @@ func (l *Live) snapshotData(ctx context.Context, ch wire.Channel, st bullpen.Cha
 		if ch.Kind == wire.KindTargets {
 			return l.deps.Snapshots.TargetsSnapshot(ctx, ch.ID)
 		}
+		if ch.Kind == wire.KindScreen {
+			return l.deps.Snapshots.ScreenSnapshot(ctx, ch.ID)
+		}
 		return l.deps.Snapshots.RepSnapshot(ctx, ch.ID)
 	})
 }

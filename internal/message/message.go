@@ -25,6 +25,7 @@ const (
 	TypeContestStarted    = "contest.started"    // floor: the contest
 	TypeContestEnded      = "contest.ended"      // floor: the contest
 	TypeContestFinal      = "contest.final"      // floor: the contest
+	TypeScreen            = "screen"             // screen: the screen whole (screen.Screen), or gone (screen.Removed)
 )
 
 // Points is the data of reward and clawback: the whole points that entered or left a rep's

@@ -13,14 +13,14 @@ import (
 )
 
 const tokenColumns = `id, role, coalesce(rep_id, ''), name, created_by, created_at, last_used_at, revoked_at,
-	expires_at, rotated_at, previous_until`
+	expires_at, rotated_at, previous_until, coalesce(screen_id::text, '')`
 
 // scanToken reads tokenColumns, then the row's further columns into more.
 func scanToken(row pgx.Row, more ...any) (bullpen.Token, error) {
 	var t bullpen.Token
 	var role string
 	err := row.Scan(append([]any{&t.ID, &role, &t.RepID, &t.Name, &t.CreatedBy, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt,
-		&t.ExpiresAt, &t.RotatedAt, &t.PreviousUntil}, more...)...)
+		&t.ExpiresAt, &t.RotatedAt, &t.PreviousUntil, &t.ScreenID}, more...)...)
 	t.Role = bullpen.Role(role)
 	t.CreatedAt = t.CreatedAt.UTC()
 	for _, p := range []**time.Time{&t.LastUsedAt, &t.RevokedAt, &t.ExpiresAt, &t.RotatedAt, &t.PreviousUntil} {
@@ -44,15 +44,27 @@ func nullString(s string) *string {
 	return &s
 }
 
-// InsertToken stores a new token by the hash of its secret; CreatedAt is filled in.
+// InsertToken stores a new token by the hash of its secret; CreatedAt is filled in. A screen
+// that does not exist is 400 naming screen_id.
 func InsertToken(ctx context.Context, q Querier, t *bullpen.Token, hash []byte) error {
-	if err := q.QueryRow(ctx, `
-		INSERT INTO tokens (id, hash, role, rep_id, name, created_by, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at`,
-		t.ID, hash, string(t.Role), nullString(t.RepID), t.Name, t.CreatedBy, t.ExpiresAt).Scan(&t.CreatedAt); err != nil {
+	if t.ScreenID != "" && !isID(t.ScreenID) {
+		return noScreen(t.ScreenID)
+	}
+	err := q.QueryRow(ctx, `
+		INSERT INTO tokens (id, hash, role, rep_id, name, created_by, expires_at, screen_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid) RETURNING created_at`,
+		t.ID, hash, string(t.Role), nullString(t.RepID), t.Name, t.CreatedBy, t.ExpiresAt, nullString(t.ScreenID)).Scan(&t.CreatedAt)
+	if sqlState(err) == "23503" { // the screen's foreign key
+		return noScreen(t.ScreenID)
+	}
+	if err != nil {
 		return fmt.Errorf("insert token %s: %w", t.ID, err)
 	}
 	return nil
+}
+
+func noScreen(id string) error {
+	return bullpen.Invalid("screen_id", "there is no screen %q", id)
 }
 
 // TokenByHash returns the unrevoked token whose secret, or whose secret replaced by its last

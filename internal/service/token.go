@@ -50,7 +50,7 @@ func (s *Tokens) Mint(ctx context.Context, by bullpen.Token, want bullpen.Token)
 	}
 	secret := newSecret()
 	t := bullpen.Token{ID: newTokenID(), Role: want.Role, RepID: want.RepID, Name: want.Name, CreatedBy: by.ID,
-		ExpiresAt: stored(want.ExpiresAt)}
+		ExpiresAt: stored(want.ExpiresAt), ScreenID: want.ScreenID}
 	if err := s.store.CreateToken(ctx, &t, bullpen.HashSecret(secret)); err != nil {
 		return bullpen.Token{}, "", err
 	}

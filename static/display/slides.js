@@ -8,6 +8,7 @@ import { formatScore, showsScore } from './format.js';
 import { renderIncentive } from './incentive.js';
 import { contests, el, pairing } from './state.js';
 import { renderTargets, slideTitle, targetSlides } from './targets.js';
+import { feedSlide, feedTitle, isFeed, renderFeed } from './feed.js';
 
 const TOP = 10;
 
@@ -33,9 +34,24 @@ export function targetsChanged() {
 
 const isTargets = (s) => !!s && s.kind === 'targets';
 
-/** What can be shown, in the pairing's order: its contests, then its teams' target sets. */
+/**
+ * What can be shown, in the pairing's order: its contests, then its teams' target sets; or, for
+ * a display bound to a screen, the screen's slides in the screen's order.
+ */
 export function playlist() {
-  return [...contests.values()].filter((c) => !c.missing).concat(targetSlides());
+  if (!pairing.slides) return [...contests.values()].filter((c) => !c.missing).concat(targetSlides());
+  const out = [];
+  for (const s of pairing.slides) {
+    if (s.kind === 'contest') {
+      const c = contests.get(s.id);
+      if (c && !c.missing) out.push(c);
+    } else if (s.kind === 'targets') {
+      out.push(...targetSlides(s.team));
+    } else if (s.kind === 'incentives' || s.kind === 'floor') {
+      out.push(feedSlide(s.kind));
+    }
+  }
+  return out;
 }
 
 /** The slide on screen: a contest, or a target set ({kind: 'targets'}). */
@@ -46,10 +62,10 @@ export function currentSlide() {
   return list[slideIndex];
 }
 
-/** The contest on screen; null while a target set is. */
+/** The contest on screen; null while a target set or a feed is. */
 export function currentContest() {
   const s = currentSlide();
-  return isTargets(s) ? null : s;
+  return s && !s.kind ? s : null;
 }
 
 function goToSlide(i) {
@@ -73,9 +89,14 @@ export function rotateIfDue(t) {
 
 export function renderAll(fade) {
   const onTargets = isTargets(currentSlide());
-  el.board.hidden = onTargets;
+  const onFeed = isFeed(currentSlide());
+  el.board.hidden = onTargets || onFeed;
   el.targets.hidden = !onTargets;
-  if (onTargets) {
+  el.feed.hidden = !onFeed;
+  if (onFeed) {
+    renderFeed(currentSlide());
+    if (fade && !reducedMotion()) el.feed.animate([{ opacity: 0 }, { opacity: 1 }], { duration: 400, easing: 'ease-out' });
+  } else if (onTargets) {
     renderTargets(currentSlide());
     if (fade && !reducedMotion()) el.targets.animate([{ opacity: 0 }, { opacity: 1 }], { duration: 400, easing: 'ease-out' });
   } else {
@@ -262,7 +283,7 @@ function renderSlides() {
       buttons.push(b);
     }
     b.dataset.index = String(i);
-    b.textContent = isTargets(c) ? slideTitle(c) : (c.meta && c.meta.name) || 'Contest ' + (i + 1);
+    b.textContent = isTargets(c) ? slideTitle(c) : isFeed(c) ? feedTitle(c) : (c.meta && c.meta.name) || 'Contest ' + (i + 1);
     b.setAttribute('aria-current', c === cur ? 'true' : 'false');
   });
 }

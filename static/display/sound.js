@@ -134,6 +134,13 @@ export function toggleSound() {
   setSound(!soundOn);
 }
 
+/** The screen's sound (screen.js): it holds unless this browser's own choice was made. */
+export function setScreenSound(on) {
+  if (storedSound() !== null) return;
+  soundOn = on;
+  renderSound();
+}
+
 /** For the test hook. */
 export function soundState() {
   return { on: soundOn, blocked: soundOn && soundBlocked, played: soundsPlayed, context: audioCtx ? audioCtx.state : null };

@@ -1,6 +1,6 @@
 // What the wall display's parts share: the pairing from the link, the contests it shows, the
 // socket's state, the currency and the page's elements.
-import { $, fragment } from '../shared/page.js';
+import { $, fragment, store } from '../shared/page.js';
 import { apiClient } from '../shared/api.js';
 import { Money } from '../shared/format.js';
 
@@ -17,7 +17,12 @@ export const el = {
   celTeam: $('cel-team'), confetti: $('confetti'), fatal: $('fatal'), fatalTitle: $('fatal-title'),
   fatalText: $('fatal-text'), incentive: $('incentive'), incentiveTitle: $('incentive-title'),
   incentiveMeta: $('incentive-meta'), sound: $('sound'), soundText: $('sound-text'), targets: $('targets'),
+  feed: $('feed'), feedRows: $('feed-rows'), feedEmpty: $('feed-empty'),
+  pair: $('pair'), pairCode: $('pair-code'), pairText: $('pair-text'),
 };
+
+// A token given by pairing with a code, kept by the browser for a display opened at /display.
+const PAIRED_KEY = 'bullpen.display.token';
 
 export const pairing = (() => {
   const p = fragment();
@@ -26,22 +31,36 @@ export const pairing = (() => {
   const teams = (p.get('boards') || '').split(',').map((s) => s.trim()).filter((s) => s.startsWith('targets:'))
     .map((s) => s.slice('targets:'.length)).filter(Boolean);
   const seconds = Number.parseFloat(p.get('seconds') || '');
+  const token = (p.get('token') || '').trim();
   return {
-    token: (p.get('token') || '').trim(),
+    token: token || store.get(PAIRED_KEY) || '',
+    tokenStored: !token && !!store.get(PAIRED_KEY), // from pairing by code, not the link
     contests: [...new Set(ids)],
     targets: [...new Set(teams)],
     hideAmounts: (p.get('amounts') || '').toLowerCase() === 'hide',
     rotateMs: 1000 * (Number.isFinite(seconds) ? Math.min(ROTATE_MAX_S, Math.max(ROTATE_MIN_S, seconds)) : ROTATE_DEFAULT_S),
     sound: !['off', 'no', 'false', '0'].includes((p.get('sound') || '').toLowerCase()),
+    // Set by a screen (screen.js): its id, its slides in order, and whose celebrations it shows
+    // (empty: everyone's). Without a screen, slides is null and the link's order holds.
+    screenId: null,
+    slides: null,
+    celebrateTeams: [],
   };
 })();
+
+/** Keeps (or, with '', forgets) the token pairing by code gave this browser. */
+export function storePairedToken(token) {
+  if (token) store.set(PAIRED_KEY, token);
+  else store.del(PAIRED_KEY);
+}
 
 /** @type {Map<string, {id: string, meta: object|null, standings: object|null, missing: boolean, periodRefreshed: string}>} */
 export const contests = new Map();
 for (const id of pairing.contests) {
   contests.set(id, { id, meta: null, standings: null, missing: false, periodRefreshed: '' });
 }
-export const channelNames = () => [...pairing.contests.map((id) => 'contest:' + id), ...pairing.targets.map((id) => 'targets:' + id), 'floor'];
+export const channelNames = () => [...pairing.contests.map((id) => 'contest:' + id), ...pairing.targets.map((id) => 'targets:' + id), 'floor',
+  ...(pairing.screenId ? ['screen:' + pairing.screenId] : [])];
 
 export const money = new Money('USD');
 

@@ -58,14 +58,21 @@ export function dropTeam(teamId) {
   if (t) t.missing = true;
 }
 
+/** The teams a screen shows now (screen.js): new ones wait for their boards, others go. */
+export function setTeams(ids) {
+  for (const id of [...teams.keys()]) if (!ids.includes(id)) teams.delete(id);
+  for (const id of ids) if (!teams.has(id)) teams.set(id, { team_id: id, boards: null, missing: false, refreshedFor: '' });
+}
+
 /**
- * The slides of the paired teams, in the pairing's order: one per set, the team's month
- * before its quarter; a team whose boards have not come yet waits on a slide of its own.
+ * The slides of the paired teams (or of the one team given), in the pairing's order: one per
+ * set, the team's month before its quarter; a team whose boards have not come yet waits on a
+ * slide of its own.
  */
-export function targetSlides() {
+export function targetSlides(only) {
   const out = [];
   for (const t of teams.values()) {
-    if (t.missing) continue;
+    if (t.missing || (only !== undefined && t.team_id !== only)) continue;
     const list = t.boards === null ? [null] : [...t.boards].sort((a, b) => a.period.length - b.period.length || a.metric.localeCompare(b.metric));
     for (const b of list) {
       const key = b ? boardKey(t.team_id, b) : `targets:${t.team_id}`;

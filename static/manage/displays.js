@@ -4,6 +4,7 @@ import { ago, when } from './format.js';
 import { S, api, contests, now } from './state.js';
 import { busy } from './forms.js';
 import { setCount } from './ui.js';
+import { screens } from './screens.js';
 
 let loadingDisplays = false;
 let displays = [];
@@ -31,6 +32,10 @@ function channelText(ch) {
     return c ? c.name : ch;
   }
   if (ch.startsWith('targets:')) return `Targets of team ${ch.slice('targets:'.length)}`;
+  if (ch.startsWith('screen:')) {
+    const s = screens.get(ch.slice('screen:'.length));
+    return s ? `Screen "${s.name}"` : 'A screen';
+  }
   return ch;
 }
 

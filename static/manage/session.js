@@ -13,6 +13,7 @@ import { followCurrency, loadIncentives, renderCountdown, renderIncentives, rese
 import { renderRepResults, renderSelectedRep, resetPoints, searchReps } from './points.js';
 import { S, api, contests, money, whenRevoked } from './state.js';
 import { resetTargets, showTargets } from './targets.js';
+import { showScreens } from './screens.js';
 import { loadTokens, resetTokens, tickTokenScreen } from './tokens.js';
 import { loadWebhooks, resetWebhooks } from './webhooks.js';
 
@@ -21,7 +22,7 @@ const DISPLAYS_POLL_MS = 10000;
 const INCENTIVES_POLL_MS = 30000;
 const CONTESTS_POLL_MS = 60000;
 const WEBHOOKS_POLL_MS = 15000;   // an endpoint's state and waiting deliveries, while on screen
-const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'displays', 'tokens', 'audit', 'webhooks'];
+const SECTIONS = ['contests', 'incentives', 'points', 'coaching', 'targets', 'screens', 'displays', 'tokens', 'audit', 'webhooks'];
 const STAFF = ['admin', 'manager'];
 
 let section = 'contests';
@@ -158,6 +159,7 @@ export function showSection(name, focus = true) {
   if (section === 'targets') showTargets();
   if (section === 'audit') loadAudit();
   if (section === 'webhooks') loadWebhooks();
+  if (section === 'screens') showScreens(); // the Screens section (screens.js)
 }
 
 // ------------------------------------------------------------------ the socket

@@ -16,13 +16,14 @@ const (
 	KindContest
 	KindRep
 	KindTargets
+	KindScreen
 )
 
 // Channel is a channel name taken apart: Name is Kind's prefix followed by ID.
 type Channel struct {
 	Name string
 	Kind Kind
-	ID   string // contest id, rep id or team id; "" for the floor
+	ID   string // contest id, rep id, team id or screen id; "" for the floor
 }
 
 // MaxIDLength is the most characters a contest or team id in a channel name may have, as
@@ -32,7 +33,8 @@ const MaxIDLength = bullpen.MaxIDLength
 // repIDPattern is what a deal event may carry as rep_id (internal/event).
 var repIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,100}$`)
 
-// ParseChannel takes a channel name apart: floor, contest:{id}, rep:{rep_id} or targets:{team_id}.
+// ParseChannel takes a channel name apart: floor, contest:{id}, rep:{rep_id}, targets:{team_id}
+// or screen:{id}.
 // An id is printable text: 1 to MaxIDLength characters of UTF-8, no control character.
 func ParseChannel(name string) (Channel, error) {
 	if name == "floor" {
@@ -44,7 +46,7 @@ func ParseChannel(name string) (Channel, error) {
 	for _, k := range []struct {
 		prefix string
 		kind   Kind
-	}{{"contest:", KindContest}, {"rep:", KindRep}, {"targets:", KindTargets}} {
+	}{{"contest:", KindContest}, {"rep:", KindRep}, {"targets:", KindTargets}, {"screen:", KindScreen}} {
 		id, ok := strings.CutPrefix(name, k.prefix)
 		if !ok {
 			continue
@@ -57,7 +59,7 @@ func ParseChannel(name string) (Channel, error) {
 		}
 		return Channel{Name: name, Kind: k.kind, ID: id}, nil
 	}
-	return Channel{}, bullpen.Invalid("channel", "unknown channel %s: contest:{id}, rep:{rep_id}, targets:{team_id} or floor", quote(name))
+	return Channel{}, bullpen.Invalid("channel", "unknown channel %s: contest:{id}, rep:{rep_id}, targets:{team_id}, screen:{id} or floor", quote(name))
 }
 
 // quote shows a client's text in a message, cut short so a long name does not make a long error.
