@@ -85,6 +85,11 @@ export function onAchievement(d) {
 function merge(d) {
   const had = badges.get(d.id);
   const b = { ...had, ...d };
+  if (!d.revoked) {
+    // Earned again after a revocation: the same badge, standing once more.
+    delete b.revoked_at;
+    delete b.revoked_reason;
+  }
   if (d.revoked && had && had.points !== undefined) b.points = had.points;
   else if (typeof d.points === 'number') b.points = Math.abs(d.points);
   delete b.balance;
@@ -100,7 +105,8 @@ export function resetTrophies() {
   renderTrophies();
 }
 
-const newestFirst = (a, b) => String(b.awarded_at).localeCompare(String(a.awarded_at)) || b.id - a.id;
+// The server's times carry as many fractional digits as they need: compared as times, not text.
+const newestFirst = (a, b) => (Date.parse(b.awarded_at) || 0) - (Date.parse(a.awarded_at) || 0) || b.id - a.id;
 
 function card(b) {
   const points = typeof b.points === 'number' && b.points > 0 ? `${signedPoints(b.points)} points` : '';
