@@ -168,6 +168,9 @@ function onFloor(m, live) {
         enqueueCelebration({ kind: 'deal', name: d.name || d.rep_id || 'Someone', team: d.team_id || '', amount: d.amount, deal_id: d.deal_id || '' });
       }
       break;
+    case 'achievement': // a badge: one line in the latest deals, as text; a revocation says nothing
+      if (!d.revoked) pushRecent({ name: `🏆 ${d.name || d.rep_id || 'Someone'} earned ${d.title || 'a badge'}` });
+      break;
     case 'incentive.launched':
       if (d.id && d.status !== 'closed') incentives.set(d.id, d);
       renderIncentive();

@@ -13,7 +13,7 @@
 // The page's parts are modules of me/: signing in and the session (session.js), what the
 // socket brings (feed.js), the contest cards (contests.js, contest-card.js), spot incentives
 // (incentives.js), the balance and ledger (ledger.js), my activity against my team's median
-// (activity.js), my targets (attainment.js) and toasts (toasts.js).
+// (activity.js), my targets (attainment.js), my trophy case (trophies.js) and toasts (toasts.js).
 import { metricOf } from './shared/format.js';
 import { exposeTestHook, plain } from './shared/testhook.js';
 import { activityState } from './me/activity.js';
@@ -24,6 +24,7 @@ import { loadLedger } from './me/ledger.js';
 import { boot, changeRep, pickRep, searchReps, setSigninError, signIn, signOut, stopSession } from './me/session.js';
 import { S, contests, el, ledger, money, moves, rep } from './me/state.js';
 import { dismiss, toastLog, toastsShown } from './me/toasts.js';
+import { trophiesState } from './me/trophies.js';
 
 exposeTestHook('bullpenMe', {
   connected() {
@@ -62,6 +63,7 @@ exposeTestHook('bullpenMe', {
       ledgerTotal: ledger.total,
       activity: activityState(),
       attainment: attainmentState(),
+      trophies: trophiesState(),
       moves,
       toasts: toastLog,
       toastsShown: toastsShown(),

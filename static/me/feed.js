@@ -1,5 +1,5 @@
 // What the socket brings the rep's page: the rep's own channel (points, rank changes, my
-// targets), each contest's board and the floor (incentives launched, won and ended; contests
+// targets, my badges), each contest's board and the floor (incentives launched, won and ended; contests
 // starting and ending).
 import { onAttainment, setAttainment } from './attainment.js';
 import { contestName, renderContest, renderContests, sortContests } from './contest-card.js';
@@ -10,6 +10,7 @@ import { loadLedgerSoon, renderBalance, renderLedger, setBalance } from './ledge
 import { renderConn, renderHello, signOut } from './session.js';
 import { S, contests, incentives, ledger, money, moves, now, rep } from './state.js';
 import { TOAST_MS, TOAST_SHORT_MS, toast } from './toasts.js';
+import { loadTrophies, onAchievement } from './trophies.js';
 
 const MOVES_KEPT = 10;
 const RECENT_DEAL_MS = 10 * 60_000; // a deal of mine in a floor snapshot this recent re-reads my standings
@@ -63,6 +64,7 @@ function onSnapshot(m) {
         toast(diff > 0 ? 'reward' : 'clawback', `${signedPoints(diff)} points while you were away`, 'Your ledger below has the details.', TOAST_MS);
       }
       loadLedgerSoon();
+      loadTrophies();
     }
     return;
   }
@@ -92,6 +94,8 @@ function onRepMessage(m) {
       return onRank(d);
     case 'attainment':
       return onAttainment(d);
+    case 'achievement':
+      return onAchievement(d);
     default:
       return undefined;
   }

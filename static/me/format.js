@@ -21,7 +21,7 @@ export function names(list) {
 }
 
 export const PERIODS = { day: 'Daily board', week: 'Weekly board', month: 'Monthly board', quarter: 'Quarterly board' };
-export const REASONS = { incentive: 'Spot incentive', prize: 'Contest prize', adjustment: 'Adjustment', clawback: 'Clawback' };
+export const REASONS = { incentive: 'Spot incentive', prize: 'Contest prize', adjustment: 'Adjustment', clawback: 'Clawback', achievement: 'Badge' };
 
 export const isTeam = (c) => !!(c.meta && c.meta.scope === 'team');
 

@@ -10,10 +10,11 @@ import { feed } from './feed.js';
 import { loadIncentives, renderIncentives, resetIncentives, tickIncentives } from './incentives.js';
 import { loadLedger, renderBalance, renderLedger, resetLedger } from './ledger.js';
 import { S, el, get, moves, rep, whenRevoked } from './state.js';
+import { loadTrophies, resetTrophies } from './trophies.js';
 
 const STORE_TOKEN = 'bullpen.me.token';
 const STORE_REP = 'bullpen.me.rep';
-const POLL_MS = 60000;          // contests, incentives, ledger, standings read again (adjustments send no message)
+const POLL_MS = 60000;          // contests, incentives, ledger, standings, badges read again (adjustments send no message)
 const OFFLINE_GRACE_MS = 2000;  // no "offline" for the first connection's usual handshake
 
 let tickTimer = 0;
@@ -188,6 +189,7 @@ export function stopSession() {
   resetLedger();
   resetActivity();
   resetAttainment();
+  resetTrophies();
   moves.length = 0;
   Object.assign(rep, { rep_id: '', name: '', team_id: null, known: false });
   el.toasts.replaceChildren();
@@ -238,6 +240,7 @@ function start(token, who, repId) {
   loadIncentives();
   loadLedger(true);
   loadActivity(true);
+  loadTrophies();
   tickTimer = setInterval(tick, 1000);
 }
 
@@ -280,4 +283,5 @@ function poll() {
   loadIncentives();
   loadLedger(true);
   loadActivity(false);
+  loadTrophies();
 }

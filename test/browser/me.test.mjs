@@ -459,4 +459,65 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.deepEqual(errs, []);
     await p.close();
   });
+
+  await t.test('the trophy case: badges live, a reversal strikes one through', async () => {
+    const errs = [];
+    const p = await openPage(browser, errs, PHONE);
+    await p.goto(`${base}/me#token=${encodeURIComponent(repToken)}`, { waitUntil: 'domcontentloaded' });
+    await p.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 20_000 });
+    // Every rule off and no badge: no trophy case at all.
+    let s = await waitForState(p, (st) => st.trophies.read, null);
+    assert.equal(s.trophies.shown, false, 'no trophy case while no badge exists');
+    assert.equal(await p.locator('#trophies').isVisible(), false);
+
+    // Rules on: the case says what there is to earn (read again with the page).
+    await stack.api('PUT', '/achievements', { first_win: { enabled: true, points: 10 }, largest_deal: { enabled: true, points: 20 } });
+    await p.reload({ waitUntil: 'domcontentloaded' });
+    s = await waitForState(p, (st) => st.trophies.read && st.trophies.shown && st.balance !== null, null);
+    assert.ok(await p.locator('#trophy-empty').isVisible());
+    assert.equal(s.trophies.empty, 'No badges yet — first win of the day is one deal away. To earn: First win of the day, Personal best.');
+    assert.deepEqual(s.trophies.items, []);
+
+    // Sam's largest deal yet: today's first win and a personal best arrive live, newest first.
+    const best = dealWon(SAM, 90000);
+    const balance = s.balance;
+    await stack.postEvents([best]);
+    s = await waitForState(p, (st) => st.trophies.items.length === 2, null);
+    const byKind = (st, k) => st.trophies.items.find((x) => x.kind === k);
+    const pb = byKind(s, 'largest_deal');
+    assert.ok(pb && byKind(s, 'first_win'), `both badges: ${JSON.stringify(s.trophies.items)}`);
+    assert.deepEqual(pb.text, ['Personal best', `deal ${best.deal_id} · +20 points`]);
+    assert.equal(pb.revoked, false);
+    const fw = byKind(s, 'first_win');
+    assert.equal(fw.text[0], 'First win of the day');
+    assert.match(fw.text[1], /^\w{3}, \w{3} \d{1,2}, \d{4} · \+10 points$/);
+    assert.equal(s.trophies.held, '2 badges held');
+    assert.equal(s.trophies.empty, null);
+    await waitForState(p, (st, b) => st.balance === b + 30, balance);
+    // The order is the server's: the same as a fresh read.
+    const listed = await stack.api('GET', `/reps/${SAM.rep_id}/achievements`);
+    assert.deepEqual(s.trophies.items.map((x) => x.id), listed.items.map((x) => x.id));
+
+    // The deal is reversed: the personal best is struck through with the server's note and no
+    // longer counted as held; the first win stays (Sam has other wins today).
+    await stack.postEvents([{ event_id: `rev-${best.deal_id}`, type: 'deal.reversed', occurred_at: new Date().toISOString(),
+      rep_id: SAM.rep_id, deal_id: best.deal_id }]);
+    s = await waitForState(p, (st) => st.trophies.items.some((x) => x.kind === 'largest_deal' && x.revoked), null);
+    const gone = byKind(s, 'largest_deal');
+    assert.equal(gone.struck, true);
+    assert.deepEqual(gone.text, ['Personal best', `deal ${best.deal_id} · +20 points`, `revoked: deal ${best.deal_id} was reversed`]);
+    const heldNow = s.trophies.items.filter((x) => !x.revoked).length;
+    assert.equal(s.trophies.held, heldNow === 1 ? '1 badge held' : `${heldNow} badges held`);
+    assert.ok(heldNow < 2);
+    // On screen: the name struck through, the note in words.
+    const item = p.locator(`.trophy[data-kind="largest_deal"]`);
+    assert.equal(await item.locator('s').textContent(), 'Personal best');
+    assert.match(await item.innerText(), /revoked: deal .* was reversed/);
+    const section = p.getByRole('region', { name: 'Trophy case' });
+    await section.scrollIntoViewIfNeeded();
+    await section.screenshot({ path: path.join(shots, 'me-trophies.png') });
+    console.log(`# screenshot: ${path.join(shots, 'me-trophies.png')}`);
+    assert.deepEqual(errs, []);
+    await p.close();
+  });
 });

@@ -1,9 +1,10 @@
 // Names are text, on every page, under the pages' Content-Security-Policy (README "Security
-// headers"). A rep, a team, a contest, a spot incentive, a note, a product and tokens named with
-// markup go in through the real API and consumer; the wall display, /me and the console then
-// show each of them literally, no element is made from them, nothing of theirs runs, and the
-// policy refuses nothing during a normal session of each page (openPage counts every
-// securitypolicyviolation as an error). `make test-browser` runs it; by hand, after `make build`:
+// headers"). A rep, a team, a contest, a spot incentive, a note, a product, a deal (in a badge)
+// and tokens named with markup go in through the real API and consumer; the wall display, /me
+// and the console then show each of them literally, no element is made from them, nothing of
+// theirs runs, and the policy refuses nothing during a normal session of each page (openPage
+// counts every securitypolicyviolation as an error). `make test-browser` runs it; by hand,
+// after `make build`:
 //
 //   cd test/browser && npm ci && node --test xss.test.mjs
 import { test } from 'node:test';
@@ -20,6 +21,7 @@ const PRODUCT = '<svg onload=window.__xss=6>';
 const NOTE = '<img src=x onerror=window.__xss=7> covered the demo';
 const DISPLAY_NAME = '<img src=x onerror=window.__xss=8> lobby';
 const MANAGER_NAME = '<i onmouseover=window.__xss=9>Morgan</i>';
+const DEAL = '<img src=x onerror=window.__xss=10>';
 
 const EVIL = { rep_id: 'rep-evil', name: EVIL_NAME, team_id: 'west' };
 const SAM = { rep_id: 'rep-sam', name: 'Sam Rivera', team_id: 'west' };
@@ -195,6 +197,24 @@ test('names are text on every page, under the policy', { timeout: 240_000 }, asy
     await shows(page, '#token-rows', MANAGER_NAME);
     await assertInert(page, errors, 'console');
     await page.close();
+  });
+
+  await t.test('a badge of the rep named with markup: its trophy case and the wall\'s latest line', async () => {
+    await stack.api('PUT', '/achievements', { first_win: { enabled: true, points: 5 }, largest_deal: { enabled: true, points: 5 } });
+    const errors = [];
+    const own = await openPage(browser, errors, { width: 390, height: 844 });
+    await own.goto(`${base}/me#token=${encodeURIComponent(evilPhone.token)}`);
+    await own.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 20_000 });
+    await shows(own, '#trophy-empty', 'No badges yet');
+    // Its largest deal yet, under a deal id with markup: both badges arrive live.
+    await stack.postEvents([dealWon(EVIL, 9000, { deal_id: DEAL })]);
+    await shows(own, '#trophy-list .t-name', 'Personal best');
+    await shows(own, '#trophy-list .t-when', `deal ${DEAL}`);
+    await shows(own, '#trophy-list .t-name', 'First win of the day');
+    await assertInert(own, errors, 'the evil rep\'s trophy case');
+    await own.close();
+    await shows(wall, '#recent .item', `🏆 ${EVIL_NAME} earned Personal best`);
+    await assertInert(wall, wallErrors, 'wall display with a badge');
   });
 
   await t.test('the wall after all of it', async () => {
