@@ -38,23 +38,27 @@ func enqueueWebhooks(ctx context.Context, tx pgx.Tx, queued []bullpen.Queued) er
 	return nil
 }
 
-// claimDelivery takes the due head of line of one enabled endpoint. The sub-select finds each
-// endpoint's head (its oldest delivery not delivered or given up: one index row per endpoint);
-// the outer query locks one that is due, skipping those another deliverer holds. A held head
-// is skipped, never passed: the one after it is no head, so an endpoint's line moves one at a
-// time. A head delivered meanwhile fails the re-check of the outer conditions on its new row.
+// claimDelivery takes the due head of line of one enabled endpoint. The heads are found first,
+// each endpoint's oldest delivery not delivered or given up (one index row per endpoint), and
+// only they are read by key; the outer query locks one that is due, skipping those another
+// deliverer holds. A held head is skipped, never passed: the one after it is no head, so an
+// endpoint's line moves one at a time. A head delivered meanwhile fails the re-check of the
+// outer conditions on its new row. The heads are MATERIALIZED so the planner cannot turn the
+// query inside out: with a backlog and statistics behind it (a table grown from empty in
+// seconds) it scanned every pending delivery and matched each against the heads (380 ms a
+// claim at 48,000 queued, by EXPLAIN under load).
 const claimDelivery = `
-	SELECT d.id, d.delivery_id::text, d.endpoint_id::text, d.type, d.channel, d.data::text, d.created_at,
-		d.attempts, d.first_failed_at, e.url, e.secret, e.format
-	FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-	WHERE d.id IN (
+	WITH heads AS MATERIALIZED (
 		SELECT h.id FROM webhook_endpoints le
 		CROSS JOIN LATERAL (
 			SELECT id, next_attempt_at FROM webhook_deliveries
 			WHERE endpoint_id = le.id AND delivered_at IS NULL AND given_up_at IS NULL
 			ORDER BY id LIMIT 1) h
 		WHERE le.enabled AND h.next_attempt_at <= $1)
-	  AND d.delivered_at IS NULL AND d.given_up_at IS NULL AND e.enabled
+	SELECT d.id, d.delivery_id::text, d.endpoint_id::text, d.type, d.channel, d.data::text, d.created_at,
+		d.attempts, d.first_failed_at, e.url, e.secret, e.format
+	FROM heads JOIN webhook_deliveries d ON d.id = heads.id JOIN webhook_endpoints e ON e.id = d.endpoint_id
+	WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND e.enabled
 	ORDER BY d.next_attempt_at, d.id
 	LIMIT 1
 	FOR UPDATE OF d SKIP LOCKED`
