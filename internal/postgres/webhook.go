@@ -14,13 +14,14 @@ import (
 )
 
 // An endpoint as the API shows it, with what waits for it: its deliveries still to send, and
-// since when the first of them has been failing.
+// since when the first of them has been failing. The head of its line is ordered by id + 0, as
+// the claim's is (webhook_queue.go), so the line index serves it, not a walk of the primary key.
 const endpointColumns = `e.id::text, e.name, e.url, e.events, e.format, e.enabled, e.disabled_at, e.disabled_reason,
 	e.created_by, e.created_at, e.updated_at,
 	(SELECT count(*) FROM webhook_deliveries d
 		WHERE d.endpoint_id = e.id AND d.delivered_at IS NULL AND d.given_up_at IS NULL),
 	(SELECT d.first_failed_at FROM webhook_deliveries d
-		WHERE d.endpoint_id = e.id AND d.delivered_at IS NULL AND d.given_up_at IS NULL ORDER BY d.id LIMIT 1)`
+		WHERE d.endpoint_id = e.id AND d.delivered_at IS NULL AND d.given_up_at IS NULL ORDER BY d.id + 0 LIMIT 1)`
 
 func scanEndpoint(row pgx.Row) (webhook.Endpoint, error) {
 	var e webhook.Endpoint
