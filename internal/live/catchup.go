@@ -154,6 +154,7 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 		return nil
 	}
 	sock.queue = append(sock.queue, out...)
+	sock.queued += len(out)
 	if len(sock.queue) > sock.maxQueued() {
 		sock.closeLocked(closeSlow, "too slow to keep up", true)
 		sock.mu.Unlock()
@@ -206,32 +207,54 @@ func resumeFrom(st bullpen.ChannelState, hist []channelMessage, since int64, epo
 	return out, true
 }
 
-// deliver hands a live message to one subscription. Called by the fan-out: it never blocks. It
-// writes nothing: it reports (once per burst) that the socket joins the fan-out's current burst,
-// whose sockets go to the flushers when it ends, so that the messages of one burst leave in one
-// frame. A socket being written already is left to its writer, which takes the queue next.
-func (sock *socket) deliver(sub *subscription, m channelMessage) (joined bool) {
+// deliver hands a channel's messages of a burst to one subscription. Called by the fan-out: it
+// never blocks. It writes nothing: it reports (once per burst) that the socket joins the
+// fan-out's current burst, whose sockets go to the flushers when it ends, so that the messages
+// of one burst leave in one frame. A socket being written already is left to its writer, which
+// takes the queue next. A subscription at the seq before the group's run takes the run as one
+// queue entry, shared with every socket that does; any other takes the messages one by one.
+func (sock *socket) deliver(sub *subscription, g *burstGroup) (joined bool) {
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
 	if sock.closing || sub.removed {
 		return false
 	}
-	if sub.pending {
-		// The server is the slow one here (its snapshot or history read is under way), not the
-		// client: past the queue's size, what came is dropped and read again from the history
-		// once the catch-up ends. A client that does not read is judged by its own queue.
-		if len(sub.buf) >= sock.opt.QueueSize {
-			sub.buf, sub.overflowed = sub.buf[:0], true
-		} else if !sub.overflowed {
-			sub.buf = append(sub.buf, m)
+	queued := false
+	if g.run != nil && !sub.pending && sub.epoch == g.epoch && sub.seq == g.first-1 {
+		if queued = sock.pushLiveLocked(g.run, len(g.msgs)); queued {
+			sub.seq = g.last
 		}
-		return false
+	} else {
+		for _, m := range g.msgs {
+			if sock.closing {
+				return false
+			}
+			if sub.pending {
+				sub.wait(m, sock.opt.QueueSize)
+				continue
+			}
+			if sock.acceptLocked(sub, m) {
+				queued = true
+			}
+		}
 	}
-	if !sock.acceptLocked(sub, m) || sock.writing || sock.held {
+	if !queued || sock.closing || sock.writing || sock.held {
 		return false
 	}
 	sock.held = true
 	return true
+}
+
+// wait keeps a live message that came while the subscription catches up. The server is the slow
+// one here (its snapshot or history read is under way), not the client: past the queue's size,
+// what came is dropped and read again from the history once the catch-up ends. A client that
+// does not read is judged by its own queue.
+func (sub *subscription) wait(m channelMessage, size int) {
+	if len(sub.buf) >= size {
+		sub.buf, sub.overflowed = sub.buf[:0], true
+	} else if !sub.overflowed {
+		sub.buf = append(sub.buf, m)
+	}
 }
 
 // acceptLocked queues m if it is the next message of the subscription, drops it if the client
@@ -246,7 +269,7 @@ func (sock *socket) acceptLocked(sub *subscription, m channelMessage) bool {
 		sock.startCatchUpLocked(sub)
 		return false
 	}
-	if !sock.pushLiveLocked(m.raw) {
+	if !sock.pushLiveLocked(m.raw, 1) {
 		return false
 	}
 	sub.epoch, sub.seq = m.epoch, m.seq

@@ -19,16 +19,19 @@ import (
 // flushChunk is how many sockets one flusher takes at once.
 const flushChunk = 128
 
-// flusher is one flusher goroutine's own buffer, reused for every socket it writes.
+// flusher is one flusher goroutine's own buffer and writer, reused for every socket it writes.
 type flusher struct {
 	buf []byte
+	w   *noWaitWriter
 }
+
+func newFlusher() *flusher { return &flusher{w: newNoWaitWriter()} }
 
 // errWouldBlock: the connection's send buffer is full, or it cannot be written without waiting.
 var errWouldBlock = errors.New("the write would wait")
 
 func (fo *fanOut) flushLoop(ctx context.Context) {
-	f := &flusher{}
+	f := newFlusher()
 	for {
 		select {
 		case <-ctx.Done():
@@ -56,16 +59,16 @@ func (sock *socket) flushNow(f *flusher) {
 		sock.mu.Unlock()
 		return
 	}
-	batch := sock.queue
-	sock.queue, sock.spare, sock.live = sock.spare[:0], nil, 0
+	batch, msgs := sock.queue, sock.queued
+	sock.queue, sock.spare, sock.live, sock.queued = sock.spare[:0], nil, 0, 0
 	sock.writing = true
 	sock.mu.Unlock()
 
-	f.buf = appendFrames(f.buf[:0], batch, func(n int) {
-		sock.l.metrics.messages.Add(float64(n))
-		sock.l.metrics.frames.Inc()
-	})
-	n, err := writeNoWait(sock.rc, f.buf)
+	var frames int
+	f.buf, frames = appendFrames(f.buf[:0], batch)
+	sock.l.metrics.messages.Add(float64(msgs))
+	sock.l.metrics.frames.Add(float64(frames))
+	n, err := f.w.write(sock.rc, f.buf)
 
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
@@ -90,8 +93,8 @@ func (sock *socket) flushNow(f *flusher) {
 }
 
 // appendFrames appends the messages as text frames of at most maxFrame (unless one message is
-// larger), one message per line, and reports each frame's message count.
-func appendFrames(b []byte, batch [][]byte, frame func(n int)) []byte {
+// larger), one message per line, and says how many frames.
+func appendFrames(b []byte, batch [][]byte) (_ []byte, frames int) {
 	for i := 0; i < len(batch); {
 		n, size := nextFrame(batch[i:])
 		b = textFrameHeader(b, size)
@@ -101,10 +104,10 @@ func appendFrames(b []byte, batch [][]byte, frame func(n int)) []byte {
 			}
 			b = append(b, batch[j]...)
 		}
-		frame(n)
+		frames++
 		i += n
 	}
-	return b
+	return b, frames
 }
 
 // nextFrame is how many of the messages the next frame takes: as many as fit in maxFrame, one

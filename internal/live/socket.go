@@ -54,6 +54,7 @@ type socket struct {
 	queue     [][]byte
 	spare     [][]byte
 	live      int  // live (fanned-out) messages in queue, the ones the bound counts
+	queued    int  // messages in queue, live or not (an entry of the queue may hold several lines)
 	writing   bool // a flusher or the writer goroutine writes; after the close it stays set
 	held      bool // in the fan-out's current burst: a flusher writes it when the burst ends
 	pingDue   bool
@@ -228,7 +229,7 @@ func (sock *socket) closeLocked(code int, reason string, frame bool) {
 	}
 	sock.closing, sock.code, sock.reason, sock.sendClose = true, code, reason, frame
 	sock.stopExpiryLocked()
-	sock.queue, sock.spare, sock.live = nil, nil, 0
+	sock.queue, sock.spare, sock.live, sock.queued = nil, nil, 0, 0
 	for _, sub := range sock.subs {
 		sub.removed = true
 		sub.buf = nil
@@ -255,6 +256,7 @@ func (sock *socket) send(msgs ...[]byte) {
 		return
 	}
 	sock.queue = append(sock.queue, msgs...)
+	sock.queued += len(msgs)
 	if len(sock.queue) > sock.maxQueued() {
 		sock.closeLocked(closeSlow, "too slow to keep up", true)
 		return
@@ -273,14 +275,16 @@ func (sock *socket) startWriterLocked() {
 	}
 }
 
-// pushLiveLocked queues a message from the fan-out; a full queue closes the socket with 4408.
-func (sock *socket) pushLiveLocked(msg []byte) bool {
-	if sock.live >= sock.opt.QueueSize {
+// pushLiveLocked queues n messages from the fan-out (one per line in msg); a full queue closes
+// the socket with 4408.
+func (sock *socket) pushLiveLocked(msg []byte, n int) bool {
+	if sock.live+n > sock.opt.QueueSize {
 		sock.closeLocked(closeSlow, "too slow to keep up", true)
 		return false
 	}
 	sock.queue = append(sock.queue, msg)
-	sock.live++
+	sock.live += n
+	sock.queued += n
 	return true
 }
 
@@ -325,15 +329,15 @@ func (sock *socket) writeLoop(pending []byte) {
 			close(sock.writerDone)
 			return
 		}
-		batch, ping := sock.queue, sock.pingDue
+		batch, msgs, ping := sock.queue, sock.queued, sock.pingDue
 		if len(batch) == 0 && !ping {
 			sock.writing = false
 			sock.mu.Unlock()
 			return
 		}
-		sock.queue, sock.spare, sock.live, sock.pingDue = sock.spare[:0], nil, 0, false
+		sock.queue, sock.spare, sock.live, sock.queued, sock.pingDue = sock.spare[:0], nil, 0, 0, false
 		sock.mu.Unlock()
-		err := sock.writeBatch(batch)
+		err := sock.writeBatch(batch, msgs)
 		if err == nil && ping {
 			err = sock.conn.WriteControl(fws.PingMessage, nil, time.Now().Add(sock.opt.WriteTimeout))
 		}
@@ -355,7 +359,7 @@ const spareMax = 16
 // behind its header (writev); several are copied into one buffer. Control frames go through the
 // WebSocket library; both write whole frames in single calls, which the connection serializes,
 // so they never interleave.
-func (sock *socket) writeBatch(batch [][]byte) error {
+func (sock *socket) writeBatch(batch [][]byte, msgs int) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -371,9 +375,9 @@ func (sock *socket) writeBatch(batch [][]byte) error {
 			return err
 		}
 		i += n
-		sock.l.metrics.messages.Add(float64(n))
 		sock.l.metrics.frames.Inc()
 	}
+	sock.l.metrics.messages.Add(float64(msgs))
 	return nil
 }
 

@@ -4,6 +4,10 @@ package live
 
 import "syscall"
 
-// writeNoWait writes nothing on systems without it: every frame goes through the socket's
+// noWaitWriter writes nothing on systems without it: every frame goes through the socket's
 // writer goroutine.
-func writeNoWait(syscall.RawConn, []byte) (int, error) { return 0, errWouldBlock }
+type noWaitWriter struct{}
+
+func newNoWaitWriter() *noWaitWriter { return &noWaitWriter{} }
+
+func (*noWaitWriter) write(syscall.RawConn, []byte) (int, error) { return 0, errWouldBlock }
