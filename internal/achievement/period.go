@@ -12,6 +12,7 @@ import (
 // its way.
 type Period struct {
 	Key   string        // "2026-04", "2026-W14"
+	First time.Time     // its first local day (a civil date at UTC midnight)
 	Total bullpen.Fixed // the rep's won revenue in it, after the batch
 	// Rival is the earlier period the ledger's read stopped at: the first one, going back,
 	// whose revenue is at or above Total; when there is none, the best of all earlier ones.

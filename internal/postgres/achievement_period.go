@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bullpen/internal/achievement"
+	"bullpen/internal/bullpen"
+	"bullpen/internal/pace"
+)
+
+// touchPeriod adds to periods the rep's selling period (best period rule) that holds the
+// instant at, once.
+func touchPeriod(periods []achievement.Period, unit string, at time.Time, loc *time.Location) []achievement.Period {
+	key, first, _ := achievement.Span(unit, localDate(at, loc))
+	for _, p := range periods {
+		if p.Key == key {
+			return periods
+		}
+	}
+	return append(periods, achievement.Period{Key: key, First: first})
+}
+
+// periodRead is the best period rule's part of a batch's read of achievement state.
+type periodRead struct{ queued bool }
+
+// queuePeriods queues, into the batch's one round trip, what the best period rule needs of
+// each period a batch touched: its won revenue, its rival and its badge.
+//
+// What it reads: the period's revenue is a range of the rep's won deals (the index
+// deals_rep_won, rep_id and won_at). The best before it is not read from the rep's whole
+// history: the walk steps back one period at a time, each a range of the same index, and
+// stops at the first period whose revenue is at or above this one's (the rival: it cannot be
+// a best then), or at the rep's first won deal (one index probe). A period that is no record
+// reads back a period or two, usually the one before it; only a period that is (or may
+// become again) the best reads every earlier period, one short range each, at most 2,000.
+func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep) periodRead {
+	if !rules.BestPeriod.Enabled {
+		return periodRead{}
+	}
+	unit := rules.BestPeriod.Period
+	step := "1 month"
+	if unit == achievement.Week {
+		step = "7 days"
+	}
+	var ids, keys, firsts, nexts []string
+	for _, r := range reps {
+		for _, p := range r.Periods {
+			_, first, next := achievement.Span(unit, p.First)
+			ids, keys = append(ids, r.RepID), append(keys, p.Key)
+			firsts, nexts = append(firsts, first.Format(time.DateOnly)), append(nexts, next.Format(time.DateOnly))
+		}
+	}
+	zone := cal.Location().String()
+	b.Queue(`WITH RECURSIVE p AS (
+			SELECT r.rep_id, r.key, r.lo::timestamp AS lo,
+				(SELECT coalesce(sum(d.amount), 0)::bigint FROM deals d WHERE d.rep_id = r.rep_id AND d.won
+					AND d.won_at >= r.lo::timestamp AT TIME ZONE $6 AND d.won_at < r.hi::timestamp AT TIME ZONE $6) AS total,
+				(SELECT min(d.won_at) FROM deals d WHERE d.rep_id = r.rep_id AND d.won) AS since
+			FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS r(rep_id, key, lo, hi)),
+		w AS (
+			SELECT rep_id, key, total, since, lo AS at, NULL::timestamp AS best_at, 0::bigint AS best, false AS done, 0 AS n FROM p
+			UNION ALL
+			SELECT w.rep_id, w.key, w.total, w.since, w.at - $5::interval,
+				CASE WHEN s.sum > w.best THEN w.at - $5::interval ELSE w.best_at END, greatest(w.best, s.sum), s.sum >= w.total, w.n + 1
+			FROM w CROSS JOIN LATERAL (SELECT coalesce(sum(d.amount), 0)::bigint AS sum FROM deals d
+				WHERE d.rep_id = w.rep_id AND d.won AND d.won_at >= (w.at - $5::interval) AT TIME ZONE $6
+					AND d.won_at < w.at AT TIME ZONE $6) s
+			WHERE NOT w.done AND w.since < w.at AT TIME ZONE $6 AND w.n < 2000)
+		SELECT DISTINCT ON (rep_id, key) rep_id, key, total, coalesce(to_char(best_at, 'YYYY-MM-DD'), ''), best
+		FROM w ORDER BY rep_id, key, at`,
+		ids, keys, firsts, nexts, step, zone)
+	b.Queue(`SELECT `+awardColumns+` FROM unnest($1::text[], $2::text[]) AS r(rep_id, key)
+		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind = 'best_period' AND a.occurrence = r.key`, ids, keys)
+	return periodRead{queued: true}
+}
+
+// read fills the reps' periods and best period badges from what queuePeriods queued.
+func (pr periodRead) read(br pgx.BatchResults, unit string, byID map[string]*achievement.Rep) error {
+	if !pr.queued {
+		return nil
+	}
+	var repID, key, rival string
+	var total, best int64
+	rows, _ := br.Query()
+	if _, err := pgx.ForEachRow(rows, []any{&repID, &key, &total, &rival, &best}, func() error {
+		r := byID[repID]
+		for i := range r.Periods {
+			if r.Periods[i].Key != key {
+				continue
+			}
+			p := &r.Periods[i]
+			p.Total = bullpen.Fixed(total)
+			if rival != "" {
+				at, err := time.Parse(time.DateOnly, rival)
+				if err != nil {
+					return fmt.Errorf("best period of %s: %w", repID, err)
+				}
+				p.Rival, _, _ = achievement.Span(unit, at)
+				p.RivalTotal = bullpen.Fixed(best)
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("best periods: %w", err)
+	}
+	rows, _ = br.Query()
+	awards, err := pgx.CollectRows(rows, scanAward)
+	if err != nil {
+		return err
+	}
+	for _, a := range awards {
+		byID[a.RepID].Awards = append(byID[a.RepID].Awards, a)
+	}
+	return nil
+}
