@@ -19,6 +19,9 @@ type Period struct {
 	// Empty: no earlier period with revenue.
 	Rival      string
 	RivalTotal bullpen.Fixed
+	// Grew says the batch only added won deals to it: its revenue can only have grown, so a
+	// standing badge stands (and the ledger need not read its rival).
+	Grew bool
 }
 
 // Span is the period of unit ("week" or "month") that holds the local date day (a civil date
@@ -42,6 +45,9 @@ func Span(unit string, day time.Time) (key string, first, next time.Time) {
 func (d *decider) periods() {
 	unit := d.in.Rules.BestPeriod.Period
 	for _, p := range d.rep.Periods {
+		if a, had := d.awards[string(BestPeriod)+"\x00"+p.Key]; p.Grew && had && a.Active() {
+			continue
+		}
 		earned := p.Rival != "" && p.Total > p.RivalTotal
 		note := fmt.Sprintf("%s won in %s, more than in any %s before (best: %s in %s)", p.Total, p.Key, unit, p.RivalTotal, p.Rival)
 		revoke := fmt.Sprintf("Revoked: %s fell to %s, not above %s in %s", p.Key, p.Total, p.RivalTotal, p.Rival)

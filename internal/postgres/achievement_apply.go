@@ -110,9 +110,10 @@ func touchedReps(rules achievement.Rules, cal pace.Calendar, wonAt map[string]ti
 				r.Deals = append(r.Deals, achievement.Deal{DealID: d.DealID, Won: d.Won, Amount: d.Amount})
 			}
 			if unit := rules.BestPeriod.Period; rules.BestPeriod.Enabled {
-				r.Periods = touchPeriod(r.Periods, unit, d.WonAt, loc)
-				if t, ok := wonAt[d.DealID]; ok {
-					r.Periods = touchPeriod(r.Periods, unit, t, loc)
+				t, was := wonAt[d.DealID]
+				r.Periods = touchPeriod(r.Periods, unit, d.WonAt, loc, d.Won && !was)
+				if was {
+					r.Periods = touchPeriod(r.Periods, unit, t, loc, false)
 				}
 			}
 		}

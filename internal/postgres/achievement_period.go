@@ -12,15 +12,16 @@ import (
 )
 
 // touchPeriod adds to periods the rep's selling period (best period rule) that holds the
-// instant at, once.
-func touchPeriod(periods []achievement.Period, unit string, at time.Time, loc *time.Location) []achievement.Period {
+// instant at, once; grew says the touch is a new win (it only adds revenue).
+func touchPeriod(periods []achievement.Period, unit string, at time.Time, loc *time.Location, grew bool) []achievement.Period {
 	key, first, _ := achievement.Span(unit, localDate(at, loc))
-	for _, p := range periods {
-		if p.Key == key {
+	for i := range periods {
+		if periods[i].Key == key {
+			periods[i].Grew = periods[i].Grew && grew
 			return periods
 		}
 	}
-	return append(periods, achievement.Period{Key: key, First: first})
+	return append(periods, achievement.Period{Key: key, First: first, Grew: grew})
 }
 
 // periodRead is the best period rule's part of a batch's read of achievement state.
@@ -35,7 +36,9 @@ type periodRead struct{ queued bool }
 // stops at the first period whose revenue is at or above this one's (the rival: it cannot be
 // a best then), or at the rep's first won deal (one index probe). A period that is no record
 // reads back a period or two, usually the one before it; only a period that is (or may
-// become again) the best reads every earlier period, one short range each, at most 2,000.
+// become again) the best reads every earlier period, one short range each, at most 2,000. A
+// period whose badge stands and to which the batch only added wins (Period.Grew) is not
+// walked: it stays the best.
 func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep) periodRead {
 	if !rules.BestPeriod.Enabled {
 		return periodRead{}
@@ -46,10 +49,11 @@ func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps
 		step = "7 days"
 	}
 	var ids, keys, firsts, nexts []string
+	var grew []bool
 	for _, r := range reps {
 		for _, p := range r.Periods {
 			_, first, next := achievement.Span(unit, p.First)
-			ids, keys = append(ids, r.RepID), append(keys, p.Key)
+			ids, keys, grew = append(ids, r.RepID), append(keys, p.Key), append(grew, p.Grew)
 			firsts, nexts = append(firsts, first.Format(time.DateOnly)), append(nexts, next.Format(time.DateOnly))
 		}
 	}
@@ -58,8 +62,10 @@ func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps
 			SELECT r.rep_id, r.key, r.lo::timestamp AS lo,
 				(SELECT coalesce(sum(d.amount), 0)::bigint FROM deals d WHERE d.rep_id = r.rep_id AND d.won
 					AND d.won_at >= r.lo::timestamp AT TIME ZONE $6 AND d.won_at < r.hi::timestamp AT TIME ZONE $6) AS total,
-				(SELECT min(d.won_at) FROM deals d WHERE d.rep_id = r.rep_id AND d.won) AS since
-			FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS r(rep_id, key, lo, hi)),
+				CASE WHEN r.grew AND EXISTS (SELECT 1 FROM achievements a WHERE a.rep_id = r.rep_id AND a.kind = 'best_period'
+						AND a.occurrence = r.key AND a.revoked_at IS NULL) THEN NULL
+					ELSE (SELECT min(d.won_at) FROM deals d WHERE d.rep_id = r.rep_id AND d.won) END AS since
+			FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $7::boolean[]) AS r(rep_id, key, lo, hi, grew)),
 		w AS (
 			SELECT rep_id, key, total, since, lo AS at, NULL::timestamp AS best_at, 0::bigint AS best, false AS done, 0 AS n FROM p
 			UNION ALL
@@ -71,7 +77,7 @@ func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps
 			WHERE NOT w.done AND w.since < w.at AT TIME ZONE $6 AND w.n < 2000)
 		SELECT DISTINCT ON (rep_id, key) rep_id, key, total, coalesce(to_char(best_at, 'YYYY-MM-DD'), ''), best
 		FROM w ORDER BY rep_id, key, at`,
-		ids, keys, firsts, nexts, step, zone)
+		ids, keys, firsts, nexts, step, zone, grew)
 	b.Queue(`SELECT `+awardColumns+` FROM unnest($1::text[], $2::text[]) AS r(rep_id, key)
 		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind = 'best_period' AND a.occurrence = r.key`, ids, keys)
 	return periodRead{queued: true}
