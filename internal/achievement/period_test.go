@@ -7,12 +7,19 @@ import (
 	"time"
 
 	"bullpen/internal/achievement"
+	"bullpen/internal/bullpen"
 )
 
 func TestBestPeriod(t *testing.T) {
 	on := achievement.Rules{BestPeriod: achievement.PeriodRule{Rule: achievement.Rule{Enabled: true, Points: 30}, Period: achievement.Month}}
-	standing := achievement.Award{Kind: achievement.BestPeriod, Key: "2026-04"}
-	revoked := achievement.Award{Kind: achievement.BestPeriod, Key: "2026-04", RevokedAt: &revokedAt}
+	std := achievement.Award{Kind: achievement.BestPeriod, Key: "2026-04"}
+	rev := achievement.Award{Kind: achievement.BestPeriod, Key: "2026-04", RevokedAt: &revokedAt}
+	// april is April at total, February (1000) the best before it.
+	april := func(total bullpen.Fixed) achievement.Period {
+		return achievement.Period{Key: "2026-04", Total: total, Rival: "2026-02", RivalTotal: 1000}
+	}
+	apr := []string{"best_period 2026-04"}
+	grew := func(p achievement.Period) achievement.Period { p.Grew = true; return p }
 	cases := []struct {
 		name    string
 		rules   achievement.Rules
@@ -21,33 +28,16 @@ func TestBestPeriod(t *testing.T) {
 		earned  []string
 		revoked []string
 	}{
-		{name: "a month above every earlier one is the best", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 1001, Rival: "2026-02", RivalTotal: 1000},
-			earned: []string{"best_period 2026-04"}},
-		{name: "a tie with the best before is none", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 1000, Rival: "2026-02", RivalTotal: 1000}},
-		{name: "a first period with revenue is none", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 5000}},
-		{name: "a standing best that grows is not awarded twice", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 9000, Rival: "2026-02", RivalTotal: 1000},
-			awards: []achievement.Award{standing}},
-		{name: "a reversal back to the best before revokes it", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 1000, Rival: "2026-02", RivalTotal: 1000},
-			awards: []achievement.Award{standing}, revoked: []string{"best_period 2026-04"}},
-		{name: "a standing best that only grew is not read again", rules: on,
-			period: achievement.Period{Key: "2026-04", Grew: true}, awards: []achievement.Award{standing}},
-		{name: "a revoked best that grew past the best again is earned again", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 1200, Rival: "2026-02", RivalTotal: 1000, Grew: true},
-			awards: []achievement.Award{revoked}, earned: []string{"best_period 2026-04"}},
-		{name: "a reversal that leaves it above the best keeps it", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 1500, Rival: "2026-02", RivalTotal: 1000},
-			awards: []achievement.Award{standing}},
-		{name: "passing the best again earns it again", rules: on,
-			period: achievement.Period{Key: "2026-04", Total: 1200, Rival: "2026-02", RivalTotal: 1000},
-			awards: []achievement.Award{revoked}, earned: []string{"best_period 2026-04"}},
-		{name: "switched off it neither awards nor revokes", rules: achievement.Rules{FirstWin: achievement.Rule{Enabled: true}},
-			period: achievement.Period{Key: "2026-04", Total: 10, Rival: "2026-02", RivalTotal: 1000},
-			awards: []achievement.Award{standing}},
+		{name: "a month above every earlier one is the best", rules: on, period: april(1001), earned: apr},
+		{name: "a tie with the best before is none", rules: on, period: april(1000)},
+		{name: "a first period with revenue is none", rules: on, period: achievement.Period{Key: "2026-04", Total: 5000}},
+		{name: "a standing best that grows is not awarded twice", rules: on, period: april(9000), awards: []achievement.Award{std}},
+		{name: "a reversal back to the best before revokes it", rules: on, period: april(1000), awards: []achievement.Award{std}, revoked: apr},
+		{name: "a standing best that only grew is not read again", rules: on, period: grew(achievement.Period{Key: "2026-04"}), awards: []achievement.Award{std}},
+		{name: "a revoked best that grew past the best again is earned again", rules: on, period: grew(april(1200)), awards: []achievement.Award{rev}, earned: apr},
+		{name: "a reversal that leaves it above the best keeps it", rules: on, period: april(1500), awards: []achievement.Award{std}},
+		{name: "passing the best again earns it again", rules: on, period: april(1200), awards: []achievement.Award{rev}, earned: apr},
+		{name: "switched off it neither awards nor revokes", rules: achievement.Rules{}, period: april(10), awards: []achievement.Award{std}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

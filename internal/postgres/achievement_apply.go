@@ -233,12 +233,8 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 		return err
 	}
 	rows, _ = br.Query()
-	awards, err := pgx.CollectRows(rows, scanAward)
-	if err != nil {
+	if err := addAwards(rows, byID); err != nil {
 		return err
-	}
-	for _, a := range awards {
-		byID[a.RepID].Awards = append(byID[a.RepID].Awards, a)
 	}
 	if err := periods.read(br, rules.BestPeriod.Period, byID); err != nil {
 		return err

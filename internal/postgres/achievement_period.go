@@ -113,12 +113,5 @@ func (pr periodRead) read(br pgx.BatchResults, unit string, byID map[string]*ach
 		return fmt.Errorf("best periods: %w", err)
 	}
 	rows, _ = br.Query()
-	awards, err := pgx.CollectRows(rows, scanAward)
-	if err != nil {
-		return err
-	}
-	for _, a := range awards {
-		byID[a.RepID].Awards = append(byID[a.RepID].Awards, a)
-	}
-	return nil
+	return addAwards(rows, byID)
 }

@@ -38,6 +38,20 @@ func updatedDeal(eventID, rep, deal string, amount bullpen.Fixed) event.Event {
 		Amount: amount, HasAmount: true}
 }
 
+// mustHold checks a rep's badges (badgesOf), ledger (ledgerOf) and the balance a batch returned.
+func mustHold(t *testing.T, db *postgres.DB, rep, badges, ledger string, balance int64, balances map[string]bullpen.Balance) {
+	t.Helper()
+	if got := badgesOf(t, db, rep); got != badges {
+		t.Fatalf("badges %q, want %q", got, badges)
+	}
+	if got := ledgerOf(t, db, rep); got != ledger {
+		t.Fatalf("ledger %q, want %q", got, ledger)
+	}
+	if got := balances[rep].Points; got != balance {
+		t.Fatalf("balance %d, want %d", got, balance)
+	}
+}
+
 func TestABestMonthIsAwardedOnceInTheLocalMonthAndRevokedWhenItFallsBack(t *testing.T) {
 	db := mustDB(t)
 	inNewYork(t, db)
@@ -55,15 +69,7 @@ func TestABestMonthIsAwardedOnceInTheLocalMonthAndRevokedWhenItFallsBack(t *test
 	balances := mustApply(t, db, pass)
 	mustApply(t, db, pass)
 	mustApply(t, db, winAt("e6", "eve", "A4", "2026-04-09T15:00:00Z", 10000), pass)
-	if got, want := badgesOf(t, db, "eve"), "best_period 2026-04"; got != want {
-		t.Fatalf("badges %q, want %q", got, want)
-	}
-	if got, want := ledgerOf(t, db, "eve"), "achievement 30"; got != want {
-		t.Fatalf("ledger %q, want %q", got, want)
-	}
-	if balances["eve"].Points != 30 {
-		t.Fatalf("balance %+v, want 30", balances["eve"])
-	}
+	mustHold(t, db, "eve", "best_period 2026-04", "achievement 30", 30, balances)
 	awards, err := db.RepAchievements(context.Background(), "eve")
 	if err != nil {
 		t.Fatal(err)
@@ -73,28 +79,16 @@ func TestABestMonthIsAwardedOnceInTheLocalMonthAndRevokedWhenItFallsBack(t *test
 	}
 	// April at 1,350.00: a reversal of 550.00 brings it under March's 1,200.00.
 	balances = mustApply(t, db, reversedDeal("r1", "eve", "A2"))
-	if got, want := badgesOf(t, db, "eve"), "best_period 2026-04-"; got != want {
-		t.Fatalf("badges %q, want %q", got, want)
-	}
-	if got, want := ledgerOf(t, db, "eve"), "achievement 30, achievement -30"; got != want {
-		t.Fatalf("ledger %q, want %q", got, want)
-	}
-	if balances["eve"].Points != 0 {
-		t.Fatalf("balance %+v, want 0", balances["eve"])
-	}
+	mustHold(t, db, "eve", "best_period 2026-04-", "achievement 30, achievement -30", 0, balances)
 	msgs := strings.Join(queuedAchievements(t, db), "\n")
 	if want := "rep:eve best_period 2026-04 revoked: Revoked: 2026-04 fell to 800, not above 1200 in 2026-03"; !strings.Contains(msgs, want) {
 		t.Fatalf("messages\n%s\nwant %q", msgs, want)
 	}
 	// Passed again (A1 raised to 1,100.00: 1,300.00), earned again; A1 at 1,000.00 ties March and revokes it.
-	mustApply(t, db, updatedDeal("u1", "eve", "A1", 110000), reversedDeal("r1", "eve", "A2"))
-	if got, want := ledgerOf(t, db, "eve"), "achievement 30, achievement -30, achievement 30"; got != want {
-		t.Fatalf("ledger %q, want %q", got, want)
-	}
-	mustApply(t, db, updatedDeal("u2", "eve", "A1", 100000))
-	if got, want := badgesOf(t, db, "eve"), "best_period 2026-04-"; got != want {
-		t.Fatalf("badges %q after a tie, want %q", got, want)
-	}
+	balances = mustApply(t, db, updatedDeal("u1", "eve", "A1", 110000), reversedDeal("r1", "eve", "A2"))
+	mustHold(t, db, "eve", "best_period 2026-04", "achievement 30, achievement -30, achievement 30", 30, balances)
+	balances = mustApply(t, db, updatedDeal("u2", "eve", "A1", 100000))
+	mustHold(t, db, "eve", "best_period 2026-04-", "achievement 30, achievement -30, achievement 30, achievement -30", 0, balances)
 }
 
 func TestABestWeekIsKeyedByItsISOWeekAndComparedWithEveryEarlierWeek(t *testing.T) {
