@@ -30,15 +30,16 @@ type periodRead struct{ queued bool }
 // queuePeriods queues, into the batch's one round trip, what the best period rule needs of
 // each period a batch touched: its won revenue, its rival and its badge.
 //
-// What it reads: the period's revenue is a range of the rep's won deals (the index
-// deals_rep_won, rep_id and won_at). The best before it is not read from the rep's whole
-// history: the walk steps back one period at a time, each a range of the same index, and
-// stops at the first period whose revenue is at or above this one's (the rival: it cannot be
-// a best then), or at the rep's first won deal (one index probe). A period that is no record
-// reads back a period or two, usually the one before it; only a period that is (or may
-// become again) the best reads every earlier period, one short range each, at most 2,000. A
-// period whose badge stands and to which the batch only added wins (Period.Grew) is not
-// walked: it stays the best.
+// What it reads, per touched period: its revenue, a range of the rep's won deals on the index
+// deals_rep_won (rep_id, won_at), and the rep's first won deal (one probe of it). Not the rep's
+// whole history each time: it walks back one period at a time, each a range of that index,
+// and stops at the first period whose revenue is at or above this one's (the rival: then this
+// one is no best), or at the rep's first deal. A period that is no record stops there within
+// a period or two. After 4 periods, what is left is read at once, the rep's deals before them
+// summed by period (the largest sum wins): that is the whole history, and only for a period
+// that passes every period before it, or a record period moved down by a reversal or a change.
+// A period whose badge stands and to which the batch only added wins (Period.Grew) is not
+// read back at all: it stays the best.
 func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep) periodRead {
 	if !rules.BestPeriod.Enabled {
 		return periodRead{}
@@ -74,10 +75,15 @@ func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps
 			FROM w CROSS JOIN LATERAL (SELECT coalesce(sum(d.amount), 0)::bigint AS sum FROM deals d
 				WHERE d.rep_id = w.rep_id AND d.won AND d.won_at >= (w.at - $5::interval) AT TIME ZONE $6
 					AND d.won_at < w.at AT TIME ZONE $6) s
-			WHERE NOT w.done AND w.since < w.at AT TIME ZONE $6 AND w.n < 2000)
-		SELECT DISTINCT ON (rep_id, key) rep_id, key, total, coalesce(to_char(best_at, 'YYYY-MM-DD'), ''), best
-		FROM w ORDER BY rep_id, key, at`,
-		ids, keys, firsts, nexts, step, zone, grew)
+			WHERE NOT w.done AND w.since < w.at AT TIME ZONE $6 AND w.n < 4),
+		last AS (SELECT DISTINCT ON (rep_id, key) * FROM w ORDER BY rep_id, key, at)
+		SELECT l.rep_id, l.key, l.total,
+			coalesce(to_char(CASE WHEN g.sum > l.best THEN g.at ELSE l.best_at END, 'YYYY-MM-DD'), ''), greatest(l.best, g.sum)
+		FROM last l LEFT JOIN LATERAL (
+			SELECT date_trunc($8, d.won_at AT TIME ZONE $6) AS at, sum(d.amount)::bigint AS sum FROM deals d
+			WHERE d.rep_id = l.rep_id AND d.won AND d.won_at < l.at AT TIME ZONE $6
+			GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1) g ON NOT l.done AND l.since < l.at AT TIME ZONE $6`,
+		ids, keys, firsts, nexts, step, zone, grew, unit)
 	b.Queue(`SELECT `+awardColumns+` FROM unnest($1::text[], $2::text[]) AS r(rep_id, key)
 		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind = 'best_period' AND a.occurrence = r.key`, ids, keys)
 	return periodRead{queued: true}

@@ -95,17 +95,23 @@ func TestABestWeekIsKeyedByItsISOWeekAndComparedWithEveryEarlierWeek(t *testing.
 	db := mustDB(t)
 	inNewYork(t, db)
 	mustRules(t, db, achievement.Rules{BestPeriod: achievement.PeriodRule{Rule: achievement.Rule{Enabled: true}, Period: achievement.Week}})
-	// Weeks of 2 March 500, of 9 March 100, of 16 March nothing, of 23 March 300; then the week
-	// of 30 March (Sunday 5 April evening in New York is Monday in UTC): 400, then 600.
-	mustApply(t, db, winAt("e1", "fay", "D1", "2026-03-03T15:00:00Z", 50000), winAt("e2", "fay", "D2", "2026-03-10T15:00:00Z", 10000),
-		winAt("e3", "fay", "D3", "2026-03-24T15:00:00Z", 30000))
+	// Weeks of 2 February 550, of 2 March 500, of 9 March 100, of 16 March nothing, of 23 March
+	// 300; then the week of 30 March (Sunday 5 April evening in New York is Monday in UTC): 400,
+	// 520 (above the 4 weeks before it, not above February's), then 600.
+	mustApply(t, db, winAt("e0", "fay", "D0", "2026-02-03T15:00:00Z", 55000), winAt("e1", "fay", "D1", "2026-03-03T15:00:00Z", 50000),
+		winAt("e2", "fay", "D2", "2026-03-10T15:00:00Z", 10000), winAt("e3", "fay", "D3", "2026-03-24T15:00:00Z", 30000))
 	mustApply(t, db, winAt("e4", "fay", "D4", "2026-04-06T02:00:00Z", 40000))
+	mustApply(t, db, winAt("e5", "fay", "D5", "2026-04-06T03:00:00Z", 12000))
 	if got := badgesOf(t, db, "fay"); got != "" {
-		t.Fatalf("badges %q: the week of 23 March is no best and 400 is under the week of 2 March", got)
+		t.Fatalf("badges %q: the week of 30 March at 520 is under the week of 2 February", got)
 	}
-	mustApply(t, db, winAt("e5", "fay", "D5", "2026-04-06T03:00:00Z", 20000))
-	if got, want := badgesOf(t, db, "fay"), "best_period 2026-W14"; got != want {
-		t.Fatalf("badges %q, want %q", got, want)
+	mustApply(t, db, winAt("e6", "fay", "D6", "2026-04-06T03:30:00Z", 8000))
+	awards, err := db.RepAchievements(context.Background(), "fay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(awards) != 1 || awards[0].Key != "2026-W14" || awards[0].Note != "600 won in 2026-W14, more than in any week before (best: 550 in 2026-W06)" {
+		t.Fatalf("badges %+v, want the week of 30 March's, past February's", awards)
 	}
 	if got := ledgerOf(t, db, "fay"); got != "" {
 		t.Fatalf("ledger %q: a rule of 0 points pays nothing", got)
