@@ -19,10 +19,11 @@ const (
 	Streak      Kind = "streak"       // a win on each of N selling days in a row; occurrence: "first day+N"
 	LargestDeal Kind = "largest_deal" // a deal larger than every other the rep has won; occurrence: the deal
 	QuotaClub   Kind = "quota_club"   // 100 % of a target; occurrence: "period/metric"
+	BestPeriod  Kind = "best_period"  // more won in a week or month than in any before; occurrence: "2026-04", "2026-W14"
 )
 
 // Kinds are every kind, in the order the API lists them.
-var Kinds = []Kind{FirstWin, Streak, HatTrick, LargestDeal, QuotaClub}
+var Kinds = []Kind{FirstWin, Streak, HatTrick, LargestDeal, QuotaClub, BestPeriod}
 
 // Title is how a badge of kind k with occurrence key reads on a screen.
 func Title(k Kind, key string) string {
@@ -40,6 +41,11 @@ func Title(k Kind, key string) string {
 		return "Personal best"
 	case QuotaClub:
 		return "Quota club"
+	case BestPeriod:
+		if strings.Contains(key, "-W") {
+			return "Best week ever"
+		}
+		return "Best month ever"
 	}
 	return string(k)
 }

@@ -21,10 +21,12 @@ type Rep struct {
 	Deals []Deal
 	// Top are the rep's two largest won deals, largest first (ties by deal id).
 	Top []Deal
+	// Periods are the rep's selling periods (best period rule) the batch's deals fell in.
+	Periods []Period
 	// Quotas are the rep's targets whose attainment the batch moved.
 	Quotas []Quota
 	// Awards are the rep's badges the batch could touch: on Window(Days)'s dates, of the
-	// touched deals, of the quotas' periods (revoked ones included).
+	// touched deals, of the quotas' periods, of Periods (revoked ones included).
 	Awards []Award
 }
 
@@ -64,6 +66,7 @@ func Decide(in Input) Outcome {
 		d.streaks()
 		d.deals()
 		d.quotas()
+		d.periods()
 		out.Earned = append(out.Earned, d.out.Earned...)
 		out.Revoked = append(out.Revoked, d.out.Revoked...)
 	}

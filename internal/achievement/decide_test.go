@@ -207,6 +207,10 @@ func TestParse(t *testing.T) {
 		{`{"streak": {"enabled": false, "days": 1}}`, "streak.days"},
 		{`{"quota_club": {"enabled": "yes"}}`, "quota_club.enabled"},
 		{`{"largest_deal": {"points": 1.5}}`, "largest_deal.points"},
+		{`{"best_period": {"enabled": true, "points": 30, "period": "month"}}`, "-"},
+		{`{"best_period": {"enabled": true, "points": 30}}`, "best_period.period"},
+		{`{"best_period": {"enabled": false, "period": "quarter"}}`, "best_period.period"},
+		{`{"best_period": {"enabled": true, "period": 7}}`, "best_period.period"},
 		{`{"best_day": {}}`, ""},
 		{`[]`, ""},
 	}
@@ -230,6 +234,12 @@ func TestTitle(t *testing.T) {
 		t.Fatal(got)
 	}
 	if got := achievement.Title(achievement.HatTrick, "2026-04-06"); got != "Hat-trick" {
+		t.Fatal(got)
+	}
+	if got := achievement.Title(achievement.BestPeriod, "2026-W14"); got != "Best week ever" {
+		t.Fatal(got)
+	}
+	if got := achievement.Title(achievement.BestPeriod, "2026-04"); got != "Best month ever" {
 		t.Fatal(got)
 	}
 }

@@ -29,6 +29,18 @@ type StreakRule struct {
 	Days int `json:"days"`
 }
 
+// Selling periods of the best period rule.
+const (
+	Week  = "week"  // Monday to Sunday, an ISO week
+	Month = "month" // a calendar month
+)
+
+// PeriodRule adds the best period's length: "week" or "month" ("" only while off).
+type PeriodRule struct {
+	Rule
+	Period string `json:"period"`
+}
+
 // Rules are every kind's setting, as GET and PUT /api/v1/achievements show them. The zero
 // value enables nothing.
 type Rules struct {
@@ -37,6 +49,7 @@ type Rules struct {
 	HatTrick    Rule       `json:"hat_trick"`
 	LargestDeal Rule       `json:"largest_deal"`
 	QuotaClub   Rule       `json:"quota_club"`
+	BestPeriod  PeriodRule `json:"best_period"`
 }
 
 // Of is kind k's setting.
@@ -52,6 +65,8 @@ func (r Rules) Of(k Kind) Rule {
 		return r.LargestDeal
 	case QuotaClub:
 		return r.QuotaClub
+	case BestPeriod:
+		return r.BestPeriod.Rule
 	}
 	return Rule{}
 }
@@ -84,6 +99,8 @@ func Parse(body []byte) (Rules, error) {
 				want = "true or false"
 			case reflect.Int, reflect.Int64:
 				want = "a whole number"
+			case reflect.String:
+				want = "a string"
 			}
 			return Rules{}, bullpen.Invalid(typ.Field, "%s must be %s", typ.Field, want)
 		}
@@ -105,6 +122,11 @@ func (r Rules) Validate() error {
 	if r.Streak.Enabled || r.Streak.Days != 0 {
 		if r.Streak.Days < MinStreakDays || r.Streak.Days > MaxStreakDays {
 			return bullpen.Invalid("streak.days", "a streak is %d to %d selling days", MinStreakDays, MaxStreakDays)
+		}
+	}
+	if r.BestPeriod.Enabled || r.BestPeriod.Period != "" {
+		if r.BestPeriod.Period != Week && r.BestPeriod.Period != Month {
+			return bullpen.Invalid("best_period.period", "a best period is a %q or a %q", Week, Month)
 		}
 	}
 	return nil

@@ -34,16 +34,21 @@ func TestAchievementRulesAreCheckedFieldByFieldAndOnlyStaffSetThem(t *testing.T)
 		`{"quota_club": {"enabled": true, "points": 2000000}}`:          "quota_club.points",
 		`{"largest_deal": {"enabled": true, "points": 1.5}}`:            "largest_deal.points",
 		`{"first_win": {"enabled": true, "points": 1}, "best_day": {}}`: "",
+		`{"best_period": {"enabled": true, "points": 10}}`:              "best_period.period",
+		`{"best_period": {"enabled": true, "period": "quarter"}}`:       "best_period.period",
+		`{"best_period": {"enabled": false, "period": "day"}}`:          "best_period.period",
 	} {
 		e.do("PUT", "/api/v1/achievements", mgr.Token, json.RawMessage(body)).WantError(t, 400, bullpen.EInvalid, field)
 	}
 	good := map[string]any{"hat_trick": map[string]any{"enabled": true, "points": 100},
-		"streak": map[string]any{"enabled": true, "points": 50, "days": 5}}
+		"streak":      map[string]any{"enabled": true, "points": 50, "days": 5},
+		"best_period": map[string]any{"enabled": true, "points": 30, "period": "week"}}
 	e.do("PUT", "/api/v1/achievements", rep.Token, good).WantError(t, 403, bullpen.EPermission, "")
 	e.do("PUT", "/api/v1/achievements", mgr.Token, good).Want(t, 200, &rules)
 	e.do("PUT", "/api/v1/achievements", mgr.Token, good).Want(t, 200, nil) // the same again: no second record
 	e.do("GET", "/api/v1/achievements", rep.Token, nil).Want(t, 200, &rules)
-	if rules["hat_trick"]["points"] != float64(100) || rules["streak"]["days"] != float64(5) || rules["first_win"]["enabled"] != false {
+	if rules["hat_trick"]["points"] != float64(100) || rules["streak"]["days"] != float64(5) || rules["first_win"]["enabled"] != false ||
+		rules["best_period"]["period"] != "week" {
 		t.Fatalf("rules as stored: %v", rules)
 	}
 	var trail auditPage

@@ -75,6 +75,18 @@ func scanAward(r pgx.CollectableRow) (achievement.Award, error) {
 	return a, err
 }
 
+// addAwards adds the awards rows holds to their reps' Awards.
+func addAwards(rows pgx.Rows, byID map[string]*achievement.Rep) error {
+	awards, err := pgx.CollectRows(rows, scanAward)
+	if err != nil {
+		return err
+	}
+	for _, a := range awards {
+		byID[a.RepID].Awards = append(byID[a.RepID].Awards, a)
+	}
+	return nil
+}
+
 // RepAchievements are a rep's badges, newest award first, revoked ones included; 404 for a
 // rep the directory does not know and that has none.
 func (db *DB) RepAchievements(ctx context.Context, repID string) ([]achievement.Award, error) {

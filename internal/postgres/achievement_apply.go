@@ -89,7 +89,7 @@ func touchedReps(rules achievement.Rules, cal pace.Calendar, wonAt map[string]ti
 	}
 	loc := cal.Location()
 	deals := map[string]bool{}
-	if rules.ByDay() || rules.LargestDeal.Enabled {
+	if rules.ByDay() || rules.LargestDeal.Enabled || rules.BestPeriod.Enabled {
 		for _, a := range out.Applied {
 			if !a.Changed || a.Event.Type == event.Activity {
 				continue
@@ -108,6 +108,13 @@ func touchedReps(rules achievement.Rules, cal pace.Calendar, wonAt map[string]ti
 			}
 			if rules.LargestDeal.Enabled {
 				r.Deals = append(r.Deals, achievement.Deal{DealID: d.DealID, Won: d.Won, Amount: d.Amount})
+			}
+			if unit := rules.BestPeriod.Period; rules.BestPeriod.Enabled {
+				t, was := wonAt[d.DealID]
+				r.Periods = touchPeriod(r.Periods, unit, d.WonAt, loc, d.Won && !was)
+				if was {
+					r.Periods = touchPeriod(r.Periods, unit, t, loc, false)
+				}
 			}
 		}
 	}
@@ -137,7 +144,8 @@ func compareStrings(a, b string) int {
 }
 
 // readAchievementState fills reps with their wins by local day, their two largest won deals,
-// their moved targets and the badges those could touch, in one pipelined round trip.
+// their moved targets, their touched periods' revenue (queuePeriods) and the badges those
+// could touch, in one pipelined round trip.
 func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep, moved []target.Value) error {
 	loc := cal.Location()
 	var dayReps, lowKeys, highKeys []string
@@ -189,6 +197,7 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 			FROM unnest($6::bigint[], $7::text[]) AS v(set_id, rep_id) JOIN target_sets s ON s.id = v.set_id) q
 		JOIN achievements a ON a.rep_id = q.rep_id AND a.kind = 'quota_club' AND a.occurrence = q.occurrence`,
 		dayReps, lowKeys, highKeys, dealReps, dealIDs, quotaSets, quotaReps)
+	periods := queuePeriods(b, rules, cal, reps)
 	br := tx.SendBatch(ctx, b)
 	defer func() { _ = br.Close() }()
 
@@ -224,12 +233,11 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 		return err
 	}
 	rows, _ = br.Query()
-	awards, err := pgx.CollectRows(rows, scanAward)
-	if err != nil {
+	if err := addAwards(rows, byID); err != nil {
 		return err
 	}
-	for _, a := range awards {
-		byID[a.RepID].Awards = append(byID[a.RepID].Awards, a)
+	if err := periods.read(br, rules.BestPeriod.Period, byID); err != nil {
+		return err
 	}
 	return br.Close()
 }

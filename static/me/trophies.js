@@ -1,5 +1,5 @@
 // My trophy case: the badges I earned (docs/api.md §3 "Achievements"), newest first, each in
-// words with its occurrence (the day, the deal, the period) and the points it paid; a revoked
+// words with its occurrence (the day, the deal, the week or month, the period) and the points it paid; a revoked
 // one stays on the shelf struck through with the server's note, and is never counted as held.
 // Read with my page (GET /reps/{id}/achievements, and the rules of GET /achievements for the
 // empty state) and moved live by `achievement` messages on my channel.
@@ -9,8 +9,9 @@ import { periodName } from '../shared/targets.js';
 import { plural, signedPoints } from './format.js';
 import { get, guarded, rep } from './state.js';
 
-const NAMES = { first_win: 'First win of the day', hat_trick: 'Hat-trick', streak: 'Streak', largest_deal: 'Personal best', quota_club: 'Quota club' };
-const ORDER = ['first_win', 'hat_trick', 'streak', 'largest_deal', 'quota_club'];
+const NAMES = { first_win: 'First win of the day', hat_trick: 'Hat-trick', streak: 'Streak', largest_deal: 'Personal best', quota_club: 'Quota club', best_period: 'Best period ever' };
+const ORDER = ['first_win', 'hat_trick', 'streak', 'largest_deal', 'best_period', 'quota_club'];
+const PERIOD_NAMES = { week: 'Best week ever', month: 'Best month ever' };
 const dayFmt = dateFormat({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 /** id -> badge, as the server last said it. */
@@ -25,6 +26,15 @@ const keyDay = (s) => {
   return m ? dayFmt.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))) : s || '';
 };
 
+/** An ISO week's key (2026-W14) as "week of Mon 30 Mar 2026"; a month's (2026-04) as "April 2026". */
+function weekOrMonth(key) {
+  const m = /^(\d{4})-W(\d{2})$/.exec(key || '');
+  if (!m) return periodName(key);
+  const jan4 = Date.UTC(+m[1], 0, 4);
+  const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 864e5 + (+m[2] - 1) * 7 * 864e5;
+  return `week of ${dayFmt.format(new Date(monday))}`;
+}
+
 /** The badge's name in words: the server's title, or its kind's name. */
 const nameOf = (b) => b.title || NAMES[b.kind] || b.kind;
 
@@ -38,6 +48,8 @@ export function occurrence(b) {
       return `from ${keyDay(b.key)}`;
     case 'largest_deal':
       return `deal ${b.deal_id || b.key}`;
+    case 'best_period':
+      return weekOrMonth(b.key);
     case 'quota_club': {
       const [period, metric] = (b.key || '').split('/');
       return `${METRICS[metric] || metric || ''} · ${periodName(period)}`;
@@ -122,7 +134,8 @@ function card(b) {
 function offered() {
   if (!rules) return [];
   return ORDER.filter((k) => rules[k] && rules[k].enabled)
-    .map((k) => (k === 'streak' && rules.streak.days ? `${rules.streak.days}-day streak` : NAMES[k]));
+    .map((k) => (k === 'streak' && rules.streak.days ? `${rules.streak.days}-day streak`
+      : k === 'best_period' ? PERIOD_NAMES[rules.best_period.period] || NAMES[k] : NAMES[k]));
 }
 
 export function renderTrophies() {

@@ -520,4 +520,35 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     assert.deepEqual(errs, []);
     await p.close();
   });
+
+  await t.test('the trophy case names a best week by its Monday, and strikes it when it falls back', async () => {
+    const DANA = { rep_id: 'rep-dana', name: 'Dana Kim', team_id: 'west' };
+    const tok = await stack.mintToken('rep', { rep_id: DANA.rep_id, name: 'Dana\'s phone' });
+    await stack.api('PUT', '/achievements', { best_period: { enabled: true, points: 15, period: 'week' } });
+    // Two weeks ago 500.00, then this week 900.00: the best week yet.
+    await stack.postEvents([deal(DANA, 50000, 14 * 24 * 60)]);
+    await waitFor(async () => (await stack.apiRaw('GET', `/reps/${DANA.rep_id}/achievements`)).status === 200, 20_000, 'Dana\'s first deal in the ledger');
+    const errs = [];
+    const p = await openPage(browser, errs, PHONE);
+    await p.goto(`${base}/me#token=${encodeURIComponent(tok.token)}`, { waitUntil: 'domcontentloaded' });
+    await p.waitForFunction(() => window.bullpenMe && window.bullpenMe.connected(), null, { timeout: 20_000 });
+    let s = await waitForState(p, (st) => st.trophies.read && st.trophies.shown, null);
+    assert.equal(s.trophies.empty, 'No badges yet. To earn: Best week ever.');
+    const best = dealWon(DANA, 90000);
+    await stack.postEvents([best]);
+    s = await waitForState(p, (st) => st.trophies.items.length === 1, null);
+    const [week] = s.trophies.items;
+    assert.equal(week.kind, 'best_period');
+    assert.equal(week.text[0], 'Best week ever');
+    assert.match(week.text[1], /^week of Mon, \w{3} \d{1,2}, \d{4} · \+15 points$/);
+    // This week's only deal reversed: back to nothing, struck through with the server's note.
+    await stack.postEvents([{ event_id: `rev-${best.deal_id}`, type: 'deal.reversed', occurred_at: new Date().toISOString(),
+      rep_id: DANA.rep_id, deal_id: best.deal_id }]);
+    s = await waitForState(p, (st) => st.trophies.items.some((x) => x.revoked), null);
+    assert.equal(s.trophies.items[0].struck, true);
+    assert.match(s.trophies.items[0].text[2], /^revoked: \d{4}-W\d{2} fell to 0$/);
+    assert.equal(s.trophies.held, '0 badges held');
+    assert.deepEqual(errs, []);
+    await p.close();
+  });
 });
