@@ -35,17 +35,17 @@ func (q *oneRun) Deliver(ctx context.Context, _ time.Time, limit int, send func(
 
 func (q *oneRun) PruneWebhooks(context.Context, time.Time) error { return nil }
 
-// sendOneRun runs a deliverer on a queue of n deliveries to url and returns the outcomes of
-// its run and the limit it asked for.
-func sendOneRun(t *testing.T, url string, n int, d webhook.Deliverer) ([]webhook.Outcome, int) {
+// sendOneRun runs a deliverer (runs of runMax and runTime, 0 for the defaults) on a queue of n
+// deliveries to url and returns the outcomes of its run and the limit it asked for.
+func sendOneRun(t *testing.T, url string, n, runMax int, runTime time.Duration) ([]webhook.Outcome, int) {
 	t.Helper()
 	q := &oneRun{outs: make(chan []webhook.Outcome, 1)}
 	for i := range n {
 		q.run = append(q.run, webhook.Delivery{Seq: int64(i), ID: fmt.Sprintf("msg_%d", i), Type: webhook.EventTest,
 			Data: []byte(`{}`), URL: url, Secret: webhook.NewSecret(), Format: webhook.FormatBullpen})
 	}
-	d.Queue, d.Client = q, webhook.NewClient(webhook.Guard{AllowPrivate: true}, time.Second)
-	d.Schedule = webhook.Schedule{Base: time.Second, Cap: time.Second, GiveUpAfter: time.Hour}
+	d := &webhook.Deliverer{Queue: q, Client: webhook.NewClient(webhook.Guard{AllowPrivate: true}, time.Second),
+		Schedule: webhook.Schedule{Base: time.Second, Cap: time.Second, GiveUpAfter: time.Hour}, RunMax: runMax, RunTime: runTime}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = d.Run(ctx) }()
@@ -74,7 +74,7 @@ func TestARunStopsAtItsFirstFailureAndSendsNothingAfterIt(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	outs, limit := sendOneRun(t, srv.URL, 6, webhook.Deliverer{})
+	outs, limit := sendOneRun(t, srv.URL, 6, 0, 0)
 	if limit != 50 {
 		t.Errorf("asked for runs of %d, want 50 by default", limit)
 	}
@@ -94,7 +94,7 @@ func TestARunStopsStartingRequestsOnceItsTimeIsUp(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	outs, limit := sendOneRun(t, srv.URL, 20, webhook.Deliverer{RunMax: 20, RunTime: 100 * time.Millisecond})
+	outs, limit := sendOneRun(t, srv.URL, 20, 20, 100*time.Millisecond)
 	if limit != 20 {
 		t.Errorf("asked for runs of %d, want RunMax 20", limit)
 	}
