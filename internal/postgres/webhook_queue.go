@@ -43,12 +43,14 @@ func enqueueWebhooks(ctx context.Context, tx pgx.Tx, queued []bullpen.Queued) er
 // deliverer holds. A held head is skipped, never passed: the one after it is no head, so an
 // endpoint's line moves one at a time. A head delivered meanwhile fails the re-check of the
 // outer conditions on its new row, and so does one that failed meanwhile and waits for its
-// retry (its next_attempt_at is in the outer conditions for that). The heads are MATERIALIZED so the planner cannot turn the
-// query inside out: with a backlog and statistics behind it (a table grown from empty in
-// seconds) it scanned every pending delivery and matched each against the heads (380 ms a
-// claim at 48,000 queued, by EXPLAIN under load). A head is ordered by id + 0, which only the
-// line index serves (migration 016): ordered by id, the primary key's walk from the oldest
-// delivery, past those delivered, looked cheaper to the planner and was not.
+// retry (its next_attempt_at is in the outer conditions for that). The last column says
+// whether anything waits behind the head (claimRun reads it only then). The heads are
+// MATERIALIZED so the planner cannot turn the query inside out: with a backlog and statistics
+// behind it (a table grown from empty in seconds) it scanned every pending delivery and matched
+// each against the heads (380 ms a claim at 48,000 queued, by EXPLAIN under load). A head is
+// ordered by id + 0, which only the line index serves (migration 016): ordered by id, the
+// primary key's walk from the oldest delivery, past those delivered, looked cheaper to the
+// planner and was not.
 const claimDelivery = `
 	WITH heads AS MATERIALIZED (
 		SELECT h.id FROM webhook_endpoints le
