@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"bullpen/internal/audit"
 	"bullpen/internal/bullpen"
 	"bullpen/internal/webhook"
 )
@@ -43,12 +42,15 @@ func enqueueWebhooks(ctx context.Context, tx pgx.Tx, queued []bullpen.Queued) er
 // only they are read by key; the outer query locks one that is due, skipping those another
 // deliverer holds. A held head is skipped, never passed: the one after it is no head, so an
 // endpoint's line moves one at a time. A head delivered meanwhile fails the re-check of the
-// outer conditions on its new row. The heads are MATERIALIZED so the planner cannot turn the
-// query inside out: with a backlog and statistics behind it (a table grown from empty in
-// seconds) it scanned every pending delivery and matched each against the heads (380 ms a
-// claim at 48,000 queued, by EXPLAIN under load). A head is ordered by id + 0, which only the
-// line index serves (migration 016): ordered by id, the primary key's walk from the oldest
-// delivery, past those delivered, looked cheaper to the planner and was not.
+// outer conditions on its new row, and so does one that failed meanwhile and waits for its
+// retry (its next_attempt_at is in the outer conditions for that). The last column says
+// whether anything waits behind the head (claimRun reads it only then). The heads are
+// MATERIALIZED so the planner cannot turn the query inside out: with a backlog and statistics
+// behind it (a table grown from empty in seconds) it scanned every pending delivery and matched
+// each against the heads (380 ms a claim at 48,000 queued, by EXPLAIN under load). A head is
+// ordered by id + 0, which only the line index serves (migration 016): ordered by id, the
+// primary key's walk from the oldest delivery, past those delivered, looked cheaper to the
+// planner and was not.
 const claimDelivery = `
 	WITH heads AS MATERIALIZED (
 		SELECT h.id FROM webhook_endpoints le
@@ -57,101 +59,100 @@ const claimDelivery = `
 			WHERE endpoint_id = le.id AND delivered_at IS NULL AND given_up_at IS NULL
 			ORDER BY id + 0 LIMIT 1) h
 		WHERE le.enabled AND h.next_attempt_at <= $1)
-	SELECT d.id, d.delivery_id::text, d.endpoint_id::text, d.type, d.channel, d.data::text, d.created_at,
-		d.attempts, d.first_failed_at, e.url, e.secret, e.format
+	SELECT ` + deliveryColumns + `, e.url, e.secret, e.format,
+		EXISTS (SELECT FROM webhook_deliveries b WHERE b.endpoint_id = d.endpoint_id
+			AND b.delivered_at IS NULL AND b.given_up_at IS NULL AND b.id + 0 > d.id)
 	FROM heads JOIN webhook_deliveries d ON d.id = heads.id JOIN webhook_endpoints e ON e.id = d.endpoint_id
-	WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND e.enabled
+	WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= $1 AND e.enabled
 	ORDER BY d.next_attempt_at, d.id
 	LIMIT 1
 	FOR UPDATE OF d SKIP LOCKED`
 
-// Deliver claims a due delivery, calls send with it while holding it, and records what send
-// decided, in one transaction (webhook.Queue). A delivery send could not finish because ctx
-// ended is left as it was, to be sent again; one that was delivered is recorded even then.
-func (db *DB) Deliver(ctx context.Context, now time.Time, send func(context.Context, webhook.Delivery) webhook.Outcome) (bool, error) {
+const deliveryColumns = `d.id, d.delivery_id::text, d.endpoint_id::text, d.type, d.channel, d.data::text, d.created_at,
+	d.attempts, d.first_failed_at, d.next_attempt_at`
+
+// lineAfter is the rest of a run: the deliveries behind a claimed head in its line, in order.
+// They are not locked: the head's lock is the line's (a claim never passes a held head), and
+// only the holder of a line changes its deliveries.
+const lineAfter = `SELECT ` + deliveryColumns + ` FROM webhook_deliveries d
+	WHERE d.endpoint_id = $1 AND d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.id + 0 > $2
+	ORDER BY d.id + 0 LIMIT $3`
+
+// Deliver claims a run of one line, calls send with it while holding the line, and records the
+// outcomes send returned, in one transaction with one commit (webhook.Queue). The run stops
+// before the first delivery not yet due (only a head can wait for a retry, but a delivery's
+// first try is due at its transaction's start, which the deliverer's clock may not have
+// reached). Outcomes send did not return (it stopped at a failure, or ctx ended mid-request)
+// leave their deliveries as they were, to be sent again in order; those it returned are
+// recorded even when ctx has ended.
+func (db *DB) Deliver(ctx context.Context, now time.Time, limit int, send func(context.Context, []webhook.Delivery) []webhook.Outcome) (int, error) {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
-		return false, fmt.Errorf("claim a webhook delivery: %w", err)
+		return 0, fmt.Errorf("claim webhook deliveries: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	var d webhook.Delivery
-	var data string
-	err = tx.QueryRow(ctx, claimDelivery, now).Scan(&d.Seq, &d.ID, &d.EndpointID, &d.Type, &d.Channel, &data,
-		&d.CreatedAt, &d.Attempts, &d.FirstFailedAt, &d.URL, &d.Secret, &d.Format)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+	run, err := claimRun(ctx, tx, now, limit)
+	if err != nil || len(run) == 0 {
+		return 0, err
 	}
-	if err != nil {
-		return false, fmt.Errorf("claim a webhook delivery: %w", err)
+	outs := send(ctx, run)
+	if len(outs) > len(run) {
+		return len(run), fmt.Errorf("record webhook deliveries: %d outcomes for a run of %d", len(outs), len(run))
 	}
-	d.Data = []byte(data)
-	out := send(ctx, d)
-	if ctx.Err() != nil && !out.Delivered {
-		return true, nil // stopping: not the receiver's failure; it is sent again
+	if len(outs) == 0 {
+		return len(run), nil // stopping: nothing was tried to the end; all is sent again
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := recordOutcome(rctx, tx, d, out); err != nil {
-		return true, err
+	if err := recordOutcomes(rctx, tx, run[:len(outs)], outs); err != nil {
+		return len(run), err
 	}
 	if err := tx.Commit(rctx); err != nil {
-		return true, fmt.Errorf("record a webhook delivery: %w", err)
+		return len(run), fmt.Errorf("record webhook deliveries: %w", err)
 	}
-	return true, nil
+	return len(run), nil
 }
 
-func recordOutcome(ctx context.Context, tx pgx.Tx, d webhook.Delivery, out webhook.Outcome) error {
-	b := &pgx.Batch{}
-	switch {
-	case out.Delivered:
-		b.Queue(`UPDATE webhook_deliveries SET attempts = attempts + 1, delivered_at = $2, last_error = NULL
-			WHERE id = $1`, d.Seq, out.At)
-	case out.GaveUp:
-		b.Queue(`UPDATE webhook_deliveries SET attempts = attempts + 1, given_up_at = $2, last_error = $3,
-			first_failed_at = coalesce(first_failed_at, $2) WHERE id = $1`, d.Seq, out.At, out.Error)
-	default:
-		b.Queue(`UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3,
-			first_failed_at = coalesce(first_failed_at, $4) WHERE id = $1`, d.Seq, out.NextAttempt, out.Error, out.At)
+// claimRun locks the due head of one line and reads up to limit-1 deliveries behind it, when
+// the claim saw any (one missed because it committed since is taken by the next run).
+func claimRun(ctx context.Context, tx pgx.Tx, now time.Time, limit int) ([]webhook.Delivery, error) {
+	var head webhook.Delivery
+	var next time.Time
+	var behind bool
+	err := tx.QueryRow(ctx, claimDelivery, now).Scan(append(deliveryFields(&head, &next), &head.URL, &head.Secret, &head.Format, &behind)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
 	}
-	b.Queue(`INSERT INTO webhook_attempts (endpoint_id, delivery_id, type, attempt, at, status, latency_ms, error,
-			next_attempt_at, gave_up) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		d.EndpointID, d.ID, d.Type, out.Attempt.Attempt, out.At, out.Status, out.LatencyMS, out.Error, out.NextAttempt, out.GaveUp)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("record a webhook delivery: %w", err)
-	}
-	if out.GaveUp {
-		return disableEndpoint(ctx, tx, d.EndpointID, out.At, out.DisableReason)
-	}
-	return nil
-}
-
-// disableEndpoint turns off an endpoint that failed for too long, with an audit record by the
-// service itself.
-func disableEndpoint(ctx context.Context, tx pgx.Tx, id string, at time.Time, reason string) error {
-	tag, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET enabled = false, disabled_at = $2, disabled_reason = $3,
-		updated_at = $2 WHERE id = $1 AND enabled`, id, at, reason)
 	if err != nil {
-		return fmt.Errorf("disable webhook %s: %w", id, err)
+		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return nil
+	run := []webhook.Delivery{head}
+	if limit <= 1 || !behind { // a line of one (most, below capacity): no second round trip
+		return run, nil
 	}
-	before, after, err := audit.Changed(audit.Fields{"enabled": jsonTrue}, disabledFields(reason))
+	rows, err := tx.Query(ctx, lineAfter, head.EndpointID, head.Seq, limit-1)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
 	}
-	return Record(ctx, tx, audit.Change{By: bullpen.SystemActor, Action: "webhook.disable", Subject: id, Before: before, After: after})
+	defer rows.Close()
+	for rows.Next() {
+		d := webhook.Delivery{URL: head.URL, Secret: head.Secret, Format: head.Format}
+		if err := rows.Scan(deliveryFields(&d, &next)...); err != nil {
+			return nil, fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		if next.After(now) {
+			break
+		}
+		run = append(run, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
+	}
+	return run, nil
 }
 
-// PruneWebhooks removes deliveries delivered or given up before then, the log's attempts made before then,
-// and the endpoints deleted before then with all they had (webhook.Queue).
-func (db *DB) PruneWebhooks(ctx context.Context, before time.Time) error {
-	b := &pgx.Batch{}
-	b.Queue(`DELETE FROM webhook_deliveries WHERE delivered_at < $1 OR given_up_at < $1`, before)
-	b.Queue(`DELETE FROM webhook_attempts WHERE at < $1`, before)
-	b.Queue(`DELETE FROM webhook_endpoints WHERE deleted_at < $1`, before)
-	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("prune webhooks: %w", err)
-	}
-	return nil
+// deliveryFields are the scan targets of deliveryColumns (next: when the delivery is due).
+func deliveryFields(d *webhook.Delivery, next *time.Time) []any {
+	return []any{&d.Seq, &d.ID, &d.EndpointID, &d.Type, &d.Channel, &d.Data, &d.CreatedAt,
+		&d.Attempts, &d.FirstFailedAt, next}
 }

@@ -1,14 +1,9 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -16,24 +11,31 @@ import (
 // Queue is the deliveries waiting to be sent (postgres.DB).
 type Queue interface {
 	// Deliver claims the due head of line of one enabled endpoint that no other deliverer
-	// holds, calls send with it, and stores the outcome (the delivery delivered, scheduled
-	// again or given up with its endpoint disabled, and the attempt in the log), in one
-	// transaction that holds the delivery while send runs: no one sends it, or the next of its
-	// line, meanwhile. It reports false when nothing was due.
-	Deliver(ctx context.Context, now time.Time, send func(context.Context, Delivery) Outcome) (bool, error)
+	// holds, with the deliveries behind it in its line, up to limit in all, due and in order
+	// (a run); calls send with the run; and stores the outcomes send returns, one for each of
+	// the run's first deliveries (the rest stay queued as they were): each delivered,
+	// scheduled again or given up with its endpoint disabled, and its attempt in the log. All
+	// in one transaction that holds the head while send runs: no one sends the head, or
+	// anything behind it, meanwhile. It reports how many deliveries it claimed, 0 when nothing
+	// was due.
+	Deliver(ctx context.Context, now time.Time, limit int, send func(context.Context, []Delivery) []Outcome) (int, error)
 	// PruneWebhooks removes deliveries delivered, and attempts logged, before then.
 	PruneWebhooks(ctx context.Context, before time.Time) error
 }
 
 // Deliverer sends what the queue holds, off the ingest path: Workers requests at a time across
 // endpoints, one at a time per endpoint and in order, so a slow or dead receiver holds up only
-// its own line (and at most one worker, for at most the client's timeout).
+// its own line (and at most one worker, for at most the client's timeout). A worker takes a
+// run of one line at a time (RunMax deliveries, RunTime of sending at most) and the queue
+// records it with one commit: a commit per delivery was what bounded the throughput.
 type Deliverer struct {
 	Queue    Queue
 	Client   *http.Client // default NewClient(Guard{}, Timeout)
 	Schedule Schedule
 	Renderer Renderer
 	Workers  int              // default 6
+	RunMax   int              // the most deliveries of one line sent under one claim; default 50
+	RunTime  time.Duration    // no further request of a run starts after this much sending; default 1 s
 	Poll     time.Duration    // how often an idle worker looks for due work without a kick; default 1 s
 	Keep     time.Duration    // how long delivered deliveries and the log are kept; default 7 days
 	Now      func() time.Time // default time.Now
@@ -53,6 +55,12 @@ func (d *Deliverer) fill() {
 	}
 	if d.Workers <= 0 {
 		d.Workers = 6
+	}
+	if d.RunMax <= 0 {
+		d.RunMax = 50
+	}
+	if d.RunTime <= 0 {
+		d.RunTime = time.Second
 	}
 	if d.Poll <= 0 {
 		d.Poll = time.Second
@@ -118,7 +126,7 @@ func (d *Deliverer) work(ctx context.Context) {
 	t := time.NewTimer(errorWait)
 	defer t.Stop()
 	for {
-		found, err := d.Queue.Deliver(ctx, d.Now(), d.send)
+		found, err := d.Queue.Deliver(ctx, d.Now(), d.RunMax, d.sendRun)
 		if ctx.Err() != nil {
 			return
 		}
@@ -133,7 +141,7 @@ func (d *Deliverer) work(ctx context.Context) {
 			}
 			continue
 		}
-		if found {
+		if found > 0 {
 			d.Kick() // there may be more: a second worker takes the next line
 			continue
 		}
@@ -173,50 +181,4 @@ func (d *Deliverer) prune(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// send makes one attempt at del and decides what becomes of it.
-func (d *Deliverer) send(ctx context.Context, del Delivery) Outcome {
-	res := d.post(ctx, del)
-	return d.Schedule.Decide(del, res, d.Now())
-}
-
-func (d *Deliverer) post(ctx context.Context, del Delivery) Result {
-	body, err := d.Renderer.Render(del)
-	if err != nil {
-		return Result{Err: err}
-	}
-	at := d.Now()
-	sig, err := Sign(del.Secret, del.ID, at, body)
-	if err != nil {
-		return Result{Err: err}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, del.URL, bytes.NewReader(body))
-	if err != nil {
-		return Result{Err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Bullpen-Webhooks/1")
-	req.Header.Set(HeaderID, del.ID)
-	req.Header.Set(HeaderTimestamp, strconv.FormatInt(at.Unix(), 10))
-	req.Header.Set(HeaderSignature, sig)
-	start := time.Now()
-	resp, err := d.Client.Do(req)
-	if err != nil {
-		return Result{Err: withoutURL(err), Latency: time.Since(start)}
-	}
-	// Read (a little of) the answer, so the connection can be used again.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
-	return Result{Status: resp.StatusCode, Latency: time.Since(start)}
-}
-
-// withoutURL drops the URL from a client error: a chat's webhook URL is a secret of its own,
-// and the log says which endpoint anyway.
-func withoutURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
