@@ -136,19 +136,16 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// readAchievementState fills reps with their wins by local day, their two largest won deals,
-// their moved targets and the badges those could touch, in one pipelined round trip.
+// readAchievementState fills reps with their two largest won deals, their moved targets and the
+// badges those could touch, in one pipelined round trip, then with their wins by local day
+// (readWins: how many of those it reads depends on the badges).
 func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep, moved []target.Value) error {
-	loc := cal.Location()
 	var dayReps, lowKeys, highKeys []string
-	var lows, highs []time.Time
 	var dealReps, dealIDs []string
 	for _, r := range reps {
 		if len(r.Days) > 0 {
 			from, to := achievement.Window(rules, cal, r.Days)
 			dayReps = append(dayReps, r.RepID)
-			lows = append(lows, time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc))
-			highs = append(highs, time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc))
 			lowKeys, highKeys = append(lowKeys, from.Format(time.DateOnly)), append(highKeys, to.AddDate(0, 0, 1).Format(time.DateOnly))
 		}
 		for _, d := range r.Deals {
@@ -166,10 +163,6 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 	topReps := slices.Compact(slices.Clone(dealReps))
 
 	b := &pgx.Batch{}
-	b.Queue(`SELECT r.rep_id, (d.won_at AT TIME ZONE $4)::date, count(*)
-		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(rep_id, lo, hi)
-		JOIN deals d ON d.rep_id = r.rep_id AND d.won AND d.won_at >= r.lo AND d.won_at < r.hi
-		GROUP BY 1, 2`, dayReps, lows, highs, loc.String())
 	b.Queue(`SELECT r.rep_id, t.deal_id, t.amount FROM unnest($1::text[]) AS r(rep_id)
 		CROSS JOIN LATERAL (SELECT d.deal_id, d.amount FROM deals d WHERE d.rep_id = r.rep_id AND d.won
 			ORDER BY d.amount DESC, d.deal_id LIMIT 2) t
@@ -197,17 +190,8 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 		byID[reps[i].RepID] = &reps[i]
 	}
 	var repID string
-	var day time.Time
-	var n int
-	rows, _ := br.Query()
-	if _, err := pgx.ForEachRow(rows, []any{&repID, &day, &n}, func() error {
-		byID[repID].Wins[day] = n
-		return nil
-	}); err != nil {
-		return err
-	}
 	var top achievement.Deal
-	rows, _ = br.Query()
+	rows, _ := br.Query()
 	if _, err := pgx.ForEachRow(rows, []any{&repID, &top.DealID, &top.Amount}, func() error {
 		top.Won = true
 		byID[repID].Top = append(byID[repID].Top, top)
@@ -231,7 +215,10 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 	for _, a := range awards {
 		byID[a.RepID].Awards = append(byID[a.RepID].Awards, a)
 	}
-	return br.Close()
+	if err := br.Close(); err != nil {
+		return err
+	}
+	return readWins(ctx, tx, rules, cal, reps)
 }
 
 // writeAchievements writes the decision in one round trip: each award (a new row, or a revoked
