@@ -6,12 +6,11 @@ import (
 
 	"bullpen/internal/achievement"
 	"bullpen/internal/event"
+	"bullpen/internal/postgres"
 )
 
 // noteOf is the note of a rep's badge of kind k and occurrence key, or of its revocation.
-func noteOf(t *testing.T, db interface {
-	RepAchievements(context.Context, string) ([]achievement.Award, error)
-}, rep string, k achievement.Kind, key string) string {
+func noteOf(t *testing.T, db *postgres.DB, rep string, k achievement.Kind, key string) string {
 	t.Helper()
 	awards, err := db.RepAchievements(context.Background(), rep)
 	if err != nil {

@@ -16,22 +16,16 @@ func TestOneBatchAwardsRevokesAndAwardsAnewForSeveralRepsEachOnce(t *testing.T) 
 	// One batch: gus's first win and personal best, hal's only win reversed, ida's day won again.
 	batch := mustApply(t, db, winAt("g1", "gus", "G1", "2026-04-06T09:00:00Z", 100), winAt("g2", "gus", "G2", "2026-04-06T10:00:00Z", 200),
 		reversedDeal("h2", "hal", "H1"), winAt("i4", "ida", "I4", "2026-04-06T12:00:00Z", 100))
-	for rep, want := range map[string]string{
-		"gus": "first_win 2026-04-06, largest_deal G2",
-		"hal": "first_win 2026-04-06-",
-		"ida": "first_win 2026-04-07, largest_deal I2, first_win 2026-04-06",
+	for rep, want := range map[string]struct{ badges, ledger string }{
+		"gus": {"first_win 2026-04-06, largest_deal G2", "achievement 5, achievement 20"},
+		"hal": {"first_win 2026-04-06-", "achievement 5, achievement -5"},
+		"ida": {"first_win 2026-04-07, largest_deal I2, first_win 2026-04-06", "achievement 5, achievement 5, achievement 20, achievement -5, achievement 5"},
 	} {
-		if got := badgesOf(t, db, rep); got != want {
-			t.Errorf("%s: badges %q, want %q", rep, got, want)
+		if got := badgesOf(t, db, rep); got != want.badges {
+			t.Errorf("%s: badges %q, want %q", rep, got, want.badges)
 		}
-	}
-	for rep, want := range map[string]string{
-		"gus": "achievement 5, achievement 20",
-		"hal": "achievement 5, achievement -5",
-		"ida": "achievement 5, achievement 5, achievement 20, achievement -5, achievement 5",
-	} {
-		if got := ledgerOf(t, db, rep); got != want {
-			t.Errorf("%s: ledger %q, want %q", rep, got, want)
+		if got := ledgerOf(t, db, rep); got != want.ledger {
+			t.Errorf("%s: ledger %q, want %q", rep, got, want.ledger)
 		}
 	}
 	if batch["gus"].Points != 25 || batch["hal"].Points != 0 || batch["ida"].Points != 30 {
