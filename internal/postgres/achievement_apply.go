@@ -246,8 +246,12 @@ func writeAchievements(ctx context.Context, tx pgx.Tx, o achievement.Outcome) ([
 	}
 	var ids []int64
 	var reasons []string
+	revoking := map[int64]bool{}
 	for _, r := range o.Revoked {
-		ids, reasons = append(ids, r.Award.ID), append(reasons, r.Note)
+		if !revoking[r.Award.ID] { // a second revocation of one badge would take its points back twice
+			revoking[r.Award.ID] = true
+			ids, reasons = append(ids, r.Award.ID), append(reasons, r.Note)
+		}
 	}
 	b := &pgx.Batch{}
 	if len(reps) > 0 {
