@@ -143,20 +143,17 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// readAchievementState fills reps with their wins by local day, their two largest won deals,
-// their moved targets, their touched periods' revenue (queuePeriods) and the badges those
-// could touch, in one pipelined round trip.
+// readAchievementState fills reps with their two largest won deals, their moved targets, their
+// touched periods' revenue (queuePeriods) and the badges those could touch, in one pipelined
+// round trip, then with their wins by local day (readWins: how many of those it reads depends
+// on the badges).
 func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep, moved []target.Value) error {
-	loc := cal.Location()
 	var dayReps, lowKeys, highKeys []string
-	var lows, highs []time.Time
 	var dealReps, dealIDs []string
 	for _, r := range reps {
 		if len(r.Days) > 0 {
 			from, to := achievement.Window(rules, cal, r.Days)
 			dayReps = append(dayReps, r.RepID)
-			lows = append(lows, time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc))
-			highs = append(highs, time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc))
 			lowKeys, highKeys = append(lowKeys, from.Format(time.DateOnly)), append(highKeys, to.AddDate(0, 0, 1).Format(time.DateOnly))
 		}
 		for _, d := range r.Deals {
@@ -174,10 +171,6 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 	topReps := slices.Compact(slices.Clone(dealReps))
 
 	b := &pgx.Batch{}
-	b.Queue(`SELECT r.rep_id, (d.won_at AT TIME ZONE $4)::date, count(*)
-		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(rep_id, lo, hi)
-		JOIN deals d ON d.rep_id = r.rep_id AND d.won AND d.won_at >= r.lo AND d.won_at < r.hi
-		GROUP BY 1, 2`, dayReps, lows, highs, loc.String())
 	b.Queue(`SELECT r.rep_id, t.deal_id, t.amount FROM unnest($1::text[]) AS r(rep_id)
 		CROSS JOIN LATERAL (SELECT d.deal_id, d.amount FROM deals d WHERE d.rep_id = r.rep_id AND d.won
 			ORDER BY d.amount DESC, d.deal_id LIMIT 2) t
@@ -206,17 +199,8 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 		byID[reps[i].RepID] = &reps[i]
 	}
 	var repID string
-	var day time.Time
-	var n int
-	rows, _ := br.Query()
-	if _, err := pgx.ForEachRow(rows, []any{&repID, &day, &n}, func() error {
-		byID[repID].Wins[day] = n
-		return nil
-	}); err != nil {
-		return err
-	}
 	var top achievement.Deal
-	rows, _ = br.Query()
+	rows, _ := br.Query()
 	if _, err := pgx.ForEachRow(rows, []any{&repID, &top.DealID, &top.Amount}, func() error {
 		top.Won = true
 		byID[repID].Top = append(byID[repID].Top, top)
@@ -239,39 +223,76 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 	if err := periods.read(br, rules.BestPeriod.Period, byID); err != nil {
 		return err
 	}
-	return br.Close()
+	if err := br.Close(); err != nil {
+		return err
+	}
+	return readWins(ctx, tx, rules, cal, reps)
 }
 
-// writeAchievements writes the decision in one round trip: each award (a new row, or a revoked
-// one awarded anew; nothing when it stands already) with its ledger row, each revocation (only
-// of a badge still standing) with its reversing row. It returns the awards as they now are.
+// writeAchievements writes the decision in one round trip of two statements: every award (a
+// new row, or a revoked one awarded anew; nothing when it stands already) with its ledger row,
+// then every revocation (only of a badge still standing) with its reversing row, each in the
+// order Decide chose. It returns the awards as they now are, in that order. (A statement per
+// badge cost the batch a parse, a plan and an execution each: ~200 a batch in the benchmark.)
 func writeAchievements(ctx context.Context, tx pgx.Tx, o achievement.Outcome) ([]achievement.Award, error) {
-	b := &pgx.Batch{}
+	var reps, kinds, keys, notes []string
+	var deals []*string
+	var points []int64
+	seen := map[[3]string]bool{}
 	for _, e := range o.Earned {
-		b.Queue(`WITH a AS (
-				INSERT INTO achievements AS a (rep_id, kind, occurrence, deal_id, points, note) VALUES ($1, $2, $3, $4, $5, $6)
+		k := [3]string{e.RepID, string(e.Kind), e.Key}
+		if seen[k] { // one row can be inserted once a statement; a second award of it would change nothing
+			continue
+		}
+		seen[k] = true
+		var deal *string
+		if e.DealID != "" {
+			deal = &e.DealID
+		}
+		reps, kinds, keys, deals = append(reps, e.RepID), append(kinds, string(e.Kind)), append(keys, e.Key), append(deals, deal)
+		points, notes = append(points, e.Points), append(notes, e.Note)
+	}
+	var ids []int64
+	var reasons []string
+	revoking := map[int64]bool{}
+	for _, r := range o.Revoked {
+		if !revoking[r.Award.ID] { // a second revocation of one badge would take its points back twice
+			revoking[r.Award.ID] = true
+			ids, reasons = append(ids, r.Award.ID), append(reasons, r.Note)
+		}
+	}
+	b := &pgx.Batch{}
+	if len(reps) > 0 {
+		b.Queue(`WITH e AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+				WITH ORDINALITY AS e(rep_id, kind, occurrence, deal_id, points, note, i)),
+			a AS (
+				INSERT INTO achievements AS a (rep_id, kind, occurrence, deal_id, points, note)
+				SELECT rep_id, kind, occurrence, deal_id, points, note FROM e ORDER BY i
 				ON CONFLICT (rep_id, kind, occurrence) DO UPDATE SET points = excluded.points, note = excluded.note,
 					deal_id = excluded.deal_id, awarded_at = now(), revoked_at = NULL, revoked_reason = NULL
 				WHERE a.revoked_at IS NOT NULL
 				RETURNING a.*),
 			l AS (INSERT INTO ledger (rep_id, points, reason, deal_id, achievement_id, by, note)
-				SELECT rep_id, points, 'achievement', deal_id, id, $7, note FROM a WHERE points <> 0)
-			SELECT `+awardColumns+` FROM a`,
-			e.RepID, string(e.Kind), e.Key, nullable(e.DealID), e.Points, e.Note, bullpen.SystemActor)
+				SELECT a.rep_id, a.points, 'achievement', a.deal_id, a.id, $7, a.note FROM a JOIN e USING (rep_id, kind, occurrence)
+				WHERE a.points <> 0 ORDER BY e.i)
+			SELECT `+awardColumns+` FROM a JOIN e USING (rep_id, kind, occurrence) ORDER BY e.i`,
+			reps, kinds, keys, deals, points, notes, bullpen.SystemActor)
 	}
-	for _, r := range o.Revoked {
-		b.Queue(`WITH a AS (
-				UPDATE achievements AS a SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL
+	if len(ids) > 0 {
+		b.Queue(`WITH r AS (SELECT * FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS r(id, reason, i)),
+			a AS (
+				UPDATE achievements AS a SET revoked_at = now(), revoked_reason = r.reason FROM r WHERE a.id = r.id AND a.revoked_at IS NULL
 				RETURNING a.*),
 			l AS (INSERT INTO ledger (rep_id, points, reason, deal_id, achievement_id, by, note)
-				SELECT rep_id, -points, 'achievement', deal_id, id, $3, revoked_reason FROM a WHERE points <> 0)
-			SELECT `+awardColumns+` FROM a`,
-			r.Award.ID, r.Note, bullpen.SystemActor)
+				SELECT a.rep_id, -a.points, 'achievement', a.deal_id, a.id, $3, a.revoked_reason FROM a JOIN r USING (id)
+				WHERE a.points <> 0 ORDER BY r.i)
+			SELECT `+awardColumns+` FROM a JOIN r USING (id) ORDER BY r.i`,
+			ids, reasons, bullpen.SystemActor)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer func() { _ = br.Close() }()
 	var changed []achievement.Award
-	for range len(o.Earned) + len(o.Revoked) {
+	for range b.Len() {
 		rows, _ := br.Query()
 		got, err := pgx.CollectRows(rows, scanAward)
 		if err != nil {

@@ -49,6 +49,8 @@ type drainResult struct {
 	Profile       string        `json:"cpu_profile,omitempty"`
 	Phases        *phasesReport `json:"phases,omitempty"`
 	Verify        verifyReport  `json:"verify"`
+	// Awards are the badges a drain with -achievements on left, by kind.
+	Awards []awardCount `json:"awards,omitempty"`
 }
 
 type point struct {
@@ -255,6 +257,11 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 		if dl != 0 {
 			res.Verify.Problems = append(res.Verify.Problems, fmt.Sprintf("%d events dead-lettered", dl))
 			res.Verify.OK = false
+		}
+	}
+	if s.achievements {
+		if res.Awards, err = countAwards(ctx, db); err != nil {
+			return res, err
 		}
 	}
 	if then != nil {

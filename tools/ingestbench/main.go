@@ -403,6 +403,9 @@ func printReport(out io.Writer, rep *report) error {
 		v += ")"
 		fmt.Fprintf(w, "%-6s %-4d %-6d %-4d %-7s %8.1f %8.1f %12.0f %12.0f %s\n", d.Kind, d.Run, d.Batch, d.Consumers, yesNo(d.Targets),
 			d.JoinSeconds, d.WallSeconds, d.SteadyRate, d.WallRate, v)
+		if d.Achievements {
+			fmt.Fprintf(w, "       %s\n", awardsLine(d.Awards, d.Events))
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "summary (medians of app drains; steady = from the first committed batch to the last)\n")

@@ -130,7 +130,8 @@ type phases struct {
 
 type stmtTime struct {
 	d time.Duration
-	n int64
+	n int64 // round trips: statements, or pipelines of them
+	q int64 // statements (a pipeline counts each of its own)
 }
 
 func newPhases() *phases { return &phases{statements: map[string]*stmtTime{}} }
@@ -151,12 +152,13 @@ func (p *phases) add(d *time.Duration, start time.Time) {
 type traceKey struct{}
 
 type traceStart struct {
-	label string
-	at    time.Time
+	label   string
+	at      time.Time
+	queries int // statements in a pipeline
 }
 
 func (p *phases) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	return context.WithValue(ctx, traceKey{}, traceStart{statementLabel(data.SQL), time.Now()})
+	return context.WithValue(ctx, traceKey{}, traceStart{label: statementLabel(data.SQL), at: time.Now()})
 }
 
 func (p *phases) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
@@ -164,10 +166,26 @@ func (p *phases) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQuer
 }
 
 func (p *phases) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceCopyFromStartData) context.Context {
-	return context.WithValue(ctx, traceKey{}, traceStart{"COPY " + strings.Join(data.TableName, "."), time.Now()})
+	return context.WithValue(ctx, traceKey{}, traceStart{label: "COPY " + strings.Join(data.TableName, "."), at: time.Now()})
 }
 
 func (p *phases) TraceCopyFromEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromEndData) {
+	p.end(ctx)
+}
+
+// TraceBatchStart times a pipeline (pgx.Batch) as one round trip, named by its first
+// statement: the ledger's pipelines send one kind of work each.
+func (p *phases) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	label, n := "pipeline", 0
+	if data.Batch != nil && len(data.Batch.QueuedQueries) > 0 {
+		label, n = "pipeline: "+statementLabel(data.Batch.QueuedQueries[0].SQL), len(data.Batch.QueuedQueries)
+	}
+	return context.WithValue(ctx, traceKey{}, traceStart{label: label, at: time.Now(), queries: n})
+}
+
+func (p *phases) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (p *phases) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) {
 	p.end(ctx)
 }
 
@@ -186,11 +204,19 @@ func (p *phases) end(ctx context.Context) {
 	}
 	s.d += el
 	s.n++
+	s.q += int64(max(ts.queries, 1))
 }
 
 // statementLabel names the ledger's statements (internal/postgres/ingest.go) briefly.
 func statementLabel(sql string) string {
 	known := []struct{ part, label string }{
+		{"WITH ORDINALITY AS r(rep_id, lo, hi, cap", "achievements: read wins by day"},
+		{"CROSS JOIN LATERAL (SELECT d.deal_id, d.amount", "achievements: read top deals, quotas, badges"},
+		{"JOIN deals d ON d.rep_id = r.rep_id AND d.won", "achievements: read wins by day, top deals, quotas, badges"},
+		{"INSERT INTO achievements", "achievements: award (and its ledger row)"},
+		{"UPDATE achievements", "achievements: revoke (and its ledger row)"},
+		{"pg_advisory_xact_lock($1, k)", "lock balances (advisory, per rep)"},
+		{"coalesce(sum(l.points)", "sum balances"},
 		{"FROM contributions WHERE event_id", "redelivery: touched standings"},
 		{"FROM events WHERE event_id = ANY($1))", "redelivery: touched reps"},
 		{"pg_advisory_xact_lock_shared", "advisory lock (shared)"},
@@ -220,7 +246,9 @@ type phaseRow struct {
 	Seconds  float64 `json:"seconds"`
 	Share    float64 `json:"share_of_wall"`
 	PerBatch float64 `json:"ms_per_batch"`
-	Count    int64   `json:"count,omitempty"`
+	Count    int64   `json:"count,omitempty"` // round trips
+	// Statements per batch of the consumer: a pipeline counts each of its own.
+	StatementsPerBatch float64 `json:"statements_per_batch,omitempty"`
 }
 
 type phasesReport struct {
@@ -243,7 +271,9 @@ func (p *phases) report(wall float64) *phasesReport {
 	r := &phasesReport{Batches: p.batches, RowsSet: p.rows, RepsSet: p.reps}
 	for name, s := range p.statements {
 		inStatements += s.d
-		r.Statements = append(r.Statements, row(name, s.d, s.n))
+		sr := row(name, s.d, s.n)
+		sr.StatementsPerBatch = round3(float64(s.q) / b)
+		r.Statements = append(r.Statements, sr)
 	}
 	slices.SortFunc(r.Statements, func(a, b phaseRow) int { return int((b.Seconds - a.Seconds) * 1e6) })
 	outside := time.Duration(wall*float64(time.Second)) - p.process
@@ -264,9 +294,9 @@ func (r *phasesReport) String() string {
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "  %-74s %8.2f %5.1f%% %9.2f\n", s.Name, s.Seconds, 100*s.Share, s.PerBatch)
 	}
-	fmt.Fprintf(&b, "  PostgreSQL statements (wall, in ApplyBatch):\n")
+	fmt.Fprintf(&b, "  PostgreSQL statements (wall, in ApplyBatch; a pipeline is one round trip)   %8s %6s %9s %s\n", "", "", "", "statements/batch")
 	for _, s := range r.Statements {
-		fmt.Fprintf(&b, "    %-72s %8.2f %5.1f%% %9.2f\n", s.Name, s.Seconds, 100*s.Share, s.PerBatch)
+		fmt.Fprintf(&b, "    %-72s %8.2f %5.1f%% %9.2f %8.1f\n", s.Name, s.Seconds, 100*s.Share, s.PerBatch, s.StatementsPerBatch)
 	}
 	return b.String()
 }
