@@ -21,7 +21,6 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 	cfg.Grace = 2 * time.Second
 	cfg.FinalizeCheck = 200 * time.Millisecond
 	db, store := openDB(t, cfg), openStore(t, cfg)
-	sprint := endingSoon(t, db, 4*time.Second) // pays 500 to the winner
 	startConsumer(t, cfg)
 	base := startServer(t, cfg)
 	admin := cfg.AdminToken
@@ -37,6 +36,9 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 		}
 	}
 	at := time.Now().UTC().Format(time.RFC3339Nano) // after the launches, before the sprint ends
+	// The sprint (it pays 500 to the winner) ends a few seconds after the deals: made only now,
+	// so a slow start of the processes or the launches cannot put the deals after its end.
+	sprint := endingSoon(t, db, 6*time.Second)
 	produce(t, cfg,
 		msg("ana", ev{"event_id": "w1", "type": "deal.won", "deal_id": "D-88121", "amount": 6000, "occurred_at": at, "rep_name": "Ana Ruiz"}),
 		msg("bo", ev{"event_id": "w2", "type": "deal.won", "deal_id": "B-1", "amount": 100, "occurred_at": at}))
