@@ -16,6 +16,8 @@ const (
 	EConflict        = "conflict"
 	ERateLimited     = "rate_limited"
 	EInternal        = "internal"
+	// EUnavailable (an extension): a service the request needs is down; retry later.
+	EUnavailable = "unavailable"
 )
 
 // Error is an error a caller can act on: a stable code, a message for people and, for

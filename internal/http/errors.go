@@ -17,7 +17,12 @@ var statusOf = map[string]int{
 	bullpen.EConflict:        fiber.StatusConflict,
 	bullpen.ERateLimited:     fiber.StatusTooManyRequests,
 	bullpen.EInternal:        fiber.StatusInternalServerError,
+	bullpen.EUnavailable:     fiber.StatusServiceUnavailable,
 }
+
+// unavailableRetry is the Retry-After of a 503 unavailable: long enough for a broker to come
+// back or fail over, short enough for a CRM connector's retry to be prompt.
+const unavailableRetry = "5"
 
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -43,8 +48,12 @@ func (s *Server) errorResponse(c *fiber.Ctx, err error) (int, errorDetail) {
 		if !ok {
 			status = fiber.StatusInternalServerError
 		}
-		if status == fiber.StatusInternalServerError {
+		switch status {
+		case fiber.StatusInternalServerError:
 			s.Logger.Error("request failed", "method", c.Method(), "route", c.Route().Path, "err", err)
+		case fiber.StatusServiceUnavailable:
+			s.Logger.Warn("request refused: a service it needs is down", "method", c.Method(), "route", c.Route().Path, "err", err)
+			c.Set(fiber.HeaderRetryAfter, unavailableRetry)
 		}
 		return status, errorDetail{Code: be.Code, Message: be.Message, Field: be.Field}
 	}

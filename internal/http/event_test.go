@@ -1,12 +1,18 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/event"
+	httpapi "bullpen/internal/http"
+	"bullpen/internal/kafka"
 )
 
 const (
@@ -55,4 +61,59 @@ func TestPostEventsRefusesOversizedBatches(t *testing.T) {
 	if n := len(e.producer.produced()); n != 10_000 {
 		t.Fatalf("produced %d, want 10000", n)
 	}
+}
+
+// With the event stream down, POST /events says so: 503 unavailable with Retry-After, not a
+// bare 500; nothing is recorded as posted, and the same request with the same Idempotency-Key
+// goes through once the stream is back.
+func TestPostEventsWithTheStreamDownIsUnavailableAndCanBeSentAgain(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	_ = ln.Close() // a port where no broker answers
+	stream := &switchedProducer{down: kafka.NewProducer(kafka.Cluster{Brokers: []string{dead}}, "deals")}
+	t.Cleanup(func() { _ = stream.down.Close() })
+	e := newEnv(t, func(d *httpapi.Deps) { d.Producer = stream })
+	ingest := e.mustMint(adminSecret, bullpen.RoleIngest, "")
+
+	r := e.do("POST", "/api/v1/events", ingest.Token, "["+goodEvent+"]", "Idempotency-Key", "batch-7")
+	r.WantError(t, 503, bullpen.EUnavailable, "")
+	if got := r.Header.Get("Retry-After"); got == "" || got == "0" {
+		t.Errorf("Retry-After %q, want whole seconds", got)
+	}
+	for _, it := range e.audit("entity", "events").Items {
+		t.Errorf("a post the stream refused is in the audit trail: %+v", it)
+	}
+
+	stream.up(e.producer) // the stream is back
+	var got struct{ Accepted int }
+	e.do("POST", "/api/v1/events", ingest.Token, "["+goodEvent+"]", "Idempotency-Key", "batch-7").Want(t, 202, &got)
+	if n := len(e.producer.produced()); got.Accepted != 1 || n != 1 {
+		t.Fatalf("after the stream came back: accepted %d, produced %d", got.Accepted, n)
+	}
+}
+
+// switchedProducer produces to down until up is called, then to the producer given.
+type switchedProducer struct {
+	mu   sync.Mutex
+	down *kafka.Producer
+	to   httpapi.Producer
+}
+
+func (p *switchedProducer) up(to httpapi.Producer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.to = to
+}
+
+func (p *switchedProducer) Produce(ctx context.Context, msgs ...event.Record) error {
+	p.mu.Lock()
+	to := p.to
+	p.mu.Unlock()
+	if to == nil {
+		return p.down.Produce(ctx, msgs...)
+	}
+	return to.Produce(ctx, msgs...)
 }

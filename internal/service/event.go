@@ -2,8 +2,10 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"bullpen/internal/audit"
+	"bullpen/internal/bullpen"
 	"bullpen/internal/event"
 )
 
@@ -44,7 +46,13 @@ func (s *Events) Post(ctx context.Context, by string, msgs []event.Record) error
 		msgs[i].SentBy = by
 	}
 	if err := s.producer.Produce(ctx, msgs...); err != nil {
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		// The stream is down or refusing: say so (503 and Retry-After), not "internal". Some of
+		// a large batch may have gone out; the whole batch again is harmless.
+		return fmt.Errorf("%w: %w", bullpen.Errorf(bullpen.EUnavailable,
+			"the event stream cannot take events now; send the batch again later (events apply once by event_id)"), err)
 	}
 	return s.trail.Record(ctx, audit.Change{By: by, Action: "events.post", Detail: map[string]int{"count": len(msgs)}})
 }
