@@ -6,8 +6,8 @@
 //     (read and checked by internal/live/wire, the protocol's pure parsing);
 //   - the socket and its writer (socket.go, flush.go): one connection, its queue and frames;
 //   - the channel registry (registry.go): which channels this node watches for which sockets;
-//   - the fan-out (fanout.go): the node's one reader of the channel log, handing each message
-//     to the sockets watching its channel and their frames to the flushers;
+//   - the fan-out (fanout.go, burst.go): the node's one reader of the channel log, handing each
+//     burst's messages, by channel, to the sockets watching them and their frames to the flushers;
 //   - catch-up (catchup.go, tail.go, snapshot.go): a subscription brought to the channel's
 //     current seq from its history or a snapshot, without a gap;
 //   - presence (presence.go): the wall displays connected, on every node;
