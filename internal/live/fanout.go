@@ -76,11 +76,9 @@ func (fo *fanOut) receive(sub Subscription, revoked *revocations) {
 		case bullpen.AnnouncedRevocation:
 			fo.handOut()
 			revoked.received(a.Payload)
-			continue
 		case bullpen.AnnouncedRotation:
 			fo.handOut()
 			revoked.receivedRotation(a.Payload)
-			continue
 		case bullpen.AnnouncedMessage:
 			fo.add(a.Channel, a.Payload)
 			fo.notices++

@@ -4,10 +4,12 @@ package live
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"slices"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"bullpen/internal/bullpen"
 	"bullpen/internal/live/wire"
 )
 
@@ -260,4 +263,37 @@ func readFrames(t *testing.T, c net.Conn, n int) [][]string {
 		out = append(out, strings.Split(string(body), "\n"))
 	}
 	return out
+}
+
+// scriptedLog announces what it is given, in order; Waiting says whether more is queued.
+type scriptedLog struct {
+	Subscription
+	ch chan bullpen.Announcement
+}
+
+func (s *scriptedLog) Next() (bullpen.Announcement, bool) { a, ok := <-s.ch; return a, ok }
+func (s *scriptedLog) Waiting() bool                      { return len(s.ch) > 0 }
+
+type forgetful struct{ Tokens }
+
+func (forgetful) ForgetToken(string) {}
+
+// A burst that ends with a revocation (or a rotation) is written at once: its messages do not
+// wait for the next announcement, which may be a long time coming.
+func TestABurstEndingWithARevocationIsWrittenAtOnce(t *testing.T) {
+	fb := newFloorBench(t, 1, false)
+	fb.socks[0].subs["floor"].seq = 0
+	l := fb.socks[0].l
+	log := &scriptedLog{ch: make(chan bullpen.Announcement, 4)}
+	m := fb.message()
+	log.ch <- bullpen.Announcement{Kind: bullpen.AnnouncedMessage, Channel: "floor", Payload: m}
+	log.ch <- bullpen.Announcement{Kind: bullpen.AnnouncedRevocation, Payload: "tok_elsewhere"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); close(log.ch); fb.fo.wait() }()
+	revoked := newRevocations(nil, forgetful{}, newSocketSet(l.metrics, slog.Default(), l.opt), slog.Default())
+	fb.fo.logger = slog.Default()
+	fb.fo.start(ctx, log, revoked, 1)
+	if got := readFrames(t, fb.peers[1], 1); !slices.Equal(got[0], []string{m}) {
+		t.Fatalf("got %q, want the message", got)
+	}
 }
