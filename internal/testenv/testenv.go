@@ -107,7 +107,9 @@ func Schema(t testing.TB) string {
 
 func schemaIn(t testing.TB, base string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Migrating a fresh schema takes about a second; on a machine saturated by parallel suites
+	// it has taken more than 30 s, and failed tests that do not test migrations at all.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	sc, err := postgres.NewScratch(ctx, base, "t_")
 	if sc != nil {
