@@ -15,8 +15,12 @@ type Rep struct {
 	// Days are the local dates (civil dates at UTC midnight, in the calendar's zone) on which
 	// the batch's wins, updates and reversals fell.
 	Days []time.Time
-	// Wins counts the rep's won deals by local date over Window(Days) (no entry: none).
+	// Wins counts the rep's won deals by local date on Days, and over Window(Days) when
+	// Flipped (no entry: none). A touched day may be counted up to a cap (3, or more) only.
 	Wins map[time.Time]int
+	// Changed is, by local date of Days, how many won deals the batch added there, less the
+	// ones it took away (reversed, or moved to another day).
+	Changed map[time.Time]int
 	// Deals are the rep's deals the batch touched, as they stand after it.
 	Deals []Deal
 	// Top are the rep's two largest won deals, largest first (ties by deal id).
@@ -28,6 +32,21 @@ type Rep struct {
 	// Awards are the rep's badges the batch could touch: on Window(Days)'s dates, of the
 	// touched deals, of the quotas' periods, of Periods (revoked ones included).
 	Awards []Award
+}
+
+// Flipped says the batch may have given one of the rep's touched days its first win or taken
+// its last: only then can its streaks change (a streak asks for a win on each day, not how
+// many), so only then are they read and judged.
+func (r *Rep) Flipped() bool {
+	return slices.ContainsFunc(r.Days, func(day time.Time) bool { return DayFlipped(r.Wins[day], r.Changed[day]) })
+}
+
+// DayFlipped says whether a day with wins won deals after a batch (counted whole, or up to a
+// cap: at least that many) and changed of them added by it may have had none before it or
+// has none left. When the count stopped at a cap no larger than changed, it cannot tell, and
+// says it may.
+func DayFlipped(wins, changed int) bool {
+	return wins == 0 && changed < 0 || wins > 0 && wins <= changed
 }
 
 // Deal is a deal as the ledger holds it.

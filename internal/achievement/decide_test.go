@@ -122,6 +122,16 @@ func TestDecide(t *testing.T) {
 			rep: achievement.Rep{Days: dates("2026-04-07"), Wins: wins("2026-04-06", "2026-04-08"),
 				Awards: []achievement.Award{{Kind: achievement.Streak, Key: "2026-04-06+3"}}},
 			revoked: []string{"streak 2026-04-06+3"}},
+		{name: "a day's second win judges no streak: its first did", rules: onlyStreak,
+			rep: achievement.Rep{Days: dates("2026-04-08"), Wins: wins("2026-04-06", "2026-04-07", "2026-04-08", "2026-04-08"),
+				Changed: map[time.Time]int{date("2026-04-08"): 1}}},
+		{name: "two wins on a day that had none judge its streaks", rules: onlyStreak,
+			rep: achievement.Rep{Days: dates("2026-04-08"), Wins: wins("2026-04-06", "2026-04-07", "2026-04-08", "2026-04-08"),
+				Changed: map[time.Time]int{date("2026-04-08"): 2}},
+			earned: []string{"streak 2026-04-06+3"}},
+		{name: "a reversal that leaves a win on its day judges no streak", rules: onlyStreak,
+			rep: achievement.Rep{Days: dates("2026-04-07"), Wins: wins("2026-04-06", "2026-04-07", "2026-04-08"),
+				Changed: map[time.Time]int{date("2026-04-07"): -1}}},
 		{name: "a streak of another length stands beside the rule's", rules: onlyStreak,
 			rep: achievement.Rep{Days: dates("2026-04-08"), Wins: wins("2026-04-06", "2026-04-07", "2026-04-08"),
 				Awards: []achievement.Award{{Kind: achievement.Streak, Key: "2026-04-06+2"}}},
@@ -161,6 +171,15 @@ func TestDecide(t *testing.T) {
 			if c.rep.Wins == nil {
 				c.rep.Wins = map[time.Time]int{}
 			}
+			if c.rep.Changed == nil { // unless the case says: the batch won or reversed one deal on each day
+				c.rep.Changed = map[time.Time]int{}
+				for _, day := range c.rep.Days {
+					c.rep.Changed[day] = -1
+					if c.rep.Wins[day] > 0 {
+						c.rep.Changed[day] = 1
+					}
+				}
+			}
 			out := achievement.Decide(achievement.Input{Rules: c.rules, Calendar: calendar(t, c.holidays...), Reps: []achievement.Rep{c.rep}})
 			earned, revoked := keysOf(out)
 			if !slices.Equal(earned, c.earned) || !slices.Equal(revoked, c.revoked) {
@@ -177,6 +196,27 @@ func TestDecide(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDayFlipped(t *testing.T) {
+	cases := []struct {
+		wins, changed int
+		flipped       bool
+	}{
+		{wins: 1, changed: 1, flipped: true},   // its first win
+		{wins: 2, changed: 1, flipped: false},  // its second
+		{wins: 3, changed: 3, flipped: true},   // counted up to 3: it may have had none
+		{wins: 3, changed: 2, flipped: false},  // at least one before
+		{wins: 0, changed: -1, flipped: true},  // its last win reversed
+		{wins: 1, changed: -1, flipped: false}, // one left
+		{wins: 0, changed: 0, flipped: false},  // a deal updated on a day without wins
+		{wins: 2, changed: 0, flipped: false},  // an amount changed
+	}
+	for _, c := range cases {
+		if got := achievement.DayFlipped(c.wins, c.changed); got != c.flipped {
+			t.Errorf("DayFlipped(%d, %d) = %v, want %v", c.wins, c.changed, got, c.flipped)
+		}
 	}
 }
 

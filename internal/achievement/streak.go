@@ -40,14 +40,17 @@ func walk(cal pace.Calendar, day time.Time, n int) time.Time {
 
 // streaks judges streaks around the touched days. A streak is N selling days in a row with a
 // win on each; days that are not selling days (weekends, holidays) neither count nor break
-// one. Its badge is keyed by its first day and N. Counting runs through the window: a day
+// one. Its badge is keyed by its first day and N. Streaks are judged when a touched day gained
+// its first win or lost its last (Rep.Flipped): a batch that changes no day's having a win
+// changes no streak, as long as the rule and the selling days stay as they are (a rule switched
+// on, or a new length, counts from the next such change). Counting runs through the window: a day
 // without a win, or the end of a standing streak badge, starts the count again, so badges never
 // overlap; a run of 2N days earns two. A standing badge through a touched day is revoked when
 // one of its days has no win left; a new one is awarded when it holds a touched day (a run
 // only completes by a change on one of its days).
 func (d *decider) streaks() {
 	rule := d.in.Rules.Streak
-	if len(d.rep.Days) == 0 || !rule.Enabled {
+	if len(d.rep.Days) == 0 || !rule.Enabled || !d.rep.Flipped() {
 		return
 	}
 	cal := d.in.Calendar

@@ -24,11 +24,11 @@ import (
 // awarded once), its ledger row when it pays points, a revocation and its reversing row. It
 // returns the changed awards and the balances of the reps whose points moved.
 //
-// wonAt is when each of the batch's stored deals was won before the batch (a reversal's day).
-func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievement.Rules, wonAt map[string]time.Time,
+// prior is each of the batch's stored deals that was won before the batch (a reversal's day).
+func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievement.Rules, prior map[string]priorWin,
 	out ingest.Output, moved []target.Value) ([]achievement.Award, map[string]bullpen.Balance, error) {
 	cal := db.calendar()
-	reps := touchedReps(rules, cal, wonAt, out, moved)
+	reps := touchedReps(rules, cal, prior, out, moved)
 	if len(reps) == 0 {
 		return nil, nil, nil
 	}
@@ -75,14 +75,21 @@ func localDate(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// priorWin is a stored deal's win as it stood before the batch: when, and whose.
+type priorWin struct {
+	at  time.Time
+	rep string
+}
+
 // touchedReps are the reps whose deals the batch changed (with the local dates of those
-// wins, before and after) and whose attainment it moved, by rep id.
-func touchedReps(rules achievement.Rules, cal pace.Calendar, wonAt map[string]time.Time, out ingest.Output, moved []target.Value) []achievement.Rep {
+// wins, before and after, and how many wins each date gained) and whose attainment it moved,
+// by rep id. A deal won before the batch counts for the rep that had it then, on its day then.
+func touchedReps(rules achievement.Rules, cal pace.Calendar, prior map[string]priorWin, out ingest.Output, moved []target.Value) []achievement.Rep {
 	byID := map[string]*achievement.Rep{}
 	rep := func(id string) *achievement.Rep {
 		r := byID[id]
 		if r == nil {
-			r = &achievement.Rep{RepID: id, Wins: map[time.Time]int{}}
+			r = &achievement.Rep{RepID: id, Wins: map[time.Time]int{}, Changed: map[time.Time]int{}}
 			byID[id] = r
 		}
 		return r
@@ -100,20 +107,33 @@ func touchedReps(rules achievement.Rules, cal pace.Calendar, wonAt map[string]ti
 			}
 			deals[d.DealID] = true
 			r := rep(d.RepID)
+			before, was := prior[d.DealID]
+			var p *achievement.Rep // the rep that had it won before the batch
+			if was {
+				p = rep(before.rep)
+			}
 			if rules.ByDay() {
-				r.Days = append(r.Days, localDate(d.WonAt, loc))
-				if t, ok := wonAt[d.DealID]; ok {
-					r.Days = append(r.Days, localDate(t, loc))
+				day := localDate(d.WonAt, loc)
+				r.Days = append(r.Days, day)
+				if d.Won {
+					r.Changed[day]++
+				}
+				if was {
+					day := localDate(before.at, loc)
+					p.Days = append(p.Days, day)
+					p.Changed[day]--
 				}
 			}
 			if rules.LargestDeal.Enabled {
 				r.Deals = append(r.Deals, achievement.Deal{DealID: d.DealID, Won: d.Won, Amount: d.Amount})
+				if was && p != r { // won again by another rep in the batch: the first one's was reversed
+					p.Deals = append(p.Deals, achievement.Deal{DealID: d.DealID, Amount: d.Amount})
+				}
 			}
 			if unit := rules.BestPeriod.Period; rules.BestPeriod.Enabled {
-				t, was := wonAt[d.DealID]
-				r.Periods = touchPeriod(r.Periods, unit, d.WonAt, loc, d.Won && !was)
+				r.Periods = touchPeriod(r.Periods, unit, d.WonAt, loc, d.Won && (!was || p != r))
 				if was {
-					r.Periods = touchPeriod(r.Periods, unit, t, loc, false)
+					p.Periods = touchPeriod(p.Periods, unit, before.at, loc, false)
 				}
 			}
 		}
@@ -144,19 +164,21 @@ func compareStrings(a, b string) int {
 }
 
 // readAchievementState fills reps with their two largest won deals, their moved targets, their
-// touched periods' revenue (queuePeriods) and the badges those could touch, in one pipelined
-// round trip, then with their wins by local day (readWins: how many of those it reads depends
-// on the badges).
+// touched periods' revenue (queuePeriods) and the badges those could touch (of days: first
+// win and hat-trick), in one pipelined round trip, then with their wins by local day and, for
+// a rep whose day gained its first win or lost its last, its streaks (readWins).
 func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep, moved []target.Value) error {
 	var dayReps, lowKeys, highKeys []string
-	var dealReps, dealIDs []string
+	var topReps, dealReps, dealIDs []string
 	for _, r := range reps {
-		if len(r.Days) > 0 {
-			from, to := achievement.Window(rules, cal, r.Days)
+		if len(r.Days) > 0 { // first win and hat-trick: the touched days (Days are sorted); streaks: readWins
 			dayReps = append(dayReps, r.RepID)
-			lowKeys, highKeys = append(lowKeys, from.Format(time.DateOnly)), append(highKeys, to.AddDate(0, 0, 1).Format(time.DateOnly))
+			lowKeys, highKeys = append(lowKeys, r.Days[0].Format(time.DateOnly)), append(highKeys, r.Days[len(r.Days)-1].AddDate(0, 0, 1).Format(time.DateOnly))
 		}
-		for _, d := range r.Deals {
+		if len(r.Deals) > 0 {
+			topReps = append(topReps, r.RepID)
+		}
+		for _, d := range mayBeJudged(r.Deals) {
 			dealReps, dealIDs = append(dealReps, r.RepID), append(dealIDs, d.DealID)
 		}
 	}
@@ -168,7 +190,6 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 			quotaSets, quotaReps, quotaValues = append(quotaSets, v.SetID), append(quotaReps, v.RepID), append(quotaValues, int64(v.Value))
 		}
 	}
-	topReps := slices.Compact(slices.Clone(dealReps))
 
 	b := &pgx.Batch{}
 	b.Queue(`SELECT r.rep_id, t.deal_id, t.amount FROM unnest($1::text[]) AS r(rep_id)
@@ -180,7 +201,7 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 		JOIN target_sets s ON s.id = v.set_id JOIN targets t ON t.set_id = v.set_id AND t.rep_id = v.rep_id`,
 		quotaSets, quotaReps, quotaValues)
 	b.Queue(`SELECT `+awardColumns+` FROM unnest($1::text[], $2::text[], $3::text[]) AS r(rep_id, lo, hi)
-		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind IN ('first_win', 'hat_trick', 'streak')
+		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind IN ('first_win', 'hat_trick')
 			AND a.occurrence >= r.lo AND a.occurrence < r.hi
 		UNION ALL
 		SELECT `+awardColumns+` FROM unnest($4::text[], $5::text[]) AS r(rep_id, deal_id)
@@ -227,6 +248,26 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 		return err
 	}
 	return readWins(ctx, tx, rules, cal, reps)
+}
+
+// mayBeJudged are the deals of a rep's batch whose personal best Decide may judge: the ones no
+// longer won (a badge to revoke) and the largest won ones (only a deal larger than every other
+// can be the rep's largest); their badges are read, not those of the rest.
+func mayBeJudged(deals []achievement.Deal) []achievement.Deal {
+	var largest bullpen.Fixed
+	won := false
+	for _, d := range deals {
+		if d.Won && (!won || d.Amount > largest) {
+			largest, won = d.Amount, true
+		}
+	}
+	var out []achievement.Deal
+	for _, d := range deals {
+		if !d.Won || d.Amount == largest {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // writeAchievements writes the decision in one round trip of two statements: every award (a
@@ -305,11 +346,11 @@ func writeAchievements(ctx context.Context, tx pgx.Tx, o achievement.Outcome) ([
 
 // judgeAchievements runs the achievements pass of a batch when a rule is on, queues its
 // messages and adds the balances it moved to the batch's result.
-func (db *DB) judgeAchievements(ctx context.Context, tx pgx.Tx, in ingest.Input, wonAt map[string]time.Time, out ingest.Output, res *ingest.Result) error {
+func (db *DB) judgeAchievements(ctx context.Context, tx pgx.Tx, in ingest.Input, prior map[string]priorWin, out ingest.Output, res *ingest.Result) error {
 	if !in.Achievements.Any() {
 		return nil
 	}
-	changed, balances, err := db.applyAchievements(ctx, tx, in.Achievements, wonAt, out, res.Attainment)
+	changed, balances, err := db.applyAchievements(ctx, tx, in.Achievements, prior, out, res.Attainment)
 	if err != nil || len(changed) == 0 {
 		return err
 	}

@@ -182,3 +182,25 @@ func TestNoRuleNoBadge(t *testing.T) {
 		t.Fatalf("badges %q without rules", got)
 	}
 }
+
+func TestADealReversedAndWonByAnotherRepInOneBatchJudgesBothReps(t *testing.T) {
+	db := mustDB(t)
+	mustRules(t, db, achievement.Rules{FirstWin: achievement.Rule{Enabled: true, Points: 5},
+		LargestDeal: achievement.Rule{Enabled: true, Points: 20}})
+	mustApply(t, db, winAt("e1", "ana", "D0", "2026-04-06T08:00:00Z", 100), winAt("e2", "ana", "D1", "2026-04-06T09:00:00Z", 1000))
+	if got, want := badgesOf(t, db, "ana"), "first_win 2026-04-06, largest_deal D1"; got != want {
+		t.Fatalf("badges %q, want %q", got, want)
+	}
+	// D1 is taken from ana and won by cy on the same day, in one batch; D0 stays ana's.
+	mustApply(t, db, reversedDeal("r1", "ana", "D1"), winAt("e3", "cy", "D1", "2026-04-06T10:00:00Z", 1000),
+		reversedDeal("r2", "ana", "D0"))
+	if got, want := badgesOf(t, db, "ana"), "first_win 2026-04-06-, largest_deal D1-"; got != want {
+		t.Fatalf("ana's badges %q, want %q: the day and the deal she no longer has", got, want)
+	}
+	if got, want := badgesOf(t, db, "cy"), "first_win 2026-04-06"; got != want {
+		t.Fatalf("cy's badges %q, want %q", got, want)
+	}
+	if got, want := ledgerOf(t, db, "ana"), "achievement 5, achievement 20, achievement -5, achievement -20"; got != want {
+		t.Fatalf("ana's ledger %q, want %q", got, want)
+	}
+}

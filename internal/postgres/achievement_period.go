@@ -39,7 +39,9 @@ type periodRead struct{ queued bool }
 // summed by period (the largest sum wins): that is the whole history, and only for a period
 // that passes every period before it, or a record period moved down by a reversal or a change.
 // A period whose badge stands and to which the batch only added wins (Period.Grew) is not
-// read back at all: it stays the best.
+// read at all: it stays the best. Nor is the revenue of a period without a badge that the
+// rep's first won deal is in or after: with no earlier period, it cannot be the best.
+// (Period.Total is then 0: Decide reads it only for a note of a badge.)
 func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep) periodRead {
 	if !rules.BestPeriod.Enabled {
 		return periodRead{}
@@ -59,14 +61,20 @@ func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps
 		}
 	}
 	zone := cal.Location().String()
-	b.Queue(`WITH RECURSIVE p AS (
-			SELECT r.rep_id, r.key, r.lo::timestamp AS lo,
-				(SELECT coalesce(sum(d.amount), 0)::bigint FROM deals d WHERE d.rep_id = r.rep_id AND d.won
-					AND d.won_at >= r.lo::timestamp AT TIME ZONE $6 AND d.won_at < r.hi::timestamp AT TIME ZONE $6) AS total,
-				CASE WHEN r.grew AND EXISTS (SELECT 1 FROM achievements a WHERE a.rep_id = r.rep_id AND a.kind = 'best_period'
-						AND a.occurrence = r.key AND a.revoked_at IS NULL) THEN NULL
-					ELSE (SELECT min(d.won_at) FROM deals d WHERE d.rep_id = r.rep_id AND d.won) END AS since
-			FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $7::boolean[]) AS r(rep_id, key, lo, hi, grew)),
+	b.Queue(`WITH RECURSIVE t AS MATERIALIZED ( -- each probe once (inlined, a column read twice ran its probe twice)
+			SELECT u.*, EXISTS (SELECT 1 FROM achievements a WHERE a.rep_id = u.rep_id AND a.kind = 'best_period'
+					AND a.occurrence = u.key AND a.revoked_at IS NULL) AS standing
+			FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $7::boolean[]) AS u(rep_id, key, lo, hi, grew)),
+		s AS MATERIALIZED (
+			SELECT t.*, CASE WHEN t.grew AND t.standing THEN NULL
+					ELSE (SELECT min(d.won_at) FROM deals d WHERE d.rep_id = t.rep_id AND d.won) END AS since
+			FROM t),
+		p AS (
+			SELECT s.rep_id, s.key, s.lo::timestamp AS lo, s.since,
+				CASE WHEN s.since < s.lo::timestamp AT TIME ZONE $6 OR s.standing AND NOT s.grew THEN
+					(SELECT coalesce(sum(d.amount), 0)::bigint FROM deals d WHERE d.rep_id = s.rep_id AND d.won
+						AND d.won_at >= s.lo::timestamp AT TIME ZONE $6 AND d.won_at < s.hi::timestamp AT TIME ZONE $6) END AS total
+			FROM s),
 		w AS (
 			SELECT rep_id, key, total, since, lo AS at, NULL::timestamp AS best_at, 0::bigint AS best, false AS done, 0 AS n FROM p
 			UNION ALL
@@ -77,12 +85,13 @@ func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps
 					AND d.won_at < w.at AT TIME ZONE $6) s
 			WHERE NOT w.done AND w.since < w.at AT TIME ZONE $6 AND w.n < 4),
 		last AS (SELECT DISTINCT ON (rep_id, key) * FROM w ORDER BY rep_id, key, at)
-		SELECT l.rep_id, l.key, l.total,
+		SELECT l.rep_id, l.key, coalesce(l.total, 0),
 			coalesce(to_char(CASE WHEN g.sum > l.best THEN g.at ELSE l.best_at END, 'YYYY-MM-DD'), ''), greatest(l.best, g.sum)
 		FROM last l LEFT JOIN LATERAL (
 			SELECT date_trunc($8, d.won_at AT TIME ZONE $6) AS at, sum(d.amount)::bigint AS sum FROM deals d
-			WHERE d.rep_id = l.rep_id AND d.won AND d.won_at < l.at AT TIME ZONE $6
-			GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1) g ON NOT l.done AND l.since < l.at AT TIME ZONE $6`,
+			WHERE NOT l.done AND l.since < l.at AT TIME ZONE $6 -- tested before the scan, not after it
+				AND d.rep_id = l.rep_id AND d.won AND d.won_at < l.at AT TIME ZONE $6
+			GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1) g ON true`,
 		ids, keys, firsts, nexts, step, zone, grew, unit)
 	b.Queue(`SELECT `+awardColumns+` FROM unnest($1::text[], $2::text[]) AS r(rep_id, key)
 		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind = 'best_period' AND a.occurrence = r.key`, ids, keys)

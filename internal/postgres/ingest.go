@@ -79,11 +79,11 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		// Apply adds the new deals to in.Deals and changes the stored ones; achievements judge
 		// the days those were won on before too.
 		stored := make(map[string]bool, len(in.Deals))
-		wonAt := map[string]time.Time{}
+		prior := map[string]priorWin{}
 		for id, d := range in.Deals {
 			stored[id] = true
 			if d.Won {
-				wonAt[id] = d.WonAt
+				prior[id] = priorWin{at: d.WonAt, rep: d.RepID}
 			}
 		}
 		out := ingest.Apply(in)
@@ -120,7 +120,7 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		if res.Attainment, err = moveAttainment(ctx, tx, out.Attainment); err != nil {
 			return res, err
 		}
-		if err := db.judgeAchievements(ctx, tx, in, wonAt, out, &res); err != nil {
+		if err := db.judgeAchievements(ctx, tx, in, prior, out, &res); err != nil {
 			return res, err
 		}
 		if res.Reps, err = upsertReps(ctx, tx, out.Reps); err != nil {
