@@ -46,7 +46,8 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		Timezone: cfg.Timezone, Logger: log, Calendar: &cal, FrameAncestors: cfg.FrameAncestors, TrustedProxies: proxies,
 		Limits: httpapi.Limits{PerToken: perToken, AuthFailures: authFailures}, MetricsElsewhere: cfg.MetricsAddr != "",
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate}, db, store))
-	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins}))
+	srv.MountSockets(NewSockets(srv, store, live.Deps{Logger: log, Currency: cfg.Currency, AllowedOrigins: cfg.AllowedOrigins,
+		Options: live.Options{PlainWrites: !cfg.WSIOURing}}))
 	// The wall display is a page without an extension (its pairing rides in the fragment).
 	srv.App().Get("/display", func(c *fiber.Ctx) error {
 		return filesystem.SendFile(c, http.FS(static.Files), "display.html")

@@ -70,6 +70,9 @@ type Config struct {
 	// (tests, a receiver inside the network); off, such a URL is refused (docs/api.md §3
 	// "Webhooks").
 	WebhookAllowPrivate bool `env:"BULLPEN_WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
+	// WSIOURing lets the server send a chunk of sockets' frames with one io_uring system call
+	// where the kernel allows it (internal/live, flush.go); false: a write(2) per socket.
+	WSIOURing bool `env:"BULLPEN_WS_IO_URING" envDefault:"true"`
 
 	// Extensions.
 	RedisPrefix         string        `env:"BULLPEN_REDIS_PREFIX" envDefault:"bullpen"`

@@ -29,7 +29,8 @@ func TestDefaultsMatchTheContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTPAddr != ":8081" || c.KafkaTopic != "deals" || c.KafkaDLQTopic != "deals.dlq" || c.KafkaGroup != "bullpen-consumer" ||
-		c.Currency != "USD" || c.Grace != 10*time.Minute || c.KafkaBrokers[0] != "localhost:9092" || c.WebhookAllowPrivate {
+		c.Currency != "USD" || c.Grace != 10*time.Minute || c.KafkaBrokers[0] != "localhost:9092" || c.WebhookAllowPrivate ||
+		!c.WSIOURing {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -56,6 +57,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"BULLPEN_HOLIDAYS":                 "2026-12-25,Christmas",
 		"BULLPEN_TRUSTED_PROXIES":          "10.0.0.0/8,the-ingress",
 		"BULLPEN_WEBHOOK_ALLOW_PRIVATE":    "sometimes",
+		"BULLPEN_WS_IO_URING":              "maybe",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

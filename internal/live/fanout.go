@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"sync"
 
 	"bullpen/internal/bullpen"
 )
@@ -20,6 +21,9 @@ type fanOut struct {
 	ctx      context.Context
 	flushCh  chan []*socket // bursts' sockets, in chunks, for the flushers
 	done     chan struct{}  // closed when the reader has stopped
+
+	plainWrites bool      // Options.PlainWrites: no io_uring
+	ringRefused sync.Once // io_uring's refusal is logged once
 
 	// Owned by the reading goroutine: the current burst's messages by channel, not yet handed
 	// to the sockets; the sockets of the burst, whose writers start when it ends; and a scratch

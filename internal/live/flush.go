@@ -19,12 +19,16 @@ import (
 // flushChunk is how many sockets one flusher takes at once.
 const flushChunk = 128
 
-// flusher is one flusher goroutine's own buffer and writer, reused for every socket it writes.
+// flusher is one flusher goroutine's own buffer and writers, reused for every socket it writes:
+// with io_uring (sends.go) a chunk's sockets are written with one system call, else each with
+// its own (noWaitWriter).
 type flusher struct {
 	buf []byte
 	w   *noWaitWriter
+	r   *ringSender // nil: a write(2) per socket
 }
 
+// newFlusher is a flusher that writes each socket with its own system call.
 func newFlusher() *flusher { return &flusher{w: newNoWaitWriter()} }
 
 // errWouldBlock: the connection's send buffer is full, or it cannot be written without waiting.
@@ -32,15 +36,26 @@ var errWouldBlock = errors.New("the write would wait")
 
 func (fo *fanOut) flushLoop(ctx context.Context) {
 	f := newFlusher()
+	f.r = fo.newRingSender(f)
+	defer f.r.close()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case chunk := <-fo.flushCh:
-			for _, sock := range chunk {
-				sock.flushNow(f)
+			if f.r.usable() {
+				f.flushRing(chunk)
+				if f.r.failed != nil {
+					fo.logger.Warn("io_uring failed: this flusher writes each socket with a system call of its own", "err", f.r.failed)
+					f.r.close()
+					f.r = nil
+				}
+			} else {
+				for _, sock := range chunk {
+					sock.flushNow(f)
+				}
 			}
-			if cap(f.buf) > 4*maxFrame {
+			if cap(f.buf) > 4*maxFrame*flushChunk {
 				f.buf = nil
 			}
 		}
@@ -50,26 +65,39 @@ func (fo *fanOut) flushLoop(ctx context.Context) {
 // flushNow writes what the socket has queued, without waiting, unless a writer goroutine
 // already runs for it (which then writes it).
 func (sock *socket) flushNow(f *flusher) {
-	sock.mu.Lock()
-	sock.held = false
-	if sock.writing || len(sock.queue) == 0 || sock.rc == nil {
-		if len(sock.queue) > 0 || sock.closing {
-			sock.startWriterLocked()
-		}
-		sock.mu.Unlock()
+	batch, msgs, ok := sock.takeQueued()
+	if !ok {
 		return
 	}
-	batch, msgs := sock.queue, sock.queued
-	sock.queue, sock.spare, sock.live, sock.queued = sock.spare[:0], nil, 0, 0
-	sock.writing = true
-	sock.mu.Unlock()
-
 	var frames int
 	f.buf, frames = appendFrames(f.buf[:0], batch)
 	sock.l.metrics.messages.Add(float64(msgs))
 	sock.l.metrics.frames.Add(float64(frames))
 	n, err := f.w.write(sock.rc, f.buf)
+	sock.flushed(batch, f.buf[n:], err)
+}
 
+// takeQueued takes what the socket has queued for a flusher to write, and marks it written
+// (ok), unless a writer goroutine already runs for it (which then writes it) or it has nothing
+// or cannot be written without waiting (then its writer goroutine starts if it has work).
+func (sock *socket) takeQueued() (batch [][]byte, msgs int, ok bool) {
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	sock.held = false
+	if sock.writing || len(sock.queue) == 0 || sock.rc == nil {
+		if len(sock.queue) > 0 || sock.closing {
+			sock.startWriterLocked()
+		}
+		return nil, 0, false
+	}
+	batch, msgs = sock.queue, sock.queued
+	sock.queue, sock.spare, sock.live, sock.queued = sock.spare[:0], nil, 0, 0
+	sock.writing = true
+	return batch, msgs, true
+}
+
+// flushed ends a flusher's write of batch: rest is what the connection did not take, err why.
+func (sock *socket) flushed(batch [][]byte, rest []byte, err error) {
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
 	switch {
@@ -82,7 +110,7 @@ func (sock *socket) flushNow(f *flusher) {
 	case errors.Is(err, errWouldBlock):
 		// The rest waits for the connection on the socket's own writer, which goes on with
 		// what is queued after it.
-		rest := append([]byte(nil), f.buf[n:]...)
+		rest := append([]byte(nil), rest...)
 		go sock.writeLoop(rest)
 	default:
 		// The connection is gone: no close frame; the reader stops at once.

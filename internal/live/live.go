@@ -65,6 +65,10 @@ type Options struct {
 	RateBurst        int           // client messages in a burst (50)
 	PresenceInterval time.Duration // how often wall displays refresh their presence (15 s)
 	DrainTimeout     time.Duration // how long shutdown waits for sockets to close (5 s)
+	// PlainWrites writes each socket's frames with a system call of its own, where io_uring
+	// would send a chunk of sockets' with one (flush.go, sends.go); io_uring is used only where
+	// the kernel allows it either way.
+	PlainWrites bool
 }
 
 func (o Options) withDefaults() Options {
@@ -139,6 +143,7 @@ func New(d Deps) *Live {
 	l.channels = newRegistry(l.metrics, l.logger)
 	l.sockets = newSocketSet(l.metrics, l.logger, l.opt)
 	l.fan = newFanOut(l.channels, l.logger)
+	l.fan.plainWrites = l.opt.PlainWrites
 	l.presence = newPresence(d.Presence, l.sockets, l.node, l.logger, l.opt.PresenceInterval)
 	l.revoked = newRevocations(d.Log, d.Tokens, l.sockets, l.logger)
 	return l

@@ -718,13 +718,21 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 	return c, err
 }
 
+// Both ways the flushers write (a chunk of sockets per io_uring call, where the kernel allows
+// it, and a write(2) per socket) leave a slow client's rest to its writer alike.
 func TestSocketSlowClientClosed4408OthersGetEverything(t *testing.T) {
+	for _, plain := range []bool{false, true} {
+		t.Run(fmt.Sprintf("plain writes %v", plain), func(t *testing.T) { slowClientClosed4408(t, plain) })
+	}
+}
+
+func slowClientClosed4408(t *testing.T, plainWrites bool) {
 	e := newEnv(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := startWS(t, e, func(d *live.Deps) { d.Options.QueueSize = 32 }, smallBuffers{ln})
+	ws := startWS(t, e, func(d *live.Deps) { d.Options.QueueSize, d.Options.PlainWrites = 32, plainWrites }, smallBuffers{ln})
 	e.srv = ws.srv
 	token := e.mustMint(adminSecret, bullpen.RoleDisplay, "").Token
 	fast := dialWS(t, ws.url, nil)

@@ -1,0 +1,98 @@
+//go:build linux
+
+package live
+
+import (
+	"fmt"
+	"log/slog"
+	"testing"
+)
+
+// ringFlusher is a flusher that sends through io_uring, or skips the test where it is refused.
+func ringFlusher(tb testing.TB) *flusher {
+	tb.Helper()
+	f := newFlusher()
+	if f.r = (&fanOut{logger: slog.Default()}).newRingSender(f); f.r == nil {
+		tb.Skip("io_uring is refused here")
+	}
+	tb.Cleanup(f.r.close)
+	return f
+}
+
+// burstRing is burst with the flushers' io_uring path: the burst's sockets in chunks.
+func (fb *floorBench) burstRing(f *flusher, msgs int) {
+	for range msgs {
+		fb.fo.add("floor", fb.message())
+	}
+	fb.fo.handOut()
+	for i := 0; i < len(fb.fo.burst); i += flushChunk {
+		f.flushRing(fb.fo.burst[i:min(i+flushChunk, len(fb.fo.burst))])
+	}
+	clear(fb.fo.burst)
+	fb.fo.burst = fb.fo.burst[:0]
+}
+
+// Every socket of a burst larger than a chunk gets its own frames, whole and in order, from the
+// io_uring path, which allocates no more per delivered message than the write(2) path.
+func TestARingFlusherSendsEachSocketItsFramesAChunkAtATime(t *testing.T) {
+	const sockets = flushChunk + 72 // two chunks
+	fb := newFloorBench(t, sockets, false)
+	for _, sock := range fb.socks[:10] {
+		sock.subs["floor"].seq = 1 // has the first message: its frame differs from the rest's
+	}
+	f := ringFlusher(t)
+	start := fb.seq
+	fb.burstRing(f, 3)
+	fb.check(t)
+	if f.r.failed != nil {
+		t.Fatalf("the ring failed: %v", f.r.failed)
+	}
+	var all []string
+	for seq := start + 1; seq <= fb.seq; seq++ {
+		all = append(all, fmt.Sprint(seq))
+	}
+	for i := range fb.socks {
+		want := all
+		if i < 10 {
+			want = all[1:]
+		}
+		got := readFrames(t, fb.peers[2*i+1], 1)[0]
+		if len(got) != len(want) {
+			t.Fatalf("socket %d got %d messages in its frame, want %d", i, len(got), len(want))
+		}
+		for j, m := range got {
+			if !containsSeq(m, want[j]) {
+				t.Fatalf("socket %d message %d is %.60q, want seq %s", i, j, m, want[j])
+			}
+		}
+	}
+	if got, want := counted(t, fb.socks[0].l.metrics.messages), float64(sockets*3-10); got != want {
+		t.Errorf("%v messages counted, want %v", got, want)
+	}
+
+	drained := newFloorBench(t, 200, true)
+	fr := ringFlusher(t)
+	drained.burstRing(fr, 3)
+	allocs := testing.AllocsPerRun(50, func() { drained.burstRing(fr, 3) })
+	drained.check(t)
+	if perMessage := allocs / (200 * 3); perMessage > 0.05 {
+		t.Fatalf("%.3f allocations per delivered message through io_uring (%.0f a burst), want at most 0.05", perMessage, allocs)
+	}
+}
+
+func containsSeq(m, seq string) bool { return seqOf(m) == seq }
+
+func seqOf(m string) string {
+	const key = `"seq":`
+	for i := 0; i+len(key) < len(m); i++ {
+		if m[i:i+len(key)] == key {
+			j := i + len(key)
+			k := j
+			for k < len(m) && m[k] >= '0' && m[k] <= '9' {
+				k++
+			}
+			return m[j:k]
+		}
+	}
+	return ""
+}
