@@ -15,9 +15,15 @@ import (
 // send is in the kernel, as for a write(2) (RawConn.Write), so nothing else writes to it in the
 // middle of a frame. What a socket does not take at once goes to its writer goroutine, as before.
 
+// batchSender sends many sockets' frames at once: an io_uring (uring.Ring).
+type batchSender interface {
+	SendAll(sends []uring.Send) error
+	Close() error
+}
+
 // ringSender is a flusher's io_uring and the chunk in hand.
 type ringSender struct {
-	ring   *uring.Ring
+	ring   batchSender
 	f      *flusher // whose buffer holds the chunk's frames
 	items  []ringItem
 	sends  []uring.Send
@@ -123,8 +129,9 @@ func (r *ringSender) enterFd(fd uintptr) bool {
 }
 
 // send sends every locked item's frames in one go (a batch of the ring's size, flushChunk, is
-// one system call). Should the ring itself fail, each is written here with write(2), and the
-// flusher does without the ring from then on.
+// one system call). Should the ring itself fail, what it did not submit is written here with
+// write(2), a socket whose send's outcome it cannot tell is closed (its client resumes from
+// what it has), and the flusher does without the ring from then on.
 func (r *ringSender) send() {
 	r.sends = r.sends[:0]
 	for i := range r.items {
@@ -144,7 +151,7 @@ func (r *ringSender) send() {
 		}
 		s := &r.sends[j]
 		j++
-		if err != nil {
+		if errors.Is(s.Err, uring.ErrNotSent) { // the ring failed before it: written here instead
 			w := r.f.w
 			w.b, w.n, w.err = s.Buf, 0, nil
 			w.writeFd(uintptr(it.fd))
@@ -155,7 +162,7 @@ func (r *ringSender) send() {
 		switch {
 		case errors.Is(s.Err, syscall.EAGAIN) || errors.Is(s.Err, syscall.EINTR) || s.Err == nil && s.N < len(s.Buf):
 			it.err = errWouldBlock
-		case s.Err != nil:
+		case s.Err != nil: // the connection is gone, or (ErrUnknown) what it took is not known: closed either way
 			it.err = s.Err
 		}
 	}

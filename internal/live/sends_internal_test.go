@@ -3,9 +3,12 @@
 package live
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"testing"
+
+	"bullpen/internal/uring"
 )
 
 // ringFlusher is a flusher that sends through io_uring, or skips the test where it is refused.
@@ -15,7 +18,8 @@ func ringFlusher(tb testing.TB) *flusher {
 	if f.r = (&fanOut{logger: slog.Default()}).newRingSender(f); f.r == nil {
 		tb.Skip("io_uring is refused here")
 	}
-	tb.Cleanup(f.r.close)
+	ring := f.r.ring // a test may put another in its place
+	tb.Cleanup(func() { _ = ring.Close() })
 	return f
 }
 
@@ -95,4 +99,36 @@ func seqOf(m string) string {
 		}
 	}
 	return ""
+}
+
+// failingRing is a ring whose system call fails before it submits anything.
+type failingRing struct{}
+
+func (failingRing) SendAll(sends []uring.Send) error {
+	for i := range sends {
+		sends[i].N, sends[i].Err = 0, uring.ErrNotSent
+	}
+	return errors.New("io_uring_enter: cannot allocate memory")
+}
+
+func (failingRing) Close() error { return nil }
+
+// A ring that fails has what it did not send written with write(2), whole, and the flusher
+// says so (flushLoop then does without it).
+func TestARingThatFailsHasTheChunkWrittenAnotherWay(t *testing.T) {
+	fb := newFloorBench(t, 5, false)
+	f := ringFlusher(t)
+	f.r.ring = failingRing{}
+	start := fb.seq
+	fb.burstRing(f, 2)
+	fb.check(t)
+	if f.r.failed == nil {
+		t.Fatal("the flusher did not note that its ring failed")
+	}
+	for i := range fb.socks {
+		got := readFrames(t, fb.peers[2*i+1], 1)[0]
+		if len(got) != 2 || seqOf(got[0]) != fmt.Sprint(start+1) || seqOf(got[1]) != fmt.Sprint(start+2) {
+			t.Fatalf("socket %d got %d messages (%.40q…), want both", i, len(got), got)
+		}
+	}
 }

@@ -20,3 +20,11 @@ type Send struct {
 
 // ErrUnsupported is New's error where io_uring is not there.
 var ErrUnsupported = errors.New("io_uring is not supported here")
+
+// Errors a Send is left with when SendAll fails: ErrNotSent, it never reached the kernel (it
+// may be sent again another way); ErrUnknown, it did, but its completion was not seen, so
+// whether the socket took it is not known.
+var (
+	ErrNotSent = errors.New("io_uring: not submitted")
+	ErrUnknown = errors.New("io_uring: submitted, its outcome unknown")
+)

@@ -113,13 +113,16 @@ func New(entries int) (*Ring, error) {
 // the ring holds: each batch is submitted, and its completions waited for, by one
 // io_uring_enter. A send to a full socket buffer completes at once with EAGAIN (MSG_DONTWAIT),
 // so the call never waits for a socket. The buffers must not change until SendAll returns.
+// When it fails, each send says whether it was submitted (ErrNotSent, ErrUnknown) or done.
 func (r *Ring) SendAll(sends []Send) error {
+	for i := range sends {
+		sends[i].N, sends[i].Err = 0, ErrNotSent
+	}
 	for len(sends) > 0 {
 		n := min(len(sends), r.capacity)
 		tail := atomic.LoadUint32(r.sqTail)
 		for i := range sends[:n] {
 			s := &sends[i]
-			s.N, s.Err = 0, nil
 			idx := (tail + uint32(i)) & r.sqMask
 			e := (*sqe)(unsafe.Pointer(&r.sqes[int(idx)*sqeSize]))
 			*e = sqe{Opcode: opSend, Fd: int32(s.Fd), Len: uint32(len(s.Buf)), MsgFlags: unix.MSG_DONTWAIT | unix.MSG_NOSIGNAL,
@@ -131,14 +134,19 @@ func (r *Ring) SendAll(sends []Send) error {
 		}
 		atomic.StoreUint32(r.sqTail, tail+uint32(n))
 		if err := r.enter(n); err != nil {
+			// Nothing was submitted (io_uring_enter fails only then): take the entries back.
+			atomic.StoreUint32(r.sqTail, tail)
 			return err
+		}
+		for i := range sends[:n] {
+			sends[i].Err = ErrUnknown
 		}
 		head, done := atomic.LoadUint32(r.cqHead), 0
 		for done < n {
 			for ctail := atomic.LoadUint32(r.cqTail); head != ctail; head++ {
 				c := (*cqe)(unsafe.Add(r.cqes, cqeSize*int(head&r.cqMask)))
 				s := &sends[c.UserData]
-				if c.Res >= 0 {
+				if s.Err = nil; c.Res >= 0 {
 					s.N = int(c.Res)
 				} else {
 					s.Err = syscall.Errno(-c.Res)
@@ -177,5 +185,8 @@ func (r *Ring) enter(n int) error {
 func (r *Ring) Close() error {
 	_ = unix.Munmap(r.sqes)
 	_ = unix.Munmap(r.rings)
+	if r.fd < 0 {
+		return nil
+	}
 	return unix.Close(r.fd)
 }

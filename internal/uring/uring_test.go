@@ -89,3 +89,25 @@ func TestASocketThatCannotTakeItAllSaysSoWithoutWaiting(t *testing.T) {
 		t.Errorf("to no socket: %d bytes, %v; want EBADF", s.N, s.Err)
 	}
 }
+
+func TestARingThatFailsSaysNothingWasSent(t *testing.T) {
+	r, err := uring.New(4)
+	if errors.Is(err, uring.ErrUnsupported) {
+		t.Skipf("io_uring refused here: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.Close() }()
+	r.Break()
+	a, _ := pair(t)
+	sends := []uring.Send{{Fd: a, Buf: []byte("x")}, {Fd: a, Buf: []byte("y")}}
+	if err := r.SendAll(sends); err == nil {
+		t.Fatal("a broken ring sent")
+	}
+	for i, s := range sends {
+		if !errors.Is(s.Err, uring.ErrNotSent) || s.N != 0 {
+			t.Errorf("send %d: %d bytes, %v; want ErrNotSent", i, s.N, s.Err)
+		}
+	}
+}
