@@ -37,25 +37,22 @@ func TestAReadBegunBeforeATargetWriteIsNeitherSharedNorKept(t *testing.T) {
 	ctx := context.Background()
 	end := now.Add(time.Hour)
 
-	before := make(chan *currentTargets, 1)
-	go func() {
-		cur, err := s.sharedCurrentTargets(ctx)
-		if err != nil {
-			t.Error(err)
-		}
-		before <- cur
-	}()
+	// read asks for the current targets as a request does, its answer on the channel.
+	read := func() chan *currentTargets {
+		answer := make(chan *currentTargets, 1)
+		go func() {
+			cur, err := s.sharedCurrentTargets(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			answer <- cur
+		}()
+		return answer
+	}
+	before := read()
 	<-held.begun // the read is under way when the write commits
 	s.targets.drop()
-
-	after := make(chan *currentTargets, 1)
-	go func() {
-		cur, err := s.sharedCurrentTargets(ctx)
-		if err != nil {
-			t.Error(err)
-		}
-		after <- cur
-	}()
+	after := read()
 	select {
 	case <-held.begun:
 	case <-time.After(10 * time.Second):
