@@ -69,6 +69,13 @@ func testConfig(t *testing.T) config.Config {
 // calendar).
 func newEnv(t *testing.T, deps ...func(*httpapi.Deps)) *env {
 	t.Helper()
+	return newEnvWired(t, func(*httpapi.Deps) {}, deps...)
+}
+
+// newEnvWired is newEnv with wired then changing what the server's wiring built (a reader
+// wrapped to count its calls).
+func newEnvWired(t *testing.T, wired func(*httpapi.Deps), deps ...func(*httpapi.Deps)) *env {
+	t.Helper()
 	cfg := testConfig(t)
 	db, store := testenv.OpenDB(t, cfg), testenv.OpenStore(t, cfg)
 	e := &env{t: t, cfg: cfg, db: db, store: store, producer: &fakeProducer{}}
@@ -76,7 +83,9 @@ func newEnv(t *testing.T, deps ...func(*httpapi.Deps)) *env {
 	for _, f := range deps {
 		f(&d)
 	}
-	e.srv = httpapi.New(app.APIDeps(d, db, store))
+	d = app.APIDeps(d, db, store)
+	wired(&d)
+	e.srv = httpapi.New(d)
 	// As the server's wiring does: the sockets mounted, so the routes are the served ones.
 	e.srv.MountSockets(app.NewSockets(e.srv, store, live.Deps{Logger: testLogger(t)}))
 	return e

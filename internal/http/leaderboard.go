@@ -33,7 +33,9 @@ type Boards interface {
 // RepCache is the live projection's copy of the rep directory.
 type RepCache interface {
 	Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep, error)
-	SetReps(ctx context.Context, reps []bullpen.Rep) error
+	// AddReps writes the entries it does not have, and leaves those it has (the consumer's,
+	// which may be newer than what a reader found in PostgreSQL).
+	AddReps(ctx context.Context, reps []bullpen.Rep) error
 }
 
 func (s *Server) leaderboard(c *fiber.Ctx) error {
@@ -170,7 +172,7 @@ func (s *Server) directory(ctx context.Context, ids []string) (map[string]bullpe
 		dir[id] = r
 		back = append(back, r)
 	}
-	if err := s.RepCache.SetReps(ctx, back); err != nil {
+	if err := s.RepCache.AddReps(ctx, back); err != nil {
 		s.Logger.Warn("write rep directory to redis", "err", err)
 	}
 	return dir, nil

@@ -57,7 +57,7 @@ func (s *Server) getRep(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.RepReader.Rep(ctx, id)
+	rep, err := s.repOf(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -80,6 +80,22 @@ func (s *Server) getRep(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(v)
+}
+
+// repOf is a rep's directory entry, from the live projection's copy (written by the consumer
+// after each commit that adds a rep or changes its name or team, with what PostgreSQL
+// returned), else from PostgreSQL: a rep whose first event is committed but not projected yet,
+// or a projection being rebuilt. bullpen.ENotFound for a rep neither has.
+func (s *Server) repOf(ctx context.Context, id string) (bullpen.Rep, error) {
+	dir, err := s.directory(ctx, []string{id})
+	if err != nil {
+		return bullpen.Rep{}, err
+	}
+	rep, ok := dir[id]
+	if !ok {
+		return rep, bullpen.Errorf(bullpen.ENotFound, "rep %s not found", id)
+	}
+	return rep, nil
 }
 
 // repPrivate is what of a rep's page a token may see beyond its public fields (name, team,

@@ -52,10 +52,14 @@ type Server struct {
 	boards      *boardCache
 	feed        boardFeed
 	boardFlight singleflight.Group
-	exportSlots chan struct{} // the exports streaming now (maxExports)
-	adminHash   []byte        // the bootstrap admin token's hash, once (nil without one)
-	unchecked   uncheckedLog  // requests the limiter did not answer for (ratelimit.go)
-	leases      leases        // the per-token limit's requests in hand (ratelease.go)
+	// The current target sets for targetsMaxAge, dropped when targets are written here;
+	// targetFlight shares one read among the requests and sockets asking at once.
+	targets      targetsCache
+	targetFlight singleflight.Group
+	exportSlots  chan struct{} // the exports streaming now (maxExports)
+	adminHash    []byte        // the bootstrap admin token's hash, once (nil without one)
+	unchecked    uncheckedLog  // requests the limiter did not answer for (ratelimit.go)
+	leases       leases        // the per-token limit's requests in hand (ratelease.go)
 }
 
 const (
@@ -65,6 +69,9 @@ const (
 	// board that changed is dropped when the node hears of it, mostly well before.
 	boardMaxAge     = time.Second
 	boardCacheBytes = 32 << 20
+	// targetsMaxAge is the most a write of targets through another replica takes to show on
+	// a rep's page here.
+	targetsMaxAge = 2 * time.Second
 )
 
 // maxBody fits a batch of 10,000 events with room to spare.
@@ -80,7 +87,8 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d, metrics: newMetrics(),
 		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000),
-		open: newTTLCache[struct{}, []*contest.Contest](contestTTL, 1), boards: newBoardCache(boardMaxAge, boardCacheBytes)}
+		open: newTTLCache[struct{}, []*contest.Contest](contestTTL, 1), boards: newBoardCache(boardMaxAge, boardCacheBytes),
+		targets: targetsCache{maxAge: targetsMaxAge}}
 	s.exportSlots = make(chan struct{}, maxExports)
 	if d.AdminToken != "" {
 		s.adminHash = bullpen.HashSecret(d.AdminToken)

@@ -55,7 +55,7 @@ func (v *Snapshots) ContestSnapshot(ctx context.Context, k *contest.Contest, row
 // RepSnapshot is the rep's standings in every open contest and its points balance.
 func (v *Snapshots) RepSnapshot(ctx context.Context, repID string) (json.RawMessage, error) {
 	s := v.s
-	rep, err := s.RepReader.Rep(ctx, repID)
+	rep, err := s.repOf(ctx, repID)
 	if bullpen.ErrorCode(err) == bullpen.ENotFound {
 		// A rep with no event yet: nothing to show, but nothing wrong either.
 		rep, err = bullpen.Rep{RepID: repID}, nil
@@ -104,7 +104,7 @@ func (v *Snapshots) TargetsSnapshot(ctx context.Context, teamID string) (json.Ra
 
 // RepTeam is the team the rep is in now, "" when none or not in the directory yet.
 func (v *Snapshots) RepTeam(ctx context.Context, repID string) (string, error) {
-	rep, err := v.s.RepReader.Rep(ctx, repID)
+	rep, err := v.s.repOf(ctx, repID)
 	if bullpen.ErrorCode(err) == bullpen.ENotFound {
 		return "", nil
 	}

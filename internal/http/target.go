@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,9 +23,6 @@ type TargetService interface {
 // TargetReader reads target sets with their targets.
 type TargetReader interface {
 	TargetSets(ctx context.Context, f target.Filter) ([]target.Stored, error)
-	// CurrentRepTargets are the rep's own targets in the sets current at now, each set holding
-	// the rep's row alone.
-	CurrentRepTargets(ctx context.Context, repID string, now time.Time) ([]target.Stored, error)
 }
 
 // AttainmentReader reads the projection's attainment rows of sets: set -> rep -> value.
@@ -74,6 +70,7 @@ func (s *Server) putTargets(c *fiber.Ctx) error {
 		return err
 	}
 	out, err := s.Targets.Put(c.UserContext(), req, tokenIDOf(c))
+	s.targets.drop() // even on an error: a commit whose answer was lost is a write all the same
 	if err != nil {
 		return err
 	}
@@ -113,7 +110,9 @@ func (s *Server) deleteTarget(c *fiber.Ctx) error {
 			return bullpen.Invalid(q.name, "%s is required", q.name)
 		}
 	}
-	if err := s.Targets.Delete(c.UserContext(), k, c.Query("rep_id"), tokenIDOf(c)); err != nil {
+	err := s.Targets.Delete(c.UserContext(), k, c.Query("rep_id"), tokenIDOf(c))
+	s.targets.drop() // even on an error: a commit whose answer was lost is a write all the same
+	if err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -284,12 +283,14 @@ func (s *Server) targetPace() target.Pace {
 }
 
 // repAttainment is the rep's attainment of each of its targets in the current period (a rep
-// arriving at its page asks it twice: the page and the socket's snapshot).
+// arriving at its page asks it twice: the page and the socket's snapshot), its targets from
+// the server-wide copy (targetcache.go), its attainment from the projection.
 func (s *Server) repAttainment(ctx context.Context, repID string) ([]message.Attainment, error) {
-	sets, err := s.TargetReader.CurrentRepTargets(ctx, repID, s.Now())
+	cur, err := s.sharedCurrentTargets(ctx)
 	if err != nil {
 		return nil, err
 	}
+	sets := cur.of(repID, s.Now())
 	ids := make([]int64, len(sets))
 	for i := range sets {
 		ids[i] = sets[i].Set.ID

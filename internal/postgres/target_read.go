@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -29,34 +28,6 @@ func (db *DB) TargetSets(ctx context.Context, f target.Filter) ([]target.Stored,
 		return nil, fmt.Errorf("read target sets: %w", err)
 	}
 	return withTargets(ctx, db.Pool, sets)
-}
-
-// CurrentRepTargets are the rep's own targets in the sets current at now, each in its set without the
-// set's other rows: what the rep's page and its socket's snapshot show, in one query (the
-// current sets by their time index, then each one's row of the rep by the primary key).
-func (db *DB) CurrentRepTargets(ctx context.Context, repID string, now time.Time) ([]target.Stored, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+setColumns+`, t.target, t.updated_by, t.updated_at FROM target_sets s
-		JOIN targets t ON t.set_id = s.id AND t.rep_id = $1
-		WHERE s.starts_at <= $2 AND s.ends_at > $2
-		ORDER BY s.period, s.metric, s.team_id`, repID, now)
-	if err != nil {
-		return nil, fmt.Errorf("read targets of rep %s: %w", repID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target.Stored, error) {
-		var t target.Target
-		var at time.Time
-		s, err := scanSet(r, &t.Target, &t.UpdatedBy, &at)
-		if err != nil {
-			return target.Stored{}, err
-		}
-		at = at.UTC()
-		t.Period, t.Metric, t.TeamID, t.RepID, t.Timezone, t.Weights, t.UpdatedAt = s.Period, s.Metric, s.TeamID, repID, s.Timezone, s.Weights, &at
-		return target.Stored{Set: *s, Reps: []target.Target{t}}, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read targets of rep %s: %w", repID, err)
-	}
-	return out, nil
 }
 
 func withTargets(ctx context.Context, q Querier, sets []*target.Set) ([]target.Stored, error) {

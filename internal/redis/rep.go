@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"bullpen/internal/bullpen"
 )
 
@@ -21,6 +23,26 @@ func (s *Store) SetReps(ctx context.Context, reps []bullpen.Rep) error {
 	}
 	if err := s.rdb.HSet(ctx, s.repsKey(), args...).Err(); err != nil {
 		return fmt.Errorf("redis: set reps: %w", err)
+	}
+	return nil
+}
+
+// AddReps writes the directory entries Redis does not have, and leaves those it has: a reader
+// putting back what it found in PostgreSQL must not write over a newer entry that the
+// consumer wrote after that read.
+func (s *Store) AddReps(ctx context.Context, reps []bullpen.Rep) error {
+	if len(reps) == 0 {
+		return nil
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, r := range reps {
+			b, _ := json.Marshal(r)
+			p.HSetNX(ctx, s.repsKey(), r.RepID, b)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis: add reps: %w", err)
 	}
 	return nil
 }

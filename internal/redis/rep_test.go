@@ -35,3 +35,25 @@ func TestRepsReadsAChangedEntryAtOnce(t *testing.T) {
 	}
 	read(map[string]bullpen.Rep{"ana": moved, "bo": bo})
 }
+
+// A reader putting back what it found in PostgreSQL adds what is missing and writes over
+// nothing: the entry there may be the consumer's, newer than that read.
+func TestAddRepsLeavesTheEntriesRedisHas(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	moved := bullpen.Rep{RepID: "ana", Name: "Ana Ruiz", TeamID: "west"}
+	if err := s.SetReps(ctx, []bullpen.Rep{moved}); err != nil {
+		t.Fatal(err)
+	}
+	stale, bo := bullpen.Rep{RepID: "ana", Name: "Ana", TeamID: "east"}, bullpen.Rep{RepID: "bo", Name: "Bo", TeamID: "west"}
+	if err := s.AddReps(ctx, []bullpen.Rep{stale, bo}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Reps(ctx, []string{"ana", "bo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]bullpen.Rep{"ana": moved, "bo": bo}; !maps.Equal(got, want) {
+		t.Fatalf("reps %v, want %v", got, want)
+	}
+}

@@ -76,6 +76,7 @@ func TestEveryCallKeepsItsKeysInOneSlot(t *testing.T) {
 	must("merge lease", err)
 	must("set presence", s.SetPresence(ctx, map[string][]byte{"n1:s1": []byte(`{}`), "n1:s2": []byte(`{}`)}))
 	must("set reps", s.SetReps(ctx, []bullpen.Rep{{RepID: "ana", Name: "Ana"}, {RepID: "bo", Name: "Bo"}}))
+	must("add reps", s.AddReps(ctx, []bullpen.Rep{{RepID: "cy", Name: "Cy"}, {RepID: "dee", Name: "Dee"}}))
 	_, err = s.Reps(ctx, []string{"ana", "bo"})
 	must("reps", err)
 	_, _, err = s.RateLimiter().TakeAtMost(ctx, "tok-1", bullpen.Rate{Count: 50, Per: time.Second}, 5)

@@ -1,0 +1,103 @@
+package http
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"bullpen/internal/flight"
+	"bullpen/internal/target"
+)
+
+// currentTargets are the target sets current at one moment with their targets, by rep: each of
+// a rep's sets holds the rep's row alone, in the order of the sets (period, metric, team).
+type currentTargets struct {
+	at    time.Time // when the read that made it began
+	byRep map[string][]target.Stored
+}
+
+func indexTargets(sets []target.Stored, at time.Time) *currentTargets {
+	cur := &currentTargets{at: at, byRep: map[string][]target.Stored{}}
+	for i := range sets {
+		for _, r := range sets[i].Reps {
+			cur.byRep[r.RepID] = append(cur.byRep[r.RepID], target.Stored{Set: sets[i].Set, Reps: []target.Target{r}})
+		}
+	}
+	return cur
+}
+
+// of are the rep's sets still current at now: a set that ended since the read is left out at
+// once; one that began since is seen with the next read.
+func (cur *currentTargets) of(repID string, now time.Time) []target.Stored {
+	var out []target.Stored
+	for _, st := range cur.byRep[repID] {
+		if now.Before(st.Set.End) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// targetsCache keeps one server-wide copy of the current target sets for at most maxAge:
+// every rep arriving at its page asks for its targets twice (the page and its socket's
+// snapshot), a morning's arrivals come by the thousand, and targets change a few times a
+// month. A write of targets through this node drops the copy at once; one through another
+// replica is seen within maxAge.
+type targetsCache struct {
+	maxAge time.Duration
+
+	mu  sync.Mutex
+	cur *currentTargets
+	// gen counts drops: a read that began before a drop keeps nothing (it may have read the
+	// targets before the write).
+	gen uint64
+}
+
+// get is the copy when one younger than maxAge is kept, and where the drops stand now.
+func (c *targetsCache) get(now time.Time) (*currentTargets, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur == nil || now.Sub(c.cur.at) >= c.maxAge || now.Before(c.cur.at) {
+		return nil, c.gen, false
+	}
+	return c.cur, c.gen, true
+}
+
+// put keeps cur, read from gen, unless a drop came since.
+func (c *targetsCache) put(cur *currentTargets, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen == c.gen {
+		c.cur = cur
+	}
+}
+
+// drop forgets the copy, and makes the reads in flight keep nothing.
+func (c *targetsCache) drop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.cur = nil
+}
+
+// sharedCurrentTargets are the current target sets, read once for all the requests and
+// sockets asking within targetsMaxAge. The readers share a read only when it began after the
+// last drop, so a request that follows a write through this node never gets what was read
+// before it.
+func (s *Server) sharedCurrentTargets(ctx context.Context) (*currentTargets, error) {
+	cur, gen, ok := s.targets.get(s.Now())
+	if ok {
+		return cur, nil
+	}
+	return flight.Do(ctx, &s.targetFlight, strconv.FormatUint(gen, 10), func(ctx context.Context) (*currentTargets, error) {
+		now := s.Now()
+		sets, err := s.TargetReader.TargetSets(ctx, target.Filter{Now: now})
+		if err != nil {
+			return nil, err
+		}
+		cur := indexTargets(sets, now)
+		s.targets.put(cur, gen)
+		return cur, nil
+	})
+}

@@ -1,0 +1,95 @@
+package http
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"bullpen/internal/bullpen"
+	"bullpen/internal/target"
+)
+
+// heldTargets answers its nth read with the sets sent on answers[n], telling begun of each
+// read as it starts.
+type heldTargets struct {
+	begun   chan struct{}
+	answers [2]chan []target.Stored
+	reads   atomic.Int32
+}
+
+func (h *heldTargets) TargetSets(context.Context, target.Filter) ([]target.Stored, error) {
+	n := h.reads.Add(1) - 1
+	h.begun <- struct{}{}
+	return <-h.answers[n], nil
+}
+
+func setOf(repID string, value int64, end time.Time) []target.Stored {
+	return []target.Stored{{Set: target.Set{ID: 1, Period: "2026-12", Metric: "revenue", TeamID: "east", End: end},
+		Reps: []target.Target{{RepID: repID, Target: bullpen.Fixed(value)}}}}
+}
+
+func TestAReadBegunBeforeATargetWriteIsNeitherSharedNorKept(t *testing.T) {
+	now := time.Now()
+	held := &heldTargets{begun: make(chan struct{}, 2)}
+	held.answers[0], held.answers[1] = make(chan []target.Stored, 1), make(chan []target.Stored, 1)
+	s := New(Deps{TargetReader: held, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	end := now.Add(time.Hour)
+
+	// read asks for the current targets as a request does, its answer on the channel.
+	read := func() chan *currentTargets {
+		answer := make(chan *currentTargets, 1)
+		go func() {
+			cur, err := s.sharedCurrentTargets(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			answer <- cur
+		}()
+		return answer
+	}
+	before := read()
+	<-held.begun // the read is under way when the write commits
+	s.targets.drop()
+	after := read()
+	select {
+	case <-held.begun:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a request after the write waited for the read begun before it")
+	}
+	// The read after the write ends first; the one begun before it ends last, with the old
+	// target, and must not be kept over the new.
+	held.answers[1] <- setOf("ana", 200, end)
+	if got := (<-after).of("ana", now)[0].Reps[0].Target; got != 200 {
+		t.Fatalf("the read after the write got %v, want the written 200", got)
+	}
+	held.answers[0] <- setOf("ana", 100, end)
+	if got := (<-before).of("ana", now)[0].Reps[0].Target; got != 100 {
+		t.Fatalf("the first read got %v", got)
+	}
+	cur, _, ok := s.targets.get(now)
+	if !ok || cur.of("ana", now)[0].Reps[0].Target != 200 {
+		t.Fatalf("kept %+v, %v: want the read after the write", cur, ok)
+	}
+}
+
+func TestTargetsCacheForgetsByAgeAndLeavesOutEndedSets(t *testing.T) {
+	c := targetsCache{maxAge: 2 * time.Second}
+	now := time.Now()
+	_, gen, _ := c.get(now)
+	c.put(indexTargets(setOf("ana", 100, now.Add(time.Minute)), now), gen)
+	cur, _, ok := c.get(now.Add(1999 * time.Millisecond))
+	if !ok {
+		t.Fatal("a copy younger than the max age was not kept")
+	}
+	if _, _, ok := c.get(now.Add(2 * time.Second)); ok {
+		t.Fatal("a copy as old as the max age was served")
+	}
+	if len(cur.of("ana", now)) != 1 || len(cur.of("bo", now)) != 0 {
+		t.Fatalf("ana's sets %v, bo's %v", cur.of("ana", now), cur.of("bo", now))
+	}
+	if got := cur.of("ana", now.Add(time.Minute)); len(got) != 0 {
+		t.Fatalf("a set past its end is still shown: %+v", got)
+	}
+}
