@@ -71,12 +71,27 @@ func (r *ringSender) close() {
 	}
 }
 
-// flushRing writes the chunk's sockets: takes and frames each one's queue, locks their
-// connections, sends them all, and ends each write as flushNow does.
+// ringBuffer bounds the frames one io_uring call sends: a chunk whose sockets have more queued
+// (a burst after a pause) is sent in parts, so the flusher's buffer stays the size it keeps
+// (keptBuffer) instead of growing, and being let go, chunk after chunk.
+const ringBuffer = 256 << 10
+
+// flushRing writes the chunk's sockets, in parts of at most about ringBuffer of frames.
 func (f *flusher) flushRing(chunk []*socket) {
+	for len(chunk) > 0 {
+		chunk = f.flushRingPart(chunk)
+	}
+}
+
+// flushRingPart takes and frames the queues of the chunk's first sockets until their frames
+// fill ringBuffer, locks their connections, sends them all, ends each write as flushNow does,
+// and returns the sockets left.
+func (f *flusher) flushRingPart(chunk []*socket) []*socket {
 	r := f.r
 	r.items, f.buf = r.items[:0], f.buf[:0]
-	for _, sock := range chunk {
+	taken := 0
+	for ; taken < len(chunk) && len(f.buf) < ringBuffer; taken++ {
+		sock := chunk[taken]
 		batch, msgs, ok := sock.takeQueued()
 		if !ok {
 			continue
@@ -88,16 +103,16 @@ func (f *flusher) flushRing(chunk []*socket) {
 		sock.l.metrics.frames.Add(float64(frames))
 		r.items = append(r.items, ringItem{sock: sock, batch: batch, start: start, end: len(f.buf)})
 	}
-	if len(r.items) == 0 {
-		return
+	if len(r.items) > 0 {
+		r.level = 0
+		r.descend()
+		for i := range r.items {
+			it := &r.items[i]
+			it.sock.flushed(it.batch, f.buf[it.start+it.n:it.end], it.err)
+			it.sock, it.batch = nil, nil
+		}
 	}
-	r.level = 0
-	r.descend()
-	for i := range r.items {
-		it := &r.items[i]
-		it.sock.flushed(it.batch, f.buf[it.start+it.n:it.end], it.err)
-		it.sock, it.batch = nil, nil
-	}
+	return chunk[taken:]
 }
 
 // descend locks the next item's connection (RawConn.Write, whose function runs with the write

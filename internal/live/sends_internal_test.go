@@ -132,3 +132,19 @@ func TestARingThatFailsHasTheChunkWrittenAnotherWay(t *testing.T) {
 		}
 	}
 }
+
+// Sockets with more queued than one io_uring call takes (ringBuffer) are sent in parts: each
+// gets all of its frames, and the flusher's buffer stays within what it keeps.
+func TestARingFlusherSendsABigChunkInParts(t *testing.T) {
+	fb := newFloorBench(t, 40, true)
+	f := ringFlusher(t)
+	const msgs = 80 // ~20 KB a socket: 800 KB for the chunk, three times ringBuffer
+	fb.burstRing(f, msgs)
+	fb.check(t)
+	if cap(f.buf) > 512<<10 { // twice ringBuffer: the frames of one part, and one socket's beyond it
+		t.Fatalf("the flusher's buffer grew to %d bytes for a chunk of %d sockets of %d messages", cap(f.buf), 40, msgs)
+	}
+	if got, want := counted(t, fb.socks[0].l.metrics.messages), float64(40*msgs); got != want {
+		t.Fatalf("%v messages written, want %v", got, want)
+	}
+}
