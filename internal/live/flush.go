@@ -42,7 +42,7 @@ var errWouldBlock = errors.New("the write would wait")
 func (fo *fanOut) flushLoop(ctx context.Context) {
 	f := newFlusher()
 	f.r = fo.newRingSender(f)
-	defer f.r.close()
+	defer func() { f.r.close() }()
 	for {
 		select {
 		case <-ctx.Done():

@@ -10,8 +10,8 @@ import (
 )
 
 // A chunk's sockets in one system call: with io_uring the flusher frames every socket of a chunk
-// into one buffer, then sends each its part with one io_uring_enter for the chunk, where a
-// write(2) each would enter the kernel 128 times. Each connection's write lock is held while its
+// into one buffer (up to ringBuffer of frames, then the rest in another part), then sends each
+// its frames with one io_uring_enter, where a write(2) each would enter the kernel 128 times. Each connection's write lock is held while its
 // send is in the kernel, as for a write(2) (RawConn.Write), so nothing else writes to it in the
 // middle of a frame. What a socket does not take at once goes to its writer goroutine, as before.
 
@@ -65,9 +65,11 @@ func (fo *fanOut) newRingSender(f *flusher) *ringSender {
 // usable says the flusher sends through the ring.
 func (r *ringSender) usable() bool { return r != nil && r.failed == nil }
 
+// close closes the ring, once (a second Close would close whatever descriptor took its number).
 func (r *ringSender) close() {
-	if r != nil {
+	if r != nil && r.ring != nil {
 		_ = r.ring.Close()
+		r.ring = nil
 	}
 }
 

@@ -148,3 +148,24 @@ func TestARingFlusherSendsABigChunkInParts(t *testing.T) {
 		t.Fatalf("%v messages written, want %v", got, want)
 	}
 }
+
+// countingRing counts its closes.
+type countingRing struct {
+	failingRing
+	closes *int
+}
+
+func (c countingRing) Close() error { *c.closes++; return nil }
+
+// A flusher's ring is closed once, however often close is called: a second Close would close
+// whatever descriptor had taken its number since.
+func TestARingIsClosedOnce(t *testing.T) {
+	f := ringFlusher(t)
+	closes := 0
+	f.r.ring = countingRing{closes: &closes} // the real one is closed by ringFlusher's cleanup
+	f.r.close()
+	f.r.close()
+	if closes != 1 {
+		t.Fatalf("closed %d times, want once", closes)
+	}
+}
