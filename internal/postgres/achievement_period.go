@@ -89,9 +89,8 @@ func queuePeriods(b *pgx.Batch, rules achievement.Rules, cal pace.Calendar, reps
 			coalesce(to_char(CASE WHEN g.sum > l.best THEN g.at ELSE l.best_at END, 'YYYY-MM-DD'), ''), greatest(l.best, g.sum)
 		FROM last l LEFT JOIN LATERAL (
 			SELECT date_trunc($8, d.won_at AT TIME ZONE $6) AS at, sum(d.amount)::bigint AS sum FROM deals d
-			WHERE NOT l.done AND l.since < l.at AT TIME ZONE $6 -- tested before the scan, not after it
-				AND d.rep_id = l.rep_id AND d.won AND d.won_at < l.at AT TIME ZONE $6
-			GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1) g ON true`,
+			WHERE d.rep_id = l.rep_id AND d.won AND d.won_at < l.at AT TIME ZONE $6
+			GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1) g ON NOT l.done AND l.since < l.at AT TIME ZONE $6`,
 		ids, keys, firsts, nexts, step, zone, grew, unit)
 	b.Queue(`SELECT `+awardColumns+` FROM unnest($1::text[], $2::text[]) AS r(rep_id, key)
 		JOIN achievements a ON a.rep_id = r.rep_id AND a.kind = 'best_period' AND a.occurrence = r.key`, ids, keys)
