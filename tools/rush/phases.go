@@ -98,6 +98,21 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 			logf("rush: server CPU profile in %s", o.rushProfile)
 		})
 	}
+	if o.rushGoroutines != "" {
+		wg.Go(func() {
+			for i := 1; i <= 3; i++ {
+				if child.Sleep(ctx, o.window/4) != nil {
+					return
+				}
+				out := fmt.Sprintf("%s.%d", o.rushGoroutines, i)
+				if err := child.Fetch(st.debugAddr, "/debug/pprof/goroutine?debug=1", 10*time.Second, out); err != nil {
+					logf("rush goroutines: %v", err)
+					continue
+				}
+				logf("rush: server goroutines in %s", out)
+			}
+		})
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
