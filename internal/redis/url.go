@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	neturl "net/url"
+	"runtime"
 	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -17,6 +18,14 @@ import (
 // enough; it learns the others from it). Both take go-redis's query options (dial_timeout=…);
 // a cluster has database 0 only.
 const clusterSuffix = "+cluster"
+
+// DefaultPoolSize is the least bound on a client's connections (per node of a cluster) when
+// the URL sets none (`pool_size=`); go-redis's own, 10 per core, is kept when larger. A server
+// under a burst of arrivals (docs/benchmarks.md, "Morning rush") has thousands of requests each making a
+// few round trips one after the other; with 20 connections on 2 cores they queued for a
+// connection while Redis itself had time to spare. Connections are opened as needed, so the
+// bound costs nothing while it is not reached.
+const DefaultPoolSize = 128
 
 // Dialer opens a client's connections (nil: go-redis's own).
 type Dialer = func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -42,6 +51,9 @@ func NewClient(url string, dial Dialer) (goredis.UniversalClient, error) {
 		if dial != nil {
 			opt.Dialer = dial
 		}
+		if !u.Query().Has("pool_size") {
+			opt.PoolSize = max(10*runtime.GOMAXPROCS(0), DefaultPoolSize)
+		}
 		return goredis.NewClient(opt), nil
 	}
 	if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
@@ -54,6 +66,9 @@ func NewClient(url string, dial Dialer) (goredis.UniversalClient, error) {
 	}
 	if dial != nil {
 		opt.Dialer = dial
+	}
+	if !u.Query().Has("pool_size") {
+		opt.PoolSize = max(10*runtime.GOMAXPROCS(0), DefaultPoolSize) // per node
 	}
 	return goredis.NewClusterClient(opt), nil
 }

@@ -1,6 +1,7 @@
 package redis_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -55,6 +56,33 @@ func TestNewClientReadsAServersURLAndAClusters(t *testing.T) {
 		_, err := redis.NewClient(u, nil)
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("%s: %v, want an error about %q that keeps the password out", u, err, want)
+		}
+	}
+}
+
+// A client may open many connections unless the URL bounds them: a burst of requests each
+// waiting its turn for one of 20 was the morning rush's first queue.
+func TestNewClientBoundsItsConnectionsAsTheURLSays(t *testing.T) {
+	for u, want := range map[string]int{
+		"redis://127.0.0.1:6379/0":                           max(redis.DefaultPoolSize, 10*runtime.GOMAXPROCS(0)),
+		"redis://127.0.0.1:6379/0?pool_size=7":               7,
+		"redis+cluster://10.0.0.1:7000":                      max(redis.DefaultPoolSize, 10*runtime.GOMAXPROCS(0)),
+		"redis+cluster://10.0.0.1:7000?pool_size=9&addr=x:1": 9,
+	} {
+		c, err := redis.NewClient(u, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		got := 0
+		switch c := c.(type) {
+		case *goredis.Client:
+			got = c.Options().PoolSize
+		case *goredis.ClusterClient:
+			got = c.Options().PoolSize
+		}
+		_ = c.Close()
+		if got != want {
+			t.Errorf("%s: pool of %d, want %d", u, got, want)
 		}
 	}
 }
