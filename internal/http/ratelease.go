@@ -23,14 +23,16 @@ import (
 //   - A lease dropped unspent was counted all the same: a token whose requests stop and start
 //     again may be refused up to one lease per replica early.
 //
-// A lease starts at one request and doubles while the replica spends each before its life ends
-// (up to 1/leaseShare of the limit); one that ends unspent halves the next, so a token that
-// asks seldom wastes little. Limits under leaseShare requests per window keep the exact check,
+// A lease starts at firstLease requests (a page opening sends several at once: the rep's page
+// about eight) and doubles while the replica spends each before its life ends (up to
+// 1/leaseShare of the limit); one that ends unspent halves the next, so a token that asks
+// seldom wastes little. Limits under leaseShare requests per window keep the exact check,
 // a round trip per request. A refusal is kept until its Retry-After: nobody's requests pass
 // the shared limit before then.
 const (
 	leaseShare   = 20
 	maxLeaseLife = time.Second
+	firstLease   = 4
 )
 
 // maxLeases bounds the tokens a replica keeps leases for; past it, the spent ones are dropped.
@@ -101,7 +103,7 @@ func (s *Server) takeLeased(c *fiber.Ctx, key string, r bullpen.Rate) bullpen.Ra
 	}
 	switch {
 	case l.size == 0:
-		l.size = 1
+		l.size = firstLease
 	case l.left > 0: // dropped unspent: ask for less
 		l.size = max(1, l.size/2)
 	case now.Before(l.until): // spent in time: ask for more

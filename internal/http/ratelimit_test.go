@@ -134,6 +134,21 @@ func TestALeasedLimitIsSharedByEveryReplicaWithinItsSlack(t *testing.T) {
 	do(t, servers[1], "GET", "/api/v1/me", other.Token).Want(t, 200, nil)
 }
 
+// A page opens with several requests at once; a token's first lease covers them, so they cost
+// one round trip to the shared limiter, not one for the first and more as the lease grows.
+func TestATokensFirstRequestsTakeOneLease(t *testing.T) {
+	e := newEnv(t)
+	limiter := &countingLimiter{RateLimiter: e.store.RateLimiter()}
+	s := replica(t, e, httpapi.Limits{PerToken: bullpen.Rate{Count: 100, Per: time.Minute}, RateLimiter: limiter}) // leases of up to 5, each for 1 s
+	rep := e.mustMint(adminSecret, bullpen.RoleRep, "r-1")
+	for range 4 {
+		do(t, s, "GET", "/api/v1/me", rep.Token).Want(t, 200, nil)
+	}
+	if calls := limiter.calls.Load(); calls != 1 {
+		t.Fatalf("%d round trips to the limiter for a token's first 4 requests, want 1", calls)
+	}
+}
+
 // lines is a log destination a test can count in.
 type lines struct {
 	mu sync.Mutex
