@@ -31,7 +31,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, timeout time.Durati
 			s.sockets.Drain()
 		}
 		s.closeBoardFeed()
-		if err := s.app.ShutdownWithTimeout(timeout); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		err := s.app.ShutdownWithTimeout(timeout)
+		s.flushTouches(ctx)
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("shut down http: %w", err)
 		}
 		return nil

@@ -43,8 +43,10 @@ type Server struct {
 	tokenCache *ttlCache[string, bullpen.Token]
 	// authFlight shares one token lookup among the requests and sockets asking at once.
 	authFlight singleflight.Group
-	contests   *ttlCache[string, *contest.Contest]     // a cache: the use-cases are Deps.Contests
-	open       *ttlCache[struct{}, []*contest.Contest] // the open contests, as contests
+	// touches are the tokens whose use is yet to be written (touch.go).
+	touches  touches
+	contests *ttlCache[string, *contest.Contest]     // a cache: the use-cases are Deps.Contests
+	open     *ttlCache[struct{}, []*contest.Contest] // the open contests, as contests
 	// contestFlight shares one contest read among the requests and sockets asking at once.
 	contestFlight singleflight.Group
 	// Encoded leaderboard pages for boardMaxAge, dropped when the node hears of a change

@@ -25,7 +25,7 @@ type TokenReader interface {
 	// TokenByHash is the unrevoked token whose secret (or secret replaced by its last
 	// rotation) hashes to hash, with SecretUntil and Replaced set; expired or not.
 	TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, error)
-	TouchToken(ctx context.Context, id string) error
+	TouchTokens(ctx context.Context, ids []string) error
 	Tokens(ctx context.Context, limit, offset int) ([]bullpen.Token, error)
 }
 
@@ -101,6 +101,7 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.flushTouches(c.UserContext())
 	items, err := s.TokenReader.Tokens(c.UserContext(), limit, offset)
 	if err != nil {
 		return err

@@ -84,20 +84,19 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, erro
 	return t, nil
 }
 
-// TouchToken records that a token was used at about now. Callers throttle it, since exact
-// times are not worth a write per request. The write does not wait for its WAL to reach the
-// disk (synchronous_commit off for this transaction alone): a crash may forget the last
-// moment a token was used, never a change that matters, and a morning's first requests of
-// thousands of reps do not each wait for a flush (docs/benchmarks.md, "Morning rush"). The
-// four statements go in one round trip.
-func (db *DB) TouchToken(ctx context.Context, id string) error {
+// TouchTokens records that the tokens were used at about now, in one statement. Callers
+// throttle and gather them, since exact times are not worth a write per request. The write
+// does not wait for its WAL to reach the disk (synchronous_commit off for this transaction
+// alone): a crash may forget the last moments tokens were used, never a change that matters.
+// The four statements go in one round trip.
+func (db *DB) TouchTokens(ctx context.Context, ids []string) error {
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
 	b.Queue(`SET LOCAL synchronous_commit = off`)
-	b.Queue(`UPDATE tokens SET last_used_at = now() WHERE id = $1`, id)
+	b.Queue(`UPDATE tokens SET last_used_at = now() WHERE id = ANY($1)`, ids)
 	b.Queue(`COMMIT`)
 	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("touch token %s: %w", id, err)
+		return fmt.Errorf("touch %d tokens: %w", len(ids), err)
 	}
 	return nil
 }
