@@ -106,7 +106,7 @@ func (s *Server) authenticateSecret(c *fiber.Ctx, secret string) (bullpen.Token,
 		if t, ok := s.known(h); ok {
 			return t, nil
 		}
-		if d := s.take(c, s.failuresKey(c), s.AuthFailures, 0); !d.Allowed {
+		if d := s.checkAddress(c); !d.Allowed {
 			return bullpen.Token{}, limited(c, d, "with refused tokens from this address")
 		}
 	}
@@ -118,7 +118,7 @@ func (s *Server) authenticateSecret(c *fiber.Ctx, secret string) (bullpen.Token,
 		}
 	}
 	if bullpen.ErrorCode(err) == bullpen.EUnauthenticated {
-		if d := s.take(c, s.failuresKey(c), s.AuthFailures, 1); !d.Allowed {
+		if d := s.countRefusal(c); !d.Allowed {
 			return bullpen.Token{}, limited(c, d, "with refused tokens from this address")
 		}
 	}

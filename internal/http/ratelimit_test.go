@@ -56,13 +56,14 @@ func TestRateLimitPerTokenIsSharedByEveryReplica(t *testing.T) {
 	do(t, other, "GET", "/api/v1/me", other2.Token).Want(t, 200, nil)
 }
 
-func TestRefusedTokensFromOneAddressAreLimitedBeforeTheirLookup(t *testing.T) {
+func TestRefusedTokensFromOneAddressAreLimitedOverEveryReplica(t *testing.T) {
 	limits := httpapi.Limits{AuthFailures: bullpen.Rate{Count: 3, Per: time.Minute}}
 	e := newEnv(t, func(d *httpapi.Deps) { d.Limits = limits })
 	other := replica(t, e, limits)
 	rep := e.mustMint(adminSecret, bullpen.RoleRep, "r-1")
 	do(t, e.srv, "GET", "/api/v1/me", rep.Token).Want(t, 200, nil)
-	// Three guesses are refused as unauthenticated, over both replicas; the fourth is 429.
+	// Three guesses are refused as unauthenticated, over both replicas; the fourth is 429 (looked
+	// up, as the replica had heard within the second that the address had refusals left).
 	for i, s := range []*httpapi.Server{e.srv, other, e.srv} {
 		do(t, s, "GET", "/api/v1/me", "guess-"+strconv.Itoa(i)).WantError(t, 401, bullpen.EUnauthenticated, "")
 	}
@@ -78,14 +79,53 @@ func TestRefusedTokensFromOneAddressAreLimitedBeforeTheirLookup(t *testing.T) {
 	do(t, other, "GET", "/api/v1/me", rep.Token).WantError(t, 429, bullpen.ERateLimited, "")
 }
 
+// Tokens new to a replica arriving from one address (a floor behind an office's address) are
+// not each preceded by a check of the address's refused tokens: the replica asks once and
+// trusts the answer for a second. A refusal it hears is kept until its Retry-After, without
+// asking again.
+func TestAnAddressWithRefusalsLeftIsCheckedOnceASecond(t *testing.T) {
+	e := newEnv(t)
+	limiter := &countingLimiter{RateLimiter: e.store.RateLimiter()}
+	s := replica(t, e, httpapi.Limits{AuthFailures: bullpen.Rate{Count: 2, Per: time.Minute}, RateLimiter: limiter})
+	toks := make([]minted, 5)
+	for i := range toks {
+		toks[i] = e.mustMint(adminSecret, bullpen.RoleRep, "r-"+strconv.Itoa(i))
+	}
+	for _, m := range toks {
+		do(t, s, "GET", "/api/v1/me", m.Token).Want(t, 200, nil)
+	}
+	if n := limiter.checks.Load(); n != 1 {
+		t.Fatalf("%d checks of the address for 5 tokens new to the replica, want 1", n)
+	}
+	// Two refused tokens spend the address's budget; the third is refused on what the
+	// second's count answered, and so is a good token new to the replica, with no more
+	// round trips.
+	do(t, s, "GET", "/api/v1/me", "guess-1").WantError(t, 401, bullpen.EUnauthenticated, "")
+	do(t, s, "GET", "/api/v1/me", "guess-2").WantError(t, 401, bullpen.EUnauthenticated, "")
+	do(t, s, "GET", "/api/v1/me", "guess-3").WantError(t, 429, bullpen.ERateLimited, "")
+	calls := limiter.calls.Load()
+	do(t, s, "GET", "/api/v1/me", "guess-4").WantError(t, 429, bullpen.ERateLimited, "")
+	late := e.mustMint(adminSecret, bullpen.RoleRep, "r-late")
+	do(t, s, "GET", "/api/v1/me", late.Token).WantError(t, 429, bullpen.ERateLimited, "")
+	if n := limiter.calls.Load() - calls; n != 0 {
+		t.Fatalf("%d round trips to the limiter for an address it had refused", n)
+	}
+	// Tokens the replica served go on working from that address.
+	do(t, s, "GET", "/api/v1/me", toks[0].Token).Want(t, 200, nil)
+}
+
 // countingLimiter is the Redis limiter, counting the round trips made to it.
 type countingLimiter struct {
 	httpapi.RateLimiter
-	calls atomic.Int64
+	calls  atomic.Int64
+	checks atomic.Int64 // of them, those that count nothing (n = 0)
 }
 
 func (l *countingLimiter) Take(ctx context.Context, key string, r bullpen.Rate, n int) (bullpen.RateDecision, error) {
 	l.calls.Add(1)
+	if n == 0 {
+		l.checks.Add(1)
+	}
 	return l.RateLimiter.Take(ctx, key, r, n)
 }
 

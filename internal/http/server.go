@@ -62,6 +62,7 @@ type Server struct {
 	adminHash    []byte        // the bootstrap admin token's hash, once (nil without one)
 	unchecked    uncheckedLog  // requests the limiter did not answer for (ratelimit.go)
 	leases       leases        // the per-token limit's requests in hand (ratelease.go)
+	addrChecks   addrChecks    // what the refused-token limit said of each address lately (authfail.go)
 }
 
 const (
