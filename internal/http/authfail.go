@@ -1,12 +1,15 @@
 package http
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/singleflight"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/flight"
 )
 
 // A token the replica has not served is looked up only while its client address has refused
@@ -27,8 +30,9 @@ const addrClearFor = time.Second
 const maxAddrChecks = 10_000
 
 type addrChecks struct {
-	mu sync.Mutex
-	m  map[string]addrCheck
+	mu     sync.Mutex
+	m      map[string]addrCheck
+	flight singleflight.Group
 }
 
 type addrCheck struct{ clearUntil, refusedUntil time.Time }
@@ -40,8 +44,15 @@ func (s *Server) checkAddress(c *fiber.Ctx) bullpen.RateDecision {
 	if d, ok := s.addrChecks.known(key, now); ok {
 		return d
 	}
-	d := s.take(c, key, s.AuthFailures, 0)
-	s.addrChecks.record(key, d, true, now)
+	// The requests that come at once from an address ask once.
+	d, err := flight.Do(c.UserContext(), &s.addrChecks.flight, key, func(ctx context.Context) (bullpen.RateDecision, error) {
+		d := s.takeCtx(ctx, key, s.AuthFailures, 0)
+		s.addrChecks.record(key, d, true, time.Now())
+		return d, nil
+	})
+	if err != nil { // this request is gone: its lookup will say so
+		return bullpen.RateDecision{Allowed: true}
+	}
 	return d
 }
 

@@ -42,10 +42,14 @@ func limited(c *fiber.Ctx, d bullpen.RateDecision, what string) error {
 // take asks the limiter; a limiter that does not answer lets the request through (logged):
 // Redis down must not take the API down with it.
 func (s *Server) take(c *fiber.Ctx, key string, r bullpen.Rate, n int) bullpen.RateDecision {
+	return s.takeCtx(c.UserContext(), key, r, n)
+}
+
+func (s *Server) takeCtx(ctx context.Context, key string, r bullpen.Rate, n int) bullpen.RateDecision {
 	if s.RateLimiter == nil || r.Off() {
 		return bullpen.RateDecision{Allowed: true}
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), time.Second)
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	d, err := s.RateLimiter.Take(ctx, key, r, n)
 	if err != nil {
