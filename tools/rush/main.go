@@ -39,6 +39,7 @@ type options struct {
 	rushGoroutines       string
 	vegeta, dir, jsonOut string
 	partitions           int
+	loadNice             int
 }
 
 func main() {
@@ -62,6 +63,7 @@ func main() {
 	fs.StringVar(&o.dir, "dir", "", "where vegeta's targets and results and the children's logs go (default: a new temporary directory)")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
 	fs.IntVar(&o.partitions, "partitions", 6, "partitions of the run's topic")
+	fs.IntVar(&o.loadNice, "load-nice", 0, "once the server and consumer run, lower this program's own priority (and so vegeta's) to this nice value: the load (sockets, producer, vegeta) then takes the CPU the system under test leaves, the nearest this one machine comes to load from other machines")
 	_ = fs.Parse(os.Args[1:])
 	if o.role != "" {
 		code, ok := child.Run(o.role)

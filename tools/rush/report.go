@@ -24,6 +24,7 @@ type report struct {
 	Window                  string
 	EventRate               int
 	RateLimit               string
+	LoadNice                int // the nice value of the load's side (0: as the system's)
 	Dir                     string
 	Rush                    *rushResult
 	Rounds                  *roundsResult
@@ -49,6 +50,9 @@ func (r *report) print(w io.Writer) {
 	p("  %s", r.Command)
 	p("  %d reps and %d screens arriving within %s, %d events/s produced to Kafka all along; server BULLPEN_RATE_LIMIT=%s",
 		r.Reps, r.Screens, r.Window, r.EventRate, r.RateLimit)
+	if r.LoadNice != 0 {
+		p("  the load (this program's sockets and producer, and vegeta) at nice %d, the server, consumer and services at their own", r.LoadNice)
+	}
 	if x := r.Rush; x != nil {
 		p("")
 		p("The rush (%.1f s from the first request to the last snapshot)", x.Seconds)

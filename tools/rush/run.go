@@ -108,6 +108,13 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	if err := putTargets(ctx, st.base, st.admin, fl.reps); err != nil {
 		return rep, err
 	}
+	if o.loadNice != 0 {
+		if err := child.Renice(o.loadNice); err != nil {
+			return rep, err
+		}
+		rep.LoadNice = o.loadNice
+		logf("the load at nice %d", o.loadNice)
+	}
 
 	// Events from now to the end.
 	w := &kafkago.Writer{Addr: kafkago.TCP(cfg.KafkaBrokers...), Topic: topic, Balancer: &kafkago.Hash{},

@@ -197,3 +197,40 @@ func Fetch(debugAddr, path string, timeout time.Duration, out string) error {
 	_, err = io.Copy(f, res.Body)
 	return errors.Join(err, f.Close())
 }
+
+// Renice sets every thread of this process to the nice value n; the threads and processes it
+// starts after inherit it, children started before keep theirs. Linux keeps a nice value per
+// thread, so each is set, in passes until one finds no new thread (one may start meanwhile).
+func Renice(n int) error {
+	done := map[string]bool{}
+	for {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return fmt.Errorf("renice: %w", err)
+		}
+		fresh := 0
+		for _, t := range tasks {
+			if !done[t.Name()] {
+				fresh++
+				done[t.Name()] = true
+				if err := reniceThread(t.Name(), n); err != nil {
+					return err
+				}
+			}
+		}
+		if fresh == 0 {
+			return nil
+		}
+	}
+}
+
+func reniceThread(name string, n int) error {
+	var tid int
+	if _, err := fmt.Sscan(name, &tid); err != nil {
+		return nil //nolint:nilerr // not a thread's entry
+	}
+	if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, n); err != nil {
+		return fmt.Errorf("renice thread %d: %w", tid, err)
+	}
+	return nil
+}
