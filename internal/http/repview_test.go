@@ -15,17 +15,6 @@ import (
 	"bullpen/internal/testenv"
 )
 
-// seedTeamArrivals is seedArrivals with a live team contest opened first, so the deals count
-// for east (ana and bo: 1,500.50) and west (cy: 50) too. It returns both contests' ids.
-func (e *env) seedTeamArrivals(now time.Time) (live, team string) {
-	e.t.Helper()
-	body := contestBody("teams", now.Add(-24*time.Hour))
-	body["scope"] = "team"
-	team = e.mustCreateContest(body).ID
-	live, _ = e.seedArrivals(now)
-	return live, team
-}
-
 // snapshot is the rep:{id} channel's snapshot, decoded.
 func (e *env) snapshot(rep string) arrivalPage {
 	e.t.Helper()
