@@ -52,7 +52,7 @@ func (s *Server) readRepPage(ctx context.Context, id string, see repPrivate, sto
 	qs := placeQueries(open, bullpen.Rep{RepID: id, TeamID: team}, now)
 	r, readErr := s.RepViews.ReadRep(ctx, standings.RepQuery{RepID: id, Balance: see.balance, SetIDs: setIDsOf(sets), Places: qs})
 
-	page := repPage{rep: bullpen.Rep{RepID: id}}
+	var page repPage
 	if page.rep, page.known, err = s.repFrom(ctx, id, r); err != nil || !page.known && stopIfUnknown {
 		return page, err
 	}

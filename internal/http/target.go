@@ -29,8 +29,6 @@ type TargetReader interface {
 // AttainmentReader reads the projection's attainment rows of sets: set -> rep -> value.
 type AttainmentReader interface {
 	Attainment(ctx context.Context, setIDs []int64) (map[int64]map[string]bullpen.Fixed, error)
-	// RepAttainment is one rep's row of each set (absent where it has none).
-	RepAttainment(ctx context.Context, setIDs []int64, repID string) (map[int64]bullpen.Fixed, error)
 }
 
 // targetInput is a row as a client writes it; target is required (a pointer tells it absent).
