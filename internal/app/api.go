@@ -37,7 +37,7 @@ func APIDeps(d httpapi.Deps, db *postgres.DB, store *redis.Store) httpapi.Deps {
 	d.ContestReader, d.TokenReader, d.IncentiveReader = db, db, db
 	d.RepReader, d.LedgerReader, d.IdempotencyKeys = db, db, db
 	d.CoachingReader = db
-	d.Boards, d.RepCache, d.BalanceCache = store, store, store
+	d.Boards, d.RepCache, d.BalanceCache, d.RepViews = store, store, store, store
 	d.TargetReader, d.AttainmentReader = db, store
 	d.HistoryReader, d.Exporter = db, db
 	d.AuditReader, d.AchievementReader, d.WebhookReader, d.ScreenReader = db, db, db, db
@@ -88,6 +88,7 @@ var (
 	_ httpapi.Boards            = (*redis.Store)(nil)
 	_ httpapi.RepCache          = (*redis.Store)(nil)
 	_ httpapi.BalanceCache      = (*redis.Store)(nil)
+	_ httpapi.RepViews          = (*redis.Store)(nil)
 	_ httpapi.TargetReader      = (*postgres.DB)(nil)
 	_ httpapi.AttainmentReader  = (*redis.Store)(nil)
 	_ httpapi.HistoryReader     = (*postgres.DB)(nil)

@@ -42,7 +42,9 @@ type Deps struct {
 	Boards          Boards
 	RepCache        RepCache
 	BalanceCache    BalanceCache
-	TargetReader    TargetReader
+	// RepViews reads a rep's page from the projection at once.
+	RepViews     RepViews
+	TargetReader TargetReader
 	// AttainmentReader reads attainment from the projection.
 	AttainmentReader AttainmentReader
 	AuditReader      AuditReader

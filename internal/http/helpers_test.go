@@ -23,7 +23,7 @@ const adminSecret = "test-admin-token-0123456789"
 
 // env is one test's server on its own PostgreSQL schema and Redis key prefix.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	cfg      config.Config
 	db       *postgres.DB
 	store    *redis.Store
@@ -51,7 +51,7 @@ func (p *fakeProducer) produced() []event.Record {
 
 // testConfig gives a fresh, migrated schema and a fresh Redis prefix; testenv fails the test
 // when the services are not configured.
-func testConfig(t *testing.T) config.Config {
+func testConfig(t testing.TB) config.Config {
 	t.Helper()
 	return config.Config{
 		DatabaseURL:     testenv.Schema(t),
@@ -67,14 +67,14 @@ func testConfig(t *testing.T) config.Config {
 
 // newEnv builds the env's server; each of deps may change its dependencies first (a clock, a
 // calendar).
-func newEnv(t *testing.T, deps ...func(*httpapi.Deps)) *env {
+func newEnv(t testing.TB, deps ...func(*httpapi.Deps)) *env {
 	t.Helper()
 	return newEnvWired(t, func(*httpapi.Deps) {}, deps...)
 }
 
 // newEnvWired is newEnv with wired then changing what the server's wiring built (a reader
 // wrapped to count its calls).
-func newEnvWired(t *testing.T, wired func(*httpapi.Deps), deps ...func(*httpapi.Deps)) *env {
+func newEnvWired(t testing.TB, wired func(*httpapi.Deps), deps ...func(*httpapi.Deps)) *env {
 	t.Helper()
 	cfg := testConfig(t)
 	db, store := testenv.OpenDB(t, cfg), testenv.OpenStore(t, cfg)

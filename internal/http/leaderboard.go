@@ -154,6 +154,12 @@ func (s *Server) directory(ctx context.Context, ids []string) (map[string]bullpe
 		s.Logger.Warn("read rep directory from redis", "err", err)
 		dir = map[string]bullpen.Rep{}
 	}
+	return s.fillDirectory(ctx, ids, dir)
+}
+
+// fillDirectory adds to dir the entries of ids it lacks, read from PostgreSQL, and puts them
+// back in Redis for the next reader.
+func (s *Server) fillDirectory(ctx context.Context, ids []string, dir map[string]bullpen.Rep) (map[string]bullpen.Rep, error) {
 	var missing []string
 	for _, id := range ids {
 		if _, ok := dir[id]; !ok {

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/bullpen"
+	"bullpen/internal/flight"
 )
 
 // AdjustmentService is the manual ledger entry use-case (service.Ledger): the entry as recorded
@@ -25,8 +26,6 @@ type LedgerReader interface {
 
 // BalanceCache is the live projection's copy of reps' balances.
 type BalanceCache interface {
-	// Balance is a rep's balance; false when the projection has none.
-	Balance(ctx context.Context, repID string) (int64, bool, error)
 	// InitBalance sets a balance the projection has none of.
 	InitBalance(ctx context.Context, repID string, balance bullpen.Balance) (bool, error)
 }
@@ -101,25 +100,25 @@ func (s *Server) postAdjustment(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(AdjustmentView{LedgerEntry: e, Balance: balance.Points})
 }
 
-// pointsBalance is a rep's points balance: from the projection, or from the ledger when the
-// projection has none (Redis lost or flushed), which then fills it in.
-func (s *Server) pointsBalance(ctx context.Context, repID string) (int64, error) {
-	b, ok, redisErr := s.BalanceCache.Balance(ctx, repID)
-	if ok {
-		return b, nil
-	}
+// ledgerBalance is a rep's points balance read from the ledger, for a projection that has
+// none (Redis lost or flushed, or failing: redisErr), which it then fills in unless Redis
+// failed. The readers asking for the same rep at once (its page and its socket's snapshot)
+// share one read, and the first one's redisErr decides the write.
+func (s *Server) ledgerBalance(ctx context.Context, repID string, redisErr error) (int64, error) {
 	if redisErr != nil {
 		s.Logger.Warn("read balance from redis; reading the ledger", "rep_id", repID, "err", redisErr)
 	}
-	balances, err := s.LedgerReader.Balances(ctx, []string{repID})
-	if err != nil {
-		return 0, err
-	}
-	balance := balances[repID]
-	if redisErr == nil {
-		if _, err := s.BalanceCache.InitBalance(ctx, repID, balance); err != nil {
-			s.Logger.Warn("write balance to redis", "rep_id", repID, "err", err)
+	return flight.Do(ctx, &s.balanceFlight, repID, func(ctx context.Context) (int64, error) {
+		balances, err := s.LedgerReader.Balances(ctx, []string{repID})
+		if err != nil {
+			return 0, err
 		}
-	}
-	return balance.Points, nil
+		balance := balances[repID]
+		if redisErr == nil {
+			if _, err := s.BalanceCache.InitBalance(ctx, repID, balance); err != nil {
+				s.Logger.Warn("write balance to redis", "rep_id", repID, "err", err)
+			}
+		}
+		return balance.Points, nil
+	})
 }

@@ -7,7 +7,6 @@ import (
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/message"
-	"bullpen/internal/standings"
 )
 
 // RepReader reads the rep directory.
@@ -52,32 +51,24 @@ func (s *Server) listReps(c *fiber.Ctx) error {
 }
 
 func (s *Server) getRep(c *fiber.Ctx) error {
-	ctx := c.UserContext()
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	rep, err := s.repOf(ctx, id)
+	see := visibleTo(tokenOf(c), id)
+	p, err := s.readRepPage(c.UserContext(), id, see, true)
 	if err != nil {
 		return err
 	}
-	standings, err := s.repStandings(ctx, rep)
-	if err != nil {
-		return err
+	if !p.known {
+		return bullpen.Errorf(bullpen.ENotFound, "rep %s not found", id)
 	}
-	v := &RepView{RepID: rep.RepID, Name: rep.Name, TeamID: nullIfEmpty(rep.TeamID), Standings: standings, Attainment: []message.Attainment{}}
-	see := visibleTo(tokenOf(c), rep.RepID)
+	v := &RepView{RepID: p.rep.RepID, Name: p.rep.Name, TeamID: nullIfEmpty(p.rep.TeamID), Standings: p.standings, Attainment: []message.Attainment{}}
 	if see.balance {
-		balance, err := s.pointsBalance(ctx, rep.RepID)
-		if err != nil {
-			return err
-		}
-		v.PointsBalance = &balance
+		v.PointsBalance = &p.balance
 	}
 	if see.attainment {
-		if v.Attainment, err = s.repAttainment(ctx, rep.RepID); err != nil {
-			return err
-		}
+		v.Attainment = p.attainment
 	}
 	return c.JSON(v)
 }
@@ -114,33 +105,3 @@ func visibleTo(t bullpen.Token, repID string) repPrivate {
 	}
 	return repPrivate{}
 }
-
-// repStandings lists the rep's (or, in team scope, its team's) row on the current board of
-// every live or ended contest.
-func (s *Server) repStandings(ctx context.Context, rep bullpen.Rep) ([]RepStanding, error) {
-	now := s.Now()
-	open, err := s.sharedOpenContests(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var qs []standings.PlaceQuery
-	for _, k := range open {
-		if entrant, ok := k.Entrant(rep.RepID, rep.TeamID); ok {
-			qs = append(qs, standings.PlaceQuery{ContestID: k.ID, PeriodKey: standingsPeriod(k, now).Key, Entrant: entrant})
-		}
-	}
-	places, err := s.Boards.Places(ctx, qs)
-	if err != nil {
-		return nil, err
-	}
-	out := []RepStanding{}
-	for i, p := range places {
-		if p.OK {
-			out = append(out, RepStanding{ContestID: qs[i].ContestID, Rank: p.Row.Position + 1, Score: p.Row.Score})
-		}
-	}
-	return out, nil
-}
-
-// standingsPeriod is the board a rep's standings are read from: the current one.
-var standingsPeriod = standings.CurrentPeriod

@@ -52,30 +52,15 @@ func (v *Snapshots) ContestSnapshot(ctx context.Context, k *contest.Contest, row
 	return json.Marshal(st)
 }
 
-// RepSnapshot is the rep's standings in every open contest and its points balance.
+// RepSnapshot is the rep's standings in every open contest, its points balance and its
+// attainment, read as GET /reps/{id} reads them; a rep with no event yet has nothing to show,
+// but nothing is wrong either.
 func (v *Snapshots) RepSnapshot(ctx context.Context, repID string) (json.RawMessage, error) {
-	s := v.s
-	rep, err := s.repOf(ctx, repID)
-	if bullpen.ErrorCode(err) == bullpen.ENotFound {
-		// A rep with no event yet: nothing to show, but nothing wrong either.
-		rep, err = bullpen.Rep{RepID: repID}, nil
-	}
+	p, err := v.s.readRepPage(ctx, repID, repPrivate{balance: true, attainment: true}, false)
 	if err != nil {
 		return nil, err
 	}
-	balance, err := s.pointsBalance(ctx, repID)
-	if err != nil {
-		return nil, err
-	}
-	standings, err := s.repStandings(ctx, rep)
-	if err != nil {
-		return nil, err
-	}
-	attainment, err := s.repAttainment(ctx, repID)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(RepSnapshot{RepID: repID, PointsBalance: balance, Standings: standings, Attainment: attainment})
+	return json.Marshal(RepSnapshot{RepID: repID, PointsBalance: p.balance, Standings: p.standings, Attainment: p.attainment})
 }
 
 // TargetsSnapshot is the team's target sets of the current period, each as its board.

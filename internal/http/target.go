@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -28,8 +29,6 @@ type TargetReader interface {
 // AttainmentReader reads the projection's attainment rows of sets: set -> rep -> value.
 type AttainmentReader interface {
 	Attainment(ctx context.Context, setIDs []int64) (map[int64]map[string]bullpen.Fixed, error)
-	// RepAttainment is one rep's row of each set (absent where it has none).
-	RepAttainment(ctx context.Context, setIDs []int64, repID string) (map[int64]bullpen.Fixed, error)
 }
 
 // targetInput is a row as a client writes it; target is required (a pointer tells it absent).
@@ -245,11 +244,16 @@ func (s *Server) setsWithAttainment(ctx context.Context, f target.Filter) ([]tar
 }
 
 func (s *Server) attainmentOf(ctx context.Context, sets []target.Stored) (map[int64]map[string]bullpen.Fixed, error) {
+	return s.AttainmentReader.Attainment(ctx, setIDsOf(sets))
+}
+
+// setIDsOf are the ids of sets, in order.
+func setIDsOf(sets []target.Stored) []int64 {
 	ids := make([]int64, len(sets))
 	for i := range sets {
 		ids[i] = sets[i].Set.ID
 	}
-	return s.AttainmentReader.Attainment(ctx, ids)
+	return ids
 }
 
 func (s *Server) targetView(st *target.Stored, r target.Target, value bullpen.Fixed) TargetView {
@@ -282,23 +286,19 @@ func (s *Server) targetPace() target.Pace {
 	return target.PaceBy(*s.Calendar, s.Now)
 }
 
-// repAttainment is the rep's attainment of each of its targets in the current period (a rep
-// arriving at its page asks it twice: the page and the socket's snapshot), its targets from
-// the server-wide copy (targetcache.go), its attainment from the projection.
-func (s *Server) repAttainment(ctx context.Context, repID string) ([]message.Attainment, error) {
+// repTargets are the rep's target sets of the current period (a rep arriving at its page asks
+// them twice: the page and the socket's snapshot), from the server-wide copy (targetcache.go).
+func (s *Server) repTargets(ctx context.Context, repID string, now time.Time) ([]target.Stored, error) {
 	cur, err := s.sharedCurrentTargets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sets := cur.of(repID, s.Now())
-	ids := make([]int64, len(sets))
-	for i := range sets {
-		ids[i] = sets[i].Set.ID
-	}
-	vals, err := s.AttainmentReader.RepAttainment(ctx, ids, repID)
-	if err != nil {
-		return nil, err
-	}
+	return cur.of(repID, now), nil
+}
+
+// repAttainment is the rep's attainment of each of its targets in sets, its values vals (the
+// projection's, by set).
+func (s *Server) repAttainment(sets []target.Stored, vals map[int64]bullpen.Fixed) []message.Attainment {
 	out := make([]message.Attainment, 0, len(sets))
 	for i := range sets {
 		st := &sets[i]
@@ -306,5 +306,5 @@ func (s *Server) repAttainment(ctx context.Context, repID string) ([]message.Att
 			out = append(out, target.Of(&st.Set, vals[st.Set.ID], r.Target, s.targetPace()))
 		}
 	}
-	return out, nil
+	return out
 }

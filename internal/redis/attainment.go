@@ -92,20 +92,32 @@ func (s *Store) Attainment(ctx context.Context, setIDs []int64) (map[int64]map[s
 // RepAttainment reads one rep's attainment row of each set (a set where it has none is left
 // out), in one round trip.
 func (s *Store) RepAttainment(ctx context.Context, setIDs []int64, repID string) (map[int64]bullpen.Fixed, error) {
-	out := make(map[int64]bullpen.Fixed, len(setIDs))
 	if len(setIDs) == 0 {
-		return out, nil
+		return map[int64]bullpen.Fixed{}, nil
 	}
-	cmds := make([]*goredis.StringCmd, len(setIDs))
+	var cmds []*goredis.StringCmd
 	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for i, id := range setIDs {
-			cmds[i] = p.HGet(ctx, s.setKey(id), repID)
-		}
+		cmds = s.repAttainmentCmds(ctx, p, setIDs, repID)
 		return nil
 	})
 	if err != nil && err != goredis.Nil {
 		return nil, fmt.Errorf("redis: read attainment of rep %s: %w", repID, err)
 	}
+	return repAttainmentOf(setIDs, repID, cmds)
+}
+
+// repAttainmentCmds queues on p the HGETs of the rep's row of each set.
+func (s *Store) repAttainmentCmds(ctx context.Context, p goredis.Pipeliner, setIDs []int64, repID string) []*goredis.StringCmd {
+	cmds := make([]*goredis.StringCmd, len(setIDs))
+	for i, id := range setIDs {
+		cmds[i] = p.HGet(ctx, s.setKey(id), repID)
+	}
+	return cmds
+}
+
+// repAttainmentOf decodes what repAttainmentCmds read.
+func repAttainmentOf(setIDs []int64, repID string, cmds []*goredis.StringCmd) (map[int64]bullpen.Fixed, error) {
+	out := make(map[int64]bullpen.Fixed, len(setIDs))
 	for i, id := range setIDs {
 		cur, err := cmds[i].Result()
 		if err == goredis.Nil {

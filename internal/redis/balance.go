@@ -63,7 +63,12 @@ func (s *Store) InitBalance(ctx context.Context, repID string, balance bullpen.B
 
 // Balance returns a rep's points balance; ok is false when the projection has none for it.
 func (s *Store) Balance(ctx context.Context, repID string) (int64, bool, error) {
-	v, err := s.rdb.HGet(ctx, s.balancesKey(), repID).Result()
+	return s.balanceOf(repID, s.rdb.HGet(ctx, s.balancesKey(), repID))
+}
+
+// balanceOf decodes the HGET of a rep's balance.
+func (s *Store) balanceOf(repID string, cmd *goredis.StringCmd) (int64, bool, error) {
+	v, err := cmd.Result()
 	if err == goredis.Nil {
 		return 0, false, nil
 	}

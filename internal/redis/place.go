@@ -20,30 +20,60 @@ var placeScript = goredis.NewScript(placeSource)
 // a one-row Range read in three, once per board (a rep's page asks it of every open contest).
 // A query whose entrant has no row gets ok false.
 func (s *Store) Places(ctx context.Context, qs []standings.PlaceQuery) ([]standings.Placed, error) {
-	out := make([]standings.Placed, len(qs))
 	if len(qs) == 0 {
-		return out, nil
+		return make([]standings.Placed, 0), nil
 	}
-	run := func() ([]*goredis.Cmd, error) {
-		cmds := make([]*goredis.Cmd, len(qs))
-		_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-			for i, q := range qs {
-				cmds[i] = placeScript.EvalSha(ctx, p, []string{s.membersKey(q.ContestID, q.PeriodKey), s.boardKey(q.ContestID, q.PeriodKey)}, q.Entrant)
-			}
-			return nil
-		})
-		return cmds, err
-	}
-	cmds, err := run()
-	if err != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
-		if err := placeScript.Load(ctx, s.rdb).Err(); err != nil {
-			return nil, fmt.Errorf("redis: load place script: %w", err)
-		}
-		cmds, err = run()
-	}
+	var cmds []*goredis.Cmd
+	err := s.pipelineWithPlaces(ctx, func(p goredis.Pipeliner) []*goredis.Cmd {
+		cmds = s.placeCmds(ctx, p, qs)
+		return cmds
+	})
 	if err != nil && err != goredis.Nil {
 		return nil, fmt.Errorf("redis: read places: %w", err)
 	}
+	return s.placesOf(ctx, qs, cmds)
+}
+
+// pipelineWithPlaces sends what fill queues in one pipeline, and sends it again once the place
+// script is loaded when Redis (or a node of a cluster) lacked it for one of the place scripts
+// fill returns.
+func (s *Store) pipelineWithPlaces(ctx context.Context, fill func(goredis.Pipeliner) []*goredis.Cmd) error {
+	run := func() (bool, error) {
+		var places []*goredis.Cmd
+		_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			places = fill(p)
+			return nil
+		})
+		for _, c := range places {
+			if goredis.HasErrorPrefix(c.Err(), "NOSCRIPT") {
+				return true, err
+			}
+		}
+		return false, err
+	}
+	noScript, err := run()
+	if noScript {
+		if err := placeScript.Load(ctx, s.rdb).Err(); err != nil {
+			return fmt.Errorf("redis: load place script: %w", err)
+		}
+		_, err = run()
+	}
+	return err
+}
+
+// placeCmds queues on p the place script of each query.
+func (s *Store) placeCmds(ctx context.Context, p goredis.Pipeliner, qs []standings.PlaceQuery) []*goredis.Cmd {
+	cmds := make([]*goredis.Cmd, len(qs))
+	for i, q := range qs {
+		cmds[i] = placeScript.EvalSha(ctx, p, []string{s.membersKey(q.ContestID, q.PeriodKey), s.boardKey(q.ContestID, q.PeriodKey)}, q.Entrant)
+	}
+	return cmds
+}
+
+// placesOf decodes what placeCmds read; a race finisher's score and reached_at, kept beside
+// the board, take one more round trip.
+func (s *Store) placesOf(ctx context.Context, qs []standings.PlaceQuery, cmds []*goredis.Cmd) ([]standings.Placed, error) {
+	out := make([]standings.Placed, len(qs))
 	for i, cmd := range cmds {
 		res, err := cmd.Slice()
 		if err == goredis.Nil {
@@ -57,7 +87,6 @@ func (s *Store) Places(ctx context.Context, qs []standings.PlaceQuery) ([]standi
 			return nil, fmt.Errorf("redis: read place on board %s/%s: %w", qs[i].ContestID, qs[i].PeriodKey, err)
 		}
 		if row.FinishedAt != nil {
-			// A race finisher's score and reached_at are kept beside the board.
 			rows := []Ranked{row}
 			if err := s.finisherDetails(ctx, qs[i].ContestID, qs[i].PeriodKey, []string{row.Entrant}, rows); err != nil {
 				return nil, err

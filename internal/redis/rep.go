@@ -53,26 +53,51 @@ func (s *Store) Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	vals, err := s.rdb.HMGet(ctx, s.repsKey(), ids...).Result()
-	if err != nil {
-		return nil, fmt.Errorf("redis: read reps: %w", err)
+	if err := s.repsOf(ids, s.rdb.HMGet(ctx, s.repsKey(), ids...), out); err != nil {
+		return nil, err
 	}
-	s.reps.decode(ids, vals, out)
 	return out, nil
 }
+
+// repsOf decodes an HMGET of ids in the directory into out.
+func (s *Store) repsOf(ids []string, cmd *goredis.SliceCmd, out map[string]bullpen.Rep) error {
+	vals, err := cmd.Result()
+	if err != nil {
+		return fmt.Errorf("redis: read reps: %w", err)
+	}
+	s.reps.decode(ids, vals, out)
+	return nil
+}
+
+// KnownTeam is the team of the rep's directory entry as this store last read it, without
+// asking Redis; ok is false when it has read none lately.
+func (s *Store) KnownTeam(repID string) (string, bool) { return s.reps.team(repID) }
 
 // repMemo keeps directory entries decoded, by their JSON: a board page reads the same 50 entries
 // again and again, and decoding them was most of what reading them cost. An entry is always
 // read from Redis; only its decoding is saved, so a changed entry (other JSON) is seen at once.
+// It also keeps, by rep id, the entry decoded last: a guess of the rep's team, good enough to
+// build a read that the entry read with it confirms (KnownTeam).
 type repMemo struct {
-	mu sync.Mutex
-	m  map[string]bullpen.Rep
+	mu   sync.Mutex
+	m    map[string]bullpen.Rep
+	byID map[string]bullpen.Rep
 }
 
 // repMemoMax bounds the memo; when full it starts over.
 const repMemoMax = 100_000
 
-func newRepMemo() *repMemo { return &repMemo{m: map[string]bullpen.Rep{}} }
+func newRepMemo() *repMemo {
+	return &repMemo{m: map[string]bullpen.Rep{}, byID: map[string]bullpen.Rep{}}
+}
+
+// team is the team of the entry decoded last for the rep.
+func (c *repMemo) team(id string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.byID[id]
+	return r.TeamID, ok
+}
 
 // decode puts into out, under ids[i], the entry vals[i] holds (HMGET's answer: a string, or nil
 // for an id Redis does not know).
@@ -84,17 +109,20 @@ func (c *repMemo) decode(ids []string, vals []any, out map[string]bullpen.Rep) {
 		if !ok {
 			continue
 		}
-		if r, ok := c.m[str]; ok {
-			out[ids[i]] = r
-			continue
-		}
-		var r bullpen.Rep
-		if json.Unmarshal([]byte(str), &r) == nil {
+		r, ok := c.m[str]
+		if !ok {
+			if json.Unmarshal([]byte(str), &r) != nil {
+				continue
+			}
 			if len(c.m) >= repMemoMax {
 				clear(c.m)
 			}
 			c.m[str] = r
-			out[ids[i]] = r
 		}
+		if len(c.byID) >= repMemoMax {
+			clear(c.byID)
+		}
+		c.byID[ids[i]] = r
+		out[ids[i]] = r
 	}
 }

@@ -51,6 +51,9 @@ func TestEveryCallKeepsItsKeysInOneSlot(t *testing.T) {
 	_, err = s.Places(ctx, []standings.PlaceQuery{{ContestID: "c1", PeriodKey: "all", Entrant: "ana"},
 		{ContestID: "c2", PeriodKey: "2026-12", Entrant: "bo"}})
 	must("places", err)
+	_, err = s.ReadRep(ctx, standings.RepQuery{RepID: "ana", Balance: true, SetIDs: []int64{1, 2}, Places: []standings.PlaceQuery{
+		{ContestID: "c1", PeriodKey: "all", Entrant: "ana"}, {ContestID: "c2", PeriodKey: "2026-12", Entrant: "bo"}}})
+	must("read rep", err)
 	must("delete contest", s.DeleteContest(ctx, "c2"))
 
 	_, err = s.Publish(ctx, "floor", "celebration", []byte(`{}`))
