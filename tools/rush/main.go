@@ -65,6 +65,9 @@ func main() {
 	fs.IntVar(&o.partitions, "partitions", 6, "partitions of the run's topic")
 	fs.IntVar(&o.loadNice, "load-nice", 0, "once the server and consumer run, lower this program's own priority (and so vegeta's) to this nice value: the load (sockets, producer, vegeta) then takes the CPU the system under test leaves, the nearest this one machine comes to load from other machines")
 	_ = fs.Parse(os.Args[1:])
+	if o.role == "producer" {
+		os.Exit(runProducer())
+	}
 	if o.role != "" {
 		code, ok := child.Run(o.role)
 		if !ok {

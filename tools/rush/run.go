@@ -8,10 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"sync"
 	"time"
-
-	kafkago "github.com/segmentio/kafka-go"
 
 	"bullpen/internal/config"
 	"bullpen/internal/postgres"
@@ -20,7 +17,6 @@ import (
 	"bullpen/tools/internal/child"
 	"bullpen/tools/internal/kafkaadmin"
 	"bullpen/tools/internal/procstat"
-	"bullpen/tools/internal/simulate"
 )
 
 // stack is the run's server and consumer and what they stand on.
@@ -73,8 +69,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	}
 	defer db.Close()
 	runID := bench.Name("rush")
-	gen, err := simulate.New(simulate.Config{Reps: o.reps, Teams: min(o.teams, o.reps), Seed: 12, RunID: runID,
-		WonShare: simulate.DefaultWonShare, UpdateShare: simulate.DefaultUpdateShare, ReverseShare: simulate.DefaultReverseShare})
+	gen, err := newGenerator(o.reps, o.teams, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +103,18 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	if err := putTargets(ctx, st.base, st.admin, fl.reps); err != nil {
 		return rep, err
 	}
+	// Events from now to the end, from a child at the system's priority (started before the
+	// load is lowered).
+	stopProducer, err := startProducer(o, topic, runID)
+	if err != nil {
+		return rep, err
+	}
+	producing := true
+	defer func() {
+		if producing {
+			_, _ = stopProducer()
+		}
+	}()
 	if o.loadNice != 0 {
 		if err := child.Renice(o.loadNice); err != nil {
 			return rep, err
@@ -115,21 +122,6 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		rep.LoadNice = o.loadNice
 		logf("the load at nice %d", o.loadNice)
 	}
-
-	// Events from now to the end.
-	w := &kafkago.Writer{Addr: kafkago.TCP(cfg.KafkaBrokers...), Topic: topic, Balancer: &kafkago.Hash{},
-		RequiredAcks: kafkago.RequireAll, BatchTimeout: 5 * time.Millisecond, BatchSize: max(100, o.eventRate/10), MaxAttempts: 10}
-	defer func() { _ = w.Close() }()
-	pctx, stopProducing := context.WithCancel(ctx)
-	defer stopProducing()
-	var produced simulate.Counts
-	var prodErr error
-	var prodDone sync.WaitGroup
-	prodDone.Add(1)
-	go func() {
-		defer prodDone.Done()
-		produced, prodErr = simulate.Run(pctx, gen, simulate.KafkaSink{W: w}, simulate.RunConfig{Rate: float64(o.eventRate), Tick: 20 * time.Millisecond})
-	}()
 	logf("producing %d events/s; warm-up %v", o.eventRate, o.warmup)
 	if err := child.Sleep(ctx, o.warmup); err != nil {
 		return rep, err
@@ -146,8 +138,8 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return rep, err
 	}
 
-	stopProducing()
-	prodDone.Wait()
+	producing = false
+	produced, prodErr := stopProducer()
 	if prodErr != nil {
 		return rep, fmt.Errorf("producer: %w", prodErr)
 	}
