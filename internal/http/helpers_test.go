@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -163,4 +164,18 @@ func (e *env) mustSeedBoard(contestID, periodKey string, scores map[string]int64
 	if err := e.store.SetRows(context.Background(), rows); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// serve runs the env's server on a loopback listener until the returned stop, which waits for
+// Serve to return and gives its error.
+func (e *env) serve() (addr string, stop func() error) {
+	e.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.srv.Serve(ctx, ln, 5*time.Second) }()
+	return ln.Addr().String(), func() error { cancel(); return <-done }
 }

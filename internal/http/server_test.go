@@ -62,22 +62,15 @@ func TestUnknownRoutesAndMethodsKeepTheErrorShape(t *testing.T) {
 func TestOversizedBodiesKeepTheErrorShape(t *testing.T) {
 	e := newEnv(t)
 	// The body limit is enforced while reading from the connection: it needs a real listener.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.srv.Serve(ctx, ln, 5*time.Second) }()
+	addr, stop := e.serve()
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	}()
 	// Announcing the size is enough: the server answers before any of the body is sent, which
 	// keeps the client from racing the server's close while it writes.
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

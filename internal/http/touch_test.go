@@ -2,7 +2,6 @@ package http_test
 
 import (
 	"context"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,16 +73,9 @@ func TestTokensUseQueuedAtStopIsWritten(t *testing.T) {
 	close(held.release)
 	e := newEnvWired(t, withHeldTouches(held))
 	rep := e.mustMint(adminSecret, bullpen.RoleRep, "r-1")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.srv.Serve(ctx, ln, 5*time.Second) }()
+	_, stop := e.serve()
 	e.do("GET", "/api/v1/me", rep.Token, nil).Want(t, 200, nil)
-	cancel() // before the writer's first wait is over
-	if err := <-done; err != nil {
+	if err := stop(); err != nil { // before the writer's first wait is over
 		t.Fatal(err)
 	}
 	if held.uses.Load() != 1 {
