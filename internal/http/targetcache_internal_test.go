@@ -93,3 +93,59 @@ func TestTargetsCacheForgetsByAgeAndLeavesOutEndedSets(t *testing.T) {
 		t.Fatalf("a set past its end is still shown: %+v", got)
 	}
 }
+
+// A copy past half its age is still served at once, and read again in the background, once
+// however many ask meanwhile: a request never waits for the read while the copy is younger than
+// maxAge, and the new copy is kept from when its read began.
+func TestTargetsCacheIsReadAgainBeforeItAges(t *testing.T) {
+	var clock atomic.Int64
+	start := time.Now()
+	clock.Store(start.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	held := &heldTargets{begun: make(chan struct{}, 2)}
+	held.answers[0], held.answers[1] = make(chan []target.Stored, 1), make(chan []target.Stored, 1)
+	s := New(Deps{TargetReader: held, Now: now})
+	ctx := context.Background()
+	end := start.Add(time.Hour)
+	value := func() bullpen.Fixed {
+		t.Helper()
+		cur, err := s.sharedCurrentTargets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cur.of("ana", now())[0].Reps[0].Target
+	}
+
+	held.answers[0] <- setOf("ana", 100, end)
+	if got := value(); got != 100 {
+		t.Fatalf("first read %v", got)
+	}
+	<-held.begun
+	clock.Add(int64(1500 * time.Millisecond)) // past half the age: served, and read again
+	for range 3 {
+		if got := value(); got != 100 {
+			t.Fatalf("while read again: %v, want the kept 100", got)
+		}
+	}
+	select {
+	case <-held.begun:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the copy was not read again in the background")
+	}
+	held.answers[1] <- setOf("ana", 200, end)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if cur, _, ok := s.targets.get(now()); ok && cur.at.Equal(now()) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background read was not kept")
+		}
+	}
+	clock.Add(int64(900 * time.Millisecond)) // 2.4 s after the first read, 0.9 s after the second
+	if got := value(); got != 200 {
+		t.Fatalf("after the read again: %v, want 200", got)
+	}
+	if n := held.reads.Load(); n != 2 {
+		t.Fatalf("%d reads, want 2", n)
+	}
+}
