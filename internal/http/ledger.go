@@ -7,7 +7,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"bullpen/internal/bullpen"
-	"bullpen/internal/flight"
 )
 
 // AdjustmentService is the manual ledger entry use-case (service.Ledger): the entry as recorded
@@ -26,8 +25,8 @@ type LedgerReader interface {
 
 // BalanceCache is the live projection's copy of reps' balances.
 type BalanceCache interface {
-	// InitBalance sets a balance the projection has none of.
-	InitBalance(ctx context.Context, repID string, balance bullpen.Balance) (bool, error)
+	// InitBalances sets the balances the projection has none of, leaving any it has.
+	InitBalances(ctx context.Context, balances map[string]bullpen.Balance) error
 }
 
 // LedgerView is a rep's points ledger (GET /reps/{id}/ledger): its balance and a page of its
@@ -98,27 +97,4 @@ func (s *Server) postAdjustment(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(AdjustmentView{LedgerEntry: e, Balance: balance.Points})
-}
-
-// ledgerBalance is a rep's points balance read from the ledger, for a projection that has
-// none (Redis lost or flushed, or failing: redisErr), which it then fills in unless Redis
-// failed. The readers asking for the same rep at once (its page and its socket's snapshot)
-// share one read, and the first one's redisErr decides the write.
-func (s *Server) ledgerBalance(ctx context.Context, repID string, redisErr error) (int64, error) {
-	if redisErr != nil {
-		s.Logger.Warn("read balance from redis; reading the ledger", "rep_id", repID, "err", redisErr)
-	}
-	return flight.Do(ctx, &s.balanceFlight, repID, func(ctx context.Context) (int64, error) {
-		balances, err := s.LedgerReader.Balances(ctx, []string{repID})
-		if err != nil {
-			return 0, err
-		}
-		balance := balances[repID]
-		if redisErr == nil {
-			if _, err := s.BalanceCache.InitBalance(ctx, repID, balance); err != nil {
-				s.Logger.Warn("write balance to redis", "rep_id", repID, "err", err)
-			}
-		}
-		return balance.Points, nil
-	})
 }

@@ -196,3 +196,53 @@ func TestConcurrentBalanceFallbacksReadTheLedgerOnce(t *testing.T) {
 		t.Fatalf("the projection's balance after the fallback %d (%v), %v", got, ok, err)
 	}
 }
+
+// Reps arriving while the projection has no balance for them (Redis lost, or reps it never
+// held) are read from the ledger together: those asking while a read is under way are read by
+// the next one, all in one query, and their balances filled in.
+func TestBalanceFallbacksOfManyRepsAreReadTogether(t *testing.T) {
+	clock := newClock()
+	gate := &gatedBalances{release: make(chan struct{})}
+	e := newEnvWired(t, func(d *httpapi.Deps) { gate.LedgerReader = d.LedgerReader; d.LedgerReader = gate }, withClock(clock))
+	e.seedArrivals(clock.Now())
+	close(gate.release)
+	e.mustAdjust(adminSecret, "bo", 7, "welcome")
+	gate.release = make(chan struct{})
+	gate.calls.Store(0)
+	ctx := context.Background()
+	if err := e.store.Client().Del(ctx, e.cfg.RedisPrefix+":balances").Err(); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { e.snapshot("ana") }) // the first read, held
+	testenv.Eventually(t, 10*time.Second, "the first read", func() bool { return gate.calls.Load() == 1 })
+	reps := []string{"bo", "cy", "dee", "eve", "fay", "gus"} // bo has points; the last three no event yet
+	got := make([]int64, len(reps))
+	trips := testenv.CountRoundTrips(e.store.Client())
+	for i, rep := range reps {
+		wg.Go(func() { got[i] = *e.snapshot(rep).PointsBalance })
+	}
+	testenv.Eventually(t, 10*time.Second, "every reader's pipeline", func() bool {
+		n := 0
+		for _, tr := range trips.Trips() {
+			if strings.HasPrefix(tr, "hmget+hget") {
+				n++
+			}
+		}
+		return n == len(reps)
+	})
+	time.Sleep(200 * time.Millisecond) // for the last of them to reach the batch
+	close(gate.release)
+	wg.Wait()
+	if n := gate.calls.Load(); n != 2 {
+		t.Fatalf("%d reads of the ledger for 7 reps' balances, want 2 (the first alone, the others together)", n)
+	}
+	if got[0] != 7 || got[1] != 0 {
+		t.Fatalf("balances %v, want bo's 7 and cy's 0", got)
+	}
+	for _, rep := range []string{"ana", "bo", "gus"} {
+		if _, ok, err := e.store.Balance(ctx, rep); err != nil || !ok {
+			t.Fatalf("the projection has no balance for %s after the fallback (%v)", rep, err)
+		}
+	}
+}

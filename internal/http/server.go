@@ -58,14 +58,14 @@ type Server struct {
 	// targetFlight shares one read among the requests and sockets asking at once.
 	targets      targetsCache
 	targetFlight singleflight.Group
-	// balanceFlight shares one read of a rep's balance from the ledger among the readers
-	// asking at once (its page and its socket's snapshot), when the projection has none.
-	balanceFlight singleflight.Group
-	exportSlots   chan struct{} // the exports streaming now (maxExports)
-	adminHash     []byte        // the bootstrap admin token's hash, once (nil without one)
-	unchecked     uncheckedLog  // requests the limiter did not answer for (ratelimit.go)
-	leases        leases        // the per-token limit's requests in hand (ratelease.go)
-	addrChecks    addrChecks    // what the refused-token limit said of each address lately (authfail.go)
+	// balanceReads reads the balances the projection lacks from the ledger, in batches
+	// (balances.go).
+	balanceReads balanceReads
+	exportSlots  chan struct{} // the exports streaming now (maxExports)
+	adminHash    []byte        // the bootstrap admin token's hash, once (nil without one)
+	unchecked    uncheckedLog  // requests the limiter did not answer for (ratelimit.go)
+	leases       leases        // the per-token limit's requests in hand (ratelease.go)
+	addrChecks   addrChecks    // what the refused-token limit said of each address lately (authfail.go)
 }
 
 const (

@@ -61,6 +61,23 @@ func (s *Store) InitBalance(ctx context.Context, repID string, balance bullpen.B
 	return set, nil
 }
 
+// InitBalances is InitBalance for several reps, in one round trip.
+func (s *Store) InitBalances(ctx context.Context, balances map[string]bullpen.Balance) error {
+	if len(balances) == 0 {
+		return nil
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for rep, b := range balances {
+			p.HSetNX(ctx, s.balancesKey(), rep, balanceValue(b))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis: init %d balances: %w", len(balances), err)
+	}
+	return nil
+}
+
 // Balance returns a rep's points balance; ok is false when the projection has none for it.
 func (s *Store) Balance(ctx context.Context, repID string) (int64, bool, error) {
 	return s.balanceOf(repID, s.rdb.HGet(ctx, s.balancesKey(), repID))

@@ -1,0 +1,108 @@
+package http
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"bullpen/internal/bullpen"
+)
+
+// Balances the projection lacks (Redis lost or flushed, or reps it never held: a morning's
+// first pages of reps with no points yet) are read from the ledger in batches: while one read
+// is under way, the reps asked for meanwhile gather, and the next read takes them all in one
+// query. A rep already in the read under way waits for it. Each is then written back to the
+// projection (if absent there still) unless its reader found Redis failing. In the morning
+// rush these reads were one query per rep, a few hundred waiting for the server's PostgreSQL
+// connections at once.
+type balanceReads struct {
+	mu       sync.Mutex
+	pending  map[string]*balanceRead // for the next read
+	inFlight map[string]*balanceRead // in the read under way
+	running  bool
+}
+
+type balanceRead struct {
+	done     chan struct{}
+	balance  bullpen.Balance
+	err      error
+	redisErr bool // a reader found Redis failing: do not write it back
+}
+
+// ledgerBalance is a rep's points balance read from the ledger, for a projection that has
+// none (redisErr when Redis failed).
+func (s *Server) ledgerBalance(ctx context.Context, repID string, redisErr error) (int64, error) {
+	if redisErr != nil {
+		s.Logger.Warn("read balance from redis; reading the ledger", "rep_id", repID, "err", redisErr)
+	}
+	b := &s.balanceReads
+	b.mu.Lock()
+	r := b.inFlight[repID]
+	if r == nil {
+		if r = b.pending[repID]; r == nil {
+			if b.pending == nil {
+				b.pending = map[string]*balanceRead{}
+			}
+			r = &balanceRead{done: make(chan struct{})}
+			b.pending[repID] = r
+		}
+		r.redisErr = r.redisErr || redisErr != nil
+		if !b.running {
+			b.running = true
+			go s.readBalances()
+		}
+	}
+	b.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.balance.Points, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// readBalances reads what is pending, batch after batch, until nothing is.
+func (s *Server) readBalances() {
+	b := &s.balanceReads
+	for {
+		b.mu.Lock()
+		batch := b.pending
+		b.pending, b.inFlight = nil, batch
+		if len(batch) == 0 {
+			b.running = false
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+
+		s.readBatch(batch)
+		b.mu.Lock()
+		b.inFlight = nil
+		b.mu.Unlock()
+	}
+}
+
+// readBatch reads the batch's balances, writes them back, and then answers its readers: an
+// answer read from the ledger means the projection holds a balance now.
+func (s *Server) readBatch(batch map[string]*balanceRead) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	balances, err := s.LedgerReader.Balances(ctx, slices.Collect(maps.Keys(batch)))
+	if err == nil {
+		back := map[string]bullpen.Balance{}
+		for id, r := range batch {
+			if !r.redisErr {
+				back[id] = balances[id]
+			}
+		}
+		if err := s.BalanceCache.InitBalances(ctx, back); err != nil {
+			s.Logger.Warn("write balances to redis", "reps", len(back), "err", err)
+		}
+	}
+	for id, r := range batch {
+		r.balance, r.err = balances[id], err
+		close(r.done)
+	}
+}
