@@ -138,24 +138,39 @@ func (g *gatedBalances) Balances(ctx context.Context, repIDs []string) (map[stri
 	return g.LedgerReader.Balances(ctx, repIDs)
 }
 
+// newGatedBalances is an env with the arrivals seeded whose ledger reads of balances are
+// counted, and let through until holdAndLoseBalances.
+func newGatedBalances(t *testing.T) (*env, *gatedBalances) {
+	t.Helper()
+	clock := newClock()
+	gate := &gatedBalances{release: make(chan struct{})}
+	close(gate.release)
+	e := newEnvWired(t, func(d *httpapi.Deps) { gate.LedgerReader = d.LedgerReader; d.LedgerReader = gate }, withClock(clock))
+	e.seedArrivals(clock.Now())
+	return e, gate
+}
+
+// holdAndLoseBalances holds the ledger's balance reads from now until released, counts them
+// from zero, and drops every balance the projection holds (its one hash,
+// internal/redis/balance.go), as a lost Redis would.
+func (g *gatedBalances) holdAndLoseBalances(e *env) {
+	e.t.Helper()
+	g.release = make(chan struct{})
+	g.calls.Store(0)
+	if err := e.store.Client().Del(context.Background(), e.cfg.RedisPrefix+":balances").Err(); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // The page and the snapshot of a rep arriving while the projection has no balance for it
 // (Redis lost) read the ledger once between them, and fill the projection in.
 func TestConcurrentBalanceFallbacksReadTheLedgerOnce(t *testing.T) {
-	clock := newClock()
-	gate := &gatedBalances{release: make(chan struct{})}
-	e := newEnvWired(t, func(d *httpapi.Deps) { gate.LedgerReader = d.LedgerReader; d.LedgerReader = gate }, withClock(clock))
-	e.seedArrivals(clock.Now())
-	close(gate.release)
+	e, gate := newGatedBalances(t)
 	e.mustAdjust(adminSecret, "ana", 5, "welcome")
 	ana := e.mustMint(adminSecret, bullpen.RoleRep, "ana")
 	e.repPage(ana.Token, "ana")
-	gate.release = make(chan struct{})
-	gate.calls.Store(0)
 	ctx := context.Background()
-	// The balances are the projection's one hash (internal/redis/balance.go).
-	if err := e.store.Client().Del(ctx, e.cfg.RedisPrefix+":balances").Err(); err != nil {
-		t.Fatal(err)
-	}
+	gate.holdAndLoseBalances(e)
 	trips := testenv.CountRoundTrips(e.store.Client())
 
 	const readers = 8
@@ -201,18 +216,10 @@ func TestConcurrentBalanceFallbacksReadTheLedgerOnce(t *testing.T) {
 // held) are read from the ledger together: those asking while a read is under way are read by
 // the next one, all in one query, and their balances filled in.
 func TestBalanceFallbacksOfManyRepsAreReadTogether(t *testing.T) {
-	clock := newClock()
-	gate := &gatedBalances{release: make(chan struct{})}
-	e := newEnvWired(t, func(d *httpapi.Deps) { gate.LedgerReader = d.LedgerReader; d.LedgerReader = gate }, withClock(clock))
-	e.seedArrivals(clock.Now())
-	close(gate.release)
+	e, gate := newGatedBalances(t)
 	e.mustAdjust(adminSecret, "bo", 7, "welcome")
-	gate.release = make(chan struct{})
-	gate.calls.Store(0)
 	ctx := context.Background()
-	if err := e.store.Client().Del(ctx, e.cfg.RedisPrefix+":balances").Err(); err != nil {
-		t.Fatal(err)
-	}
+	gate.holdAndLoseBalances(e)
 	var wg sync.WaitGroup
 	wg.Go(func() { e.snapshot("ana") }) // the first read, held
 	testenv.Eventually(t, 10*time.Second, "the first read", func() bool { return gate.calls.Load() == 1 })
