@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +38,7 @@ func (s *Server) ledgerBalance(ctx context.Context, repID string, redisErr error
 	if redisErr != nil {
 		s.Logger.Warn("read balance from redis; reading the ledger", "rep_id", repID, "err", redisErr)
 	}
+	repID = strings.Clone(repID) // kept past this request, whose bytes Fiber reuses
 	b := &s.balanceReads
 	b.mu.Lock()
 	r := b.inFlight[repID]

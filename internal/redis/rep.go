@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -122,7 +123,12 @@ func (c *repMemo) decode(ids []string, vals []any, out map[string]bullpen.Rep) {
 		if len(c.byID) >= repMemoMax {
 			clear(c.byID)
 		}
-		c.byID[ids[i]] = r
+		// Kept under the entry's own copy of the id: ids may be a request's bytes, reused after it.
+		id := r.RepID
+		if id != ids[i] {
+			id = strings.Clone(ids[i])
+		}
+		c.byID[id] = r
 		out[ids[i]] = r
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/config"
@@ -140,6 +141,22 @@ func TestKnownTeamIsTheTeamOfTheEntryReadLast(t *testing.T) {
 	}
 	if team, _ := s.KnownTeam("ana"); team != "west" {
 		t.Fatalf("known team %q after a directory read", team)
+	}
+}
+
+// The memo keeps its own copy of a rep's id: a request's id is its bytes, which Fiber reuses
+// for the next request once this one is answered.
+func TestKnownTeamOutlivesTheRequestsBytes(t *testing.T) {
+	s := mustStore(t)
+	seedRepPage(t, s)
+	b := []byte("ana")
+	id := unsafe.String(&b[0], len(b)) // as Fiber's c.Params gives it
+	if _, err := s.ReadRep(context.Background(), standings.RepQuery{RepID: id}); err != nil {
+		t.Fatal(err)
+	}
+	copy(b, "zed") // the next request
+	if team, ok := s.KnownTeam("ana"); !ok || team != "east" {
+		t.Fatalf("known team %q (%v) after the request's bytes changed, want east", team, ok)
 	}
 }
 
