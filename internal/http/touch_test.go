@@ -74,9 +74,14 @@ func TestTokensUseQueuedAtStopIsWritten(t *testing.T) {
 	e := newEnvWired(t, withHeldTouches(held))
 	rep := e.mustMint(adminSecret, bullpen.RoleRep, "r-1")
 	_, stop := e.serve()
+	used := time.Now()
 	e.do("GET", "/api/v1/me", rep.Token, nil).Want(t, 200, nil)
-	if err := stop(); err != nil { // before the writer's first wait is over
+	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+	if time.Since(used) >= httpapi.TouchWait {
+		// The background writer may have written it already: this run cannot tell.
+		t.Skip("the server took longer to stop than the writer waits")
 	}
 	if held.uses.Load() != 1 {
 		t.Fatalf("%d uses written as the server stopped, want 1", held.uses.Load())

@@ -1,0 +1,4 @@
+package http
+
+// TouchWait is touchWait, for the external tests.
+const TouchWait = touchWait
