@@ -98,6 +98,15 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 			logf("rush: server CPU profile in %s", o.rushProfile)
 		})
 	}
+	if o.consumerProfile != "" && o.window >= time.Second {
+		wg.Go(func() {
+			if err := child.FetchProfile(st.consumerDebug, o.window, o.consumerProfile); err != nil {
+				logf("consumer profile: %v", err)
+				return
+			}
+			logf("rush: consumer CPU profile in %s", o.consumerProfile)
+		})
+	}
 	if o.rushGoroutines != "" {
 		wg.Go(func() {
 			for i := 1; i <= 3; i++ {

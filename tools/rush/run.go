@@ -22,6 +22,7 @@ import (
 // stack is the run's server and consumer and what they stand on.
 type stack struct {
 	base, debugAddr string
+	consumerDebug   string // the consumer's debug listener
 	admin           string
 	server          int // pids
 	consumer        int
@@ -175,8 +176,12 @@ func startStack(ctx context.Context, o options, sch *postgres.Scratch, prefix, t
 	if err != nil {
 		return nil, stop, err
 	}
+	consumerDbgPort, err := child.FreePort()
+	if err != nil {
+		return nil, stop, err
+	}
 	st := &stack{base: "http://127.0.0.1:" + strconv.Itoa(httpPort), debugAddr: "127.0.0.1:" + strconv.Itoa(dbgPort),
-		admin: bench.Name("rush-admin-") + bench.Name("")}
+		consumerDebug: "127.0.0.1:" + strconv.Itoa(consumerDbgPort), admin: bench.Name("rush-admin-") + bench.Name("")}
 	common := []string{"BULLPEN_REDIS_PREFIX=" + prefix, "BULLPEN_KAFKA_TOPIC=" + topic,
 		"BULLPEN_KAFKA_DLQ_TOPIC=" + topic + ".dlq", "BULLPEN_KAFKA_GROUP=" + group,
 		"BULLPEN_ADMIN_TOKEN=" + st.admin, "BULLPEN_KAFKA_SESSION_TIMEOUT=6s", "BULLPEN_LOG_LEVEL=warn",
@@ -185,7 +190,7 @@ func startStack(ctx context.Context, o options, sch *postgres.Scratch, prefix, t
 		role string
 		env  []string
 	}{
-		{"consumer", []string{"BULLPEN_DATABASE_URL=" + sch.URL("rush-consumer")}},
+		{"consumer", []string{"BULLPEN_DATABASE_URL=" + sch.URL("rush-consumer"), child.DebugAddrEnv + "=" + st.consumerDebug}},
 		{"server", []string{"BULLPEN_DATABASE_URL=" + sch.URL("rush-server"), "BULLPEN_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(httpPort),
 			child.DebugAddrEnv + "=" + st.debugAddr}},
 	} {

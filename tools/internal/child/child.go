@@ -27,7 +27,7 @@ import (
 	"bullpen/internal/config"
 )
 
-// DebugAddrEnv names the server child's debug listener (pprof, expvar); empty: none.
+// DebugAddrEnv names a child's debug listener (pprof, expvar); empty: none.
 const DebugAddrEnv = "BENCH_DEBUG_ADDR"
 
 // SignalContext ends on SIGINT or SIGTERM.
@@ -51,6 +51,9 @@ func Run(role string) (code int, ok bool) {
 	slog.SetDefault(log)
 	ctx, stop := SignalContext()
 	defer stop()
+	if dbg := os.Getenv(DebugAddrEnv); dbg != "" {
+		go func() { _ = http.ListenAndServe(dbg, nil) }() //nolint:gosec // loopback debug listener of a benchmark child
+	}
 	if role == "consumer" {
 		if err := app.RunConsumer(ctx, cfg, log, nil); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("consumer stopped", "err", err)
@@ -61,9 +64,6 @@ func Run(role string) (code int, ok bool) {
 	// Heap profiles fine enough to tell what one socket holds (the default samples every
 	// 512 KB allocated).
 	runtime.MemProfileRate = 16 << 10
-	if dbg := os.Getenv(DebugAddrEnv); dbg != "" {
-		go func() { _ = http.ListenAndServe(dbg, nil) }() //nolint:gosec // loopback debug listener of a benchmark child
-	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		log.Error("listen", "err", err)
