@@ -174,8 +174,13 @@ func (e *env) serve() (addr string, stop func() error) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return ln.Addr().String(), e.serveOn(ln)
+}
+
+// serveOn is serve on a listener of the caller's.
+func (e *env) serveOn(ln net.Listener) (stop func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.srv.Serve(ctx, ln, 5*time.Second) }()
-	return ln.Addr().String(), func() error { cancel(); return <-done }
+	return func() error { cancel(); return <-done }
 }
