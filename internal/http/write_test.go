@@ -59,6 +59,7 @@ func TestALeaderboardPageGoesOutInOneWrite(t *testing.T) {
 	t.Cleanup(func() { _ = stop() })
 
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	t.Cleanup(client.CloseIdleConnections) // before the server stops (cleanups run last first)
 	get := func() int {
 		req, _ := http.NewRequest("GET", "http://"+inner.Addr().String()+"/api/v1/contests/"+c.ID+"/leaderboard?limit=50", nil)
 		req.Header.Set("Authorization", "Bearer "+display.Token)

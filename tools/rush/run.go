@@ -242,7 +242,8 @@ func commandLine() string {
 // done on a floor's database. The schema is a minute old: the server's and consumer's
 // statements were planned (and their plans kept, one per connection) when its tables were all
 // but empty, so the consumer's look-ups of events and deals by id ran as sequential scans of
-// tables growing by 2,000 rows a second, 60 % of PostgreSQL's time at 2,000 events/s.
+// tables growing by 2,000 rows a second: 61 % of PostgreSQL's execution time at 2,000
+// events/s (docs/benchmarks.md).
 // Statistics that change invalidate the kept plans.
 func analyze(ctx context.Context, db *postgres.DB) error {
 	if _, err := db.Pool.Exec(ctx, `DO $$ DECLARE t text; BEGIN
