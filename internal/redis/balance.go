@@ -50,18 +50,9 @@ func (s *Store) SetBalances(ctx context.Context, balances map[string]bullpen.Bal
 	return nil
 }
 
-// InitBalance writes a rep's balance only if Redis holds none, and reports whether it did. A
-// reader filling the projection from the ledger uses it, so that its value, read before a
+// InitBalances writes each rep's balance only if Redis holds none for it, in one round trip.
+// A reader filling the projection from the ledger uses it, so that its value, read before a
 // concurrent writer's commit, never overwrites the newer one that writer set.
-func (s *Store) InitBalance(ctx context.Context, repID string, balance bullpen.Balance) (bool, error) {
-	set, err := s.rdb.HSetNX(ctx, s.balancesKey(), repID, balanceValue(balance)).Result()
-	if err != nil {
-		return set, fmt.Errorf("redis: init balance of %s: %w", repID, err)
-	}
-	return set, nil
-}
-
-// InitBalances is InitBalance for several reps, in one round trip.
 func (s *Store) InitBalances(ctx context.Context, balances map[string]bullpen.Balance) error {
 	if len(balances) == 0 {
 		return nil

@@ -99,14 +99,15 @@ func TestSetBalancesAfterScriptFlush(t *testing.T) {
 	wantBalance(t, s, "ana", 2, true)
 }
 
-func TestInitBalanceNeverOverwrites(t *testing.T) {
+func TestInitBalancesNeverOverwrite(t *testing.T) {
 	s := mustStore(t)
 	ctx := context.Background()
-	if set, err := s.InitBalance(ctx, "ana", bal(7, 3)); err != nil || !set {
-		t.Fatalf("first init: %v %v", set, err)
+	if err := s.InitBalances(ctx, map[string]bullpen.Balance{"ana": bal(7, 3), "bo": bal(4, 1)}); err != nil {
+		t.Fatalf("first init: %v", err)
 	}
 	wantBalance(t, s, "ana", 7, true)
-	// What InitBalance wrote carries its version: an older balance does not replace it.
+	wantBalance(t, s, "bo", 4, true)
+	// What InitBalances wrote carries its version: an older balance does not replace it.
 	if err := s.SetBalances(ctx, map[string]bullpen.Balance{"ana": bal(5, 2)}); err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +115,8 @@ func TestInitBalanceNeverOverwrites(t *testing.T) {
 	if err := s.SetBalances(ctx, map[string]bullpen.Balance{"ana": bal(9, 4)}); err != nil {
 		t.Fatal(err)
 	}
-	if set, err := s.InitBalance(ctx, "ana", bal(7, 3)); err != nil || set {
-		t.Fatalf("init over a value: %v %v", set, err)
+	if err := s.InitBalances(ctx, map[string]bullpen.Balance{"ana": bal(7, 3)}); err != nil {
+		t.Fatalf("init over a value: %v", err)
 	}
 	wantBalance(t, s, "ana", 9, true)
 }

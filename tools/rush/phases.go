@@ -89,22 +89,17 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 	var results string
 	var attackErr error
 	var wg sync.WaitGroup
-	if o.rushProfile != "" && o.window >= time.Second {
+	for _, p := range []struct{ who, addr, out string }{
+		{"server", st.debugAddr, o.rushProfile}, {"consumer", st.consumerDebug, o.consumerProfile}} {
+		if p.out == "" || o.window < time.Second {
+			continue
+		}
 		wg.Go(func() {
-			if err := child.FetchProfile(st.debugAddr, o.window, o.rushProfile); err != nil {
-				logf("rush profile: %v", err)
+			if err := child.FetchProfile(p.addr, o.window, p.out); err != nil {
+				logf("rush: %s profile: %v", p.who, err)
 				return
 			}
-			logf("rush: server CPU profile in %s", o.rushProfile)
-		})
-	}
-	if o.consumerProfile != "" && o.window >= time.Second {
-		wg.Go(func() {
-			if err := child.FetchProfile(st.consumerDebug, o.window, o.consumerProfile); err != nil {
-				logf("consumer profile: %v", err)
-				return
-			}
-			logf("rush: consumer CPU profile in %s", o.consumerProfile)
+			logf("rush: %s CPU profile in %s", p.who, p.out)
 		})
 	}
 	if o.rushGoroutines != "" {
