@@ -12,18 +12,24 @@ import (
 )
 
 // Balances the projection lacks (Redis lost or flushed, or reps it never held: a morning's
-// first pages of reps with no points yet) are read from the ledger in batches: while one read
-// is under way, the reps asked for meanwhile gather, and the next read takes them all in one
-// query. A rep already in the read under way waits for it. Each is then written back to the
-// projection (if absent there still) unless its reader found Redis failing. In the morning
-// rush these reads were one query per rep, a few hundred waiting for the server's PostgreSQL
-// connections at once.
+// first pages of reps with no points yet) are read from the ledger in batches: up to
+// balanceReaders reads run at once; while they are under way, the reps asked for meanwhile
+// gather, and the next read takes them all in one query. A rep already in a read under way
+// waits for it. Each is then written back to the projection (if absent there still) unless its
+// reader found Redis failing. In the morning rush these reads were one query per rep, a few
+// hundred waiting for the server's PostgreSQL connections at once; with one read at a time, a
+// rep waited for the read under way and then its own, which doubled the rush's p99.
 type balanceReads struct {
 	mu       sync.Mutex
 	pending  map[string]*balanceRead // for the next read
-	inFlight map[string]*balanceRead // in the read under way
-	running  bool
+	inFlight map[string]*balanceRead // in the reads under way
+	running  int                     // reads under way
 }
+
+// balanceReaders bounds the ledger reads under way at once: half of the server's PostgreSQL
+// pool at its least (internal/postgres.Open: 8), so a stampede of them (a lost Redis in the
+// morning rush) leaves the rest to the token look-ups and the other reads.
+const balanceReaders = 4
 
 type balanceRead struct {
 	done     chan struct{}
@@ -51,8 +57,8 @@ func (s *Server) ledgerBalance(ctx context.Context, repID string, redisErr error
 			b.pending[repID] = r
 		}
 		r.redisErr = r.redisErr || redisErr != nil
-		if !b.running {
-			b.running = true
+		if b.running < balanceReaders {
+			b.running++
 			go s.readBalances()
 		}
 	}
@@ -65,23 +71,30 @@ func (s *Server) ledgerBalance(ctx context.Context, repID string, redisErr error
 	}
 }
 
-// readBalances reads what is pending, batch after batch, until nothing is.
+// readBalances reads what is pending, batch after batch, until nothing is (one of up to
+// balanceReaders at once).
 func (s *Server) readBalances() {
 	b := &s.balanceReads
 	for {
 		b.mu.Lock()
 		batch := b.pending
-		b.pending, b.inFlight = nil, batch
+		b.pending = nil
 		if len(batch) == 0 {
-			b.running = false
+			b.running--
 			b.mu.Unlock()
 			return
 		}
+		if b.inFlight == nil {
+			b.inFlight = map[string]*balanceRead{}
+		}
+		maps.Copy(b.inFlight, batch)
 		b.mu.Unlock()
 
 		s.readBatch(batch)
 		b.mu.Lock()
-		b.inFlight = nil
+		for id := range batch {
+			delete(b.inFlight, id)
+		}
 		b.mu.Unlock()
 	}
 }

@@ -213,16 +213,20 @@ func TestConcurrentBalanceFallbacksReadTheLedgerOnce(t *testing.T) {
 }
 
 // Reps arriving while the projection has no balance for them (Redis lost, or reps it never
-// held) are read from the ledger together: those asking while a read is under way are read by
-// the next one, all in one query, and their balances filled in.
+// held) are read from the ledger together: up to BalanceReaders reads at once, and the reps
+// asking while they are all under way are read by the next one, all in one query, and their
+// balances filled in.
 func TestBalanceFallbacksOfManyRepsAreReadTogether(t *testing.T) {
 	e, gate := newGatedBalances(t)
 	e.mustAdjust(adminSecret, "bo", 7, "welcome")
 	ctx := context.Background()
 	gate.holdAndLoseBalances(e)
 	var wg sync.WaitGroup
-	wg.Go(func() { e.snapshot("ana") }) // the first read, held
-	testenv.Eventually(t, 10*time.Second, "the first read", func() bool { return gate.calls.Load() == 1 })
+	first := []string{"ana", "hal", "ivy", "jo", "kit", "lu"}[:httpapi.BalanceReaders] // each a read of its own, held
+	for i, rep := range first {
+		wg.Go(func() { e.snapshot(rep) })
+		testenv.Eventually(t, 10*time.Second, "read "+rep, func() bool { return gate.calls.Load() == int64(i+1) })
+	}
 	reps := []string{"bo", "cy", "dee", "eve", "fay", "gus"} // bo has points; the last three no event yet
 	got := make([]int64, len(reps))
 	trips := testenv.CountRoundTrips(e.store.Client())
@@ -239,15 +243,18 @@ func TestBalanceFallbacksOfManyRepsAreReadTogether(t *testing.T) {
 		return n == len(reps)
 	})
 	time.Sleep(200 * time.Millisecond) // for the last of them to reach the batch
+	if n := gate.calls.Load(); n != int64(len(first)) {
+		t.Fatalf("%d reads of the ledger under way, want %d (no more at once)", n, len(first))
+	}
 	close(gate.release)
 	wg.Wait()
-	if n := gate.calls.Load(); n != 2 {
-		t.Fatalf("%d reads of the ledger for 7 reps' balances, want 2 (the first alone, the others together)", n)
+	if n, want := gate.calls.Load(), int64(len(first)+1); n != want {
+		t.Fatalf("%d reads of the ledger for %d reps' balances, want %d (%d alone, the others together)", n, len(first)+len(reps), want, len(first))
 	}
 	if got[0] != 7 || got[1] != 0 {
 		t.Fatalf("balances %v, want bo's 7 and cy's 0", got)
 	}
-	for _, rep := range []string{"ana", "bo", "gus"} {
+	for _, rep := range []string{first[len(first)-1], "bo", "gus"} {
 		if _, ok, err := e.store.Balance(ctx, rep); err != nil || !ok {
 			t.Fatalf("the projection has no balance for %s after the fallback (%v)", rep, err)
 		}

@@ -2,3 +2,6 @@ package http
 
 // TouchWait is touchWait, for the external tests.
 const TouchWait = touchWait
+
+// BalanceReaders is balanceReaders, for the external tests.
+const BalanceReaders = balanceReaders

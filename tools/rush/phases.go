@@ -28,7 +28,12 @@ type rushResult struct {
 	AppliedPerSec float64
 	LagAtEnd      int64
 	CPU           cpuUse
+	// The server's own time for the requests (its request duration histogram), by endpoint.
+	Server map[string]serverLatency `json:",omitempty"`
 }
+
+// rushRoutes are the rush's routes as the server's histogram names them, and as the report does.
+var rushRoutes = map[string]string{"GET /api/v1/me": "GET /api/v1/me", "GET /api/v1/reps/:id": "GET /api/v1/reps/{id}"}
 
 // cpuUse is cores used (1.0 = one core busy) between two moments.
 type cpuUse struct {
@@ -84,6 +89,10 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 	socks := &sockets{}
 	defer socks.closeAll()
 	c0, _ := admin.Committed(ctx, group, topic, o.partitions)
+	served0, err := scrapeDurations(ctx, st.base)
+	if err != nil {
+		logf("rush: %v (the server's own times are left out)", err)
+	}
 	cpu0 := markCPU(st)
 	logf("rush: %d reps (%d requests) and %d screens within %v", len(fl.reps), len(ts), len(fl.screens), o.window)
 	var results string
@@ -127,6 +136,9 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 	cpu1 := markCPU(st)
 	res.Seconds = cpu1.at.Sub(cpu0.at).Seconds()
 	res.CPU = cpuBetween(cpu0, cpu1)
+	if served1, err := scrapeDurations(ctx, st.base); err == nil && served0 != nil {
+		res.Server = serverLatencies(served0, served1, rushRoutes, goalP99)
+	}
 	c1, _ := admin.Committed(ctx, group, topic, o.partitions)
 	end, _ := admin.EndOffsets(ctx, topic, o.partitions)
 	res.AppliedPerSec, res.LagAtEnd = float64(c1-c0)/res.Seconds, end-c1
@@ -134,7 +146,6 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 		return res, attackErr
 	}
 	res.Reps, res.Screens = summarize(opened, false), summarize(opened, true)
-	var err error
 	if res.HTTP, err = veg.report(ctx, results); err != nil {
 		return res, err
 	}

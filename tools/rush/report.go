@@ -62,6 +62,9 @@ func (r *report) print(w io.Writer) {
 		for _, name := range slices.Sorted(maps.Keys(x.Endpoints)) {
 			e := x.Endpoints[name]
 			p("    %-24s %5d requests, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms, codes %v", name, e.Requests, e.P50ms, e.P99ms, e.MaxMs, e.Status)
+			if sv, ok := x.Server[name]; ok {
+				p("      in the server (its histogram): %d requests, p50 %s, p99 %s, %.1f %% over %s", sv.Requests, sv.P50, sv.P99, 100*sv.OverGoalPart, goalP99Text)
+			}
 		}
 		for _, s := range []struct {
 			name string
