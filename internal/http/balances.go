@@ -18,7 +18,7 @@ import (
 // waits for it. Each is then written back to the projection (if absent there still) unless its
 // reader found Redis failing. In the morning rush these reads were one query per rep, a few
 // hundred waiting for the server's PostgreSQL connections at once; with one read at a time, a
-// rep waited for the read under way and then its own, which doubled the rush's p99.
+// rep waited for the read under way and then for its own.
 type balanceReads struct {
 	mu       sync.Mutex
 	pending  map[string]*balanceRead // for the next read

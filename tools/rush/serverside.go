@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -79,8 +80,7 @@ func label(m *dto.Metric, name string) string {
 // that holds the median and the 99th percentile (the histogram knows no finer).
 type serverLatency struct {
 	Requests     uint64
-	P50, P99     string // "≤ 25 ms", "> 5000 ms"
-	P99WithinMs  float64
+	P50, P99     string  // "≤ 25 ms", "> 5000 ms"
 	OverGoalPart float64 // the share of requests above the goal (when the goal is a bound)
 }
 
@@ -91,32 +91,25 @@ func serverLatencies(before, after durations, routes map[string]string, goal tim
 		if cur == nil {
 			continue
 		}
-		bounds := slices.Sorted(func(yield func(float64) bool) {
-			for b := range cur {
-				if !yield(b) {
-					return
-				}
-			}
-		})
+		bounds := slices.Sorted(maps.Keys(cur))
 		delta := func(b float64) uint64 { return cur[b] - before[route][b] }
 		total := delta(math.Inf(1))
 		if total == 0 {
 			continue
 		}
-		at := func(q float64) (string, float64) {
-			for _, b := range bounds {
-				if float64(delta(b)) >= q*float64(total) {
-					if math.IsInf(b, 1) {
-						return fmt.Sprintf("> %s ms", strconv.FormatFloat(bounds[len(bounds)-2]*1000, 'f', -1, 64)), math.Inf(1)
-					}
-					return fmt.Sprintf("≤ %s ms", strconv.FormatFloat(b*1000, 'f', -1, 64)), b * 1000
+		at := func(q float64) string {
+			for i, b := range bounds {
+				if float64(delta(b)) < q*float64(total) {
+					continue
 				}
+				if math.IsInf(b, 1) && i > 0 {
+					return "> " + strconv.FormatFloat(bounds[i-1]*1000, 'f', -1, 64) + " ms"
+				}
+				return "≤ " + strconv.FormatFloat(b*1000, 'f', -1, 64) + " ms"
 			}
-			return "?", math.NaN()
+			return "?"
 		}
-		l := serverLatency{Requests: total}
-		l.P50, _ = at(0.5)
-		l.P99, l.P99WithinMs = at(0.99)
+		l := serverLatency{Requests: total, P50: at(0.5), P99: at(0.99)}
 		if n, ok := cur[goal.Seconds()]; ok {
 			l.OverGoalPart = 1 - float64(n-before[route][goal.Seconds()])/float64(total)
 		}
