@@ -146,7 +146,7 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 			f := false
 			snap.Recovered = &f
 		}
-		out = append(out, mustJSON(snap))
+		out = append(out, snap.frame())
 	}
 	sock.mu.Lock()
 	if sub.removed || sock.closing {
