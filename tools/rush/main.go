@@ -100,14 +100,23 @@ func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 }
 
+// The rush's endpoints, as the report names them.
+const (
+	endpointMe  = "GET /api/v1/me"
+	endpointRep = "GET /api/v1/reps/{id}"
+)
+
+// rushRoutes are the rush's endpoints by the route patterns the server's histogram names.
+var rushRoutes = map[string]string{"GET /api/v1/me": endpointMe, "GET /api/v1/reps/:id": endpointRep}
+
 // endpointOf names the endpoint of a URL of the rush's requests.
 func endpointOf(url string) string {
 	_, path, _ := strings.Cut(strings.TrimPrefix(url, "http://"), "/")
 	switch {
 	case path == "api/v1/me":
-		return "GET /api/v1/me"
+		return endpointMe
 	case strings.HasPrefix(path, "api/v1/reps/"):
-		return "GET /api/v1/reps/{id}"
+		return endpointRep
 	}
 	return ""
 }

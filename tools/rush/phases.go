@@ -32,9 +32,6 @@ type rushResult struct {
 	Server map[string]serverLatency `json:",omitempty"`
 }
 
-// rushRoutes are the rush's routes as the server's histogram names them, and as the report does.
-var rushRoutes = map[string]string{"GET /api/v1/me": "GET /api/v1/me", "GET /api/v1/reps/:id": "GET /api/v1/reps/{id}"}
-
 // cpuUse is cores used (1.0 = one core busy) between two moments.
 type cpuUse struct {
 	Server, Consumer, Machine, Cores float64

@@ -22,11 +22,11 @@ func TestServerLatenciesAreTheHistogramsDifference(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d endpoints, want the rush's 2: %+v", len(got), got)
 	}
-	me := got["GET /api/v1/me"]
+	me := got[endpointMe]
 	if me.Requests != 100 || me.P50 != "≤ 25 ms" || me.P99 != "≤ 250 ms" || math.Abs(me.OverGoalPart-0.05) > 1e-9 {
 		t.Errorf("/me %+v, want 100 requests, p50 ≤ 25 ms, p99 ≤ 250 ms, 5 %% over 100 ms", me)
 	}
-	reps := got["GET /api/v1/reps/{id}"]
+	reps := got[endpointRep]
 	if reps.Requests != 100 || reps.P50 != "> 250 ms" || reps.P99 != "> 250 ms" || reps.OverGoalPart != 1 {
 		t.Errorf("/reps/{id} %+v, want 100 requests, p50 and p99 > 250 ms, all over 100 ms", reps)
 	}

@@ -1,5 +1,7 @@
 package http
 
+// Unexported values the external tests (package http_test) read.
+
 // TouchWait is touchWait, for the external tests.
 const TouchWait = touchWait
 
