@@ -58,6 +58,7 @@ type Deal struct {
 
 // Quota is a rep's attainment of one target.
 type Quota struct {
+	SetID          int64 // the target set
 	Period, Metric string
 	Value, Target  bullpen.Fixed
 }

@@ -75,6 +75,7 @@ func RunConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, ready
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), build.Metric())
+	reg.MustRegister(judgingMetrics(db)...)
 	cluster, err := KafkaCluster(cfg)
 	if err != nil {
 		return err
@@ -176,4 +177,18 @@ func processID() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
+}
+
+// judgingMetrics count the reps the batches' achievement pass touched, by how they were judged:
+// left alone because what the consumer knew of them said the batch changed no badge
+// ("settled"), or read from the ledger and judged ("read").
+func judgingMetrics(db *postgres.DB) []prometheus.Collector {
+	opts := func(judging string) prometheus.CounterOpts {
+		return prometheus.CounterOpts{Name: "bullpen_consumer_achievement_reps_total", ConstLabels: prometheus.Labels{"judging": judging},
+			Help: "Reps touched by batches with achievement rules on: settled (no badge could change, nothing read) or read (judged from the ledger)."}
+	}
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(opts("settled"), func() float64 { n, _ := db.JudgedReps(); return float64(n) }),
+		prometheus.NewCounterFunc(opts("read"), func() float64 { _, n := db.JudgedReps(); return float64(n) }),
+	}
 }

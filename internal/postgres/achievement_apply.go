@@ -18,37 +18,57 @@ import (
 
 // applyAchievements judges the badges of the reps a batch touched, inside its transaction and
 // after its deals and attainment are written: it locks those reps' balances (so two
-// consumers judge one rep one after the other), reads what achievement.Decide needs with
-// set-based statements in one round trip, and writes what it chose: an award row per
-// occurrence (unique per rep, kind and occurrence, so however often a batch runs, each is
-// awarded once), its ledger row when it pays points, a revocation and its reversing row. It
-// returns the changed awards and the balances of the reps whose points moved.
+// consumers judge one rep one after the other) and reads their epochs; a rep that what this
+// process knows of it (knownReps) says the batch cannot change is left alone. For the others
+// it reads what achievement.Decide needs with set-based statements in one round trip, and
+// writes what it chose: an award row per occurrence (unique per rep, kind and occurrence, so
+// however often a batch runs, each is awarded once), its ledger row when it pays points, a
+// revocation and its reversing row. It returns the changed awards, the balances of the reps
+// whose points moved, and what to learn of the judged reps once the batch has committed.
 //
 // prior is each of the batch's stored deals that was won before the batch (a reversal's day).
 func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievement.Rules, prior map[string]priorWin,
-	out ingest.Output, moved []target.Value) ([]achievement.Award, map[string]bullpen.Balance, error) {
+	out ingest.Output, moved []target.Value) ([]achievement.Award, map[string]bullpen.Balance, *learning, error) {
 	cal := db.calendar()
 	reps := touchedReps(rules, cal, prior, out, moved)
 	if len(reps) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	ids := make([]string, len(reps))
 	for i, r := range reps {
 		ids[i] = r.RepID
 	}
-	if err := LockBalances(ctx, tx, ids); err != nil {
-		return nil, nil, err
+	epochs, err := lockAndReadEpochs(ctx, tx, ids)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if err := readAchievementState(ctx, tx, rules, cal, reps, moved); err != nil {
-		return nil, nil, fmt.Errorf("read achievements: %w", err)
+	moves := movesByRep(rules, moved)
+	reps = db.known.unsettled(rules, reps, moves, epochs)
+	if len(reps) == 0 {
+		return nil, nil, nil, nil
+	}
+	judged := make(map[string]int64, len(reps))
+	for _, r := range reps {
+		judged[r.RepID] = epochs[r.RepID]
+	}
+	var theirs []target.Value
+	for _, v := range moved {
+		if _, ok := judged[v.RepID]; ok {
+			theirs = append(theirs, v)
+		}
+	}
+	epoch := newEpoch()
+	if err := readAchievementState(ctx, tx, rules, cal, reps, theirs, epoch); err != nil {
+		return nil, nil, nil, fmt.Errorf("read achievements: %w", err)
 	}
 	decided := achievement.Decide(achievement.Input{Rules: rules, Calendar: cal, Reps: reps})
+	learnt := &learning{rules: rules, epoch: epoch, prior: judged, reps: reps, moves: moves, out: decided}
 	if decided.Empty() {
-		return nil, nil, nil
+		return nil, nil, learnt, nil
 	}
 	changed, err := writeAchievements(ctx, tx, decided)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var paid []string
 	for _, a := range changed {
@@ -57,7 +77,7 @@ func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievemen
 		}
 	}
 	balances, err := SumBalances(ctx, tx, paid)
-	return changed, balances, err
+	return changed, balances, learnt, err
 }
 
 // calendar is the selling calendar badges count days in; without one, Monday to Friday in UTC.
@@ -166,8 +186,10 @@ func compareStrings(a, b string) int {
 // readAchievementState fills reps with their two largest won deals, their moved targets, their
 // touched periods' revenue (queuePeriods) and the badges those could touch (of days: first
 // win and hat-trick), in one pipelined round trip, then with their wins by local day and, for
-// a rep whose day gained its first win or lost its last, its streaks (readWins).
-func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep, moved []target.Value) error {
+// a rep whose day gained its first win or lost its last, its streaks (readWins). The first
+// round trip also writes epoch as the reps' (knownReps): they are judged.
+func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rules, cal pace.Calendar, reps []achievement.Rep,
+	moved []target.Value, epoch int64) error {
 	var dayReps, lowKeys, highKeys []string
 	var topReps, dealReps, dealIDs []string
 	for _, r := range reps {
@@ -191,12 +213,17 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 		}
 	}
 
+	ids := make([]string, len(reps))
+	for i, r := range reps {
+		ids[i] = r.RepID
+	}
 	b := &pgx.Batch{}
+	queueEpochs(b, ids, epoch)
 	b.Queue(`SELECT r.rep_id, t.deal_id, t.amount FROM unnest($1::text[]) AS r(rep_id)
 		CROSS JOIN LATERAL (SELECT d.deal_id, d.amount FROM deals d WHERE d.rep_id = r.rep_id AND d.won
 			ORDER BY d.amount DESC, d.deal_id LIMIT 2) t
 		ORDER BY r.rep_id, t.amount DESC, t.deal_id`, topReps)
-	b.Queue(`SELECT v.rep_id, s.period, s.metric, v.value, t.target
+	b.Queue(`SELECT v.rep_id, v.set_id, s.period, s.metric, v.value, t.target
 		FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(set_id, rep_id, value)
 		JOIN target_sets s ON s.id = v.set_id JOIN targets t ON t.set_id = v.set_id AND t.rep_id = v.rep_id`,
 		quotaSets, quotaReps, quotaValues)
@@ -219,6 +246,9 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 	for i := range reps {
 		byID[reps[i].RepID] = &reps[i]
 	}
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("mark achievements judged: %w", err)
+	}
 	var repID string
 	var top achievement.Deal
 	rows, _ := br.Query()
@@ -231,7 +261,7 @@ func readAchievementState(ctx context.Context, tx pgx.Tx, rules achievement.Rule
 	}
 	var q achievement.Quota
 	rows, _ = br.Query()
-	if _, err := pgx.ForEachRow(rows, []any{&repID, &q.Period, &q.Metric, &q.Value, &q.Target}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&repID, &q.SetID, &q.Period, &q.Metric, &q.Value, &q.Target}, func() error {
 		byID[repID].Quotas = append(byID[repID].Quotas, q)
 		return nil
 	}); err != nil {
@@ -346,11 +376,14 @@ func writeAchievements(ctx context.Context, tx pgx.Tx, o achievement.Outcome) ([
 
 // judgeAchievements runs the achievements pass of a batch when a rule is on, queues its
 // messages and adds the balances it moved to the batch's result.
-func (db *DB) judgeAchievements(ctx context.Context, tx pgx.Tx, in ingest.Input, prior map[string]priorWin, out ingest.Output, res *ingest.Result) error {
+// What the judging read and chose goes to learn, for knownReps once the batch has committed.
+func (db *DB) judgeAchievements(ctx context.Context, tx pgx.Tx, in ingest.Input, prior map[string]priorWin, out ingest.Output,
+	res *ingest.Result, learn **learning) error {
 	if !in.Achievements.Any() {
 		return nil
 	}
-	changed, balances, err := db.applyAchievements(ctx, tx, in.Achievements, prior, out, res.Attainment)
+	changed, balances, learnt, err := db.applyAchievements(ctx, tx, in.Achievements, prior, out, res.Attainment)
+	*learn = learnt
 	if err != nil || len(changed) == 0 {
 		return err
 	}

@@ -22,6 +22,7 @@ type DB struct {
 	// days, holidays); nil: Monday to Friday in UTC.
 	Calendar *pace.Calendar
 	now      func() time.Time
+	known    knownReps // what this process knows of reps' badges between batches
 }
 
 // Open connects to PostgreSQL and checks that it answers.

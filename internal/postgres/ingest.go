@@ -22,11 +22,16 @@ import (
 // not applied again, but the rows it touched are returned so the projection converges.
 func (db *DB) ApplyBatch(ctx context.Context, events []event.Event, sources []string) (ingest.Result, error) {
 	var res ingest.Result
+	var learnt *learning
 	err := db.inTx(ctx, "apply batch", func(tx pgx.Tx) error {
 		var err error
-		res, err = db.applyBatch(ctx, tx, events, sources)
+		learnt = nil
+		res, err = db.applyBatch(ctx, tx, events, sources, &learnt)
 		return err
 	})
+	if err == nil {
+		db.known.learn(learnt)
+	}
 	return res, err
 }
 
@@ -68,7 +73,7 @@ func retryable(err error) bool {
 	return strings.HasPrefix(code, "40") || code == "23505"
 }
 
-func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, sources []string) (ingest.Result, error) {
+func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, sources []string, learn **learning) (ingest.Result, error) {
 	var res ingest.Result
 	in, fresh, freshSources, dups, err := db.readBatch(ctx, tx, events, sources)
 	if err != nil {
@@ -120,7 +125,7 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		if res.Attainment, err = moveAttainment(ctx, tx, out.Attainment); err != nil {
 			return res, err
 		}
-		if err := db.judgeAchievements(ctx, tx, in, prior, out, &res); err != nil {
+		if err := db.judgeAchievements(ctx, tx, in, prior, out, &res, learn); err != nil {
 			return res, err
 		}
 		if res.Reps, err = upsertReps(ctx, tx, out.Reps); err != nil {

@@ -27,6 +27,19 @@ const balancePage = 5000
 // both report a balance that was never true. Locks are taken in one global order, so two
 // writers never deadlock on them.
 func LockBalances(ctx context.Context, tx pgx.Tx, repIDs []string) error {
+	b := &pgx.Batch{}
+	queueBalanceLocks(b, repIDs)
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("lock balances: %w", err)
+	}
+	return nil
+}
+
+// queueBalanceLocks queues LockBalances' statement (none for no rep).
+func queueBalanceLocks(b *pgx.Batch, repIDs []string) {
 	keys := make([]int32, 0, len(repIDs))
 	for _, id := range repIDs {
 		h := fnv.New32a()
@@ -37,19 +50,12 @@ func LockBalances(ctx context.Context, tx pgx.Tx, repIDs []string) error {
 	keys = slices.Compact(keys)
 	switch len(keys) {
 	case 0:
-		return nil
 	case 1:
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, balanceLock, keys[0]); err != nil {
-			return fmt.Errorf("lock balances: %w", err)
-		}
-		return nil
+		b.Queue(`SELECT pg_advisory_xact_lock($1, $2)`, balanceLock, keys[0])
+	default:
+		// The sort node hands the keys over in order, so the locks are taken in that order.
+		b.Queue(`SELECT pg_advisory_xact_lock($1, k) FROM (SELECT k FROM unnest($2::int4[]) k ORDER BY k) s`, balanceLock, keys)
 	}
-	// The sort node hands the keys over in order, so the locks are taken in that order.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT k FROM unnest($2::int4[]) k ORDER BY k) s`,
-		balanceLock, keys); err != nil {
-		return fmt.Errorf("lock balances: %w", err)
-	}
-	return nil
 }
 
 // SumBalances returns the balance of each of repIDs as q sees the ledger: the sum of its

@@ -251,6 +251,17 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 		return out, fmt.Errorf("store targets: %w", err)
 	}
 	out.Unchanged = len(setIDs) - out.Created - out.Updated
+	var moved []string // reps whose quota club is judged against another target now
+	for _, reps := range changed {
+		for id := range reps {
+			if id != "" {
+				moved = append(moved, id)
+			}
+		}
+	}
+	if err := bumpEpochs(ctx, tx, moved); err != nil {
+		return out, err
+	}
 	for i, ch := range changes {
 		if len(changed[ch.Set.ID]) == 0 && !ch.Recount {
 			continue

@@ -117,6 +117,11 @@ func (db *DB) DeleteTarget(ctx context.Context, k target.SetKey, repID, by strin
 		if err != nil {
 			return fmt.Errorf("delete target: %w", err)
 		}
+		if repID != "" {
+			if err := bumpEpochs(ctx, tx, []string{repID}); err != nil {
+				return err
+			}
+		}
 		var left bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM targets WHERE set_id = $1)`, id).Scan(&left); err != nil {
 			return fmt.Errorf("delete target: %w", err)

@@ -39,16 +39,20 @@ type drainResult struct {
 	WallRate    float64 `json:"wall_events_per_second"`
 	// Steady is from the first commit to the last: the events committed after the first batch
 	// over that time. This is the sustained rate the issue asks for.
-	SteadySeconds float64       `json:"steady_seconds"`
-	SteadyEvents  int64         `json:"steady_events"`
-	SteadyRate    float64       `json:"steady_events_per_second"`
-	Timeline      []point       `json:"timeline"` // committed events about once a second
-	CPU           cpuUse        `json:"cpu"`
-	Batches       int64         `json:"batches"`
-	ApplySeconds  float64       `json:"apply_and_project_seconds"` // the pipeline's own histogram sum
-	Profile       string        `json:"cpu_profile,omitempty"`
-	Phases        *phasesReport `json:"phases,omitempty"`
-	Verify        verifyReport  `json:"verify"`
+	SteadySeconds float64 `json:"steady_seconds"`
+	SteadyEvents  int64   `json:"steady_events"`
+	SteadyRate    float64 `json:"steady_events_per_second"`
+	Timeline      []point `json:"timeline"` // committed events about once a second
+	CPU           cpuUse  `json:"cpu"`
+	Batches       int64   `json:"batches"`
+	ApplySeconds  float64 `json:"apply_and_project_seconds"` // the pipeline's own histogram sum
+	// RepsSettled and RepsRead are the reps the achievement pass touched, left alone and read
+	// (bullpen_consumer_achievement_reps_total).
+	RepsSettled int64         `json:"achievement_reps_settled,omitempty"`
+	RepsRead    int64         `json:"achievement_reps_read,omitempty"`
+	Profile     string        `json:"cpu_profile,omitempty"`
+	Phases      *phasesReport `json:"phases,omitempty"`
+	Verify      verifyReport  `json:"verify"`
 	// Awards are the badges a drain with -achievements on left, by kind.
 	Awards []awardCount `json:"awards,omitempty"`
 }
@@ -233,9 +237,11 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	switch kind {
 	case "app":
 		for range consumers {
-			n, sum := scrapeBatches(<-addr)
-			res.Batches += n
-			res.ApplySeconds += sum
+			m := scrapeConsumer(<-addr)
+			res.Batches += m.batches
+			res.ApplySeconds += m.seconds
+			res.RepsSettled += m.settled
+			res.RepsRead += m.read
 		}
 	case "timed":
 		res.Phases = tp.report(res.WallSeconds)
@@ -300,22 +306,40 @@ func backendCPU(ctx context.Context, db *postgres.DB, app string) float64 {
 	return sum
 }
 
-// scrapeBatches reads the pipeline's batch histogram from the consumer's /metrics.
-func scrapeBatches(addr string) (count int64, sum float64) {
+// consumerCounts are what a drain reads from a consumer's /metrics: its batch histogram and
+// the reps its achievement pass touched.
+type consumerCounts struct {
+	batches       int64
+	seconds       float64
+	settled, read int64
+}
+
+// scrapeConsumer reads the consumer's counts from its /metrics.
+func scrapeConsumer(addr string) (c consumerCounts) {
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
-		return 0, 0
+		return c
 	}
 	defer func() { _ = resp.Body.Close() }()
 	sc := bufio.NewScanner(resp.Body)
+	count := func(v string) int64 {
+		f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return int64(f)
+	}
 	for sc.Scan() {
 		line := sc.Text()
 		if v, ok := strings.CutPrefix(line, "bullpen_consumer_batch_seconds_count "); ok {
-			count, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			c.batches = count(v)
 		}
 		if v, ok := strings.CutPrefix(line, "bullpen_consumer_batch_seconds_sum "); ok {
-			sum, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+			c.seconds, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+		if v, ok := strings.CutPrefix(line, `bullpen_consumer_achievement_reps_total{judging="settled"} `); ok {
+			c.settled = count(v)
+		}
+		if v, ok := strings.CutPrefix(line, `bullpen_consumer_achievement_reps_total{judging="read"} `); ok {
+			c.read = count(v)
 		}
 	}
-	return count, sum
+	return c
 }
