@@ -83,18 +83,21 @@ func (k *Known) Settled(rules Rules, r Rep, moves []Move) bool {
 	}
 	for _, p := range r.Periods {
 		kp, ok := k.Periods[p.Key]
-		if !ok || !p.Grew {
+		switch {
+		case !ok:
 			return false
-		}
-		if kp.Best {
+		case kp.Best: // it stays the best if the batch only added to it
+			if !p.Grew {
+				return false
+			}
 			continue
-		}
-		if !kp.Alone {
+		case !kp.Alone: // a rival: whether it passes it now needs both revenues
 			return false
 		}
-		// Its revenue would give a later period known alone a rival. (The periods known are
-		// those of the last judged batch, so a period known alone has none known before it
-		// but alone ones: this also covers a batch adding to both.)
+		// Alone, it has no rival whatever the batch did to it. But its revenue would give a
+		// later period known alone a rival. (The periods known are those of the last judged
+		// batch, so a period known alone has none known before it but alone ones: this also
+		// covers a batch adding to both.)
 		for _, o := range k.Periods {
 			if o.Alone && o.First.After(p.First) {
 				return false

@@ -265,6 +265,9 @@ func (m *model) step(touched achievement.Rep, moved bool) bool {
 	if !m.rules.BestPeriod.Enabled {
 		touched.Periods = nil
 	}
+	if !m.rules.LargestDeal.Enabled {
+		touched.Deals = nil
+	}
 	var moves []achievement.Move
 	if moved && m.rules.QuotaClub.Enabled {
 		var total bullpen.Fixed
@@ -309,6 +312,16 @@ func TestSettledCases(t *testing.T) {
 				{{"d1", won(50, "2026-12-01")}},
 				{{"d2", won(30, "2026-11-25")}},
 				{{"d3", won(10, "2026-12-02")}},
+			},
+		},
+		{
+			// A best week whose deal is cut back under the week before: revoked.
+			name:  "a best week cut back by a changed amount",
+			rules: achievement.Rules{BestPeriod: achievement.PeriodRule{Rule: achievement.Rule{Enabled: true}, Period: achievement.Week}},
+			batches: [][]change{
+				{{"d1", won(100, "2026-11-24")}},
+				{{"d2", won(150, "2026-12-01")}},
+				{{"d2", won(50, "2026-12-01")}},
 			},
 		},
 		{

@@ -14,9 +14,9 @@ import (
 	"bullpen/internal/target"
 )
 
-// maxKnownReps bounds what a process keeps of reps' badges (a few hundred bytes a rep): past
-// it, it starts again from nothing.
-const maxKnownReps = 200_000
+// maxKnownReps bounds what a process keeps of reps' badges (about a kilobyte a rep, most of it
+// its maps): past it, it starts again from nothing.
+const maxKnownReps = 50_000
 
 // knownReps is what this process keeps of reps' badges between batches (achievement.Known),
 // each with the epoch it was learnt under, all under one set of rules: a batch judges only
