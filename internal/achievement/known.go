@@ -1,21 +1,25 @@
 package achievement
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	"bullpen/internal/bullpen"
 )
 
 // Known is what a consumer keeps of one rep's badges between batches, learnt from the ledger
-// each time it judged the rep: enough to tell that a later batch cannot change any badge (most
-// of a busy rep's wins: a day whose first win and hat-trick stand, a deal smaller than the
-// rep's largest, a quota already reached), so that the batch need not read the rep at all.
+// each time it judged the rep and kept up to date by the batches it judged from it since:
+// enough, for most of a busy rep's wins, to build what Decide needs without reading the
+// ledger (Sketch). A win on a day whose count it knows, a deal larger or smaller than the
+// rep's largest, a quota reached or not: the batch is decided from it, and what it awards
+// written; only a reversal, a day or target not known, a period with a rival, or a streak's
+// window are read.
 //
 // It is only as good as the ledger stayed as it was learnt: the ledger adapter keeps it per rep
 // with the rules it was learnt under and an epoch that every other writer of what it holds
-// moves (docs/architecture.md, "Judging badges"), and forgets it when either changed. What a
-// batch that Settled leaves behind never changes what Known holds, so Known needs no update
-// then.
+// moves (docs/architecture.md, "Judging badges"), and forgets it when either changed.
 type Known struct {
 	Days    map[time.Time]KnownDay // local dates the rep's judged batches touched
 	Top     *Deal                  // the rep's largest won deal; nil: it has won none
@@ -25,8 +29,13 @@ type Known struct {
 	Clubs   map[string]bool        // quota club: whether its badge stands, by occurrence
 }
 
-// KnownDay is a local date of the rep: whether it had a win, and its standing badges.
-type KnownDay struct{ Won, FirstWin, HatTrick bool }
+// KnownDay is a local date of the rep: its wins and its standing badges. The count is exact
+// unless the day's hat-trick stands or the rule is off: the ledger counts no further than 3
+// then, and nothing asks more than whether there is one.
+type KnownDay struct {
+	Wins               int
+	FirstWin, HatTrick bool
+}
 
 // KnownPeriod is a selling period of the rep (from its First day): its best period badge
 // stands (Best), or the rep had won no deal before it (Alone: no earlier period can stand in
@@ -36,12 +45,12 @@ type KnownPeriod struct {
 	Best, Alone bool
 }
 
-// KnownQuota is the rep's target in a set, and the occurrence of its quota club (its period
-// and metric: two sets may share it). No Key: the rep has no target of its own there (a team's
-// target alone), so nothing is judged.
+// KnownQuota is the rep's target in a set, with its period and metric (the quota club's
+// occurrence: two sets may share it). No Period: the rep has no target of its own there (a
+// team's target alone), so nothing is judged.
 type KnownQuota struct {
-	Key    string
-	Target bullpen.Fixed
+	Period, Metric string
+	Target         bullpen.Fixed
 }
 
 // Move is the attainment of one of the rep's targets after a batch moved it.
@@ -54,45 +63,77 @@ type Move struct {
 // older day reads the ledger, as before.
 const keptDays = 7
 
-// Settled says that Decide, given the rep as the ledger holds it after the batch r describes
-// (its Days, Changed, Deals and Periods as the batch touched them, before any read) and the
-// attainment moves of its targets, would award and revoke nothing. It answers false whenever
-// it cannot tell: a reversal, a day, period or target it has not learnt, a deal that may be the
-// rep's largest, a day whose hat-trick is not yet earned.
-func (k *Known) Settled(rules Rules, r Rep, moves []Move) bool {
+// Sketch is the rep as Decide needs it after the batch r describes (its Days, Changed, Deals
+// and Periods as the batch touched them, before any read) with the attainment moves of its
+// targets, built from what is known instead of read: the touched days' wins, the two largest
+// deals as far as Decide tells them apart, the periods and quotas, and the standing badges of
+// all of those. ok is false when it cannot be built: a reversal (its badge's row, and what is
+// left, are not known), a day, period or target not learnt, a day whose count is not known
+// a day's first win with the streak rule on (the streak's window), the rep's largest deal changed, a period with a rival. Decide may still
+// revoke from a sketch (a value fallen under its target): the caller reads the rep then.
+func (k *Known) Sketch(rules Rules, r Rep, moves []Move) (Rep, bool) {
+	s := r
+	s.Wins, s.Awards, s.Quotas = map[time.Time]int{}, nil, nil
+	standing := func(kind Kind, key string) {
+		s.Awards = append(s.Awards, Award{RepID: r.RepID, Kind: kind, Key: key})
+	}
 	for _, day := range r.Days {
 		c := r.Changed[day]
 		d, ok := k.Days[day]
-		if !ok || c < 0 {
-			return false
-		}
-		won := d.Won || c > 0
 		switch {
-		case rules.FirstWin.Enabled && won != d.FirstWin:
-			return false // a first win to award, or a badge without its win (never learnt so)
-		case rules.HatTrick.Enabled && !d.HatTrick:
-			return false // the day's wins are not known: it may reach three
-		case rules.Streak.Enabled && !d.Won && c > 0:
-			return false // the day's first win: a streak may complete
+		case !ok || c < 0: // a reversal, or a win moved away: the badges to revoke are rows
+			return Rep{}, false
+		case rules.Streak.Enabled && d.Wins == 0 && c > 0:
+			return Rep{}, false // the day's first win: a streak may complete
+		}
+		s.Wins[day] = d.Wins + c
+		date := day.Format(time.DateOnly)
+		if d.FirstWin {
+			standing(FirstWin, date)
+		}
+		if d.HatTrick {
+			standing(HatTrick, date)
 		}
 	}
-	for _, d := range r.Deals {
-		if !d.Won || !k.HasTop || k.Top == nil || d.DealID == k.Top.DealID || d.Amount >= k.Top.Amount {
-			return false
+	if len(r.Deals) > 0 {
+		if !k.HasTop { // learnt from a batch without deals
+			return Rep{}, false
 		}
+		// The largest deals after the batch: of those it left won and the largest before it.
+		// When one of the batch's is the largest, the next is the largest of the rest, which is
+		// among these; when the largest before it still is, Decide asks no more.
+		var top []Deal
+		if k.Top != nil {
+			top = append(top, *k.Top)
+		}
+		for _, d := range r.Deals {
+			if !d.Won || k.Top != nil && d.DealID == k.Top.DealID {
+				return Rep{}, false
+			}
+			top = append(top, d)
+		}
+		slices.SortFunc(top, func(a, b Deal) int {
+			if a.Amount != b.Amount {
+				return cmp.Compare(b.Amount, a.Amount)
+			}
+			return strings.Compare(a.DealID, b.DealID)
+		})
+		s.Top = top[:min(2, len(top))]
 	}
-	for _, p := range r.Periods {
+	for _, p := range r.Periods { // as touched: no rival, which Decide reads only to award
+
 		kp, ok := k.Periods[p.Key]
 		switch {
 		case !ok:
-			return false
+			return Rep{}, false
 		case kp.Best: // it stays the best if the batch only added to it
 			if !p.Grew {
-				return false
+				return Rep{}, false
 			}
+			standing(BestPeriod, p.Key)
 			continue
-		case !kp.Alone: // a rival: whether it passes it now needs both revenues
-			return false
+		case !kp.Alone: // a rival: whether it passes it needs both revenues
+			return Rep{}, false
 		}
 		// Alone, it has no rival whatever the batch did to it. But its revenue would give a
 		// later period known alone a rival. (The periods known are those of the last judged
@@ -100,26 +141,36 @@ func (k *Known) Settled(rules Rules, r Rep, moves []Move) bool {
 		// covers a batch adding to both.)
 		for _, o := range k.Periods {
 			if o.Alone && o.First.After(p.First) {
-				return false
+				return Rep{}, false
 			}
 		}
 	}
+	clubs := map[string]bool{}
 	for _, m := range moves {
 		q, ok := k.Quotas[m.SetID]
-		if ok && q.Key == "" {
+		if !ok {
+			return Rep{}, false
+		}
+		if q.Period == "" {
 			continue
 		}
-		club, learnt := k.Clubs[q.Key]
-		if !ok || !learnt || (q.Target > 0 && m.Value >= q.Target) != club {
-			return false
+		key := QuotaKey(q.Period, q.Metric)
+		club, learnt := k.Clubs[key]
+		if !learnt {
+			return Rep{}, false
+		}
+		s.Quotas = append(s.Quotas, Quota{SetID: m.SetID, Period: q.Period, Metric: q.Metric, Value: m.Value, Target: q.Target})
+		if club && !clubs[key] {
+			clubs[key] = true
+			standing(QuotaClub, key)
 		}
 	}
-	return true
+	return s, true
 }
 
-// Learn records what a judged batch read of the rep (r, filled by the ledger's read, with the
-// attainment moves of its targets) and what Decide chose for it (out, this rep's part or
-// more), as the ledger holds them after the batch.
+// Learn records what a judged batch knew of the rep (r, filled by the ledger's read or by
+// Sketch, with the attainment moves of its targets) and what Decide chose for it (out, this
+// rep's part or more), as the ledger holds them after the batch.
 func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 	before := map[string]bool{}
 	for _, a := range r.Awards {
@@ -145,7 +196,7 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 		}
 		for _, day := range r.Days {
 			date := day.Format(time.DateOnly)
-			k.Days[day] = KnownDay{Won: r.Wins[day] > 0,
+			k.Days[day] = KnownDay{Wins: r.Wins[day],
 				FirstWin: after[string(FirstWin)+"\x00"+date], HatTrick: after[string(HatTrick)+"\x00"+date]}
 		}
 		var latest time.Time
@@ -168,7 +219,7 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 		}
 	}
 	if len(r.Periods) > 0 {
-		k.Periods = map[string]KnownPeriod{} // the last judged batch's only (Settled counts on it)
+		k.Periods = map[string]KnownPeriod{} // the last judged batch's only (Sketch counts on it)
 		for _, p := range r.Periods {
 			key := string(BestPeriod) + "\x00" + p.Key
 			// An empty rival is none only when the ledger looked for one (not for a standing
@@ -185,7 +236,7 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 	}
 	for _, q := range r.Quotas {
 		key := QuotaKey(q.Period, q.Metric)
-		k.Quotas[q.SetID] = KnownQuota{Key: key, Target: q.Target}
+		k.Quotas[q.SetID] = KnownQuota{Period: q.Period, Metric: q.Metric, Target: q.Target}
 		k.Clubs[key] = after[string(QuotaClub)+"\x00"+key]
 	}
 }

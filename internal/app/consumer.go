@@ -180,15 +180,15 @@ func processID() string {
 }
 
 // judgingMetrics count the reps the batches' achievement pass touched, by how they were judged:
-// left alone because what the consumer knew of them said the batch changed no badge
-// ("settled"), or read from the ledger and judged ("read").
+// from what the consumer knew of them ("known": nothing read) or read from the ledger
+// ("read").
 func judgingMetrics(db *postgres.DB) []prometheus.Collector {
 	opts := func(judging string) prometheus.CounterOpts {
 		return prometheus.CounterOpts{Name: "bullpen_consumer_achievement_reps_total", ConstLabels: prometheus.Labels{"judging": judging},
-			Help: "Reps touched by batches with achievement rules on: settled (no badge could change, nothing read) or read (judged from the ledger)."}
+			Help: "Reps touched by batches with achievement rules on: judged from what the consumer knew of them (known) or read from the ledger (read)."}
 	}
 	return []prometheus.Collector{
-		prometheus.NewCounterFunc(opts("settled"), func() float64 { n, _ := db.JudgedReps(); return float64(n) }),
+		prometheus.NewCounterFunc(opts("known"), func() float64 { n, _ := db.JudgedReps(); return float64(n) }),
 		prometheus.NewCounterFunc(opts("read"), func() float64 { _, n := db.JudgedReps(); return float64(n) }),
 	}
 }

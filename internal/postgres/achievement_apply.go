@@ -18,13 +18,13 @@ import (
 
 // applyAchievements judges the badges of the reps a batch touched, inside its transaction and
 // after its deals and attainment are written: it locks those reps' balances (so two
-// consumers judge one rep one after the other) and reads their epochs; a rep that what this
-// process knows of it (knownReps) says the batch cannot change is left alone. For the others
-// it reads what achievement.Decide needs with set-based statements in one round trip, and
-// writes what it chose: an award row per occurrence (unique per rep, kind and occurrence, so
-// however often a batch runs, each is awarded once), its ledger row when it pays points, a
-// revocation and its reversing row. It returns the changed awards, the balances of the reps
-// whose points moved, and what to learn of the judged reps once the batch has committed.
+// consumers judge one rep one after the other) and reads their epochs. A rep this process
+// knows well enough (knownReps) is decided from what it knows; the others are read with
+// set-based statements in one round trip. It writes what Decide chose: an award row per
+// occurrence (unique per rep, kind and occurrence, so however often a batch runs, each is
+// awarded once), its ledger row when it pays points, a revocation and its reversing row. It
+// returns the changed awards, the balances of the reps whose points moved, and what to learn
+// of the reps once the batch has committed (or to release if it does not).
 //
 // prior is each of the batch's stored deals that was won before the batch (a reversal's day).
 func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievement.Rules, prior map[string]priorWin,
@@ -42,33 +42,38 @@ func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievemen
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	in := achievement.Input{Rules: rules, Calendar: cal, Reps: reps}
 	moves := movesByRep(rules, moved)
-	reps = db.known.unsettled(rules, reps, moves, epochs)
-	if len(reps) == 0 {
-		return nil, nil, nil, nil
-	}
-	judged := make(map[string]int64, len(reps))
-	for _, r := range reps {
-		judged[r.RepID] = epochs[r.RepID]
-	}
-	var theirs []target.Value
-	for _, v := range moved {
-		if _, ok := judged[v.RepID]; ok {
-			theirs = append(theirs, v)
+	known, toRead := db.known.plan(in, moves, epochs)
+	learnt := &learning{rules: rules, epoch: newEpoch(), prior: epochs, read: map[string]bool{}, reps: reps, moves: moves}
+	if len(toRead) > 0 {
+		for _, r := range toRead {
+			learnt.read[r.RepID] = true
+		}
+		var theirs []target.Value
+		for _, v := range moved {
+			if learnt.read[v.RepID] {
+				theirs = append(theirs, v)
+			}
+		}
+		if err := readAchievementState(ctx, tx, rules, cal, toRead, theirs, learnt.epoch); err != nil {
+			return nil, nil, learnt, fmt.Errorf("read achievements: %w", err)
 		}
 	}
-	epoch := newEpoch()
-	if err := readAchievementState(ctx, tx, rules, cal, reps, theirs, epoch); err != nil {
-		return nil, nil, nil, fmt.Errorf("read achievements: %w", err)
+	for i, r := range reps { // in rep order: the ledger's rows and the messages keep it
+		if s, ok := known[r.RepID]; ok {
+			reps[i] = s
+			continue
+		}
+		reps[i], toRead = toRead[0], toRead[1:]
 	}
-	decided := achievement.Decide(achievement.Input{Rules: rules, Calendar: cal, Reps: reps})
-	learnt := &learning{rules: rules, epoch: epoch, prior: judged, reps: reps, moves: moves, out: decided}
-	if decided.Empty() {
+	learnt.out = achievement.Decide(in)
+	if learnt.out.Empty() {
 		return nil, nil, learnt, nil
 	}
-	changed, err := writeAchievements(ctx, tx, decided)
+	changed, err := writeAchievements(ctx, tx, learnt.out)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, learnt, err
 	}
 	var paid []string
 	for _, a := range changed {

@@ -19,23 +19,27 @@ import (
 const maxKnownReps = 50_000
 
 // knownReps is what this process keeps of reps' badges between batches (achievement.Known),
-// each with the epoch it was learnt under, all under one set of rules: a batch judges only
-// the reps it touched that are not Settled by what is known of them.
+// each with the epoch it was learnt under, all under one set of rules: a batch decides the
+// reps it touched from what is known of them when it can (Known.Sketch), and reads the
+// others from the ledger.
 //
-// An epoch is a random number drawn by the last transaction that judged the rep's badges or
-// changed one of its targets (table achievement_epochs, written under the rep's balance lock:
-// see bumpEpochs; random rather than a transaction id, which a database restored elsewhere
-// would count through again). A batch reads its reps' epochs right after taking their locks; a rep whose
-// epoch is not the one its Known was learnt under was changed by someone else (a consumer
-// that had its partition during a rebalance, a deal moved away from it by another rep's
-// event, a manager's target) and is judged, and learnt, again. A batch in which a rep is
-// Settled changes nothing Known holds of it, so it leaves the epoch alone.
+// An epoch is a random number drawn by the last transaction that read a rep's badges from the
+// ledger to judge them, or changed one of its targets (table achievement_epochs, written
+// under the rep's balance lock; random rather than a transaction id, which a database
+// restored elsewhere would count through again). A batch reads its reps' epochs right after
+// taking their locks. A rep whose epoch is not the one its Known was learnt under was changed
+// by someone else (a consumer that had its partition during a rebalance, a deal moved away
+// from it by another rep's event, a manager's target) and is read, and learnt, again. Only the
+// process that drew a rep's epoch can know the rep under it, so a batch that decides a rep
+// from what is known keeps the epoch and updates what it knows once it has committed; until
+// then the rep is busy, and another batch of the process reads it instead.
 type knownReps struct {
 	mu    sync.Mutex
 	rules achievement.Rules
 	reps  map[string]*knownRep
+	busy  map[string]int // reps a running batch decided from what is known
 
-	settled, judged atomic.Int64 // reps a batch left alone, reps it judged
+	known, read atomic.Int64 // reps decided from what was known, reps read from the ledger
 }
 
 type knownRep struct {
@@ -43,12 +47,13 @@ type knownRep struct {
 	known achievement.Known
 }
 
-// learning is what a batch's judging read and chose, for its reps to be learnt once the batch
+// learning is what a batch's judging knew and chose, for its reps to be learnt once the batch
 // has committed.
 type learning struct {
 	rules achievement.Rules
-	epoch int64            // the batch's epoch: the judged reps' now
-	prior map[string]int64 // each judged rep's epoch when the batch locked it
+	epoch int64            // the read reps' epoch now
+	prior map[string]int64 // each rep's epoch when the batch locked it
+	read  map[string]bool  // the reps read from the ledger (the others were known)
 	reps  []achievement.Rep
 	moves map[string][]achievement.Move
 	out   achievement.Outcome
@@ -117,35 +122,52 @@ func bumpEpochs(ctx context.Context, tx pgx.Tx, repIDs []string) error {
 	return nil
 }
 
-// unsettled are the reps (sorted by id, as given) that the batch must judge: every one not
-// Settled by what is known of it under these rules and its epoch now.
-func (k *knownReps) unsettled(rules achievement.Rules, reps []achievement.Rep, moves map[string][]achievement.Move, epochs map[string]int64) []achievement.Rep {
+// plan splits a batch's reps into those decided from what is known of them under these rules
+// and their epoch now (their sketches, by rep id; marked busy until release), which Decide
+// revokes nothing of, and the others, to read from the ledger (sorted by id, as given).
+func (k *knownReps) plan(in achievement.Input, moves map[string][]achievement.Move, epochs map[string]int64) (map[string]achievement.Rep, []achievement.Rep) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.rules != rules {
-		k.rules, k.reps = rules, nil
+	if k.rules != in.Rules {
+		k.rules, k.reps = in.Rules, nil
 	}
-	var out []achievement.Rep
-	for _, r := range reps {
-		e := k.reps[r.RepID]
-		if e != nil && e.epoch == epochs[r.RepID] && e.known.Settled(rules, r, moves[r.RepID]) {
-			continue
+	known := map[string]achievement.Rep{}
+	var read []achievement.Rep
+	for _, r := range in.Reps {
+		if e := k.reps[r.RepID]; e != nil && e.epoch == epochs[r.RepID] && k.busy[r.RepID] == 0 {
+			if s, ok := e.known.Sketch(in.Rules, r, moves[r.RepID]); ok {
+				one := in
+				one.Reps = []achievement.Rep{s}
+				if len(achievement.Decide(one).Revoked) == 0 { // a revocation names the badge's row
+					known[r.RepID] = s
+					continue
+				}
+			}
 		}
-		out = append(out, r)
+		read = append(read, r)
 	}
-	k.settled.Add(int64(len(reps) - len(out)))
-	k.judged.Add(int64(len(out)))
-	return out
+	if len(known) > 0 && k.busy == nil {
+		k.busy = map[string]int{}
+	}
+	for id := range known {
+		k.busy[id]++
+	}
+	k.known.Add(int64(len(known)))
+	k.read.Add(int64(len(read)))
+	return known, read
 }
 
-// learn records what a committed batch's judging read and chose. A rep known under the epoch
-// the batch found adds to what was known; any other starts again from what the batch read.
+// learn records what a committed batch knew and chose, and releases its busy reps. A rep it
+// read starts again from what it read (or adds to what was known, when nobody changed the rep
+// since), under the batch's new epoch; a rep it decided from what was known adds to it, under
+// the same epoch, unless the rep changed meanwhile (then the next batch reads it).
 func (k *knownReps) learn(l *learning) {
-	if l == nil || len(l.reps) == 0 {
+	if l == nil {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	k.releaseLocked(l)
 	if k.rules != l.rules {
 		return // the rules changed meanwhile: this was learnt under others
 	}
@@ -154,7 +176,14 @@ func (k *knownReps) learn(l *learning) {
 	}
 	for _, r := range l.reps {
 		e := k.reps[r.RepID]
-		if e == nil || e.epoch != l.prior[r.RepID] {
+		fresh := e == nil || e.epoch != l.prior[r.RepID]
+		if !l.read[r.RepID] {
+			if !fresh {
+				e.known.Learn(r, l.moves[r.RepID], l.out)
+			}
+			continue
+		}
+		if fresh {
 			e = &knownRep{}
 			k.reps[r.RepID] = e
 		}
@@ -163,10 +192,31 @@ func (k *knownReps) learn(l *learning) {
 	}
 }
 
-// JudgedReps says how many reps touched by this process's batches were left alone (settled)
-// and how many were judged from the ledger, since it started.
-func (db *DB) JudgedReps() (settled, judged int64) {
-	return db.known.settled.Load(), db.known.judged.Load()
+// release frees the busy reps of a batch that did not commit: what is known of them stands,
+// as the ledger does.
+func (k *knownReps) release(l *learning) {
+	if l == nil {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.releaseLocked(l)
+}
+
+func (k *knownReps) releaseLocked(l *learning) {
+	for _, r := range l.reps {
+		if !l.read[r.RepID] {
+			if k.busy[r.RepID]--; k.busy[r.RepID] <= 0 {
+				delete(k.busy, r.RepID)
+			}
+		}
+	}
+}
+
+// JudgedReps says how many reps touched by this process's batches were decided from what it
+// knew of them, and how many were read from the ledger, since it started.
+func (db *DB) JudgedReps() (known, read int64) {
+	return db.known.known.Load(), db.known.read.Load()
 }
 
 // movesByRep are the batch's attainment moves by rep, for the quota club rule.

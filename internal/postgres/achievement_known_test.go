@@ -54,6 +54,38 @@ func TestWhatAConsumerKnowsOfARepYieldsToAnotherConsumersChange(t *testing.T) {
 	}
 }
 
+// Two batches of one process may judge a rep one after the other before the first has
+// learnt what it decided. The second reads the rep rather than trust what is known of it
+// (the first's update is still to come), and the first's update is dropped if the second
+// learnt the rep anew meanwhile (it read the rep after the first had committed).
+func TestABatchDoesNotTrustWhatAnotherOfTheProcessIsStillLearning(t *testing.T) {
+	db := mustDB(t)
+	mustRules(t, db, achievement.Rules{LargestDeal: achievement.Rule{Enabled: true, Points: 20}})
+	win := func(deal string, amount bullpen.Fixed) event.Event {
+		return winAt("e-"+deal, "ana", deal, "2026-04-06T09:00:00Z", amount)
+	}
+	between := func(ev event.Event) { // runs once, after the next batch commits and before it learns
+		postgres.BeforeLearn(db, func() {
+			postgres.BeforeLearn(db, nil)
+			mustApply(t, db, ev)
+		})
+	}
+	mustApply(t, db, win("D0", 100))
+	// D1 is decided from what is known (the largest yet); D2 comes before that is learnt.
+	between(win("D2", 120))
+	mustApply(t, db, win("D1", 150))
+	if got, want := badgesOf(t, db, "ana"), "largest_deal D1"; got != want {
+		t.Fatalf("badges %q, want %q: 120 after 150 is no personal best", got, want)
+	}
+	// D3 is decided from what is known; D4, larger, is read and learnt before D3's update.
+	between(win("D4", 400))
+	mustApply(t, db, win("D3", 300))
+	mustApply(t, db, win("D5", 350))
+	if got, want := badgesOf(t, db, "ana"), "largest_deal D1, largest_deal D3, largest_deal D4"; got != want {
+		t.Fatalf("badges %q, want %q: 350 after 400 is no personal best", got, want)
+	}
+}
+
 // A quota club stands; a manager raises the target past the rep's attainment; the rep's next
 // win moves the attainment, still under the new target: the club is judged against the
 // target as it is now (and revoked), not as the consumer knew it.

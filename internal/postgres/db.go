@@ -23,6 +23,8 @@ type DB struct {
 	Calendar *pace.Calendar
 	now      func() time.Time
 	known    knownReps // what this process knows of reps' badges between batches
+	// beforeLearn, when set (tests), runs after a batch commits and before its reps are learnt.
+	beforeLearn func()
 }
 
 // Open connects to PostgreSQL and checks that it answers.

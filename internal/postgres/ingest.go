@@ -22,17 +22,23 @@ import (
 // not applied again, but the rows it touched are returned so the projection converges.
 func (db *DB) ApplyBatch(ctx context.Context, events []event.Event, sources []string) (ingest.Result, error) {
 	var res ingest.Result
-	var learnt *learning
+	var learnt *learning // what the achievements knew and chose, learnt once committed
 	err := db.inTx(ctx, "apply batch", func(tx pgx.Tx) error {
 		var err error
+		db.known.release(learnt) // an attempt that failed
 		learnt = nil
 		res, err = db.applyBatch(ctx, tx, events, sources, &learnt)
 		return err
 	})
-	if err == nil {
-		db.known.learn(learnt)
+	if err != nil {
+		db.known.release(learnt)
+		return res, err
 	}
-	return res, err
+	if db.beforeLearn != nil {
+		db.beforeLearn()
+	}
+	db.known.learn(learnt)
+	return res, nil
 }
 
 // inTx runs fn in a transaction, again from the start on a serialization failure, a deadlock

@@ -7,3 +7,7 @@ func ForgetKnown(db *DB) {
 	defer db.known.mu.Unlock()
 	db.known.reps = nil
 }
+
+// BeforeLearn makes fn run after each batch commits and before what it knew of reps is
+// learnt: another batch can run in between, as one of another goroutine may.
+func BeforeLearn(db *DB, fn func()) { db.beforeLearn = fn }

@@ -46,13 +46,13 @@ type drainResult struct {
 	CPU           cpuUse  `json:"cpu"`
 	Batches       int64   `json:"batches"`
 	ApplySeconds  float64 `json:"apply_and_project_seconds"` // the pipeline's own histogram sum
-	// RepsSettled and RepsRead are the reps the achievement pass touched, left alone and read
-	// (bullpen_consumer_achievement_reps_total).
-	RepsSettled int64         `json:"achievement_reps_settled,omitempty"`
-	RepsRead    int64         `json:"achievement_reps_read,omitempty"`
-	Profile     string        `json:"cpu_profile,omitempty"`
-	Phases      *phasesReport `json:"phases,omitempty"`
-	Verify      verifyReport  `json:"verify"`
+	// RepsKnown and RepsRead are the reps the achievement pass touched, judged from what the
+	// consumer knew and read from the ledger (bullpen_consumer_achievement_reps_total).
+	RepsKnown int64         `json:"achievement_reps_known,omitempty"`
+	RepsRead  int64         `json:"achievement_reps_read,omitempty"`
+	Profile   string        `json:"cpu_profile,omitempty"`
+	Phases    *phasesReport `json:"phases,omitempty"`
+	Verify    verifyReport  `json:"verify"`
 	// Awards are the badges a drain with -achievements on left, by kind.
 	Awards []awardCount `json:"awards,omitempty"`
 }
@@ -240,7 +240,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 			m := scrapeConsumer(<-addr)
 			res.Batches += m.batches
 			res.ApplySeconds += m.seconds
-			res.RepsSettled += m.settled
+			res.RepsKnown += m.known
 			res.RepsRead += m.read
 		}
 	case "timed":
@@ -309,9 +309,9 @@ func backendCPU(ctx context.Context, db *postgres.DB, app string) float64 {
 // consumerCounts are what a drain reads from a consumer's /metrics: its batch histogram and
 // the reps its achievement pass touched.
 type consumerCounts struct {
-	batches       int64
-	seconds       float64
-	settled, read int64
+	batches     int64
+	seconds     float64
+	known, read int64
 }
 
 // scrapeConsumer reads the consumer's counts from its /metrics.
@@ -334,8 +334,8 @@ func scrapeConsumer(addr string) (c consumerCounts) {
 		if v, ok := strings.CutPrefix(line, "bullpen_consumer_batch_seconds_sum "); ok {
 			c.seconds, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
 		}
-		if v, ok := strings.CutPrefix(line, `bullpen_consumer_achievement_reps_total{judging="settled"} `); ok {
-			c.settled = count(v)
+		if v, ok := strings.CutPrefix(line, `bullpen_consumer_achievement_reps_total{judging="known"} `); ok {
+			c.known = count(v)
 		}
 		if v, ok := strings.CutPrefix(line, `bullpen_consumer_achievement_reps_total{judging="read"} `); ok {
 			c.read = count(v)

@@ -405,9 +405,9 @@ func printReport(out io.Writer, rep *report) error {
 			d.JoinSeconds, d.WallSeconds, d.SteadyRate, d.WallRate, v)
 		if d.Achievements {
 			fmt.Fprintf(w, "       %s\n", awardsLine(d.Awards, d.Events))
-			if touched := d.RepsSettled + d.RepsRead; touched > 0 {
-				fmt.Fprintf(w, "       reps touched by the achievement pass: %d, of them left alone (settled) %d (%.0f %%), read and judged %d\n",
-					touched, d.RepsSettled, 100*float64(d.RepsSettled)/float64(touched), d.RepsRead)
+			if touched := d.RepsKnown + d.RepsRead; touched > 0 {
+				fmt.Fprintf(w, "       reps touched by the achievement pass: %d, of them judged from what was known %d (%.0f %%), read %d\n",
+					touched, d.RepsKnown, 100*float64(d.RepsKnown)/float64(touched), d.RepsRead)
 			}
 		}
 	}
