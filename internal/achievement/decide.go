@@ -78,9 +78,9 @@ type Input struct {
 func Decide(in Input) Outcome {
 	var out Outcome
 	for _, r := range in.Reps {
-		d := decider{in: in, rep: r, awards: map[string]Award{}}
+		d := decider{in: in, rep: r, awards: make(map[awardKey]Award, len(r.Awards))}
 		for _, a := range r.Awards {
-			d.awards[string(a.Kind)+"\x00"+a.Key] = a
+			d.awards[awardKey{a.Kind, a.Key}] = a
 		}
 		d.days()
 		d.streaks()
@@ -96,19 +96,29 @@ func Decide(in Input) Outcome {
 type decider struct {
 	in     Input
 	rep    Rep
-	awards map[string]Award
+	awards map[awardKey]Award
 	out    Outcome
 }
 
-// judge awards k's occurrence key when earned and revokes its standing badge when not.
-func (d *decider) judge(k Kind, key string, earned bool, dealID, note, revokeNote string) {
+// awardKey names a badge: its kind and occurrence.
+type awardKey struct {
+	kind Kind
+	key  string
+}
+
+// judge awards k's occurrence key when earned and revokes its standing badge when not. notes
+// says the award's note and the revocation's: it is asked only for one to write (most of a
+// batch's judgements write nothing, and the notes are formatted).
+func (d *decider) judge(k Kind, key string, earned bool, dealID string, notes func() (award, revoke string)) {
 	rule := d.in.Rules.Of(k)
-	a, had := d.awards[string(k)+"\x00"+key]
+	a, had := d.awards[awardKey{k, key}]
 	switch {
 	case earned && rule.Enabled && (!had || !a.Active()):
+		note, _ := notes()
 		d.out.Earned = append(d.out.Earned, Earned{RepID: d.rep.RepID, Kind: k, Key: key, DealID: dealID, Points: rule.Points, Note: note})
 	case !earned && had && a.Active() && rule.Enabled:
-		d.out.Revoked = append(d.out.Revoked, Revoked{Award: a, Note: revokeNote})
+		_, note := notes()
+		d.out.Revoked = append(d.out.Revoked, Revoked{Award: a, Note: note})
 	}
 }
 
@@ -116,10 +126,12 @@ func (d *decider) judge(k Kind, key string, earned bool, dealID, note, revokeNot
 func (d *decider) days() {
 	for _, day := range d.rep.Days {
 		n, date := d.rep.Wins[day], day.Format(time.DateOnly)
-		d.judge(FirstWin, date, n >= 1, "", "First win on "+date,
-			"Revoked: no win left on "+date+" after a reversal")
-		d.judge(HatTrick, date, n >= 3, "", fmt.Sprintf("%d wins on %s", n, date),
-			fmt.Sprintf("Revoked: %d wins left on %s after a reversal", n, date))
+		d.judge(FirstWin, date, n >= 1, "", func() (string, string) {
+			return "First win on " + date, "Revoked: no win left on " + date + " after a reversal"
+		})
+		d.judge(HatTrick, date, n >= 3, "", func() (string, string) {
+			return fmt.Sprintf("%d wins on %s", n, date), fmt.Sprintf("Revoked: %d wins left on %s after a reversal", n, date)
+		})
 	}
 }
 
@@ -131,9 +143,9 @@ func (d *decider) deals() {
 		top := d.rep.Top
 		largest := deal.Won && len(top) == 2 && top[0].DealID == deal.DealID && top[1].Amount < top[0].Amount
 		if largest || !deal.Won {
-			d.judge(LargestDeal, deal.DealID, largest, deal.DealID,
-				fmt.Sprintf("Deal %s (%s) is the largest yet", deal.DealID, deal.Amount),
-				"Revoked: deal "+deal.DealID+" was reversed")
+			d.judge(LargestDeal, deal.DealID, largest, deal.DealID, func() (string, string) {
+				return fmt.Sprintf("Deal %s (%s) is the largest yet", deal.DealID, deal.Amount), "Revoked: deal " + deal.DealID + " was reversed"
+			})
 		}
 	}
 }
@@ -152,7 +164,8 @@ func (d *decider) quotas() {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		d.judge(QuotaClub, k, earned[k], "", "Reached 100 % of the "+k+" target",
-			"Revoked: the "+k+" value fell under its target")
+		d.judge(QuotaClub, k, earned[k], "", func() (string, string) {
+			return "Reached 100 % of the " + k + " target", "Revoked: the " + k + " value fell under its target"
+		})
 	}
 }

@@ -45,15 +45,16 @@ func Span(unit string, day time.Time) (key string, first, next time.Time) {
 func (d *decider) periods() {
 	unit := d.in.Rules.BestPeriod.Period
 	for _, p := range d.rep.Periods {
-		if a, had := d.awards[string(BestPeriod)+"\x00"+p.Key]; p.Grew && had && a.Active() {
+		if a, had := d.awards[awardKey{BestPeriod, p.Key}]; p.Grew && had && a.Active() {
 			continue
 		}
 		earned := p.Rival != "" && p.Total > p.RivalTotal
-		note := fmt.Sprintf("%s won in %s, more than in any %s before (best: %s in %s)", p.Total, p.Key, unit, p.RivalTotal, p.Rival)
-		revoke := fmt.Sprintf("Revoked: %s fell to %s, not above %s in %s", p.Key, p.Total, p.RivalTotal, p.Rival)
-		if p.Rival == "" {
-			revoke = fmt.Sprintf("Revoked: %s fell to %s", p.Key, p.Total)
-		}
-		d.judge(BestPeriod, p.Key, earned, "", note, revoke)
+		d.judge(BestPeriod, p.Key, earned, "", func() (string, string) {
+			note := fmt.Sprintf("%s won in %s, more than in any %s before (best: %s in %s)", p.Total, p.Key, unit, p.RivalTotal, p.Rival)
+			if p.Rival == "" {
+				return note, fmt.Sprintf("Revoked: %s fell to %s", p.Key, p.Total)
+			}
+			return note, fmt.Sprintf("Revoked: %s fell to %s, not above %s in %s", p.Key, p.Total, p.RivalTotal, p.Rival)
+		})
 	}
 }

@@ -93,8 +93,9 @@ func (d *decider) streaks() {
 		}
 		if holdsAny(run, touched) {
 			first, last := run[0].Format(time.DateOnly), run[len(run)-1].Format(time.DateOnly)
-			d.judge(Streak, StreakKeyOf(run[0], rule.Days), true, "",
-				fmt.Sprintf("A win on each of %d selling days, %s to %s", rule.Days, first, last), "")
+			d.judge(Streak, StreakKeyOf(run[0], rule.Days), true, "", func() (string, string) {
+				return fmt.Sprintf("A win on each of %d selling days, %s to %s", rule.Days, first, last), ""
+			})
 		}
 		run = run[:0]
 	}

@@ -61,13 +61,15 @@ func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievemen
 		}
 	}
 	for i, r := range reps { // in rep order: the ledger's rows and the messages keep it
-		if s, ok := known[r.RepID]; ok {
-			reps[i] = s
-			continue
+		d, ok := known[r.RepID]
+		if !ok {
+			d.rep, toRead = toRead[0], toRead[1:]
+			d.out = decide(in, d.rep)
 		}
-		reps[i], toRead = toRead[0], toRead[1:]
+		reps[i] = d.rep
+		learnt.out.Earned = append(learnt.out.Earned, d.out.Earned...)
+		learnt.out.Revoked = append(learnt.out.Revoked, d.out.Revoked...)
 	}
-	learnt.out = achievement.Decide(in)
 	if learnt.out.Empty() {
 		return nil, nil, learnt, nil
 	}

@@ -122,24 +122,28 @@ func bumpEpochs(ctx context.Context, tx pgx.Tx, repIDs []string) error {
 	return nil
 }
 
+// decided is a rep decided from what was known of it: its sketch and what Decide chose.
+type decided struct {
+	rep achievement.Rep
+	out achievement.Outcome
+}
+
 // plan splits a batch's reps into those decided from what is known of them under these rules
-// and their epoch now (their sketches, by rep id; marked busy until release), which Decide
-// revokes nothing of, and the others, to read from the ledger (sorted by id, as given).
-func (k *knownReps) plan(in achievement.Input, moves map[string][]achievement.Move, epochs map[string]int64) (map[string]achievement.Rep, []achievement.Rep) {
+// and their epoch now (by rep id; marked busy until release), which Decide revokes nothing
+// of, and the others, to read from the ledger (sorted by id, as given).
+func (k *knownReps) plan(in achievement.Input, moves map[string][]achievement.Move, epochs map[string]int64) (map[string]decided, []achievement.Rep) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.rules != in.Rules {
 		k.rules, k.reps = in.Rules, nil
 	}
-	known := map[string]achievement.Rep{}
+	known := map[string]decided{}
 	var read []achievement.Rep
 	for _, r := range in.Reps {
 		if e := k.reps[r.RepID]; e != nil && e.epoch == epochs[r.RepID] && k.busy[r.RepID] == 0 {
 			if s, ok := e.known.Sketch(in.Rules, r, moves[r.RepID]); ok {
-				one := in
-				one.Reps = []achievement.Rep{s}
-				if len(achievement.Decide(one).Revoked) == 0 { // a revocation names the badge's row
-					known[r.RepID] = s
+				if out := decide(in, s); len(out.Revoked) == 0 { // a revocation names the badge's row
+					known[r.RepID] = decided{s, out}
 					continue
 				}
 			}
@@ -217,6 +221,12 @@ func (k *knownReps) releaseLocked(l *learning) {
 // knew of them, and how many were read from the ledger, since it started.
 func (db *DB) JudgedReps() (known, read int64) {
 	return db.known.known.Load(), db.known.read.Load()
+}
+
+// decide is what Decide chooses for one rep.
+func decide(in achievement.Input, r achievement.Rep) achievement.Outcome {
+	in.Reps = []achievement.Rep{r}
+	return achievement.Decide(in)
 }
 
 // movesByRep are the batch's attainment moves by rep, for the quota club rule.

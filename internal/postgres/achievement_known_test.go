@@ -18,15 +18,16 @@ import (
 	"bullpen/internal/testenv"
 )
 
-// settledSince runs fn and returns how many reps its batches left unjudged.
-func settledSince(db *postgres.DB, fn func()) int64 {
+// knownSince runs fn and returns how many reps its batches judged from what was known of
+// them, without reading the ledger.
+func knownSince(db *postgres.DB, fn func()) int64 {
 	before, _ := db.JudgedReps()
 	fn()
 	after, _ := db.JudgedReps()
 	return after - before
 }
 
-// A consumer that knows a rep's largest deal leaves a smaller win alone; when another
+// A consumer that knows a rep's largest deal decides a smaller win from that; when another
 // consumer (one that had the partition during a rebalance) reverses that deal, the first one
 // must not go on believing it: the rep's next deal is its largest now.
 func TestWhatAConsumerKnowsOfARepYieldsToAnotherConsumersChange(t *testing.T) {
@@ -44,8 +45,8 @@ func TestWhatAConsumerKnowsOfARepYieldsToAnotherConsumersChange(t *testing.T) {
 	mustRules(t, one, achievement.Rules{FirstWin: achievement.Rule{Enabled: true, Points: 5},
 		LargestDeal: achievement.Rule{Enabled: true, Points: 20}})
 	mustApply(t, one, winAt("e1", "ana", "D1", "2026-04-06T08:00:00Z", 1000))
-	if n := settledSince(one, func() { mustApply(t, one, winAt("e2", "ana", "D2", "2026-04-06T09:00:00Z", 100)) }); n != 1 {
-		t.Fatalf("%d reps left alone, want 1: a smaller win on a day with its first win changes no badge", n)
+	if n := knownSince(one, func() { mustApply(t, one, winAt("e2", "ana", "D2", "2026-04-06T09:00:00Z", 100)) }); n != 1 {
+		t.Fatalf("%d reps judged from what was known, want 1: a smaller win on a day known", n)
 	}
 	mustApply(t, other, reversedDeal("r1", "ana", "D1"))
 	mustApply(t, one, winAt("e3", "ana", "D3", "2026-04-06T10:00:00Z", 500))
@@ -114,8 +115,8 @@ func TestATargetChangedUnderAStandingQuotaClubIsJudgedAgain(t *testing.T) {
 	if got, want := badgesOf(t, db, "ana"), "quota_club "+month+"/revenue"; got != want {
 		t.Fatalf("badges %q, want %q", got, want)
 	}
-	if n := settledSince(db, func() { mustApply(t, db, win("D2", 100)) }); n != 1 {
-		t.Fatalf("%d reps left alone, want 1: a win past a reached quota changes no badge", n)
+	if n := knownSince(db, func() { mustApply(t, db, win("D2", 100)) }); n != 1 {
+		t.Fatalf("%d reps judged from what was known, want 1: a win past a quota known reached", n)
 	}
 	setTarget(5000)
 	mustApply(t, db, win("D3", 100))
@@ -221,12 +222,12 @@ func TestKnowingRepsBetweenBatchesChangesNoBadge(t *testing.T) {
 			}
 			mustApply(t, db, b...)
 		}
-		if settled, _ := db.JudgedReps(); !forget && settled == 0 {
-			t.Fatal("no rep was left alone: the batches do not try what is known")
+		if known, _ := db.JudgedReps(); !forget && known == 0 {
+			t.Fatal("no rep was judged from what was known: the batches do not try it")
 		}
 		rows := badgeRows(t, db)
-		if settled, judged := db.JudgedReps(); !forget {
-			t.Logf("%d reps left alone, %d judged", settled, judged)
+		if known, read := db.JudgedReps(); !forget {
+			t.Logf("%d reps judged from what was known, %d read", known, read)
 		}
 		return rows
 	}
