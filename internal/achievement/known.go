@@ -169,26 +169,22 @@ func (k *Known) Sketch(rules Rules, r Rep, moves []Move) (Rep, bool) {
 }
 
 // Learn records what a judged batch knew of the rep (r, filled by the ledger's read or by
-// Sketch, with the attainment moves of its targets) and what Decide chose for it (out, this
-// rep's part or more), as the ledger holds them after the batch.
+// Sketch, with the attainment moves of its targets) and what Decide chose for it (out: for
+// this rep alone), as the ledger holds them after the batch.
 func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
-	before := map[string]bool{}
+	before := make(map[awardKey]bool, len(r.Awards))
 	for _, a := range r.Awards {
-		before[string(a.Kind)+"\x00"+a.Key] = a.Active()
+		before[awardKey{a.Kind, a.Key}] = a.Active()
 	}
-	after := make(map[string]bool, len(before))
+	after := make(map[awardKey]bool, len(before))
 	for key, v := range before {
 		after[key] = v
 	}
 	for _, e := range out.Earned {
-		if e.RepID == r.RepID {
-			after[string(e.Kind)+"\x00"+e.Key] = true
-		}
+		after[awardKey{e.Kind, e.Key}] = true
 	}
 	for _, v := range out.Revoked {
-		if v.Award.RepID == r.RepID {
-			after[string(v.Award.Kind)+"\x00"+v.Award.Key] = false
-		}
+		after[awardKey{v.Award.Kind, v.Award.Key}] = false
 	}
 	if len(r.Days) > 0 {
 		if k.Days == nil {
@@ -197,7 +193,7 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 		for _, day := range r.Days {
 			date := day.Format(time.DateOnly)
 			k.Days[day] = KnownDay{Wins: r.Wins[day],
-				FirstWin: after[string(FirstWin)+"\x00"+date], HatTrick: after[string(HatTrick)+"\x00"+date]}
+				FirstWin: after[awardKey{FirstWin, date}], HatTrick: after[awardKey{HatTrick, date}]}
 		}
 		var latest time.Time
 		for day := range k.Days {
@@ -221,7 +217,7 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 	if len(r.Periods) > 0 {
 		k.Periods = map[string]KnownPeriod{} // the last judged batch's only (Sketch counts on it)
 		for _, p := range r.Periods {
-			key := string(BestPeriod) + "\x00" + p.Key
+			key := awardKey{BestPeriod, p.Key}
 			// An empty rival is none only when the ledger looked for one (not for a standing
 			// badge the batch only added to).
 			looked := !p.Grew || !before[key]
@@ -237,6 +233,6 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 	for _, q := range r.Quotas {
 		key := QuotaKey(q.Period, q.Metric)
 		k.Quotas[q.SetID] = KnownQuota{Period: q.Period, Metric: q.Metric, Target: q.Target}
-		k.Clubs[key] = after[string(QuotaClub)+"\x00"+key]
+		k.Clubs[key] = after[awardKey{QuotaClub, key}]
 	}
 }

@@ -2,6 +2,7 @@ package achievement
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"bullpen/internal/bullpen"
@@ -32,7 +33,11 @@ func Span(unit string, day time.Time) (key string, first, next time.Time) {
 	if unit == Week {
 		first = time.Date(y, m, d-(int(day.Weekday())+6)%7, 0, 0, 0, 0, time.UTC)
 		iy, iw := first.ISOWeek()
-		return fmt.Sprintf("%04d-W%02d", iy, iw), first, first.AddDate(0, 0, 7)
+		week := strconv.Itoa(iw)
+		if iw < 10 {
+			week = "0" + week
+		}
+		return strconv.Itoa(iy) + "-W" + week, first, first.AddDate(0, 0, 7) // years have four digits here
 	}
 	first = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 	return first.Format("2006-01"), first, first.AddDate(0, 1, 0)

@@ -67,6 +67,7 @@ func (db *DB) applyAchievements(ctx context.Context, tx pgx.Tx, rules achievemen
 			d.out = decide(in, d.rep)
 		}
 		reps[i] = d.rep
+		learnt.outs = append(learnt.outs, d.out)
 		learnt.out.Earned = append(learnt.out.Earned, d.out.Earned...)
 		learnt.out.Revoked = append(learnt.out.Revoked, d.out.Revoked...)
 	}

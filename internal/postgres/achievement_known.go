@@ -56,7 +56,8 @@ type learning struct {
 	read  map[string]bool  // the reps read from the ledger (the others were known)
 	reps  []achievement.Rep
 	moves map[string][]achievement.Move
-	out   achievement.Outcome
+	outs  []achievement.Outcome // what Decide chose for each of reps
+	out   achievement.Outcome   // all of it, in rep order
 }
 
 // lockAndReadEpochs locks the reps' balances (LockBalances) and, in the same round trip,
@@ -178,12 +179,12 @@ func (k *knownReps) learn(l *learning) {
 	if k.reps == nil || len(k.reps) > maxKnownReps {
 		k.reps = map[string]*knownRep{}
 	}
-	for _, r := range l.reps {
+	for i, r := range l.reps {
 		e := k.reps[r.RepID]
 		fresh := e == nil || e.epoch != l.prior[r.RepID]
 		if !l.read[r.RepID] {
 			if !fresh {
-				e.known.Learn(r, l.moves[r.RepID], l.out)
+				e.known.Learn(r, l.moves[r.RepID], l.outs[i])
 			}
 			continue
 		}
@@ -191,7 +192,7 @@ func (k *knownReps) learn(l *learning) {
 			e = &knownRep{}
 			k.reps[r.RepID] = e
 		}
-		e.known.Learn(r, l.moves[r.RepID], l.out)
+		e.known.Learn(r, l.moves[r.RepID], l.outs[i])
 		e.epoch = l.epoch
 	}
 }
