@@ -78,10 +78,7 @@ type Input struct {
 func Decide(in Input) Outcome {
 	var out Outcome
 	for _, r := range in.Reps {
-		d := decider{in: in, rep: r, awards: make(map[awardKey]Award, len(r.Awards))}
-		for _, a := range r.Awards {
-			d.awards[awardKey{a.Kind, a.Key}] = a
-		}
+		d := decider{in: in, rep: r}
 		d.days()
 		d.streaks()
 		d.deals()
@@ -94,16 +91,24 @@ func Decide(in Input) Outcome {
 }
 
 type decider struct {
-	in     Input
-	rep    Rep
-	awards map[awardKey]Award
-	out    Outcome
+	in  Input
+	rep Rep
+	out Outcome
 }
 
-// awardKey names a badge: its kind and occurrence.
-type awardKey struct {
-	kind Kind
-	key  string
+// award is the rep's badge of kind k and occurrence key, the last one read when read twice.
+// (A rep's badges a batch reads are a handful: a scan costs less than a map.)
+func (d *decider) award(k Kind, key string) (Award, bool) {
+	return lastAward(d.rep.Awards, k, key)
+}
+
+func lastAward(awards []Award, k Kind, key string) (Award, bool) {
+	for i := len(awards) - 1; i >= 0; i-- {
+		if a := awards[i]; a.Kind == k && a.Key == key {
+			return a, true
+		}
+	}
+	return Award{}, false
 }
 
 // judge awards k's occurrence key when earned and revokes its standing badge when not. notes
@@ -111,7 +116,7 @@ type awardKey struct {
 // batch's judgements write nothing, and the notes are formatted).
 func (d *decider) judge(k Kind, key string, earned bool, dealID string, notes func() (award, revoke string)) {
 	rule := d.in.Rules.Of(k)
-	a, had := d.awards[awardKey{k, key}]
+	a, had := d.award(k, key)
 	switch {
 	case earned && rule.Enabled && (!had || !a.Active()):
 		note, _ := notes()

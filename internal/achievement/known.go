@@ -172,19 +172,20 @@ func (k *Known) Sketch(rules Rules, r Rep, moves []Move) (Rep, bool) {
 // Sketch, with the attainment moves of its targets) and what Decide chose for it (out: for
 // this rep alone), as the ledger holds them after the batch.
 func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
-	before := make(map[awardKey]bool, len(r.Awards))
-	for _, a := range r.Awards {
-		before[awardKey{a.Kind, a.Key}] = a.Active()
+	// whether a badge stood before the batch, and stands after it
+	before := func(k Kind, key string) bool {
+		a, had := lastAward(r.Awards, k, key)
+		return had && a.Active()
 	}
-	after := make(map[awardKey]bool, len(before))
-	for key, v := range before {
-		after[key] = v
-	}
-	for _, e := range out.Earned {
-		after[awardKey{e.Kind, e.Key}] = true
-	}
-	for _, v := range out.Revoked {
-		after[awardKey{v.Award.Kind, v.Award.Key}] = false
+	after := func(k Kind, key string) bool {
+		stands := before(k, key)
+		for _, e := range out.Earned {
+			stands = stands || e.Kind == k && e.Key == key
+		}
+		for _, v := range out.Revoked {
+			stands = stands && (v.Award.Kind != k || v.Award.Key != key)
+		}
+		return stands
 	}
 	if len(r.Days) > 0 {
 		if k.Days == nil {
@@ -193,7 +194,7 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 		for _, day := range r.Days {
 			date := day.Format(time.DateOnly)
 			k.Days[day] = KnownDay{Wins: r.Wins[day],
-				FirstWin: after[awardKey{FirstWin, date}], HatTrick: after[awardKey{HatTrick, date}]}
+				FirstWin: after(FirstWin, date), HatTrick: after(HatTrick, date)}
 		}
 		var latest time.Time
 		for day := range k.Days {
@@ -217,11 +218,10 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 	if len(r.Periods) > 0 {
 		k.Periods = map[string]KnownPeriod{} // the last judged batch's only (Sketch counts on it)
 		for _, p := range r.Periods {
-			key := awardKey{BestPeriod, p.Key}
 			// An empty rival is none only when the ledger looked for one (not for a standing
 			// badge the batch only added to).
-			looked := !p.Grew || !before[key]
-			k.Periods[p.Key] = KnownPeriod{First: p.First, Best: after[key], Alone: p.Rival == "" && looked}
+			looked := !p.Grew || !before(BestPeriod, p.Key)
+			k.Periods[p.Key] = KnownPeriod{First: p.First, Best: after(BestPeriod, p.Key), Alone: p.Rival == "" && looked}
 		}
 	}
 	if len(moves) > 0 && k.Quotas == nil {
@@ -233,6 +233,6 @@ func (k *Known) Learn(r Rep, moves []Move, out Outcome) {
 	for _, q := range r.Quotas {
 		key := QuotaKey(q.Period, q.Metric)
 		k.Quotas[q.SetID] = KnownQuota{Period: q.Period, Metric: q.Metric, Target: q.Target}
-		k.Clubs[key] = after[awardKey{QuotaClub, key}]
+		k.Clubs[key] = after(QuotaClub, key)
 	}
 }

@@ -50,7 +50,7 @@ func Span(unit string, day time.Time) (key string, first, next time.Time) {
 func (d *decider) periods() {
 	unit := d.in.Rules.BestPeriod.Period
 	for _, p := range d.rep.Periods {
-		if a, had := d.awards[awardKey{BestPeriod, p.Key}]; p.Grew && had && a.Active() {
+		if a, had := d.award(BestPeriod, p.Key); p.Grew && had && a.Active() {
 			continue
 		}
 		earned := p.Rival != "" && p.Total > p.RivalTotal

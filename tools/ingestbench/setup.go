@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 
@@ -21,12 +22,14 @@ import (
 // cannot be imported here because it takes a testing.TB.
 
 // Application names tell the benchmark's PostgreSQL backends apart in pg_stat_activity, so
-// their CPU time can be read from /proc.
+// their CPU time can be read from /proc. The consumer's carries the process id: two runs at
+// once (a pair measured side by side, each with a Redis of its own) count their own backends.
 const (
-	appBench    = "ingestbench"
-	appConsumer = "ingestbench-consumer"
-	appCeiling  = "ingestbench-ceiling"
+	appBench   = "ingestbench"
+	appCeiling = "ingestbench-ceiling"
 )
+
+var appConsumer = "ingestbench-consumer-" + strconv.Itoa(os.Getpid())
 
 // url is a database URL that uses the schema, for the application name given.
 // benchContests are the three live contests of the issue. Their windows cover now and every
