@@ -14,9 +14,10 @@ import (
 	"bullpen/internal/target"
 )
 
-// maxKnownReps bounds what a process keeps of reps' badges (about a kilobyte a rep, most of it
-// its maps): past it, it starts again from nothing.
-const maxKnownReps = 50_000
+// maxKnownReps bounds what a process keeps of reps' badges: about 1.7 KB a rep with a day, a
+// period and a target known (measured; most of it the maps), so some 35 MB at most. Past it,
+// it starts again from nothing (a floor that large reads more of its reps).
+const maxKnownReps = 20_000
 
 // knownReps is what this process keeps of reps' badges between batches (achievement.Known),
 // each with the epoch it was learnt under, all under one set of rules: a batch decides the
