@@ -19,7 +19,7 @@ import (
 //
 // It is only as good as the ledger stayed as it was learnt: the ledger adapter keeps it per rep
 // with the rules it was learnt under and an epoch that every other writer of what it holds
-// moves (docs/architecture.md, "Judging badges"), and forgets it when either changed.
+// moves (docs/architecture.md, "Judging badges"), and reads the rep again when either changed.
 type Known struct {
 	Days    map[time.Time]KnownDay // local dates the rep's judged batches touched
 	Top     *Deal                  // the rep's largest won deal; nil: it has won none
