@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -35,17 +36,22 @@ type rushResult struct {
 // cpuUse is cores used (1.0 = one core busy) between two moments.
 type cpuUse struct {
 	Server, Consumer, Machine, Cores float64
+	// Load is this program (its sockets' clients) and the children it reaped meanwhile
+	// (vegeta): the share of the machine the load itself took.
+	Load float64
 }
 
 type cpuMark struct {
-	at                            time.Time
-	server, consumer, busy, total float64
+	at                                  time.Time
+	server, consumer, load, busy, total float64
 }
 
 func markCPU(st *stack) cpuMark {
 	m := cpuMark{at: time.Now()}
 	m.server, _, _ = procstat.Times(st.server)
 	m.consumer, _, _ = procstat.Times(st.consumer)
+	self, reaped, _ := procstat.Times(os.Getpid())
+	m.load = self + reaped
 	m.busy, m.total = procstat.Machine()
 	return m
 }
@@ -53,7 +59,7 @@ func markCPU(st *stack) cpuMark {
 func cpuBetween(a, b cpuMark) cpuUse {
 	sec := b.at.Sub(a.at).Seconds()
 	return cpuUse{Server: (b.server - a.server) / sec, Consumer: (b.consumer - a.consumer) / sec,
-		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec}
+		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec, Load: (b.load - a.load) / sec}
 }
 
 // plans lays out the sockets: the screens spread evenly among the reps, each rep on its own

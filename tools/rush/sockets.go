@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"sync"
@@ -96,8 +97,12 @@ func (s *sockets) open(ctx context.Context, url string, p socketPlan) socketResu
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		for {
-			if _, _, err := conn.ReadMessage(); err != nil {
+		for { // read and dropped as it comes, without a copy: the load should cost the machine little
+			_, r, err := conn.NextReader()
+			if err == nil {
+				_, err = io.Copy(io.Discard, r)
+			}
+			if err != nil {
 				return
 			}
 		}
