@@ -3,16 +3,18 @@ package pipeline
 import (
 	"context"
 	"sync"
+	"time"
 
 	"bullpen/internal/bullpen"
 	"bullpen/internal/message"
 	"bullpen/internal/target"
 )
 
-// TargetSets reads a target set with its targets (bullpen.ENotFound once it is gone), and
-// finds the sets stored under keys.
+// TargetSets reads a target set with its targets, or only its version (each bullpen.ENotFound
+// once it is gone), and finds the sets stored under keys.
 type TargetSets interface {
 	TargetSet(ctx context.Context, id int64) (target.Stored, error)
+	TargetSetVersion(ctx context.Context, id int64) (int64, error)
 	StoredSets(ctx context.Context, keys []target.SetKey) (map[target.SetKey]*target.Set, error)
 }
 
@@ -32,18 +34,65 @@ type AttainmentSender struct {
 	Reps   interface {
 		Reps(ctx context.Context, ids []string) (map[string]bullpen.Rep, error)
 	}
-	Pace target.Pace // optional: projected and needed_per_day
+	Pace target.Pace      // optional: projected and needed_per_day
+	Now  func() time.Time // optional: the clock the copies of sets age by (time.Now)
 
 	mu   sync.Mutex
 	told map[int64]map[string]message.Attainment // set -> rep -> the attainment last sent
+	sets map[int64]setCopy                       // set -> the set as last read whole
+}
+
+// A busy set's board goes out a few times a second. Its targets change rarely, so the sender
+// keeps a copy of each set and, while the set's version has not moved, reads that one number
+// instead of the set and its targets. A copy is read whole again once setCopyAge old whatever
+// the version says, so that a change that leaves the version alone (a server of a release
+// before migration 018, a fix made by hand in SQL) still reaches the wall within that time.
+const (
+	setCopyAge   = time.Minute
+	maxSetCopies = 1000 // then every copy is dropped: sets of past periods stop being sent
+)
+
+type setCopy struct {
+	st target.Stored
+	at time.Time
+}
+
+// set returns set id as stored: the copy while it holds, else read whole and kept.
+func (a *AttainmentSender) set(ctx context.Context, id int64) (target.Stored, error) {
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	at := now()
+	a.mu.Lock()
+	c, ok := a.sets[id]
+	a.mu.Unlock()
+	if ok && at.Sub(c.at) < setCopyAge {
+		v, err := a.Sets.TargetSetVersion(ctx, id)
+		if err != nil || v == c.st.Version {
+			return c.st, err
+		}
+	}
+	st, err := a.Sets.TargetSet(ctx, id)
+	if err != nil {
+		return st, err
+	}
+	a.mu.Lock()
+	if a.sets == nil || len(a.sets) >= maxSetCopies {
+		a.sets = map[int64]setCopy{}
+	}
+	a.sets[id] = setCopy{st: st, at: at}
+	a.mu.Unlock()
+	return st, nil
 }
 
 // Send sends set id's board and its reps' attainment that moved.
 func (a *AttainmentSender) Send(ctx context.Context, ch Batcher, id int64) error {
-	st, err := a.Sets.TargetSet(ctx, id)
+	st, err := a.set(ctx, id)
 	if bullpen.ErrorCode(err) == bullpen.ENotFound {
 		a.mu.Lock()
 		delete(a.told, id)
+		delete(a.sets, id)
 		a.mu.Unlock()
 		return nil
 	}

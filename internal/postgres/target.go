@@ -202,7 +202,7 @@ func writeTargets(ctx context.Context, tx pgx.Tx, changes []target.Change, by st
 		if err := tx.QueryRow(ctx, `INSERT INTO target_sets (period, metric, team_id, timezone, weights, starts_at, ends_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (period, metric, team_id) DO UPDATE SET timezone = excluded.timezone, weights = excluded.weights,
-				starts_at = excluded.starts_at, ends_at = excluded.ends_at
+				starts_at = excluded.starts_at, ends_at = excluded.ends_at, version = target_sets.version + 1
 			RETURNING id`, ch.Set.Period, ch.Set.Metric, ch.Set.TeamID, ch.Set.Timezone, weights, ch.Set.Start, ch.Set.End,
 		).Scan(&ch.Set.ID); err != nil {
 			return out, fmt.Errorf("store target set: %w", err)

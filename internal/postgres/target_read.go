@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -71,24 +72,38 @@ func withTargets(ctx context.Context, q Querier, sets []*target.Set) ([]target.S
 	return out, nil
 }
 
-// TargetSet returns one set with its targets, by id (bullpen.ENotFound if it is gone).
+// TargetSet returns one set with its targets and version, by id (bullpen.ENotFound if it is
+// gone). The version is read before the targets: a change between the two reads leaves a copy
+// newer than its version says, which the next look at the version reads again.
 func (db *DB) TargetSet(ctx context.Context, id int64) (target.Stored, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+setColumns+` FROM target_sets s WHERE s.id = $1`, id)
-	if err != nil {
-		return target.Stored{}, fmt.Errorf("read target set %d: %w", id, err)
-	}
-	sets, err := collectSets(rows)
-	if err != nil {
-		return target.Stored{}, fmt.Errorf("read target set %d: %w", id, err)
-	}
-	if len(sets) == 0 {
+	var version int64
+	set, err := scanSet(db.Pool.QueryRow(ctx, `SELECT `+setColumns+`, s.version FROM target_sets s WHERE s.id = $1`, id), &version)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return target.Stored{}, bullpen.Errorf(bullpen.ENotFound, "target set %d not found", id)
 	}
-	out, err := withTargets(ctx, db.Pool, sets)
+	if err != nil {
+		return target.Stored{}, fmt.Errorf("read target set %d: %w", id, err)
+	}
+	out, err := withTargets(ctx, db.Pool, []*target.Set{set})
 	if err != nil {
 		return target.Stored{}, err
 	}
+	out[0].Version = version
 	return out[0], nil
+}
+
+// TargetSetVersion returns set id's version, which moves with every change of the set or its
+// targets (bullpen.ENotFound if it is gone).
+func (db *DB) TargetSetVersion(ctx context.Context, id int64) (int64, error) {
+	var version int64
+	err := db.Pool.QueryRow(ctx, `SELECT version FROM target_sets WHERE id = $1`, id).Scan(&version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, bullpen.Errorf(bullpen.ENotFound, "target set %d not found", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read target set %d version: %w", id, err)
+	}
+	return version, nil
 }
 
 // SetAttainmentRows returns the attainment rows of a set as the ledger counts them.
@@ -106,6 +121,11 @@ func (db *DB) DeleteTarget(ctx context.Context, k target.SetKey, repID, by strin
 	err := db.inTx(ctx, "delete target", func(tx pgx.Tx) error {
 		if err := LockIngest(ctx, tx); err != nil {
 			return err
+		}
+		// The set's row first, as a change of targets takes it (writeTargets): its version moves.
+		if _, err := tx.Exec(ctx, `UPDATE target_sets SET version = version + 1 WHERE period = $1 AND metric = $2 AND team_id = $3`,
+			k.Period, k.Metric, k.TeamID); err != nil {
+			return fmt.Errorf("delete target: %w", err)
 		}
 		var old int64
 		err := tx.QueryRow(ctx, `DELETE FROM targets t USING target_sets s
