@@ -69,6 +69,13 @@ func (p *pgReads) TargetSets(ctx context.Context, f target.Filter) ([]target.Sto
 	return p.targets.TargetSets(ctx, f)
 }
 
+func (p *pgReads) CurrentTargetVersions(ctx context.Context, now time.Time) (map[int64]int64, error) {
+	if err := p.use(); err != nil {
+		return nil, err
+	}
+	return p.targets.CurrentTargetVersions(ctx, now)
+}
+
 func (p *pgReads) Contest(ctx context.Context, id string) (*contest.Contest, error) {
 	if err := p.use(); err != nil {
 		return nil, err

@@ -21,9 +21,11 @@ type TargetService interface {
 	Delete(ctx context.Context, k target.SetKey, repID, by string) error
 }
 
-// TargetReader reads target sets with their targets.
+// TargetReader reads target sets with their targets, or only the versions of those current
+// at a moment (a version moves with every change of its set or the set's targets).
 type TargetReader interface {
 	TargetSets(ctx context.Context, f target.Filter) ([]target.Stored, error)
+	CurrentTargetVersions(ctx context.Context, now time.Time) (map[int64]int64, error)
 }
 
 // AttainmentReader reads the projection's attainment rows of sets: set -> rep -> value.

@@ -24,6 +24,11 @@ func (h *heldTargets) TargetSets(context.Context, target.Filter) ([]target.Store
 	return <-h.answers[n], nil
 }
 
+// CurrentTargetVersions has no versions: every read after the first is a whole one.
+func (h *heldTargets) CurrentTargetVersions(context.Context, time.Time) (map[int64]int64, error) {
+	return nil, nil
+}
+
 func setOf(repID string, value int64, end time.Time) []target.Stored {
 	return []target.Stored{{Set: target.Set{ID: 1, Period: "2026-12", Metric: "revenue", TeamID: "east", End: end},
 		Reps: []target.Target{{RepID: repID, Target: bullpen.Fixed(value)}}}}
@@ -148,4 +153,61 @@ func TestTargetsCacheIsReadAgainBeforeItAges(t *testing.T) {
 	if n := held.reads.Load(); n != 2 {
 		t.Fatalf("%d reads, want 2", n)
 	}
+}
+
+// versionedTargets is one set whose target and version the test sets; it counts whole reads.
+type versionedTargets struct {
+	value, version atomic.Int64
+	end            time.Time
+	whole          atomic.Int32
+}
+
+func (v *versionedTargets) TargetSets(context.Context, target.Filter) ([]target.Stored, error) {
+	v.whole.Add(1)
+	sets := setOf("ana", v.value.Load(), v.end)
+	sets[0].Version = v.version.Load()
+	return sets, nil
+}
+
+func (v *versionedTargets) CurrentTargetVersions(context.Context, time.Time) (map[int64]int64, error) {
+	return map[int64]int64{1: v.version.Load()}, nil
+}
+
+// Each maxAge the copy is read again; while the sets' versions stand it is carried on without
+// reading the sets, and it is read whole when a version moved, or once a minute old whatever the
+// versions say (a change that left them alone).
+func TestTheTargetsCopyIsCarriedOnWhileTheVersionsStand(t *testing.T) {
+	start := time.Now()
+	now := start
+	sets := &versionedTargets{end: start.Add(time.Hour)}
+	sets.value.Store(100)
+	sets.version.Store(7)
+	s := New(Deps{TargetReader: sets, Now: func() time.Time { return now }})
+	read := func(wantValue int64, wantWhole int32) {
+		t.Helper()
+		cur, gen, ok := s.targets.get(now)
+		if !ok { // read as a request past maxAge does, in the foreground
+			var err error
+			if cur, err = s.readTargets(context.Background(), gen); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := cur.of("ana", now)[0].Reps[0].Target; got != bullpen.Fixed(wantValue) || sets.whole.Load() != wantWhole {
+			t.Fatalf("at +%v: target %v after %d whole reads, want %d after %d", now.Sub(start), got, sets.whole.Load(), wantValue, wantWhole)
+		}
+	}
+	read(100, 1)
+	sets.value.Store(150) // changed without its version moving
+	for range 5 {
+		now = now.Add(2 * time.Second)
+		read(100, 1)
+	}
+	sets.version.Store(8)
+	now = now.Add(2 * time.Second)
+	read(150, 2)
+	sets.value.Store(175) // again without the version
+	now = now.Add(58 * time.Second)
+	read(150, 2)
+	now = now.Add(2 * time.Second) // a minute after the last whole read
+	read(175, 3)
 }

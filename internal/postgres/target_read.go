@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,7 +16,7 @@ import (
 
 // TargetSets returns the sets f selects with their targets, by period, metric and team.
 func (db *DB) TargetSets(ctx context.Context, f target.Filter) ([]target.Stored, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+setColumns+` FROM target_sets s
+	rows, err := db.Pool.Query(ctx, `SELECT `+setColumns+`, s.version FROM target_sets s
 		WHERE CASE WHEN $1 = '' THEN s.starts_at <= $2 AND s.ends_at > $2 ELSE s.period = $1 END
 		  AND ($3 = '' OR s.metric = $3)
 		  AND ($4 = '' OR s.team_id = $4)
@@ -24,11 +25,39 @@ func (db *DB) TargetSets(ctx context.Context, f target.Filter) ([]target.Stored,
 	if err != nil {
 		return nil, fmt.Errorf("read target sets: %w", err)
 	}
-	sets, err := collectSets(rows)
+	var versions []int64
+	sets, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*target.Set, error) {
+		var v int64
+		s, err := scanSet(r, &v)
+		versions = append(versions, v)
+		return s, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read target sets: %w", err)
 	}
-	return withTargets(ctx, db.Pool, sets)
+	out, err := withTargets(ctx, db.Pool, sets)
+	for i := range out {
+		out[i].Version = versions[i]
+	}
+	return out, err
+}
+
+// CurrentTargetVersions returns the version of every target set current at now (as
+// TargetSets with only Now reads them), by set id.
+func (db *DB) CurrentTargetVersions(ctx context.Context, now time.Time) (map[int64]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, version FROM target_sets WHERE starts_at <= $1 AND ends_at > $1`, now)
+	if err != nil {
+		return nil, fmt.Errorf("read target set versions: %w", err)
+	}
+	out := map[int64]int64{}
+	var id, v int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &v}, func() error {
+		out[id] = v
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read target set versions: %w", err)
+	}
+	return out, nil
 }
 
 func withTargets(ctx context.Context, q Querier, sets []*target.Set) ([]target.Stored, error) {

@@ -88,8 +88,8 @@ type Stored struct {
 	Set  Set
 	Own  *Target
 	Reps []Target // by rep_id
-	// Version moves with every change of the set or its targets (read by TargetSet only): a
-	// copy of the same version is still the set.
+	// Version moves with every change of the set or its targets: a copy of the same version
+	// is still the set.
 	Version int64
 }
 
