@@ -17,10 +17,11 @@ export async function launch(t, extraArgs = []) {
 /**
  * A page in a fresh context at viewport (default 1920x1080) that records every script error,
  * console error, failed request and Content-Security-Policy violation in errors, so a test can
- * assert there were none.
+ * assert there were none. The browser's clock is in UTC, as the tests compute months and days,
+ * whatever the machine's zone (the console's default month is the browser's).
  */
 export async function openPage(browser, errors, viewport = { width: 1920, height: 1080 }, contextOpts = {}) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, ...contextOpts });
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, timezoneId: 'UTC', ...contextOpts });
   // Anything the pages' Content-Security-Policy refuses is an error too (the pages must work
   // fully under it): the event says which directive, whatever the console prints.
   await context.exposeBinding('__bullpenCSPViolation', (_source, v) => errors.push(`CSP violation: ${v}`));
