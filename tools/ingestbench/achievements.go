@@ -69,3 +69,22 @@ func awardsLine(counts []awardCount, events int) string {
 	return fmt.Sprintf("badges: %s; ledger rows: %d awards, %d revocations = %.1f and %.1f per 1000 events",
 		strings.Join(parts, ", "), paid, taken, float64(paid)/k, float64(taken)/k)
 }
+
+// subtractAwards is what a measured drain did to the badges its warm-up left: the badges it
+// added, the revocations it added (net: a badge awarded anew takes one back), and the ledger
+// rows of both.
+func subtractAwards(after, before []awardCount) []awardCount {
+	was := map[string]awardCount{}
+	for _, c := range before {
+		was[c.Kind] = c
+	}
+	out := make([]awardCount, 0, len(after))
+	for _, c := range after {
+		b := was[c.Kind]
+		c.Standing, c.Revoked = c.Standing+c.Revoked-b.Standing-b.Revoked, c.Revoked-b.Revoked
+		c.Standing -= c.Revoked
+		c.Paid, c.Taken = c.Paid-b.Paid, c.Taken-b.Taken
+		out = append(out, c)
+	}
+	return out
+}

@@ -53,8 +53,11 @@ type drainResult struct {
 	Profile   string        `json:"cpu_profile,omitempty"`
 	Phases    *phasesReport `json:"phases,omitempty"`
 	Verify    verifyReport  `json:"verify"`
-	// Awards are the badges a drain with -achievements on left, by kind.
+	// Awards are the badges a drain with -achievements on left, by kind (after a warm-up, what
+	// the drain added to those the warm-up left).
 	Awards []awardCount `json:"awards,omitempty"`
+	// Warm is how many events of history a consumer of their own drained first (-warm).
+	Warm int `json:"warm,omitempty"`
 }
 
 type point struct {
@@ -78,6 +81,7 @@ type drainSpec struct {
 	period     string // the month of the targets, for drains with them
 	// achievements turns every achievement rule on (with points) before the consumer starts.
 	achievements bool
+	warm         *warmUp // drained before each measured drain, when not nil
 }
 
 // drain runs one consumer over the whole topic in a fresh schema, Redis prefix and group, then
@@ -139,6 +143,22 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 	cfg.RedisPrefix = prefix
 	cfg.KafkaTopic, cfg.KafkaDLQTopic, cfg.KafkaGroup = s.topic, s.dlq, group
 	cfg.BatchSize = batch
+
+	events := int64(s.gen.Events) // in the ledger once drained
+	var awardsBefore []awardCount
+	if s.warm != nil {
+		if err := s.drainWarm(ctx, cfg, sch, group+"-warm"); err != nil {
+			return res, err
+		}
+		defer func() { _ = s.admin.DeleteGroups(context.WithoutCancel(ctx), group+"-warm") }()
+		events += int64(s.warm.events)
+		res.Warm = s.warm.events
+		if s.achievements {
+			if awardsBefore, err = countAwards(ctx, db); err != nil {
+				return res, err
+			}
+		}
+	}
 
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -254,7 +274,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 		}
 	}
 
-	res.Verify = verify(ctx, db, store, ids, s.fill.expected, int64(s.gen.Events))
+	res.Verify = verify(ctx, db, store, ids, s.fill.expected, events)
 	if targets {
 		verifyTargets(ctx, db, store, setIDs, s.fill.expected, &res.Verify)
 	}
@@ -269,6 +289,7 @@ func (s *drainSpec) drain(ctx context.Context, kind string, batch, run int, prof
 		if res.Awards, err = countAwards(ctx, db); err != nil {
 			return res, err
 		}
+		res.Awards = subtractAwards(res.Awards, awardsBefore)
 	}
 	if then != nil {
 		if err := then(ctx, sch, ids); err != nil {

@@ -58,6 +58,7 @@ type genConfig struct {
 	From, To                     time.Time // occurred_at spreads evenly over [From, To)
 	Directory                    bool      // events carry rep_name and team_id
 	Currency                     string
+	IDPrefix                     string // before every event and deal id: "w" for the warm-up's history
 }
 
 func (g genConfig) team(rep int) int { return rep % g.Teams }
@@ -129,7 +130,7 @@ func (g *generator) next() (genEvent, bool) {
 	span := g.cfg.To.Sub(g.cfg.From)
 	at := g.cfg.From.Add(time.Duration(float64(span) * float64(g.i) / float64(g.n))).Truncate(time.Millisecond)
 	rep := g.reps[g.rng.IntN(len(g.reps))]
-	e := genEvent{ID: fmt.Sprintf("ev-%d-%d", g.w, g.i), At: at, Rep: rep}
+	e := genEvent{ID: fmt.Sprintf("ev-%s%d-%d", g.cfg.IDPrefix, g.w, g.i), At: at, Rep: rep}
 	g.i++
 	g.contribs = g.contribs[:0]
 
@@ -149,7 +150,7 @@ func (g *generator) next() (genEvent, bool) {
 		}
 	case event.DealWon:
 		g.dealSeq++
-		e.DealID = fmt.Sprintf("deal-%d-%d", g.w, g.dealSeq)
+		e.DealID = fmt.Sprintf("deal-%s%d-%d", g.cfg.IDPrefix, g.w, g.dealSeq)
 		e.Amount = bullpen.Fixed(50_000 + g.rng.Int64N(5_000_000)) // $500.00 to $50,499.99
 		e.Units, e.HasUnits = 1+g.rng.Int64N(5), true
 		e.Product = products[g.rng.IntN(len(products))]

@@ -43,6 +43,8 @@ type options struct {
 	runs, consumers                 int
 	producers, chunk                int
 	span                            time.Duration
+	warm                            int           // events of history drained, unmeasured, before each drain
+	warmSpan                        time.Duration // the history's occurred_at spread, before -span
 	directory                       bool
 	seed                            uint64
 	ceiling, kafkaOnly, phases      bool
@@ -138,6 +140,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.producers, "producers", 4, "producer goroutines for the fill")
 	fs.IntVar(&o.chunk, "chunk", 10000, "messages per WriteMessages call and per producer batch")
 	fs.DurationVar(&o.span, "span", time.Hour, "occurred_at spreads over this much time before now")
+	fs.IntVar(&o.warm, "warm", 0, "events of history (the same reps, in the -warm-span before -span) drained by a consumer of their own before each measured drain, into the same ledger and projection, and not measured: the cost on a floor that has been running rather than on a fresh ledger")
+	fs.DurationVar(&o.warmSpan, "warm-span", 48*time.Hour, "the history's occurred_at spreads over this much time before -span")
 	fs.BoolVar(&o.directory, "directory", true, "events carry rep_name and team_id (else the rep directory is filled beforehand)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the generated events")
 	fs.BoolVar(&o.ceiling, "ceiling", true, "measure PostgreSQL's COPY ceiling after each drain")
@@ -169,6 +173,8 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("-events, -reps, -teams, -partitions, -runs, -consumers, -producers and -chunk must be positive")
 	case o.span <= 0 || o.span > 6*24*time.Hour:
 		return o, fmt.Errorf("-span must be positive and at most 6 days (the contests started 7 days ago)")
+	case o.warm < 0 || o.warm > 0 && (o.warmSpan <= 0 || o.span+o.warmSpan > 6*24*time.Hour):
+		return o, fmt.Errorf("-warm must not be negative, and with it -warm-span positive and -span plus -warm-span at most 6 days")
 	case !slices.Contains([]string{"off", "on"}, o.achievements):
 		return o, fmt.Errorf("-achievements: %q is not off or on", o.achievements)
 	case !slices.Contains([]string{"off", "on", "both"}, o.targets):
@@ -205,7 +211,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	rep.Settings = map[string]any{"events": o.events, "reps": o.reps, "teams": o.teams, "partitions": o.partitions,
 		"batch_sizes": o.batches, "runs": o.runs, "batch_wait": base.BatchWait.String(), "span": o.span.String(),
 		"consumers": o.consumers, "directory": o.directory, "seed": o.seed, "producers": o.producers, "chunk": o.chunk,
-		"targets": o.targets, "achievements": o.achievements}
+		"targets": o.targets, "achievements": o.achievements, "warm": o.warm, "warm_span": o.warmSpan.String()}
 	if err := serviceVersions(ctx, base.DatabaseURL, base.RedisURL, &rep.Machine); err != nil {
 		return nil, err
 	}
@@ -214,7 +220,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	now := time.Now()
 	var period string
 	if o.targets != "off" {
-		if period, err = targetPeriod(now, o.span); err != nil {
+		if period, err = targetPeriod(now, o.span+history(o)); err != nil {
 			return nil, err
 		}
 	}
@@ -252,11 +258,23 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		return rep, fmt.Errorf("the topic holds %d messages after the fill, want %d (%v)", n, o.events, err)
 	}
 	say("filled in %.1f s: %.0f events/s (%.0f MB)", rep.Fill.Seconds, rep.Fill.PerSecond, float64(rep.Fill.Bytes)/1e6)
+	var warm *warmUp
+	if o.warm > 0 {
+		if warm, err = fillWarm(ctx, o, admin, base, g, contests, say); err != nil {
+			return rep, err
+		}
+		if !o.keep {
+			defer func() { _ = admin.DeleteTopics(context.WithoutCancel(ctx), warm.topic) }()
+		}
+		for k, v := range warm.expected {
+			rep.Fill.expected[k] += v
+		}
+	}
 
 	spec := &drainSpec{base: base, admin: admin, topic: topic, dlq: dlq, partitions: o.partitions, gen: g, defs: defs,
 		fill: rep.Fill, timeout: o.timeout, log: app.Logger(o.logLevel).With("process", "ingestbench-consumer"),
 		svc: findServices(servicePorts(base)), consumers: o.consumers, period: period,
-		achievements: o.achievements == "on"}
+		achievements: o.achievements == "on", warm: warm}
 	if spec.svc.postmaster == 0 || spec.svc.kafka == 0 || spec.svc.redis == 0 {
 		say("could not find every service's process by its port (postgres %d, kafka %d, redis %d): their CPU use reads 0",
 			spec.svc.postmaster, spec.svc.kafka, spec.svc.redis)
@@ -401,6 +419,9 @@ func printReport(out io.Writer, rep *report) error {
 			v += fmt.Sprintf(", attainment of %d reps", d.Verify.AttainmentChecked)
 		}
 		v += ")"
+		if d.Warm > 0 {
+			v += fmt.Sprintf(", after %d events of history drained first and not measured", d.Warm)
+		}
 		fmt.Fprintf(w, "%-6s %-4d %-6d %-4d %-7s %8.1f %8.1f %12.0f %12.0f %s\n", d.Kind, d.Run, d.Batch, d.Consumers, yesNo(d.Targets),
 			d.JoinSeconds, d.WallSeconds, d.SteadyRate, d.WallRate, v)
 		if d.Achievements {
