@@ -220,6 +220,15 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	now := time.Now()
 	var period string
 	if o.targets != "off" {
+		if o.warm > 0 {
+			// The history stays in the targets' month: early in a month it is shorter.
+			month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+			if room := now.Sub(month) - o.span - 2*time.Minute; room < o.warmSpan && room > 0 {
+				say("-warm-span %v would reach into last month, before the targets' month: %v instead", o.warmSpan, room.Truncate(time.Minute))
+				o.warmSpan = room.Truncate(time.Minute)
+				rep.Settings["warm_span"] = o.warmSpan.String()
+			}
+		}
 		if period, err = targetPeriod(now, o.span+history(o)); err != nil {
 			return nil, err
 		}
