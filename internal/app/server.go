@@ -29,7 +29,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		return err
 	}
 	defer closeStores()
-	TuneServerGC()
+	TuneServerGC(ctx)
 	cluster, err := KafkaCluster(cfg)
 	if err != nil {
 		return err
