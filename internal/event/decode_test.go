@@ -46,6 +46,10 @@ func TestDecodeRejectsWithStableCode(t *testing.T) {
 		{"leading zero", `{` + ok + `,"type":"deal.won","deal_id":"D","amount":01}`, event.CodeInvalidJSON, ""},
 		{"nan", `{` + ok + `,"type":"deal.won","deal_id":"D","amount":nan}`, event.CodeInvalidJSON, ""},
 		{"empty", ``, event.CodeInvalidJSON, ""},
+		// Whitespace JSON does not have around the value (found by FuzzDecode).
+		{"a vertical tab after", `{` + ok + `,"type":"activity","activity":"call"}` + "\v", event.CodeInvalidJSON, ""},
+		{"a form feed before", "\f{" + ok + `,"type":"activity","activity":"call"}`, event.CodeInvalidJSON, ""},
+		{"a no-break space after", `{` + ok + `,"type":"activity","activity":"call"}` + "\u00a0", event.CodeInvalidJSON, ""},
 		{"no event id", `{"type":"activity","occurred_at":"2026-11-27T10:00:00Z","rep_id":"r","activity":"call"}`, event.CodeMissingField, "event_id"},
 		{"unknown type", `{` + ok + `,"type":"deal.lost","deal_id":"D"}`, event.CodeUnknownType, "type"},
 		{"no offset", `{"event_id":"e1","type":"activity","occurred_at":"2026-11-27T10:00:00","rep_id":"r","activity":"call"}`, event.CodeInvalidField, "occurred_at"},
