@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startStack, dealWon, until as waitFor, root } from './stack.mjs';
+import { startStack, dealWon, until as waitFor, ago, root } from './stack.mjs';
 import { launch, openPage } from './browser.mjs';
 
 const shots = path.resolve(root, process.env.BULLPEN_SCREENSHOT_DIR || 'docs/screenshots');
@@ -21,8 +21,8 @@ const ANA = { rep_id: 'rep-ana', name: 'Ana Ruiz', team_id: 'east' };
 const BEN = { rep_id: 'rep-ben', name: 'Ben Okafor', team_id: 'west' };
 const CHLOE = { rep_id: 'rep-chloe', name: 'Chloé Martin', team_id: 'east' };
 
-/** A deal that occurred minutesAgo, so ties break the same way on every run. */
-const deal = (rep, amount, minutesAgo) => dealWon(rep, amount, { occurred_at: new Date(Date.now() - minutesAgo * 60000).toISOString() });
+/** A deal that occurred minutesAgo (today: ago), so ties break the same way on every run. */
+const deal = (rep, amount, minutesAgo) => dealWon(rep, amount, { occurred_at: ago(minutesAgo) });
 
 /**
  * This month's activities of team east. With the seeded deals, Sam's month against the median
@@ -48,7 +48,7 @@ const ACTIVITIES = [
 /** counts of activities for rep, each occurred a few minutes ago, as events. */
 function activities(rep, counts) {
   return Object.entries(counts).flatMap(([activity, n]) => Array.from({ length: n }, (_, i) => ({
-    event_id: `act-${rep.rep_id}-${activity}-${i}`, type: 'activity', occurred_at: new Date(Date.now() - (i + 1) * 60000).toISOString(),
+    event_id: `act-${rep.rep_id}-${activity}-${i}`, type: 'activity', occurred_at: ago(i + 1),
     rep_id: rep.rep_id, rep_name: rep.name, team_id: rep.team_id, activity,
   })));
 }

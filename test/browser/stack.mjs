@@ -59,6 +59,36 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The tests seed events minutes before now and check figures of today, this week and this
+// month (contests from the month's first day, first wins of the day, a team's month), while a
+// test file runs for up to five minutes. Across a UTC midnight those figures would change
+// under a test, and history seeded just after one would fall in the day before. So startStack
+// begins no test file in the last minutes of a UTC day (it waits for the next day), and ago()
+// keeps what is seeded inside today.
+const DAY = 86_400_000;
+/** The longest a test file runs (make test-browser's --test-timeout), and half a minute. */
+export const MIDNIGHT_GUARD = 330_000;
+/** How far back ago() reaches, at most, when the day has that much behind it. */
+const HISTORY = 120 * 60_000;
+
+/** How long a test file starting at now (ms since the epoch) waits to stay clear of a UTC midnight. */
+export function midnightWait(now) {
+  const left = DAY - (now % DAY);
+  return left < MIDNIGHT_GUARD ? left + 15_000 : 0;
+}
+
+/**
+ * The moment `minutes` (at most 120) before now, as ISO text, inside today (UTC): early in a
+ * day, when less than two hours have passed, the two hours are shrunk into what has passed, so
+ * that moments seeded together keep their order and all fall on today. now is for the test
+ * of this function.
+ */
+export function ago(minutes, now = Date.now()) {
+  const passed = Math.max((now % DAY) - 1000, 0);
+  const ms = minutes * 60_000;
+  return new Date(passed >= HISTORY ? now - ms : now - ms * passed / HISTORY).toISOString();
+}
+
 async function tail(file, lines = 40) {
   try {
     return (await readFile(file, 'utf8')).split('\n').slice(-lines).join('\n');
@@ -147,6 +177,11 @@ class Proc {
  * restartServer, killServer, stop, logs }.
  */
 export async function startStack(t, opts = {}) {
+  const wait = midnightWait(Date.now());
+  if (wait > 0) {
+    t.diagnostic(`waiting ${Math.round(wait / 1000)} s for the next UTC day: a test file does not run across midnight`);
+    await sleep(wait);
+  }
   const env0 = servicesEnv();
   for (const b of ['server', 'consumer', 'scratch']) {
     if (!existsSync(bin(b))) throw new Error(`${bin(b)} is missing: run \`make build\``);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startStack, dealWon, until, root } from './stack.mjs';
+import { startStack, dealWon, until, ago, root } from './stack.mjs';
 import { launch, openPage } from './browser.mjs';
 
 const shots = path.resolve(root, process.env.BULLPEN_SCREENSHOT_DIR || 'docs/screenshots');
@@ -18,8 +18,8 @@ const BEN = { rep_id: 'rep-ben', name: 'Ben Okafor', team_id: 'east' };
 function month(back) {
   const now = new Date();
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
-  const at = back === 0 ? new Date(Date.now() - 60_000) : new Date(first.getTime() + 14 * 86_400_000);
-  return { key: first.toISOString().slice(0, 7), at: at.toISOString() };
+  const at = back === 0 ? ago(1) : new Date(first.getTime() + 14 * 86_400_000).toISOString();
+  return { key: first.toISOString().slice(0, 7), at };
 }
 
 /**
