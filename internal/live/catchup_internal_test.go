@@ -2,7 +2,9 @@ package live
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"bullpen/internal/bullpen"
 )
@@ -23,6 +25,26 @@ func TestParseMessageReadsSeqAndEpochWithoutTheData(t *testing.T) {
 		if ok != tc.ok || ok && (m.seq != tc.seq || m.epoch != tc.epoch) || string(m.raw) != tc.payload {
 			t.Errorf("%s: seq %d epoch %q ok %v, want %d %q %v", tc.name, m.seq, m.epoch, ok, tc.seq, tc.epoch, tc.ok)
 		}
+	}
+}
+
+// Every notice the node hears passes through parseMessage: its bytes are the payload's own,
+// not a copy, and its epoch is a copy of its own, so a subscription that keeps the epoch does
+// not keep the whole message.
+func TestParseMessageSharesThePayloadAndCopiesOnlyTheEpoch(t *testing.T) {
+	payload := strings.Clone(`{"type":"rank","channel":"rep:r1","seq":42,"epoch":"0a1b2c3d4e5f","data":{"rank":3}}`)
+	m, ok := parseMessage(payload)
+	if !ok || m.seq != 42 || m.epoch != "0a1b2c3d4e5f" {
+		t.Fatalf("seq %d epoch %q ok %v", m.seq, m.epoch, ok)
+	}
+	if unsafe.SliceData(m.raw) != unsafe.StringData(payload) {
+		t.Error("the message's bytes are a copy of the payload")
+	}
+	if p, e := uintptr(unsafe.Pointer(unsafe.StringData(payload))), uintptr(unsafe.Pointer(unsafe.StringData(m.epoch))); e >= p && e < p+uintptr(len(payload)) {
+		t.Error("the epoch is a slice of the payload: whoever keeps it keeps the message")
+	}
+	if n := testing.AllocsPerRun(100, func() { m, _ = parseMessage(payload) }); n > 1 {
+		t.Errorf("%v allocations a message, want at most 1 (the epoch)", n)
 	}
 }
 

@@ -1,12 +1,13 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
+	"unsafe"
 
 	"bullpen/internal/bullpen"
 )
@@ -110,18 +111,22 @@ func (fo *fanOut) endBurst() {
 }
 
 // parseMessage reads seq and epoch of a message; the bytes themselves go out as they came.
+// They are the payload's own, not a copy: every notice passes here (a copy each was 8 % of
+// what the server allocated in the morning rush), and nothing writes to a message's bytes
+// once it is read (frames copy them or write them as they are), so the string stays immutable.
 func parseMessage(payload string) (channelMessage, bool) {
-	raw := []byte(payload)
-	m := channelMessage{raw: raw}
+	m := channelMessage{raw: unsafe.Slice(unsafe.StringData(payload), len(payload))}
 	// The publishing script writes `"seq":N,"epoch":"E"` before the data; read them without
 	// decoding the data, and decode fully only if the layout is something else.
-	if i := bytes.Index(raw, []byte(`,"seq":`)); i >= 0 {
-		rest := raw[i+len(`,"seq":`):]
-		if j := bytes.Index(rest, []byte(`,"epoch":"`)); j > 0 {
-			seq, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+	if i := strings.Index(payload, `,"seq":`); i >= 0 {
+		rest := payload[i+len(`,"seq":`):]
+		if j := strings.Index(rest, `,"epoch":"`); j > 0 {
+			seq, err := strconv.ParseInt(rest[:j], 10, 64)
 			e := rest[j+len(`,"epoch":"`):]
-			if k := bytes.IndexByte(e, '"'); err == nil && k >= 0 {
-				m.seq, m.epoch = seq, string(e[:k])
+			if k := strings.IndexByte(e, '"'); err == nil && k >= 0 {
+				// The epoch is copied: a subscription keeps it, and a slice of the payload
+				// would keep the whole message with it.
+				m.seq, m.epoch = seq, strings.Clone(e[:k])
 				return m, true
 			}
 		}
@@ -130,7 +135,7 @@ func parseMessage(payload string) (channelMessage, bool) {
 		Seq   int64  `json:"seq"`
 		Epoch string `json:"epoch"`
 	}
-	if err := json.Unmarshal(raw, &v); err != nil || v.Seq <= 0 {
+	if err := json.Unmarshal(m.raw, &v); err != nil || v.Seq <= 0 {
 		return m, false
 	}
 	m.seq, m.epoch = v.Seq, v.Epoch

@@ -114,6 +114,16 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 			logf("rush: %s CPU profile in %s", p.who, p.out)
 		})
 	}
+	if o.rushAllocs != "" && o.window >= time.Second {
+		wg.Go(func() {
+			path := fmt.Sprintf("/debug/pprof/allocs?seconds=%d", int(o.window.Seconds()))
+			if err := child.Fetch(st.debugAddr, path, o.window+30*time.Second, o.rushAllocs); err != nil {
+				logf("rush: server allocations: %v", err)
+				return
+			}
+			logf("rush: server allocation profile in %s", o.rushAllocs)
+		})
+	}
 	if o.rushGoroutines != "" {
 		wg.Go(func() {
 			for i := 1; i <= 3; i++ {
