@@ -137,16 +137,11 @@ func (sock *socket) catchUp(ctx context.Context, sub *subscription, since *int64
 		out = append(out, mustJSON(subscribedMessage{Type: "subscribed", Channel: sub.ch.Name, Seq: *since, Epoch: st.Epoch}))
 		out = append(out, missed...)
 	default:
-		data, err := sock.l.snapshotData(ctx, sub.ch, st, k)
+		frame, err := sock.l.snapshotFrame(ctx, sub.ch, st, k, since != nil)
 		if err != nil {
 			return err
 		}
-		snap := snapshotMessage{Type: "snapshot", Channel: sub.ch.Name, Seq: st.Seq, Epoch: st.Epoch, Data: data}
-		if since != nil {
-			f := false
-			snap.Recovered = &f
-		}
-		out = append(out, snap.frame())
+		out = append(out, frame)
 	}
 	sock.mu.Lock()
 	if sub.removed || sock.closing {

@@ -103,6 +103,7 @@ type Live struct {
 	node    string // this node's name in the presence of its displays
 	metrics *metrics
 	flight  singleflight.Group // snapshots shared by sockets asking at once
+	snaps   snapshotCache      // the latest snapshot frame of each shared channel
 
 	channels *registry
 	fan      *fanOut

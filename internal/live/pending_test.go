@@ -53,6 +53,10 @@ func TestSocketSnapshotSlowerThanTheQueueLosesNothing(t *testing.T) {
 	other.auth(adminSecret)
 	other.subscribe(ch)
 	other.nextOf("snapshot")
+	// One message moves the channel past the seq of that snapshot, which the node keeps for
+	// fresh subscribers at that seq: the next one is read (and held).
+	e.publish(ch, "update", map[string]any{"n": 0})
+	other.wantSeqs(ch, 1, 1)
 
 	slow.armed.Store(true)
 	c := dialWS(t, ws.url, nil)
@@ -65,7 +69,7 @@ func TestSocketSnapshotSlowerThanTheQueueLosesNothing(t *testing.T) {
 	}
 	// Published in small batches, so the second socket's own queue never fills.
 	const n = 4*queue + 8 // several queues' worth, well within the channel's history
-	for i := 1; i <= n; i += 8 {
+	for i := 2; i <= n+1; i += 8 {
 		for j := i; j < i+8; j++ {
 			e.publish(ch, "update", map[string]any{"n": j})
 		}
@@ -76,9 +80,9 @@ func TestSocketSnapshotSlowerThanTheQueueLosesNothing(t *testing.T) {
 	if snap.Channel != ch {
 		t.Fatalf("snapshot of %s, want %s", snap.Channel, ch)
 	}
-	if snap.Seq != 0 {
-		t.Fatalf("the snapshot is at seq %d, want 0 (read before the messages)", snap.Seq)
+	if snap.Seq != 1 {
+		t.Fatalf("the snapshot is at seq %d, want 1 (read before the messages)", snap.Seq)
 	}
-	c.wantSeqs(ch, 1, n)
+	c.wantSeqs(ch, 2, n)
 	c.wantNothingMore()
 }

@@ -58,6 +58,33 @@ type floorSnapshot struct {
 	Items []json.RawMessage `json:"items"`
 }
 
+// snapshotFrame is the snapshot message of a channel at st, with "recovered": false when it
+// answers a resume that could not be served from the history. A fresh subscription to a shared
+// channel takes the frame kept for st's epoch and seq if there is one (snapcache.go).
+func (l *Live) snapshotFrame(ctx context.Context, ch wire.Channel, st bullpen.ChannelState, k *contest.Contest, unrecovered bool) ([]byte, error) {
+	keep := sharedSnapshot(ch.Kind) && !unrecovered
+	at := l.deps.Now()
+	if keep {
+		if f, ok := l.snaps.get(ch.Name, st.Epoch, st.Seq, at); ok {
+			return f, nil
+		}
+	}
+	data, err := l.snapshotData(ctx, ch, st, k)
+	if err != nil {
+		return nil, err
+	}
+	snap := snapshotMessage{Type: "snapshot", Channel: ch.Name, Seq: st.Seq, Epoch: st.Epoch, Data: data}
+	if unrecovered {
+		f := false
+		snap.Recovered = &f
+	}
+	frame := snap.frame()
+	if keep {
+		l.snaps.put(ch.Name, st.Epoch, st.Seq, at, frame)
+	}
+	return frame, nil
+}
+
 // snapshotData is what a channel holds now, at least as new as st (it is read after st). The
 // floor's comes from the history itself. A contest's and a rep's are built once for all the
 // sockets that ask at the same seq.
