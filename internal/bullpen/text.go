@@ -1,6 +1,7 @@
 package bullpen
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,6 +12,11 @@ import (
 func Storable(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
+
+// TrimJSONSpace is b without the whitespace JSON allows around a value (space, tab, CR, LF:
+// RFC 8259 §2). bytes.TrimSpace would also take \v, \f and Unicode spaces, around which
+// encoding/json refuses a value, and so let through what is not JSON.
+func TrimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\n\r") }
 
 // MaxIDLength is the most characters an id a CRM or a person gives may have: a team's, or one in
 // a contest's filters.

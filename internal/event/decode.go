@@ -63,14 +63,10 @@ func (w *wire) member(key []byte) *field {
 // the consumer's CPU here).
 var parsers fastjson.ParserPool
 
-// jsonSpace is the whitespace JSON allows around a value (RFC 8259 §2).
-const jsonSpace = " \t\n\r"
-
 // Decode parses and validates one event. currency is the configured BULLPEN_CURRENCY.
 func Decode(raw []byte, currency string) (Event, *Error) {
-	// JSON's own whitespace only: bytes.TrimSpace would also drop \v, \f and Unicode spaces,
-	// which encoding/json refuses around a value (found by FuzzDecode).
-	trimmed := bytes.Trim(raw, jsonSpace)
+	// JSON's own whitespace only (a trailing \v was taken for whitespace: found by FuzzDecode).
+	trimmed := bullpen.TrimJSONSpace(raw)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return Event{}, &Error{Code: CodeInvalidJSON, Detail: "the value is not a JSON object"}
 	}

@@ -114,7 +114,7 @@ func (s *Server) getContest(c *fiber.Ctx) error {
 }
 
 func (s *Server) patchContest(c *fiber.Ctx) error {
-	patch := trimJSON(c.Body())
+	patch := bullpen.TrimJSONSpace(c.Body())
 	var probe contestInput
 	if err := decodeBody(patch, &probe); err != nil {
 		return err

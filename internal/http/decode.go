@@ -1,7 +1,6 @@
 package http
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
 	"reflect"
@@ -15,18 +14,11 @@ import (
 	"bullpen/internal/bullpen"
 )
 
-// jsonSpace is the whitespace JSON allows around a value (RFC 8259 §2). bytes.TrimSpace would
-// also take \v, \f and Unicode spaces, and so let a body that is not JSON through.
-const jsonSpace = " \t\n\r"
-
-// trimJSON is b without the JSON whitespace around it.
-func trimJSON(b []byte) []byte { return bytes.Trim(b, jsonSpace) }
-
 // decodeBody decodes a JSON object into v (a pointer to a struct), refusing unknown fields and
 // wrong types with an error naming the field's path ("prizes.0.points"). encoding/json alone
 // reports neither array indexes nor the field of a failing UnmarshalJSON.
 func decodeBody(body []byte, v any) error {
-	body = trimJSON(body)
+	body = bullpen.TrimJSONSpace(body)
 	if len(body) == 0 || body[0] != '{' {
 		return bullpen.Invalid("", "the body must be a JSON object")
 	}
@@ -53,7 +45,7 @@ func join(path, name string) string {
 
 // check walks raw alongside the Go type it will decode into.
 func check(raw json.RawMessage, t reflect.Type, path string) error {
-	raw = trimJSON(raw)
+	raw = bullpen.TrimJSONSpace(raw)
 	if string(raw) == "null" {
 		return nil
 	}

@@ -25,7 +25,7 @@ type EventService interface {
 // rep_id, marked with the token that sent it. It is all or nothing: one bad event and none is
 // produced.
 func (s *Server) postEvents(c *fiber.Ctx) error {
-	body := trimJSON(c.Body())
+	body := bullpen.TrimJSONSpace(c.Body())
 	var raws []json.RawMessage
 	if len(body) == 0 || body[0] != '[' || json.Unmarshal(body, &raws) != nil {
 		return bullpen.Invalid("", "the body must be a JSON array of events")

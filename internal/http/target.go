@@ -79,7 +79,7 @@ func (s *Server) putTargets(c *fiber.Ctx) error {
 }
 
 func decodeTargets(body []byte) (*target.Request, error) {
-	body = trimJSON(body)
+	body = bullpen.TrimJSONSpace(body)
 	if len(body) == 0 || body[0] != '[' || !json.Valid(body) {
 		return nil, bullpen.Invalid("", "the body must be a JSON array of targets (or CSV with Content-Type: text/csv)")
 	}
