@@ -50,8 +50,9 @@ func (s *Store) NoticeChannel(channel string) string { return s.channelTag(chann
 // script; it returns the message as sent: {"type","channel","seq","epoch","data"}. data must be
 // a JSON value; typ and channel must need no JSON escaping (they are names the service makes).
 func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (string, error) {
-	keys := []string{s.seqKey(channel), s.epochKey(channel), s.historyKey(channel)}
-	args := []any{typ, channel, data, historyLength(channel), newEpoch(), s.NoticeChannel(channel)}
+	var c publishCall
+	c.add(s.channelTag(channel), bullpen.Queued{Channel: channel, Type: typ, Data: data})
+	keys, args := c.keys, append([]any{newEpoch()}, c.args...)
 	msg, err := publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
 	if isNoScript(err) {
 		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
@@ -65,45 +66,99 @@ func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (
 	return msg, nil
 }
 
-// PublishQueued publishes messages in order in one pipeline (one round trip for a whole outbox
-// page instead of one per message).
+// A call of the publishing script takes up to publishCallMessages messages and, past the
+// first, up to publishCallBytes of their data. Redis runs a script to its end before anything
+// else, so a call is kept short (a page of 500 in one would hold every request for
+// milliseconds); 32 small messages already share most of a call's own cost.
+const publishCallMessages, publishCallBytes = 32, 32 << 10
+
+// publishCall is one call's keys and arguments, the fresh epoch (ARGV[1]) left out.
+type publishCall struct {
+	keys  []string
+	args  []any
+	bytes int
+}
+
+func (c *publishCall) full(next bullpen.Queued) bool {
+	n := len(c.keys) / 3
+	return n >= publishCallMessages || n > 0 && c.bytes+len(next.Data) > publishCallBytes
+}
+
+func (c *publishCall) add(tag string, m bullpen.Queued) {
+	c.keys = append(c.keys, tag+seqSuffix, tag+epochSuffix, tag+historySuffix)
+	c.args = append(c.args, m.Type, m.Channel, m.Data, historyLength(m.Channel), tag+noticeSuffix)
+	c.bytes += len(m.Data)
+}
+
+// publishCalls splits a page into script calls, each channel's messages in their order. On a
+// single server a call takes the page as it comes, whatever the channels; on a cluster a
+// call's keys must share a slot, so it takes one channel's messages (a floor's celebrations,
+// say), and a channel with one message in the page has a call of its own, as before.
+func (s *Store) publishCalls(msgs []bullpen.Queued) []publishCall {
+	var calls []publishCall
+	if !s.cluster {
+		for _, m := range msgs {
+			if len(calls) == 0 || calls[len(calls)-1].full(m) {
+				calls = append(calls, publishCall{})
+			}
+			calls[len(calls)-1].add(s.channelTag(m.Channel), m)
+		}
+		return calls
+	}
+	open := map[string]int{} // a channel's call being filled
+	for _, m := range msgs {
+		i, ok := open[m.Channel]
+		if !ok || calls[i].full(m) {
+			i = len(calls)
+			open[m.Channel] = i
+			calls = append(calls, publishCall{})
+		}
+		calls[i].add(s.channelTag(m.Channel), m)
+	}
+	return calls
+}
+
+// PublishQueued publishes messages, each channel's in order, in one pipeline of a few script
+// calls (one round trip for a whole outbox page, and a call for many messages). A node that
+// lost its scripts (restarted) refuses its calls, and those alone are sent again once the
+// script is loaded: a call runs whole or not at all, so nothing is published twice, and one
+// channel's calls all go to one node.
 func (s *Store) PublishQueued(ctx context.Context, msgs []bullpen.Queued) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	run := func() error {
+	calls := s.publishCalls(msgs)
+	for loaded := false; ; loaded = true {
 		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 			// One fresh epoch serves every channel of the page that has none: an epoch only has
 			// to differ from the same channel's earlier ones.
 			fresh := newEpoch()
-			for _, m := range msgs {
-				tag := s.channelTag(m.Channel)
-				keys := []string{tag + seqSuffix, tag + epochSuffix, tag + historySuffix}
-				publishScript.EvalSha(ctx, p, keys, m.Type, m.Channel, m.Data, historyLength(m.Channel), fresh, tag+noticeSuffix)
+			for _, c := range calls {
+				publishScript.EvalSha(ctx, p, c.keys, append([]any{fresh}, c.args...)...)
 			}
 			return nil
 		})
 		if err == nil {
 			return nil
 		}
-		for _, c := range cmds {
-			if isNoScript(c.Err()) {
-				return c.Err()
+		var again []publishCall
+		other := false // a failure the script's loading does not cure: the page fails
+		for i, cmd := range cmds {
+			switch {
+			case isNoScript(cmd.Err()) && i < len(calls):
+				again = append(again, calls[i])
+			case cmd.Err() != nil:
+				other = true
 			}
 		}
-		return err
-	}
-	err := run()
-	if isNoScript(err) {
+		if loaded || other || len(again) == 0 {
+			return fmt.Errorf("redis: publish %d queued messages: %w", len(msgs), err)
+		}
 		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
 			return fmt.Errorf("redis: publish %d queued messages: %w", len(msgs), err)
 		}
-		err = run()
+		calls = again
 	}
-	if err != nil {
-		return fmt.Errorf("redis: publish %d queued messages: %w", len(msgs), err)
-	}
-	return nil
 }
 
 func newEpoch() string {

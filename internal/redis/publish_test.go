@@ -4,10 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"bullpen/internal/bullpen"
+	"bullpen/internal/redis"
+	"bullpen/internal/testenv"
 )
 
 // A page of queued messages spanning channels and more than one script call is numbered per
@@ -117,5 +123,63 @@ func TestRepChannelsKeepAShorterHistory(t *testing.T) {
 	if rep.Seq != 700 || floor.Seq != 700 || len(rep.History) != 100 || len(floor.History) != 500 {
 		t.Fatalf("rep: seq %d, %d kept; floor: seq %d, %d kept; want 700/100 and 700/500",
 			rep.Seq, len(rep.History), floor.Seq, len(floor.History))
+	}
+}
+
+// publishCalls counts the publishing script's calls among cmds, and the messages in the largest.
+func publishCalls(cmds []goredis.Cmder) (calls, most int) {
+	for _, cmd := range cmds {
+		if args := cmd.Args(); cmd.Name() == "evalsha" && args[1] == redis.PublishScriptHash {
+			n, _ := strconv.Atoi(fmt.Sprint(args[2]))
+			calls, most = calls+1, max(most, n/3)
+		}
+	}
+	return calls, most
+}
+
+// A page is published in a few script calls, not one per message: on a single server whatever
+// its channels, on a cluster (whose calls keep to one slot) one channel's messages together. A
+// call stays short: at most PublishCallMessages messages, and no more data than
+// PublishCallBytes past its first.
+func TestAPageIsPublishedInFewCalls(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	_, cluster := s.Client().(*goredis.ClusterClient)
+	trips := testenv.CountRoundTrips(s.Client())
+	page := func(n, size int, channel func(i int) string) []bullpen.Queued {
+		msgs := make([]bullpen.Queued, n)
+		for i := range msgs {
+			msgs[i] = bullpen.Queued{Channel: channel(i), Type: "rank", Data: []byte(`"` + strings.Repeat("x", size) + `"`)}
+		}
+		return msgs
+	}
+	most := redis.PublishCallMessages
+	big := redis.PublishCallBytes/3 + 1 // two to a call: a third would pass the bytes
+	for _, tc := range []struct {
+		name      string
+		msgs      []bullpen.Queued
+		want      int // calls on a single server
+		onCluster int
+	}{
+		{"100 channels, a message each", page(100, 10, func(i int) string { return fmt.Sprintf("rep:r%d", i) }), 4, 100},
+		{"one channel, 100 messages", page(100, 10, func(int) string { return "floor" }), 4, 4},
+		{"two channels taking turns", page(2*most, 10, func(i int) string { return []string{"floor", "contest:k"}[i%2] }), 2, 2},
+		{"large messages", page(9, big, func(int) string { return "contest:k" }), 5, 5},
+	} {
+		trips.Reset()
+		if err := s.PublishQueued(ctx, tc.msgs); err != nil {
+			t.Fatal(err)
+		}
+		want := tc.want
+		if cluster {
+			want = tc.onCluster
+		}
+		calls, largest := publishCalls(trips.Commands())
+		if calls != want {
+			t.Errorf("%s: %d script calls, want %d", tc.name, calls, want)
+		}
+		if largest > most {
+			t.Errorf("%s: a call of %d messages, want at most %d", tc.name, largest, most)
+		}
 	}
 }

@@ -9,10 +9,11 @@ import (
 )
 
 // RoundTrips is a go-redis hook that records each round trip a client makes: a command sent
-// alone, or a pipeline (named by its commands, "hmget+hget+evalsha").
+// alone, or a pipeline (named by its commands, "hmget+hget+evalsha"), and the commands.
 type RoundTrips struct {
 	mu    sync.Mutex
 	trips []string
+	cmds  []goredis.Cmder
 }
 
 // CountRoundTrips hooks a RoundTrips onto c (a hook cannot be taken off: Reset it instead).
@@ -26,7 +27,7 @@ func CountRoundTrips(c goredis.UniversalClient) *RoundTrips {
 func (r *RoundTrips) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.trips = nil
+	r.trips, r.cmds = nil, nil
 }
 
 // Trips are the round trips recorded since the last Reset, in order.
@@ -34,6 +35,13 @@ func (r *RoundTrips) Trips() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.trips...)
+}
+
+// Commands are the commands sent since the last Reset, in order.
+func (r *RoundTrips) Commands() []goredis.Cmder {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]goredis.Cmder(nil), r.cmds...)
 }
 
 func (r *RoundTrips) add(cmds []goredis.Cmder) {
@@ -44,6 +52,7 @@ func (r *RoundTrips) add(cmds []goredis.Cmder) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.trips = append(r.trips, strings.Join(names, "+"))
+	r.cmds = append(r.cmds, cmds...)
 }
 
 func (r *RoundTrips) DialHook(next goredis.DialHook) goredis.DialHook { return next }
