@@ -43,6 +43,7 @@ type options struct {
 	vegeta, dir, jsonOut string
 	partitions           int
 	loadNice             int
+	floor                bool
 }
 
 func main() {
@@ -70,6 +71,7 @@ func main() {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
 	fs.IntVar(&o.partitions, "partitions", 6, "partitions of the run's topic")
 	fs.IntVar(&o.loadNice, "load-nice", 0, "once the server and consumer run, lower this program's own priority (and so vegeta's) to this nice value: the load (sockets, producer, vegeta) then takes the CPU the system under test leaves, the nearest this one machine comes to load from other machines")
+	fs.BoolVar(&o.floor, "floor", false, "the machine's floor: every rep's two requests go to /healthz instead (same rate, same sockets, same events), so the HTTP p99 is what a request that reads nothing waits in the same rush; the API goals do not apply")
 	_ = fs.Parse(os.Args[1:])
 	if o.role == "producer" {
 		os.Exit(runProducer())
@@ -106,6 +108,7 @@ func logf(format string, a ...any) {
 const (
 	endpointMe  = "GET /api/v1/me"
 	endpointRep = "GET /api/v1/reps/{id}"
+	endpointOK  = "GET /healthz"
 )
 
 // rushRoutes are the rush's endpoints by the route patterns the server's histogram names.
@@ -119,6 +122,8 @@ func endpointOf(url string) string {
 		return endpointMe
 	case strings.HasPrefix(path, "api/v1/reps/"):
 		return endpointRep
+	case path == "healthz":
+		return endpointOK
 	}
 	return ""
 }

@@ -87,7 +87,11 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 	res := &rushResult{}
 	ts := make([]target, 0, 2*len(fl.reps))
 	for i, r := range fl.reps {
-		ts = append(ts, target{url: st.base + "/api/v1/me", token: fl.repTok[i]}, target{url: st.base + "/api/v1/reps/" + r.ID, token: fl.repTok[i]})
+		me, page := st.base+"/api/v1/me", st.base+"/api/v1/reps/"+r.ID
+		if o.floor {
+			me, page = st.base+"/healthz", st.base+"/healthz"
+		}
+		ts = append(ts, target{url: me, token: fl.repTok[i]}, target{url: page, token: fl.repTok[i]})
 	}
 	socks := &sockets{}
 	defer socks.closeAll()

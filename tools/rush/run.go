@@ -53,7 +53,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 		return nil, err
 	}
 	rep = &report{Command: commandLine(), Started: time.Now().UTC(), CPUs: runtime.NumCPU(), LoadAvgStart: procstat.LoadAvg(),
-		Reps: o.reps, Screens: o.screens, Window: o.window.String(), EventRate: o.eventRate, RateLimit: o.rateLimit, Dir: o.dir}
+		Reps: o.reps, Screens: o.screens, Window: o.window.String(), EventRate: o.eventRate, RateLimit: o.rateLimit, Dir: o.dir, Floor: o.floor}
 	logf("files in %s", o.dir)
 
 	// The floor: a schema of its own with the reps, contests and tokens.
