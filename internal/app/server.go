@@ -29,6 +29,11 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 		return err
 	}
 	defer closeStores()
+	go func() {
+		if n, err := store.LearnTeams(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("the reps' teams not read ahead: a rep's first page may take a second round trip", "err", err, "learnt", n)
+		}
+	}()
 	TuneServerGC(ctx)
 	cluster, err := KafkaCluster(cfg)
 	if err != nil {

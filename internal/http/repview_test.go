@@ -125,6 +125,31 @@ func TestATeamContestsStandingIsRightAfterARepChangesTeam(t *testing.T) {
 	}
 }
 
+// A node that has read the directory ahead (the server does at start: Store.LearnTeams) knows
+// each rep's team before the rep's first page, which then takes one round trip; without it the
+// first page of a rep in a team contest reads its places again on its team's boards.
+func TestARepsFirstPageTakesOneRoundTripOnceTeamsAreLearnt(t *testing.T) {
+	clock := newClock()
+	e := newEnv(t, withClock(clock))
+	_, team := e.seedTeamArrivals(clock.Now())
+	e.repPage(adminSecret, "cy") // what every arrival shares, and cy's team
+	trips := testenv.CountRoundTrips(e.store.Client())
+
+	e.repPage(adminSecret, "bo")
+	// (Without a balance in Redis, each page puts back the one PostgreSQL had: hsetnx.)
+	wantTrips(t, "bo's first page, the teams not learnt", trips, "hmget+hget+hget+evalsha", "evalsha+evalsha", "hsetnx")
+	n, err := e.store.LearnTeams(context.Background())
+	if err != nil || n != 3 {
+		t.Fatalf("learnt %d teams, %v; want the 3 reps'", n, err)
+	}
+	trips.Reset()
+	p := e.repPage(adminSecret, "ana")
+	wantTrips(t, "ana's first page, the teams learnt", trips, repPipeline, "hsetnx")
+	if p.standingIn(team) != `{"contest_id":"`+team+`","rank":1,"score":1500.5}` {
+		t.Fatalf("ana's page %+v", p)
+	}
+}
+
 // gatedBalances holds the ledger's balance reads until released, and counts them.
 type gatedBalances struct {
 	httpapi.LedgerReader

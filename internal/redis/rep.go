@@ -74,6 +74,32 @@ func (s *Store) repsOf(ids []string, cmd *goredis.SliceCmd, out map[string]bullp
 // asking Redis; ok is false when it has read none lately.
 func (s *Store) KnownTeam(repID string) (string, bool) { return s.reps.team(repID) }
 
+// LearnTeams reads the whole directory once, a page at a time, so that KnownTeam knows every
+// rep's team from the start rather than from each rep's first page: without it a node's first
+// page of a rep in a team contest took a second round trip (its places read again on the team's
+// boards), the case of every rep at a morning's first look after a deploy. It stops at half
+// the memo's bound (a larger floor learns the rest as before) and returns how many it learnt.
+func (s *Store) LearnTeams(ctx context.Context) (int, error) {
+	var cursor uint64
+	learnt := 0
+	for learnt < repMemoMax/2 {
+		kv, next, err := s.rdb.HScan(ctx, s.repsKey(), cursor, "", 1000).Result()
+		if err != nil {
+			return learnt, fmt.Errorf("redis: learn the reps' teams: %w", err)
+		}
+		ids, vals := make([]string, 0, len(kv)/2), make([]any, 0, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			ids, vals = append(ids, kv[i]), append(vals, kv[i+1])
+		}
+		s.reps.decode(ids, vals, make(map[string]bullpen.Rep, len(ids)))
+		learnt += len(ids)
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	return learnt, nil
+}
+
 // repMemo keeps directory entries decoded, by their JSON: a board page reads the same 50 entries
 // again and again, and decoding them was most of what reading them cost. An entry is always
 // read from Redis; only its decoding is saved, so a changed entry (other JSON) is seen at once.

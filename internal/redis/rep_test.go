@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"testing"
 
@@ -55,5 +56,31 @@ func TestAddRepsLeavesTheEntriesRedisHas(t *testing.T) {
 	}
 	if want := map[string]bullpen.Rep{"ana": moved, "bo": bo}; !maps.Equal(got, want) {
 		t.Fatalf("reps %v, want %v", got, want)
+	}
+}
+
+// LearnTeams reads the whole directory, over as many pages as it takes, into what KnownTeam
+// answers from.
+func TestLearnTeamsKnowsEveryRepsTeam(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	reps := make([]bullpen.Rep, 2500) // a hash table, scanned in pages
+	for i := range reps {
+		reps[i] = bullpen.Rep{RepID: fmt.Sprintf("r%d", i), Name: fmt.Sprintf("Rep %d", i), TeamID: fmt.Sprintf("t%d", i%7)}
+	}
+	if err := s.SetReps(ctx, reps); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.KnownTeam("r1"); ok {
+		t.Fatal("r1's team known before any read")
+	}
+	n, err := s.LearnTeams(ctx)
+	if err != nil || n != len(reps) {
+		t.Fatalf("learnt %d, %v; want %d", n, err, len(reps))
+	}
+	for _, r := range reps {
+		if team, ok := s.KnownTeam(r.RepID); !ok || team != r.TeamID {
+			t.Fatalf("%s: team %q (%v), want %q", r.RepID, team, ok, r.TeamID)
+		}
 	}
 }
