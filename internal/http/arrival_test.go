@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"bullpen/internal/bullpen"
 	httpapi "bullpen/internal/http"
 	"bullpen/internal/target"
+	"bullpen/internal/testenv"
 )
 
 // arrivalPage is what the tests read of GET /reps/{id} and of the rep:{id} snapshot.
@@ -124,6 +126,35 @@ func TestARepArrivesWithoutReadingPostgreSQL(t *testing.T) {
 	}
 	if n := reads.calls.Load(); n != 0 {
 		t.Fatalf("ana's arrival asked PostgreSQL %d times, want none", n)
+	}
+}
+
+// A rep with no points, on a complete projection (rebuilt: its generation mark set), arrives
+// without a balance read from the ledger or one put back in Redis: its balance is 0.
+func TestARepWithNoPointsArrivesWithoutReadingTheLedger(t *testing.T) {
+	clock := newClock()
+	reads := &pgReads{}
+	e := newEnvWired(t, reads.wire, withClock(clock))
+	e.seedArrivals(clock.Now())
+	bo := e.mustMint(adminSecret, bullpen.RoleRep, "bo")
+	e.repPage(adminSecret, "cy") // what every arrival shares
+	if err := e.store.SetGeneration(context.Background(), "g1"); err != nil {
+		t.Fatal(err)
+	}
+	reads.off.Store(true)
+	reads.calls.Store(0)
+	trips := testenv.CountRoundTrips(e.store.Client())
+	p := e.repPage(bo.Token, "bo")
+	if p.PointsBalance == nil || *p.PointsBalance != 0 {
+		t.Fatalf("bo's page %+v", p)
+	}
+	if n := reads.calls.Load(); n != 0 {
+		t.Fatalf("bo's arrival asked PostgreSQL %d times, want none", n)
+	}
+	for _, trip := range trips.Trips() {
+		if strings.Contains(trip, "hsetnx") {
+			t.Fatalf("bo's arrival put a balance back in Redis: %q", trips.Trips())
+		}
 	}
 }
 

@@ -49,9 +49,9 @@ func wantTrips(t *testing.T, what string, trips *testenv.RoundTrips, want ...str
 	trips.Reset()
 }
 
-// The whole pipeline of a rep's page: its entry, balance, attainment row (one target set) and
-// its places on the two open contests' boards.
-const repPipeline = "hmget+hget+hget+evalsha+evalsha"
+// The whole pipeline of a rep's page: its entry, balance (and whether the projection is
+// complete), attainment row (one target set) and its places on the two open contests' boards.
+const repPipeline = "hmget+hget+get+hget+evalsha+evalsha"
 
 func TestARepsPageAndSnapshotTakeOneRedisRoundTrip(t *testing.T) {
 	clock := newClock()
@@ -137,7 +137,7 @@ func TestARepsFirstPageTakesOneRoundTripOnceTeamsAreLearnt(t *testing.T) {
 
 	e.repPage(adminSecret, "bo")
 	// (Without a balance in Redis, each page puts back the one PostgreSQL had: hsetnx.)
-	wantTrips(t, "bo's first page, the teams not learnt", trips, "hmget+hget+hget+evalsha", "evalsha+evalsha", "hsetnx")
+	wantTrips(t, "bo's first page, the teams not learnt", trips, "hmget+hget+get+hget+evalsha", "evalsha+evalsha", "hsetnx")
 	n, err := e.store.LearnTeams(context.Background())
 	if err != nil || n != 3 {
 		t.Fatalf("learnt %d teams, %v; want the 3 reps'", n, err)

@@ -14,10 +14,17 @@ import (
 // On a cluster go-redis sends the pipeline to each node holding some of its keys, at once.
 // The directory entry's and the balance's errors are the answer's (their readers fall back
 // to the ledger); a place or an attainment row that cannot be read fails the call.
+//
+// A balance the projection lacks is 0 when the projection is complete (its generation mark
+// is set: written last by a rebuild, gone with a flush): every writer of the ledger (a batch,
+// a contest's final, an adjustment, a rebuild) writes the balances it moved once it has
+// committed, so a rep with none has no points. Without the mark it is not found, and its
+// reader asks the ledger, as it did for every rep without points before.
 func (s *Store) ReadRep(ctx context.Context, q standings.RepQuery) (standings.RepRead, error) {
 	var (
 		dir     *goredis.SliceCmd
 		balance *goredis.StringCmd
+		gen     *goredis.StringCmd
 		sets    []*goredis.StringCmd
 		places  []*goredis.Cmd
 	)
@@ -27,6 +34,7 @@ func (s *Store) ReadRep(ctx context.Context, q standings.RepQuery) (standings.Re
 		dir = p.HMGet(ctx, s.repsKey(), q.RepID)
 		if q.Balance {
 			balance = p.HGet(ctx, s.balancesKey(), q.RepID)
+			gen = p.Get(ctx, s.generationKey())
 		}
 		sets = s.repAttainmentCmds(ctx, p, q.SetIDs, q.RepID)
 		places = s.placeCmds(ctx, p, q.Places)
@@ -38,6 +46,9 @@ func (s *Store) ReadRep(ctx context.Context, q standings.RepQuery) (standings.Re
 	r.Rep, r.RepFound = found[q.RepID]
 	if balance != nil {
 		r.Balance, r.BalanceFound, r.BalanceErr = s.balanceOf(q.RepID, balance)
+		if !r.BalanceFound && r.BalanceErr == nil && gen.Err() == nil {
+			r.BalanceFound = true // a complete projection: no points
+		}
 	}
 	var err error
 	if r.Attainment, err = repAttainmentOf(q.SetIDs, q.RepID, sets); err != nil {

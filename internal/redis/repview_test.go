@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -62,7 +63,7 @@ func TestReadRepReadsARepsPageInOneRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr := trips.Trips(); !slices.Equal(tr, []string{"hmget+hget+hget+hget+evalsha+evalsha+evalsha"}) {
+	if tr := trips.Trips(); !slices.Equal(tr, []string{"hmget+hget+get+hget+hget+evalsha+evalsha+evalsha"}) {
 		t.Fatalf("round trips %q, want one pipeline of every read", tr)
 	}
 
@@ -171,5 +172,39 @@ func TestReadRepWithoutRedisReportsEachPartsError(t *testing.T) {
 		Places: []standings.PlaceQuery{{ContestID: "rev", PeriodKey: "2026-12", Entrant: "ana"}}})
 	if err == nil || got.RepErr == nil || got.BalanceErr == nil || got.RepFound || got.BalanceFound {
 		t.Fatalf("read %+v, %v: want the entry's, the balance's and the read's errors", got, err)
+	}
+}
+
+// A balance the projection lacks is 0 once the projection is complete (its generation mark
+// set, as a rebuild leaves it), and not found, for the ledger to answer, before it is or
+// after a flush.
+func TestAMissingBalanceIsZeroOnlyInACompleteProjection(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	if err := s.SetBalances(ctx, map[string]bullpen.Balance{"ana": {Points: 7, Version: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(rep string) string {
+		t.Helper()
+		r, err := s.ReadRep(ctx, standings.RepQuery{RepID: rep, Balance: true})
+		if err != nil || r.BalanceErr != nil {
+			t.Fatal(err, r.BalanceErr)
+		}
+		return fmt.Sprintf("%d %v", r.Balance, r.BalanceFound)
+	}
+	if got := read("bo") + ", " + read("ana"); got != "0 false, 7 true" {
+		t.Fatalf("no generation mark: %s", got)
+	}
+	if err := s.SetGeneration(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("bo") + ", " + read("ana"); got != "0 true, 7 true" {
+		t.Fatalf("a complete projection: %s", got)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("bo"); got != "0 false" {
+		t.Fatalf("after a flush: %s", got)
 	}
 }

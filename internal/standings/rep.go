@@ -19,7 +19,8 @@ type RepRead struct {
 	Rep      bullpen.Rep
 	RepFound bool  // false: the projection's directory has no entry for the rep
 	RepErr   error // the directory entry could not be read
-	// Balance is the rep's points balance, BalanceFound false when the projection has none.
+	// Balance is the rep's points balance, BalanceFound false when the projection has none
+	// and cannot say it is 0 (it is not known complete).
 	Balance      int64
 	BalanceFound bool
 	BalanceErr   error
