@@ -220,3 +220,17 @@ func TestARepWhoWinsTwoIncentivesInOneBatchGetsItsTrueBalance(t *testing.T) {
 		t.Fatalf("ana's balance %d, want 300", got)
 	}
 }
+
+// A redelivered event carries its rep's balance as the ledger has it, so a crash between the
+// commit and the projection's writes leaves no balance unwritten (the batch's reward included).
+func TestARedeliveredEventCarriesItsRepsBalance(t *testing.T) {
+	db := mustDB(t)
+	mustIncentive(t, db, "One", 1, 100)
+	if got := mustApply(t, db, wonDeal("e1", "ana", "D1"))["ana"]; got.Points != 100 {
+		t.Fatalf("ana's balance %+v, want 100 points", got)
+	}
+	again := mustApply(t, db, wonDeal("e1", "ana", "D1"), wonDeal("e2", "bo", "D2"))
+	if got, ok := again["ana"]; !ok || got.Points != 100 || got.Version == 0 {
+		t.Fatalf("the redelivery's balance of ana %+v (%v), want 100 points at the ledger's version", got, ok)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -145,6 +146,11 @@ func (db *DB) applyBatch(ctx context.Context, tx pgx.Tx, events []event.Event, s
 		}
 		res.Rows = append(res.Rows, rows...)
 		res.Reps = append(res.Reps, reps...)
+		// Their reps' balances too: a crash after the commit left them unwritten, and a rep
+		// with no balance in a complete projection is read as having no points.
+		if err := addBalances(ctx, tx, &res, reps); err != nil {
+			return res, err
+		}
 		vals, err := attainmentOfReps(ctx, tx, dups)
 		if err != nil {
 			return res, err
@@ -358,6 +364,28 @@ func touchedBy(ctx context.Context, tx pgx.Tx, eventIDs []string) ([]ingest.Row,
 		return nil, nil, fmt.Errorf("read reps of redelivered events: %w", err)
 	}
 	return st, reps, nil
+}
+
+// addBalances adds to res the ledger's balances of reps that res does not hold yet.
+func addBalances(ctx context.Context, tx pgx.Tx, res *ingest.Result, reps []bullpen.Rep) error {
+	var ids []string
+	for _, r := range reps {
+		if _, ok := res.Balances[r.RepID]; !ok {
+			ids = append(ids, r.RepID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	got, err := SumBalances(ctx, tx, ids)
+	if err != nil {
+		return fmt.Errorf("balances of redelivered events: %w", err)
+	}
+	if res.Balances == nil {
+		res.Balances = make(map[string]bullpen.Balance, len(got))
+	}
+	maps.Copy(res.Balances, got)
+	return nil
 }
 
 func countedJSON(cs []ingest.Counted) string {
