@@ -50,9 +50,9 @@ func (s *Store) NoticeChannel(channel string) string { return s.channelTag(chann
 // script; it returns the message as sent: {"type","channel","seq","epoch","data"}. data must be
 // a JSON value; typ and channel must need no JSON escaping (they are names the service makes).
 func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (string, error) {
-	var c publishCall
+	c := newPublishCall()
 	c.add(s.channelTag(channel), bullpen.Queued{Channel: channel, Type: typ, Data: data})
-	keys, args := c.keys, append([]any{newEpoch()}, c.args...)
+	keys, args := c.keys, c.withEpoch(newEpoch())
 	msg, err := publishScript.EvalSha(ctx, s.rdb, keys, args...).Text()
 	if isNoScript(err) {
 		if err := publishScript.Load(ctx, s.rdb).Err(); err != nil {
@@ -72,11 +72,20 @@ func (s *Store) Publish(ctx context.Context, channel, typ string, data []byte) (
 // milliseconds); 32 small messages already share most of a call's own cost.
 const publishCallMessages, publishCallBytes = 32, 32 << 10
 
-// publishCall is one call's keys and arguments, the fresh epoch (ARGV[1]) left out.
+// publishCall is one call's keys and arguments; args[0] (ARGV[1]) is the fresh epoch, set
+// when the call is sent.
 type publishCall struct {
 	keys  []string
 	args  []any
 	bytes int
+}
+
+func newPublishCall() publishCall { return publishCall{args: []any{nil}} }
+
+// withEpoch is the call's arguments with epoch as the fresh one.
+func (c *publishCall) withEpoch(epoch string) []any {
+	c.args[0] = epoch
+	return c.args
 }
 
 func (c *publishCall) full(next bullpen.Queued) bool {
@@ -96,10 +105,10 @@ func (c *publishCall) add(tag string, m bullpen.Queued) {
 // say), and a channel with one message in the page has a call of its own, as before.
 func (s *Store) publishCalls(msgs []bullpen.Queued) []publishCall {
 	var calls []publishCall
-	if !s.cluster {
+	if _, cluster := s.rdb.(*goredis.ClusterClient); !cluster {
 		for _, m := range msgs {
 			if len(calls) == 0 || calls[len(calls)-1].full(m) {
-				calls = append(calls, publishCall{})
+				calls = append(calls, newPublishCall())
 			}
 			calls[len(calls)-1].add(s.channelTag(m.Channel), m)
 		}
@@ -111,7 +120,7 @@ func (s *Store) publishCalls(msgs []bullpen.Queued) []publishCall {
 		if !ok || calls[i].full(m) {
 			i = len(calls)
 			open[m.Channel] = i
-			calls = append(calls, publishCall{})
+			calls = append(calls, newPublishCall())
 		}
 		calls[i].add(s.channelTag(m.Channel), m)
 	}
@@ -133,8 +142,8 @@ func (s *Store) PublishQueued(ctx context.Context, msgs []bullpen.Queued) error 
 			// One fresh epoch serves every channel of the page that has none: an epoch only has
 			// to differ from the same channel's earlier ones.
 			fresh := newEpoch()
-			for _, c := range calls {
-				publishScript.EvalSha(ctx, p, c.keys, append([]any{fresh}, c.args...)...)
+			for i := range calls {
+				publishScript.EvalSha(ctx, p, calls[i].keys, calls[i].withEpoch(fresh)...)
 			}
 			return nil
 		})

@@ -19,9 +19,6 @@ type Store struct {
 	rdb    goredis.UniversalClient
 	prefix string
 	reps   *repMemo // directory entries decoded lately, by their JSON
-	// cluster: the keys of one script call must share a slot (publishing groups a page by
-	// channel then, rather than taking it as it comes).
-	cluster bool
 }
 
 // Open connects to url (a server's or a cluster's, see NewClient) and checks that Redis answers.
@@ -34,8 +31,7 @@ func Open(ctx context.Context, url, prefix string) (*Store, error) {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("connect to redis: %w", err)
 	}
-	_, cluster := rdb.(*goredis.ClusterClient)
-	return &Store{rdb: rdb, prefix: prefix, reps: newRepMemo(), cluster: cluster}, nil
+	return &Store{rdb: rdb, prefix: prefix, reps: newRepMemo()}, nil
 }
 
 // Close closes the client.
