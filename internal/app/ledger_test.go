@@ -151,3 +151,38 @@ func TestTheLedgerExplainsTheBalanceEntryByEntry(t *testing.T) {
 		return json.Unmarshal(body, &rep) == nil && rep.PointsBalance == ledger.Balance
 	})
 }
+
+// TestABalanceWhoseWriteWasLostIsProjectedByTheConsumer commits adjustments as a server would
+// and never writes their balances to Redis (its write failed, or it was killed right after the
+// commit): within a projection check the consumer writes them from the ledger, the second over
+// the first, for a rep who had none (read as 0 in a complete projection) and one who had some.
+func TestABalanceWhoseWriteWasLostIsProjectedByTheConsumer(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	cfg.ProjectionCheck = 200 * time.Millisecond
+	db, store := openDB(t, cfg), openStore(t, cfg)
+	ctx := t.Context()
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO reps (rep_id) VALUES ('ana'), ('bo')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, bo, err := db.AddAdjustment(ctx, "bo", 7, "before", "admin"); err != nil || store.SetBalances(ctx, map[string]bullpen.Balance{"bo": bo}) != nil {
+		t.Fatal("bo's first adjustment", err)
+	}
+	startConsumer(t, cfg)
+	for _, a := range []struct {
+		rep    string
+		points int64
+	}{{"ana", 25}, {"ana", 5}, {"bo", 3}} {
+		if _, _, err := db.AddAdjustment(ctx, a.rep, a.points, "lost write", "admin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	balance := func(rep string) int64 {
+		p, _, err := store.Balance(ctx, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	testenv.Eventually(t, 10*time.Second, "the balances in the projection", func() bool { return balance("ana") == 30 && balance("bo") == 10 })
+}

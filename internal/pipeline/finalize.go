@@ -83,7 +83,7 @@ func (f *Finalizer) Once(ctx context.Context) error {
 		}
 		if len(balances) > 0 {
 			if err := f.Balances.SetBalances(ctx, balances); err != nil {
-				f.Log.Warn("finalizer: balances not projected; the next rebuild will", "err", err)
+				f.Log.Warn("finalizer: balances not projected; the projection check will write them", "err", err)
 			}
 		}
 		f.Log.Info("boards final", "contest", p.Contest.ID, "boards", boards, "contest_final", closing)

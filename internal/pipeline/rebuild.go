@@ -70,11 +70,42 @@ func EnsureProjection(ctx context.Context, from Source, to Target) (bool, error)
 	return true, Rebuild(ctx, from, to)
 }
 
+// Recorded is the ledger's record of the balances that writers outside a batch (a contest's
+// final, an adjustment) changed and write to the projection after their commit, which may fail
+// or be cut short (migration 019).
+type Recorded interface {
+	// ProjectBalances hands the ledger's balances of up to limit recorded reps to write and
+	// forgets them once it returned nil; it says how many records it took.
+	ProjectBalances(ctx context.Context, limit int, write func(map[string]bullpen.Balance) error) (int, error)
+}
+
+// recordedPage is how many records one ProjectBalances call takes.
+const recordedPage = 1000
+
+// ProjectRecorded writes the balances the ledger recorded as changed outside a batch, until
+// none is left. Each is the ledger's current balance with its version, so one that reached
+// the projection already, or a newer one, is kept.
+func ProjectRecorded(ctx context.Context, from Recorded, to Projection) error {
+	for {
+		n, err := from.ProjectBalances(ctx, recordedPage, func(b map[string]bullpen.Balance) error {
+			return to.SetBalances(ctx, b)
+		})
+		if err != nil || n < recordedPage {
+			return err
+		}
+	}
+}
+
 // WatchProjection checks the projection every interval and rebuilds it when Redis has lost it
-// (restarted empty, flushed), so boards come back without waiting for the next event. It runs
+// (restarted empty, flushed), so boards come back without waiting for the next event; then it
+// writes the balances recorded as changed outside a batch (ProjectRecorded), so one whose
+// write failed after its commit is right again within an interval of Redis answering. It runs
 // beside the batches: a batch's rows written during a rebuild carry newer versions than the
 // rebuild's, and the projection keeps the newest.
-func WatchProjection(ctx context.Context, from Source, to Target, interval time.Duration, log *slog.Logger) error {
+func WatchProjection(ctx context.Context, from interface {
+	Source
+	Recorded
+}, to Target, interval time.Duration, log *slog.Logger) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -87,8 +118,12 @@ func WatchProjection(ctx context.Context, from Source, to Target, interval time.
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Warn("projection check failed; will try again", "err", err)
+			continue
 		case rebuilt:
 			log.Info("projection was lost and has been rebuilt from the ledger")
+		}
+		if err := ProjectRecorded(ctx, from, to); err != nil && ctx.Err() == nil {
+			log.Warn("writing recorded balances failed; will try again", "err", err)
 		}
 	}
 }

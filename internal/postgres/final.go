@@ -85,6 +85,9 @@ func (db *DB) Finalize(ctx context.Context, c *contest.Contest, boards []string,
 		if balances, err = SumBalances(ctx, tx, paid); err != nil {
 			return err
 		}
+		if err := markUnprojected(ctx, tx, paid); err != nil {
+			return err
+		}
 		var notices []bullpen.Notice
 		for _, p := range prizes {
 			notices = append(notices, message.PointsFor(p.rep, message.Points{Points: p.points, Balance: balances[p.rep].Points,

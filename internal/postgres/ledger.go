@@ -158,6 +158,9 @@ func (db *DB) AddAdjustment(ctx context.Context, repID string, points int64, not
 			return err
 		}
 		balance = b[repID]
+		if err := markUnprojected(ctx, tx, []string{repID}); err != nil {
+			return err
+		}
 		if err := insertNotices(ctx, tx, []bullpen.Notice{adjustmentNotice(e, balance)}); err != nil {
 			return err
 		}

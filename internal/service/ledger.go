@@ -49,8 +49,9 @@ func (s *Ledger) Adjust(ctx context.Context, repID string, points int64, note, b
 	if err != nil {
 		return bullpen.LedgerEntry{}, bullpen.Balance{}, err
 	}
-	// The ledger is the truth: a projection that missed this is healed by the consumer's
-	// rebuild, so the committed entry is reported either way. The balance carries its version,
+	// The ledger is the truth, and recorded the rep's balance as changed: a projection that
+	// missed this is healed by the consumer's projection check (pipeline.WatchProjection), so
+	// the committed entry is reported either way. The balance carries its version,
 	// so a concurrent writer's newer balance that reached the projection first is kept.
 	if err := s.balances.SetBalances(ctx, map[string]bullpen.Balance{repID: balance}); err != nil {
 		s.log.Warn("write balance to redis", "rep_id", repID, "err", err)
