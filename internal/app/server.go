@@ -72,6 +72,8 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	}
 	defer stopMetrics()
 	log.Info("server listening", "addr", ln.Addr().String())
+	// The tokens read ahead and followed (a rep's first request of the day needs no read).
+	go srv.WatchTokens(ctx)
 	err = srv.Serve(ctx, ln, cfg.ShutdownTimeout)
 	log.Info("server stopped", "err", err)
 	return err

@@ -45,15 +45,22 @@ func (s *Server) AuthenticateHash(ctx context.Context, h []byte) (bullpen.Token,
 var errNoSecret = bullpen.Errorf(bullpen.EUnauthenticated, "a bearer token is required")
 
 // known is the token of the secret hashed to h when it needs no read: the bootstrap admin token,
-// or one this replica served lately.
+// or one this replica knows (tokens.go).
 func (s *Server) known(h []byte) (bullpen.Token, bool) {
 	// Comparing hashes keeps the comparison constant-time whatever the lengths.
 	if s.adminHash != nil && subtle.ConstantTimeCompare(h, s.adminHash) == 1 {
 		return bullpen.Token{ID: bullpen.AdminTokenID, Role: bullpen.RoleAdmin, Name: "bootstrap admin"}, true
 	}
-	t, ok := s.tokenCache.get(string(h), s.Now())
+	now := s.Now()
+	t, ok, touch := s.tokens.get(string(h), now)
 	// An entry carries when its secret stops working: past that it is read again, and refused.
-	return t, ok && bullpen.CheckSecret(t, s.Now()) == nil
+	if !ok || bullpen.CheckSecret(t, now) != nil {
+		return bullpen.Token{}, false
+	}
+	if touch {
+		s.touch(t.ID)
+	}
+	return t, true
 }
 
 // lookup reads the token of the secret hashed to h from the store.
@@ -61,6 +68,7 @@ func (s *Server) lookup(ctx context.Context, h []byte) (bullpen.Token, error) {
 	// Requests and sockets bringing the same token at once (a reconnect storm of displays, a
 	// page's parallel calls) read it once.
 	return flight.Do(ctx, &s.authFlight, string(h), func(ctx context.Context) (bullpen.Token, error) {
+		mark := s.tokens.mark()
 		t, err := s.TokenReader.TokenByHash(ctx, h)
 		if err != nil {
 			return t, err
@@ -68,10 +76,12 @@ func (s *Server) lookup(ctx context.Context, h []byte) (bullpen.Token, error) {
 		if err := bullpen.CheckSecret(t, s.Now()); err != nil {
 			return bullpen.Token{}, err
 		}
-		s.tokenCache.put(string(h), t, s.Now())
-		if t.LastUsedAt == nil || s.Now().Sub(*t.LastUsedAt) >= touchEvery {
+		now := s.Now()
+		if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchEvery {
 			s.touch(t.ID)
+			t.LastUsedAt = &now
 		}
+		s.tokens.put(string(h), t, now, mark)
 		return t, nil
 	})
 }
@@ -161,5 +171,5 @@ func nullIfEmpty(s string) *string {
 
 // ForgetToken drops a revoked or rotated token from the cache of this node.
 func (s *Server) ForgetToken(tokenID string) {
-	s.tokenCache.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
+	s.tokens.dropIf(func(t bullpen.Token) bool { return t.ID == tokenID })
 }

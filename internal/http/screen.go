@@ -102,8 +102,8 @@ func (s *Server) deleteScreen(c *fiber.Ctx) error {
 	if err := s.Screens.Delete(c.UserContext(), id, tokenIDOf(c)); err != nil {
 		return err
 	}
-	// Its display tokens are unbound: this node reads them again at once, the others within
-	// tokenTTL.
-	s.tokenCache.dropIf(func(t bullpen.Token) bool { return t.ScreenID == id })
+	// Its display tokens are unbound: this node reads them again at once, the others when
+	// they hear of the change (tokens.go), within tokenTTL.
+	s.tokens.dropIf(func(t bullpen.Token) bool { return t.ScreenID == id })
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -38,9 +38,9 @@ type Server struct {
 	metrics *metrics
 	purged  purgeClock
 	sockets Sockets // the live subsystem, once mounted (MountSockets)
-	// Short-lived caches: a token for a few seconds (a revocation drops it here at once, on
-	// other replicas within tokenTTL), a contest for contestTTL.
-	tokenCache *ttlCache[string, bullpen.Token]
+	// The tokens this node knows (tokens.go: a revocation drops one here at once, on other
+	// replicas within tokenTTL); a contest for contestTTL.
+	tokens tokenMemory
 	// authFlight shares one token lookup among the requests and sockets asking at once.
 	authFlight singleflight.Group
 	// touches are the tokens whose use is yet to be written (touch.go).
@@ -92,8 +92,8 @@ func New(d Deps) *Server {
 		d.Logger = slog.Default()
 	}
 	s := &Server{Deps: d, metrics: newMetrics(),
-		tokenCache: newTTLCache[string, bullpen.Token](tokenTTL, 100_000), contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000),
-		open: newTTLCache[struct{}, []*contest.Contest](contestTTL, 1), boards: newBoardCache(boardMaxAge, boardCacheBytes),
+		contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000),
+		open:     newTTLCache[struct{}, []*contest.Contest](contestTTL, 1), boards: newBoardCache(boardMaxAge, boardCacheBytes),
 		targets: targetsCache{maxAge: targetsMaxAge}}
 	s.exportSlots = make(chan struct{}, maxExports)
 	if d.AdminToken != "" {

@@ -26,6 +26,12 @@ type TokenReader interface {
 	// rotation) hashes to hash, with SecretUntil and Replaced set; expired or not.
 	TokenByHash(ctx context.Context, hash []byte) (bullpen.Token, error)
 	TouchTokens(ctx context.Context, ids []string) error
+	// LiveTokens calls fn with up to limit working tokens by the hash of each working secret,
+	// and returns the last token change before it read them (TokenChanges).
+	LiveTokens(ctx context.Context, limit int, fn func(hash []byte, t bullpen.Token)) (int64, error)
+	// TokenChanges returns the last token change and the ids of the tokens changed after
+	// since; complete is false when it cannot tell them all.
+	TokenChanges(ctx context.Context, since int64) (last int64, ids []string, complete bool, err error)
 	Tokens(ctx context.Context, limit, offset int) ([]bullpen.Token, error)
 }
 

@@ -222,3 +222,74 @@ func revokeToken(ctx context.Context, q Querier, id, by string) (time.Time, erro
 	}
 	return at.UTC(), nil
 }
+
+// TokenChanges returns the number of the last change of a token and the ids of the tokens
+// changed after since (migration 020), each once; complete is false when the log no longer
+// holds every change after since (it keeps a day), or the count went back (another database):
+// the caller can trust nothing it read before.
+func (db *DB) TokenChanges(ctx context.Context, since int64) (last int64, ids []string, complete bool, err error) {
+	rows, err := db.Pool.Query(ctx, `SELECT s.n, c.n, c.token_id FROM token_changes_seen s
+		LEFT JOIN token_changes c ON c.n > $1 ORDER BY c.n`, since)
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("read token changes: %w", err)
+	}
+	var first *int64
+	seen := map[string]bool{}
+	var n int64
+	var cn *int64
+	var id *string
+	_, err = pgx.ForEachRow(rows, []any{&n, &cn, &id}, func() error {
+		last = n
+		if cn == nil {
+			return nil
+		}
+		if first == nil {
+			v := *cn
+			first = &v
+		}
+		if !seen[*id] {
+			seen[*id] = true
+			ids = append(ids, *id)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("read token changes: %w", err)
+	}
+	complete = last >= since && (last == since || (first != nil && *first == since+1))
+	return last, ids, complete, nil
+}
+
+// LiveTokens calls fn with up to limit tokens that work now, each by its secret's hash (and
+// by the replaced secret's while that works too), and returns the number of the last change
+// of a token before they were read: a reader that follows TokenChanges from it misses none.
+func (db *DB) LiveTokens(ctx context.Context, limit int, fn func(hash []byte, t bullpen.Token)) (int64, error) {
+	var last int64
+	if err := db.Pool.QueryRow(ctx, `SELECT n FROM token_changes_seen`).Scan(&last); err != nil {
+		return 0, fmt.Errorf("read live tokens: %w", err)
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT `+tokenColumns+`, hash, previous_hash FROM tokens
+		WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) ORDER BY last_used_at DESC NULLS LAST LIMIT $1`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("read live tokens: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hash, previous []byte
+		t, err := scanToken(rows, &hash, &previous)
+		if err != nil {
+			return 0, fmt.Errorf("read live tokens: %w", err)
+		}
+		t.SecretUntil = bullpen.SecretUntil(t, false)
+		fn(hash, t)
+		if previous != nil {
+			r := t
+			r.Replaced, r.SecretUntil = true, bullpen.SecretUntil(t, true)
+			fn(previous, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("read live tokens: %w", err)
+	}
+	return last, nil
+}
