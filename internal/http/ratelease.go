@@ -29,6 +29,12 @@ import (
 // seldom wastes little. Limits under leaseShare requests per window keep the exact check,
 // a round trip per request. A refusal is kept until its Retry-After: nobody's requests pass
 // the shared limit before then.
+//
+// A token's first lease on a replica is asked for while its first requests go on: they spend
+// it ahead (up to its size), so a rep's first page waits for no round trip to the limiter. Any
+// later lease is waited for. If the shared limit had fewer requests left than were spent ahead,
+// those were served over it: at most one lease per replica, once per token (while the replica
+// keeps its lease: see maxLeases).
 const (
 	leaseShare   = 20
 	maxLeaseLife = time.Second
@@ -49,8 +55,9 @@ type lease struct {
 	mu      sync.Mutex
 	left    int       // requests in hand
 	until   time.Time // when those left are dropped
-	size    int       // the next lease's size
+	size    int       // the next lease's size (0: none asked for yet)
 	refused time.Time // the shared limit refuses until then
+	ahead   int       // requests spent ahead of the first lease, which is being asked for
 }
 
 func (ls *leases) get(key string, now time.Time) *lease {
@@ -80,7 +87,7 @@ func (l *lease) idle(now time.Time) bool {
 		return false
 	}
 	defer l.mu.Unlock()
-	return !now.Before(l.until) && !now.Before(l.refused)
+	return l.ahead == 0 && !now.Before(l.until) && !now.Before(l.refused)
 }
 
 // takeLeased decides one request of key under r from this replica's lease, taking a new lease
@@ -101,9 +108,16 @@ func (s *Server) takeLeased(c *fiber.Ctx, key string, r bullpen.Rate) bullpen.Ra
 		l.left--
 		return bullpen.RateDecision{Allowed: true}
 	}
+	if first := min(firstLease, most); l.size == 0 && l.ahead < first {
+		if l.ahead == 0 {
+			go s.askFirstLease(l, key, r, first)
+		}
+		l.ahead++
+		return bullpen.RateDecision{Allowed: true}
+	}
 	switch {
-	case l.size == 0:
-		l.size = firstLease
+	case l.size == 0: // the first lease is spent ahead and not here yet: ask for one more
+		return s.take(c, key, r, 1)
 	case l.left > 0: // dropped unspent: ask for less
 		l.size = max(1, l.size/2)
 	case now.Before(l.until): // spent in time: ask for more
@@ -114,7 +128,7 @@ func (s *Server) takeLeased(c *fiber.Ctx, key string, r bullpen.Rate) bullpen.Ra
 	defer cancel()
 	n, d, err := s.RateLimiter.TakeAtMost(ctx, key, r, min(l.size, most))
 	if err != nil {
-		s.notChecked(key, err)
+		s.notChecked(key, 1, err)
 		return bullpen.RateDecision{Allowed: true}
 	}
 	if n < 1 {
@@ -123,4 +137,24 @@ func (s *Server) takeLeased(c *fiber.Ctx, key string, r bullpen.Rate) bullpen.Ra
 	}
 	l.left, l.until = n-1, now.Add(min(maxLeaseLife, r.Per/leaseShare))
 	return bullpen.RateDecision{Allowed: true}
+}
+
+// askFirstLease takes a token's first lease on this replica and spends on it what was spent
+// ahead meanwhile.
+func (s *Server) askFirstLease(l *lease, key string, r bullpen.Rate, size int) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	asked := time.Now()
+	n, d, err := s.RateLimiter.TakeAtMost(ctx, key, r, size)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case err != nil:
+		s.notChecked(key, l.ahead, err)
+	case n < 1:
+		l.refused = asked.Add(d.RetryAfter)
+	default:
+		l.left, l.until = max(0, n-l.ahead), asked.Add(min(maxLeaseLife, r.Per/leaseShare))
+	}
+	l.size, l.ahead = size, 0
 }

@@ -53,7 +53,7 @@ func (s *Server) takeCtx(ctx context.Context, key string, r bullpen.Rate, n int)
 	defer cancel()
 	d, err := s.RateLimiter.Take(ctx, key, r, n)
 	if err != nil {
-		s.notChecked(key, err)
+		s.notChecked(key, 1, err)
 		return bullpen.RateDecision{Allowed: true}
 	}
 	return d
@@ -70,22 +70,22 @@ type uncheckedLog struct {
 	missed int // requests let through unchecked since the last line
 }
 
-// notChecked counts a request let through because the limiter did not answer, and logs it
+// notChecked counts n requests let through because the limiter did not answer, and logs them
 // with those since the last line, at most once per uncheckedEvery.
-func (s *Server) notChecked(key string, err error) {
-	s.metrics.unchecked.Inc()
+func (s *Server) notChecked(key string, n int, err error) {
+	s.metrics.unchecked.Add(float64(n))
 	u := &s.unchecked
 	now := s.Now()
 	u.mu.Lock()
-	u.missed++
+	u.missed += n
 	if !u.last.IsZero() && now.Sub(u.last) < uncheckedEvery {
 		u.mu.Unlock()
 		return
 	}
-	n := u.missed
+	missed := u.missed
 	u.last, u.missed = now, 0
 	u.mu.Unlock()
-	s.Logger.Warn("rate limit not checked", "key", key, "err", err, "requests", n, "since", uncheckedEvery)
+	s.Logger.Warn("rate limit not checked", "key", key, "err", err, "requests", missed, "since", uncheckedEvery)
 }
 
 func (s *Server) failuresKey(c *fiber.Ctx) string { return "authfail:" + s.clientAddr(c) }
