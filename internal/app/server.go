@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -30,7 +31,7 @@ func RunServer(ctx context.Context, cfg config.Config, ln net.Listener, log *slo
 	}
 	defer closeStores()
 	go func() {
-		if n, err := store.LearnTeams(ctx); err != nil && ctx.Err() == nil {
+		if n, err := store.LearnTeamsOnceComplete(ctx, time.Second); err != nil && ctx.Err() == nil {
 			log.Warn("the reps' teams not read ahead: a rep's first page may take a second round trip", "err", err, "learnt", n)
 		}
 	}()

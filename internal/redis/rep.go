@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -98,6 +99,27 @@ func (s *Store) LearnTeams(ctx context.Context) (int, error) {
 		}
 	}
 	return learnt, nil
+}
+
+// LearnTeamsOnceComplete is LearnTeams once the projection is complete (its generation mark,
+// which a rebuild writes last), checked every poll: a server started while the consumer
+// rebuilds the projection (Redis lost, or a fresh stack started at once) would learn part of
+// the directory, or none of it.
+func (s *Store) LearnTeamsOnceComplete(ctx context.Context, poll time.Duration) (int, error) {
+	for {
+		g, err := s.Generation(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if g != "" {
+			return s.LearnTeams(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(poll):
+		}
+	}
 }
 
 // repMemo keeps directory entries decoded, by their JSON: a board page reads the same 50 entries

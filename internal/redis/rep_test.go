@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"testing"
+	"time"
 
 	"bullpen/internal/bullpen"
 )
@@ -82,5 +83,37 @@ func TestLearnTeamsKnowsEveryRepsTeam(t *testing.T) {
 		if team, ok := s.KnownTeam(r.RepID); !ok || team != r.TeamID {
 			t.Fatalf("%s: team %q (%v), want %q", r.RepID, team, ok, r.TeamID)
 		}
+	}
+}
+
+// A node started while the projection is being rebuilt learns the directory once the rebuild
+// has marked it complete, not the part written so far.
+func TestLearnTeamsOnceCompleteWaitsForTheRebuild(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	if err := s.SetReps(ctx, []bullpen.Rep{{RepID: "ana", TeamID: "east"}}); err != nil {
+		t.Fatal(err)
+	}
+	type learnt struct {
+		n   int
+		err error
+	}
+	done := make(chan learnt, 1)
+	go func() {
+		n, err := s.LearnTeamsOnceComplete(ctx, 10*time.Millisecond)
+		done <- learnt{n, err}
+	}()
+	time.Sleep(50 * time.Millisecond) // a few checks of an incomplete projection
+	if err := s.SetReps(ctx, []bullpen.Rep{{RepID: "bo", TeamID: "west"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetGeneration(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-done; got.err != nil || got.n != 2 {
+		t.Fatalf("learnt %d, %v; want both reps", got.n, got.err)
+	}
+	if team, ok := s.KnownTeam("bo"); !ok || team != "west" {
+		t.Fatalf("bo's team %q (%v), written before the mark", team, ok)
 	}
 }
