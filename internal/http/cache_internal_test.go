@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,5 +61,92 @@ func TestSharedContestKeepsPathIDsOfFinishedRequests(t *testing.T) {
 		if key != e.v.ID {
 			t.Errorf("the cache holds contest %q under the key %q", e.v.ID, key)
 		}
+	}
+}
+
+// heldOpen answers OpenContests with one contest named after the call's number; every call
+// after the first waits for release.
+type heldOpen struct {
+	contestsByID
+	mu      sync.Mutex
+	calls   int
+	release chan struct{}
+}
+
+func (h *heldOpen) OpenContests(ctx context.Context, _ time.Time) ([]*contest.Contest, error) {
+	h.mu.Lock()
+	h.calls++
+	n := h.calls
+	h.mu.Unlock()
+	if n > 1 {
+		select {
+		case <-h.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return []*contest.Contest{{ID: fmt.Sprintf("read %d", n)}}, nil
+}
+
+func (h *heldOpen) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.calls
+}
+
+// Past half its life the open contests' copy is read again in the background, once, while the
+// requests go on with the copy; the new copy then serves past the old one's end. A read that
+// began before a drop keeps nothing.
+func TestTheOpenContestsAreRenewedWithoutStoppingTheRequests(t *testing.T) {
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	move := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	h := &heldOpen{release: make(chan struct{})}
+	s := New(Deps{Logger: testenv.Logger(t), ContestReader: h, Now: clock})
+	ctx := context.Background()
+	read := func() string {
+		t.Helper()
+		open, err := s.sharedOpenContests(ctx)
+		if err != nil || len(open) != 1 {
+			t.Fatalf("open contests %v, %v", open, err)
+		}
+		return open[0].ID
+	}
+	if got := read(); got != "read 1" {
+		t.Fatalf("first read %q", got)
+	}
+	move(contestTTL/2 + time.Millisecond)
+	for range 3 { // the renewal is held: each of these would wait for it
+		if got := read(); got != "read 1" {
+			t.Fatalf("past half its life %q, want the copy", got)
+		}
+	}
+	testenv.Eventually(t, 5*time.Second, "the renewal to start", func() bool { return h.count() == 2 })
+	close(h.release)
+	testenv.Eventually(t, 5*time.Second, "the renewal kept", func() bool {
+		open, ok := s.open.young(struct{}{}, clock())
+		return ok && open[0].ID == "read 2"
+	})
+	move(contestTTL/2 - time.Millisecond/2) // past the first copy's life, within half the renewed one's
+	if got := read(); got != "read 2" {
+		t.Fatalf("past the first copy's life %q, want the renewed copy", got)
+	}
+	if n := h.count(); n != 2 {
+		t.Fatalf("%d reads, want 2: one renewal for the requests past half the life", n)
+	}
+
+	// A renewal under way when the contests change is not kept.
+	h.release = make(chan struct{})
+	move(contestTTL / 4) // the renewed copy past half its life
+	if got := read(); got != "read 2" {
+		t.Fatalf("%q, want the renewed copy while it is read again", got)
+	}
+	testenv.Eventually(t, 5*time.Second, "the second renewal to start", func() bool { return h.count() == 3 })
+	s.forgetContestHere("any")
+	close(h.release)
+	time.Sleep(50 * time.Millisecond) // the renewal's put, had it been kept
+	if got := read(); got != "read 4" {
+		t.Fatalf("after a drop %q, want a read of its own (not the renewal begun before it)", got)
 	}
 }
