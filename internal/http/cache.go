@@ -36,9 +36,10 @@ func newTTLCache[K comparable, V any](ttl time.Duration, max int) *ttlCache[K, V
 	return &ttlCache[K, V]{ttl: ttl, max: max, m: map[K]ttlEntry[V]{}}
 }
 
-func (c *ttlCache[K, V]) get(k K, now time.Time) (V, bool) {
-	v, ok, _, _ := c.lookup(k, now, false)
-	return v, ok
+// fresh is k's entry when one younger than age is kept.
+func (c *ttlCache[K, V]) fresh(k K, now time.Time, age time.Duration) (ttlEntry[V], bool) {
+	e, ok := c.m[k]
+	return e, ok && now.Sub(e.at) < age && !now.Before(e.at)
 }
 
 // lookup is the value of k when one younger than ttl is kept, and where the drops stand now.
@@ -47,10 +48,9 @@ func (c *ttlCache[K, V]) get(k K, now time.Time) (V, bool) {
 func (c *ttlCache[K, V]) lookup(k K, now time.Time, claim bool) (v V, ok bool, gen uint64, renew bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[k]
-	if !ok || now.Sub(e.at) >= c.ttl || now.Before(e.at) {
-		var zero V
-		return zero, false, c.gen, false
+	e, ok := c.fresh(k, now, c.ttl)
+	if !ok {
+		return v, false, c.gen, false
 	}
 	if claim && !e.renewing && now.Sub(e.at) >= c.ttl/2 {
 		e.renewing, renew = true, true
@@ -63,18 +63,8 @@ func (c *ttlCache[K, V]) lookup(k K, now time.Time, claim bool) (v V, ok bool, g
 func (c *ttlCache[K, V]) young(k K, now time.Time) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[k]
-	if !ok || now.Sub(e.at) >= c.ttl/2 || now.Before(e.at) {
-		var zero V
-		return zero, false
-	}
-	return e.v, true
-}
-
-func (c *ttlCache[K, V]) put(k K, v V, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.putLocked(k, v, now)
+	e, ok := c.fresh(k, now, c.ttl/2)
+	return e.v, ok
 }
 
 // putFrom keeps v, read from at, unless a drop came after gen or a read begun later is kept.
@@ -84,10 +74,6 @@ func (c *ttlCache[K, V]) putFrom(k K, v V, at time.Time, gen uint64) {
 	if e, ok := c.m[k]; c.gen != gen || ok && e.at.After(at) {
 		return
 	}
-	c.putLocked(k, v, at)
-}
-
-func (c *ttlCache[K, V]) putLocked(k K, v V, at time.Time) {
 	if len(c.m) >= c.max {
 		clear(c.m)
 	}

@@ -233,9 +233,8 @@ func (db *DB) TokenChanges(ctx context.Context, since int64) (last int64, ids []
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("read token changes: %w", err)
 	}
-	var first *int64
 	seen := map[string]bool{}
-	var n int64
+	var n, held int64
 	var cn *int64
 	var id *string
 	_, err = pgx.ForEachRow(rows, []any{&n, &cn, &id}, func() error {
@@ -243,10 +242,7 @@ func (db *DB) TokenChanges(ctx context.Context, since int64) (last int64, ids []
 		if cn == nil {
 			return nil
 		}
-		if first == nil {
-			v := *cn
-			first = &v
-		}
+		held++
 		if !seen[*id] {
 			seen[*id] = true
 			ids = append(ids, *id)
@@ -256,7 +252,9 @@ func (db *DB) TokenChanges(ctx context.Context, since int64) (last int64, ids []
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("read token changes: %w", err)
 	}
-	complete = last >= since && (last == since || (first != nil && *first == since+1))
+	// The changes are numbered without gaps: the log holds every one past since when it holds
+	// last - since of them.
+	complete = last >= since && held == last-since
 	return last, ids, complete, nil
 }
 
