@@ -18,8 +18,9 @@ import (
 // A balance the projection lacks is 0 when the projection is complete (its generation mark
 // is set: written last by a rebuild, gone with a flush): every writer of the ledger (a batch,
 // a contest's final, an adjustment, a rebuild) writes the balances it moved once it has
-// committed (a redelivered batch writes its reps' again), so a rep with none has no points. Without the mark it is not found, and its
-// reader asks the ledger, as it did for every rep without points before.
+// committed (a redelivered batch writes its reps' again; a final's or an adjustment's write
+// that failed is redone by the consumer's projection check), so a rep with none has no points.
+// Without the mark it is not found, and its reader asks the ledger.
 func (s *Store) ReadRep(ctx context.Context, q standings.RepQuery) (standings.RepRead, error) {
 	var (
 		dir     *goredis.SliceCmd
