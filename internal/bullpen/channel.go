@@ -1,6 +1,7 @@
 package bullpen
 
-// HistoryLength is the most messages a channel keeps for clients that come back with `since`.
+// HistoryLength is the most messages a channel gives back to clients that come back with
+// `since` (its store may hold a few more between trims, and never gives them).
 const HistoryLength = 500
 
 // ChannelState is where a live channel stands in the channel log: its epoch ("" if it has none

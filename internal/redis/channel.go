@@ -180,7 +180,8 @@ func newEpoch() string {
 // it without knowing Redis).
 type ChannelState = bullpen.ChannelState
 
-// Channel reads a channel's epoch, seq and history in one transaction, so they agree.
+// Channel reads a channel's epoch, seq and history (its length's worth, as ChannelTail gives at
+// most) in one transaction, so they agree.
 func (s *Store) Channel(ctx context.Context, channel string) (ChannelState, error) {
 	var epoch *goredis.StringCmd
 	var seq *goredis.StringCmd
@@ -188,7 +189,7 @@ func (s *Store) Channel(ctx context.Context, channel string) (ChannelState, erro
 	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		epoch = p.Get(ctx, s.epochKey(channel))
 		seq = p.Get(ctx, s.seqKey(channel))
-		hist = p.LRange(ctx, s.historyKey(channel), 0, -1)
+		hist = p.LRange(ctx, s.historyKey(channel), -int64(historyLength(channel)), -1)
 		return nil
 	})
 	if err != nil && !errors.Is(err, goredis.Nil) {
@@ -211,12 +212,13 @@ var tailScript = goredis.NewScript(tailSource)
 // for every subscribe was the cost of a reconnect storm.
 func (s *Store) ChannelTail(ctx context.Context, channel string, since int64, min int) (ChannelState, error) {
 	keys := []string{s.seqKey(channel), s.epochKey(channel), s.historyKey(channel)}
-	res, err := tailScript.EvalSha(ctx, s.rdb, keys, since, min).StringSlice()
+	keep := historyLength(channel)
+	res, err := tailScript.EvalSha(ctx, s.rdb, keys, since, min, keep).StringSlice()
 	if isNoScript(err) {
 		if err := tailScript.Load(ctx, s.rdb).Err(); err != nil {
 			return ChannelState{}, fmt.Errorf("redis: read the tail of channel %s: %w", channel, err)
 		}
-		res, err = tailScript.EvalSha(ctx, s.rdb, keys, since, min).StringSlice()
+		res, err = tailScript.EvalSha(ctx, s.rdb, keys, since, min, keep).StringSlice()
 	}
 	if err != nil {
 		return ChannelState{}, fmt.Errorf("redis: read the tail of channel %s: %w", channel, err)

@@ -126,6 +126,49 @@ func TestRepChannelsKeepAShorterHistory(t *testing.T) {
 	}
 }
 
+// A history is trimmed once it is an eighth over its length, not at every message: the list
+// never holds more than that, and no read gives more than the length, whatever since asks.
+func TestAHistoryIsTrimmedInStepsAndReadToItsLength(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		channel    string
+		keep, most int64
+	}{{"rep:ana", 100, 112}, {"floor", 500, 562}} {
+		longest := int64(0)
+		for i := range 3 * c.most {
+			msg := bullpen.Queued{Channel: c.channel, Type: "rank", Data: []byte(fmt.Sprint(i))}
+			if err := s.PublishQueued(ctx, []bullpen.Queued{msg}); err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.Client().LLen(ctx, s.HistoryKey(c.channel)).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			longest = max(longest, n)
+		}
+		if longest != c.most { // the push that would make it most+1 trims it back to keep
+			t.Errorf("%s: its list held at most %d messages, want %d", c.channel, longest, c.most)
+		}
+		n, _ := s.Client().LLen(ctx, s.HistoryKey(c.channel)).Result()
+		if n <= c.keep {
+			t.Errorf("%s: %d messages left after %d, want more than %d: it was trimmed at every message", c.channel, n, 3*c.most, c.keep)
+		}
+		seq := 3 * c.most
+		st, err := s.ChannelTail(ctx, c.channel, seq-n, 0) // since the oldest the list holds
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(st.History)) != c.keep || st.Seq != seq {
+			t.Errorf("%s: a tail since %d gave %d messages (seq %d), want the last %d", c.channel, seq-n, len(st.History), st.Seq, c.keep)
+		}
+		var last struct{ Seq int64 }
+		if err := json.Unmarshal([]byte(st.History[len(st.History)-1]), &last); err != nil || last.Seq != seq {
+			t.Errorf("%s: the tail ends with %s, want seq %d", c.channel, st.History[len(st.History)-1], seq)
+		}
+	}
+}
+
 // publishCalls counts the publishing script's calls among cmds, and the messages in the largest.
 func publishCalls(cmds []goredis.Cmder) (calls, most int) {
 	for _, cmd := range cmds {
