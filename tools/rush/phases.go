@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"bullpen/tools/internal/child"
 	"bullpen/tools/internal/kafkaadmin"
@@ -36,20 +39,24 @@ type rushResult struct {
 // cpuUse is cores used (1.0 = one core busy) between two moments.
 type cpuUse struct {
 	Server, Consumer, Machine, Cores float64
+	// Redis is the Redis server's own CPU time (INFO cpu): the run's single Redis, with
+	// whatever else uses it meanwhile.
+	Redis float64
 	// Load is this program (its sockets' clients) and the children it reaped meanwhile
 	// (vegeta): the share of the machine the load itself took.
 	Load float64
 }
 
 type cpuMark struct {
-	at                                  time.Time
-	server, consumer, load, busy, total float64
+	at                                         time.Time
+	server, consumer, redis, load, busy, total float64
 }
 
 func markCPU(st *stack) cpuMark {
 	m := cpuMark{at: time.Now()}
 	m.server, _, _ = procstat.Times(st.server)
 	m.consumer, _, _ = procstat.Times(st.consumer)
+	m.redis = redisCPU(st.redis)
 	self, reaped, _ := procstat.Times(os.Getpid())
 	m.load = self + reaped
 	m.busy, m.total = procstat.Machine()
@@ -59,7 +66,31 @@ func markCPU(st *stack) cpuMark {
 func cpuBetween(a, b cpuMark) cpuUse {
 	sec := b.at.Sub(a.at).Seconds()
 	return cpuUse{Server: (b.server - a.server) / sec, Consumer: (b.consumer - a.consumer) / sec,
-		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec, Load: (b.load - a.load) / sec}
+		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec, Load: (b.load - a.load) / sec,
+		Redis: (b.redis - a.redis) / sec}
+}
+
+// redisCPU is the seconds of CPU the Redis server has used (user and system, INFO cpu); 0
+// when it cannot be read.
+func redisCPU(c goredis.UniversalClient) float64 {
+	if c == nil {
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	info, err := c.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var sum float64
+	for line := range strings.SplitSeq(info, "\r\n") {
+		k, v, _ := strings.Cut(line, ":")
+		if k == "used_cpu_sys" || k == "used_cpu_user" {
+			f, _ := strconv.ParseFloat(v, 64)
+			sum += f
+		}
+	}
+	return sum
 }
 
 // plans lays out the sockets: the screens spread evenly among the reps, each rep on its own

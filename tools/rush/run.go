@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"bullpen/internal/config"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
@@ -26,6 +28,7 @@ type stack struct {
 	admin           string
 	server          int // pids
 	consumer        int
+	redis           goredis.UniversalClient // the run's Redis, for its CPU time
 }
 
 func run(ctx context.Context, o options) (rep *report, err error) {
@@ -101,6 +104,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	if err != nil {
 		return rep, err
 	}
+	st.redis = store.Client()
 	if err := putTargets(ctx, st.base, st.admin, fl.reps); err != nil {
 		return rep, err
 	}
