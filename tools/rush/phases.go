@@ -40,7 +40,7 @@ type rushResult struct {
 type cpuUse struct {
 	Server, Consumer, Machine, Cores float64
 	// Redis is the Redis server's own CPU time (INFO cpu): the run's single Redis, with
-	// whatever else uses it meanwhile.
+	// whatever else uses it meanwhile (redisUnknown: it could not be read).
 	Redis float64
 	// Load is this program (its sockets' clients) and the children it reaped meanwhile
 	// (vegeta): the share of the machine the load itself took.
@@ -65,13 +65,20 @@ func markCPU(st *stack) cpuMark {
 
 func cpuBetween(a, b cpuMark) cpuUse {
 	sec := b.at.Sub(a.at).Seconds()
+	redis := redisUnknown
+	if a.redis > 0 && b.redis > 0 {
+		redis = (b.redis - a.redis) / sec
+	}
 	return cpuUse{Server: (b.server - a.server) / sec, Consumer: (b.consumer - a.consumer) / sec,
 		Machine: (b.busy - a.busy) / sec, Cores: (b.total - a.total) / sec, Load: (b.load - a.load) / sec,
-		Redis: (b.redis - a.redis) / sec}
+		Redis: redis}
 }
 
+// redisUnknown is cpuUse.Redis when Redis's CPU could not be read at either end.
+const redisUnknown = -1.0
+
 // redisCPU is the seconds of CPU the Redis server has used (user and system, INFO cpu); 0
-// when it cannot be read.
+// when it cannot be read (a running Redis has always used some).
 func redisCPU(c goredis.UniversalClient) float64 {
 	if c == nil {
 		return 0

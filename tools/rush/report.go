@@ -79,8 +79,12 @@ func (r *report) print(w io.Writer) {
 			}
 		}
 		p("  events: the consumer committed %.0f/s during the rush, %d behind at its end", x.AppliedPerSec, x.LagAtEnd)
-		p("  CPU during the rush (cores): server %.2f, consumer %.2f, Redis %.2f, the load (sockets, vegeta) %.2f, whole machine %.2f of %.0f",
-			x.CPU.Server, x.CPU.Consumer, x.CPU.Redis, x.CPU.Load, x.CPU.Machine, x.CPU.Cores)
+		redis := "unknown"
+		if x.CPU.Redis != redisUnknown {
+			redis = fmt.Sprintf("%.2f", x.CPU.Redis)
+		}
+		p("  CPU during the rush (cores): server %.2f, consumer %.2f, Redis %s, the load (sockets, vegeta) %.2f, whole machine %.2f of %.0f",
+			x.CPU.Server, x.CPU.Consumer, redis, x.CPU.Load, x.CPU.Machine, x.CPU.Cores)
 		var bad, fiveXX int
 		for code, n := range h.StatusCodes {
 			if code != "200" {
