@@ -256,7 +256,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	}
 	pgPort := int(db.Pool.Config().ConnConfig.Port)
 	pt := parties{self: os.Getpid(), server: server.Process.Pid, consumer: consumer.Process.Pid,
-		postmaster: procstat.ListenerPID(pgPort), kafka: procstat.ListenerPID(portOf(cfg.KafkaBrokers[0])), redis: procstat.ListenerPID(redisPort(cfg.RedisURL))}
+		postmaster: procstat.ListenerPID(pgPort), kafka: procstat.ListenerPID(portOf(cfg.KafkaBrokers[0])), redis: procstat.URLListenerPID(cfg.RedisURL, 6379)}
 	logf("server pid %d on %s, consumer pid %d, postgres %d, kafka %d, redis %d", pt.server, addr, pt.consumer, pt.postmaster, pt.kafka, pt.redis)
 
 	// Producer: a process of its own, as the CRM would be.
@@ -467,14 +467,6 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 }
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
-
-func redisPort(u string) int {
-	opt, err := goredisPort(u)
-	if err != nil {
-		return 6379
-	}
-	return opt
-}
 
 // connectAll connects every client, conc at a time.
 func connectAll(ctx context.Context, e *env, clients []*client, conc int, onConnected func(n int)) (int, int) {

@@ -8,12 +8,9 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	goredis "github.com/redis/go-redis/v9"
 
 	"bullpen/tools/internal/child"
 	"bullpen/tools/internal/kafkaadmin"
@@ -39,8 +36,9 @@ type rushResult struct {
 // cpuUse is cores used (1.0 = one core busy) between two moments.
 type cpuUse struct {
 	Server, Consumer, Machine, Cores float64
-	// Redis is the Redis server's own CPU time (INFO cpu): the run's single Redis, with
-	// whatever else uses it meanwhile (redisUnknown: it could not be read).
+	// Redis is the Redis server's own CPU time (the process listening on its URL's port, as
+	// for the other tools): the run's Redis, with whatever else uses it meanwhile
+	// (redisUnknown: it could not be read).
 	Redis float64
 	// Load is this program (its sockets' clients) and the children it reaped meanwhile
 	// (vegeta): the share of the machine the load itself took.
@@ -56,7 +54,7 @@ func markCPU(st *stack) cpuMark {
 	m := cpuMark{at: time.Now()}
 	m.server, _, _ = procstat.Times(st.server)
 	m.consumer, _, _ = procstat.Times(st.consumer)
-	m.redis = redisCPU(st.redis)
+	m.redis, _, _ = procstat.Times(st.redis) // 0 when pid 0 or gone
 	self, reaped, _ := procstat.Times(os.Getpid())
 	m.load = self + reaped
 	m.busy, m.total = procstat.Machine()
@@ -76,29 +74,6 @@ func cpuBetween(a, b cpuMark) cpuUse {
 
 // redisUnknown is cpuUse.Redis when Redis's CPU could not be read at either end.
 const redisUnknown = -1.0
-
-// redisCPU is the seconds of CPU the Redis server has used (user and system, INFO cpu); 0
-// when it cannot be read (a running Redis has always used some).
-func redisCPU(c goredis.UniversalClient) float64 {
-	if c == nil {
-		return 0
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	info, err := c.Info(ctx, "cpu").Result()
-	if err != nil {
-		return 0
-	}
-	var sum float64
-	for line := range strings.SplitSeq(info, "\r\n") {
-		k, v, _ := strings.Cut(line, ":")
-		if k == "used_cpu_sys" || k == "used_cpu_user" {
-			f, _ := strconv.ParseFloat(v, 64)
-			sum += f
-		}
-	}
-	return sum
-}
 
 // plans lays out the sockets: the screens spread evenly among the reps, each rep on its own
 // channel and a contest, each screen on the floor and a contest, contests taken in turn.

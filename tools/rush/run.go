@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"bullpen/internal/config"
 	"bullpen/internal/postgres"
 	"bullpen/internal/redis"
@@ -28,7 +26,7 @@ type stack struct {
 	admin           string
 	server          int // pids
 	consumer        int
-	redis           goredis.UniversalClient // the run's Redis, for its CPU time
+	redis           int // the Redis server's pid (0: not found), for its CPU time
 }
 
 func run(ctx context.Context, o options) (rep *report, err error) {
@@ -104,7 +102,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	if err != nil {
 		return rep, err
 	}
-	st.redis = store.Client()
+	st.redis = procstat.URLListenerPID(cfg.RedisURL, 6379)
 	if err := putTargets(ctx, st.base, st.admin, fl.reps); err != nil {
 		return rep, err
 	}

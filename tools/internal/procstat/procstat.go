@@ -5,6 +5,7 @@ package procstat
 import (
 	"bufio"
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,6 +67,23 @@ func Children(pid int) []int {
 		}
 	}
 	return out
+}
+
+// URLListenerPID returns the process that listens on the port a service's URL names
+// (redis://127.0.0.1:26379/0, say), or on defaultPort when it names none; 0 if none is found
+// or the URL does not parse.
+func URLListenerPID(rawURL string, defaultPort int) int {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return 0
+	}
+	port := defaultPort
+	if u.Port() != "" {
+		if port, err = strconv.Atoi(u.Port()); err != nil {
+			return 0
+		}
+	}
+	return ListenerPID(port)
 }
 
 // ListenerPID returns the process that listens on TCP port (0 if none is found).
