@@ -68,9 +68,10 @@ func TestSharedContestKeepsPathIDsOfFinishedRequests(t *testing.T) {
 // after the first waits for release.
 type heldOpen struct {
 	contestsByID
-	mu      sync.Mutex
-	calls   int
-	release chan struct{}
+	mu       sync.Mutex
+	calls    int
+	answered int // the calls that have returned
+	release  chan struct{}
 }
 
 func (h *heldOpen) OpenContests(ctx context.Context, _ time.Time) ([]*contest.Contest, error) {
@@ -78,6 +79,7 @@ func (h *heldOpen) OpenContests(ctx context.Context, _ time.Time) ([]*contest.Co
 	h.calls++
 	n := h.calls
 	h.mu.Unlock()
+	defer func() { h.mu.Lock(); h.answered++; h.mu.Unlock() }()
 	if n > 1 {
 		select {
 		case <-h.release:
@@ -145,7 +147,12 @@ func TestTheOpenContestsAreRenewedWithoutStoppingTheRequests(t *testing.T) {
 	testenv.Eventually(t, 5*time.Second, "the second renewal to start", func() bool { return h.count() == 3 })
 	s.forgetContestHere("any")
 	close(h.release)
-	time.Sleep(50 * time.Millisecond) // the renewal's put, had it been kept
+	testenv.Eventually(t, 5*time.Second, "the renewal to be answered", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.answered == 3
+	})
+	time.Sleep(50 * time.Millisecond) // then its put, had it been kept
 	if got := read(); got != "read 4" {
 		t.Fatalf("after a drop %q, want a read of its own (not the renewal begun before it)", got)
 	}

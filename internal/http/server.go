@@ -56,7 +56,7 @@ type Server struct {
 	boardFlight singleflight.Group
 	// The current target sets for targetsMaxAge, dropped when targets are written here;
 	// targetFlight shares one read among the requests and sockets asking at once.
-	targets      targetsCache
+	targets      *ttlCache[struct{}, *currentTargets]
 	targetFlight singleflight.Group
 	// balanceReads reads the balances the projection lacks from the ledger, in batches
 	// (balances.go).
@@ -94,7 +94,7 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, metrics: newMetrics(),
 		contests: newTTLCache[string, *contest.Contest](contestTTL, 10_000),
 		open:     newTTLCache[struct{}, []*contest.Contest](contestTTL, 1), boards: newBoardCache(boardMaxAge, boardCacheBytes),
-		targets: targetsCache{maxAge: targetsMaxAge}}
+		targets: newTTLCache[struct{}, *currentTargets](targetsMaxAge, 1)}
 	s.exportSlots = make(chan struct{}, maxExports)
 	if d.AdminToken != "" {
 		s.adminHash = bullpen.HashSecret(d.AdminToken)

@@ -71,7 +71,7 @@ func (s *Server) putTargets(c *fiber.Ctx) error {
 		return err
 	}
 	out, err := s.Targets.Put(c.UserContext(), req, tokenIDOf(c))
-	s.targets.drop() // even on an error: a commit whose answer was lost is a write all the same
+	s.forgetTargets() // even on an error: a commit whose answer was lost is a write all the same
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *Server) deleteTarget(c *fiber.Ctx) error {
 		}
 	}
 	err := s.Targets.Delete(c.UserContext(), k, c.Query("rep_id"), tokenIDOf(c))
-	s.targets.drop() // even on an error: a commit whose answer was lost is a write all the same
+	s.forgetTargets() // even on an error: a commit whose answer was lost is a write all the same
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func TestAReadBegunBeforeATargetWriteIsNeitherSharedNorKept(t *testing.T) {
 	}
 	before := read()
 	<-held.begun // the read is under way when the write commits
-	s.targets.drop()
+	s.forgetTargets()
 	after := read()
 	select {
 	case <-held.begun:
@@ -73,24 +73,17 @@ func TestAReadBegunBeforeATargetWriteIsNeitherSharedNorKept(t *testing.T) {
 	if got := (<-before).of("ana", now)[0].Reps[0].Target; got != 100 {
 		t.Fatalf("the first read got %v", got)
 	}
-	cur, _, ok := s.targets.get(now)
+	cur, ok, _, _ := s.targets.lookup(struct{}{}, now, false)
 	if !ok || cur.of("ana", now)[0].Reps[0].Target != 200 {
 		t.Fatalf("kept %+v, %v: want the read after the write", cur, ok)
 	}
 }
 
-func TestTargetsCacheForgetsByAgeAndLeavesOutEndedSets(t *testing.T) {
-	c := targetsCache{maxAge: 2 * time.Second}
+// A rep's sets are those of the copy still current at the time asked: one that ended since
+// the read is left out at once (how long the copy itself is kept: TestTTLCacheForgets…).
+func TestTheTargetsCopyLeavesOutEndedSets(t *testing.T) {
 	now := time.Now()
-	_, gen, _ := c.get(now)
-	c.put(indexTargets(setOf("ana", 100, now.Add(time.Minute)), now), gen)
-	cur, _, ok := c.get(now.Add(1999 * time.Millisecond))
-	if !ok {
-		t.Fatal("a copy younger than the max age was not kept")
-	}
-	if _, _, ok := c.get(now.Add(2 * time.Second)); ok {
-		t.Fatal("a copy as old as the max age was served")
-	}
+	cur := indexTargets(setOf("ana", 100, now.Add(time.Minute)), now)
 	if len(cur.of("ana", now)) != 1 || len(cur.of("bo", now)) != 0 {
 		t.Fatalf("ana's sets %v, bo's %v", cur.of("ana", now), cur.of("bo", now))
 	}
@@ -139,7 +132,7 @@ func TestTargetsCacheIsReadAgainBeforeItAges(t *testing.T) {
 	}
 	held.answers[1] <- setOf("ana", 200, end)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if cur, _, ok := s.targets.get(now()); ok && cur.at.Equal(now()) {
+		if _, ok := s.targets.young(struct{}{}, now()); ok { // kept from when its read began
 			break
 		}
 		if time.Now().After(deadline) {
@@ -185,12 +178,9 @@ func TestTheTargetsCopyIsCarriedOnWhileTheVersionsStand(t *testing.T) {
 	s := New(Deps{TargetReader: sets, Now: func() time.Time { return now }})
 	read := func(wantValue int64, wantWhole int32) {
 		t.Helper()
-		cur, gen, ok := s.targets.get(now)
-		if !ok { // read as a request past maxAge does, in the foreground
-			var err error
-			if cur, err = s.readTargets(context.Background(), gen); err != nil {
-				t.Fatal(err)
-			}
+		cur, err := s.sharedCurrentTargets(context.Background()) // each read past maxAge: in the foreground
+		if err != nil {
+			t.Fatal(err)
 		}
 		if got := cur.of("ana", now)[0].Reps[0].Target; got != bullpen.Fixed(wantValue) || sets.whole.Load() != wantWhole {
 			t.Fatalf("at +%v: target %v after %d whole reads, want %d after %d", now.Sub(start), got, sets.whole.Load(), wantValue, wantWhole)
