@@ -1,13 +1,17 @@
 package redis_test
 
 import (
+	"bytes"
+	"context"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"bullpen/internal/redis"
+	"bullpen/internal/testenv"
 )
 
 // The scheme says whether a URL names a server or a cluster; a cluster's addr= nodes are seeds
@@ -84,5 +88,40 @@ func TestNewClientBoundsItsConnectionsAsTheURLSays(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: pool of %d, want %d", u, got, want)
 		}
+	}
+}
+
+// A connection's buffers are small (a pool of a hundred holds them all; a cluster's as well),
+// and a command or a reply larger than they are still goes through whole.
+func TestAValueLargerThanAConnectionsBuffersGoesThroughWhole(t *testing.T) {
+	c, err := redis.NewClient(testenv.RedisURL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if o := c.(*goredis.Client).Options(); o.ReadBufferSize > 16<<10 || o.WriteBufferSize > 16<<10 {
+		t.Fatalf("buffers of %d and %d bytes per connection", o.ReadBufferSize, o.WriteBufferSize)
+	}
+	cc, err := redis.NewClient("redis+cluster://127.0.0.1:7000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = cc.Close()
+	if o := cc.(*goredis.ClusterClient).Options(); o.ReadBufferSize > 16<<10 || o.WriteBufferSize > 16<<10 {
+		t.Fatalf("a cluster's: buffers of %d and %d bytes per connection", o.ReadBufferSize, o.WriteBufferSize)
+	}
+	ctx := context.Background()
+	key := testenv.Name("big")
+	defer c.Del(ctx, key)
+	big := make([]byte, 200<<10)
+	for i := range big {
+		big[i] = byte('a' + i%26)
+	}
+	if err := c.Set(ctx, key, big, time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Get(ctx, key).Bytes()
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("read back %d bytes (%v), want the %d written", len(got), err, len(big))
 	}
 }

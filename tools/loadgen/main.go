@@ -246,7 +246,7 @@ func run(ctx context.Context, o options) (rep *report, err error) {
 	}
 	defer child.Stop(consumer)
 	server, err := startChild("server", append(common, "BULLPEN_DATABASE_URL="+sch.URL("loadgen-server"),
-		"BULLPEN_HTTP_ADDR="+addr, child.DebugAddrEnv+"="+debugAddr), o.logDir+"/loadgen-server.log")
+		"BULLPEN_HTTP_ADDR="+addr, child.DebugAddrEnv+"="+debugAddr, child.FineHeapEnv+"=1"), o.logDir+"/loadgen-server.log")
 	if err != nil {
 		return rep, err
 	}

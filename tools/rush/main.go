@@ -63,7 +63,7 @@ func main() {
 	fs.StringVar(&o.profile, "profile", "", "save the server's CPU profile of the first leaderboard round to this file")
 	fs.StringVar(&o.rushProfile, "rush-profile", "", "save the server's CPU profile of the rush (its window) to this file")
 	fs.BoolVar(&o.analyze, "analyze", true, "gather the planner's statistics of the run's tables after the warm-up, as autovacuum has on a floor's database (false: the plans made while the tables were empty stay)")
-	fs.StringVar(&o.rushAllocs, "rush-allocs", "", "save the server's allocation profile of the rush (its window: what it allocated meanwhile, which sets how often its GC runs) to this file")
+	fs.StringVar(&o.rushAllocs, "rush-allocs", "", "save the server's heap profiles at both ends of the rush's window to this file and FILE.start, each after a collection it forces (the difference is what the window allocated, which sets how often the GC runs; the forced collections make that run's latencies unrepresentative)")
 	fs.StringVar(&o.consumerProfile, "consumer-profile", "", "save the consumer's CPU profile of the rush (its window) to this file")
 	fs.StringVar(&o.rushGoroutines, "rush-goroutines", "", "save the server's goroutines (pprof, counted by stack) at a quarter, half and three quarters of the rush to this file's name with .1, .2, .3 added: where requests wait")
 	fs.StringVar(&o.vegeta, "vegeta", "", "the vegeta binary (default: on PATH, in GOBIN or GOPATH/bin)")

@@ -131,15 +131,12 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 			logf("rush: %s CPU profile in %s", p.who, p.out)
 		})
 	}
-	if o.rushAllocs != "" && o.window >= time.Second {
-		wg.Go(func() {
-			path := fmt.Sprintf("/debug/pprof/allocs?seconds=%d", int(o.window.Seconds()))
-			if err := child.Fetch(st.debugAddr, path, o.window+30*time.Second, o.rushAllocs); err != nil {
-				logf("rush: server allocations: %v", err)
-				return
-			}
-			logf("rush: server allocation profile in %s", o.rushAllocs)
-		})
+	if o.rushAllocs != "" {
+		// The allocation counts a profile gives are those of the last
+		// collection, so each end forces one: the difference is the window's.
+		if err := child.Fetch(st.debugAddr, "/debug/pprof/heap?gc=1", 30*time.Second, o.rushAllocs+".start"); err != nil {
+			logf("rush: server allocations: %v", err)
+		}
 	}
 	if o.rushGoroutines != "" {
 		wg.Go(func() {
@@ -164,6 +161,13 @@ func rush(ctx context.Context, o options, veg vegeta, st *stack, fl *floor, admi
 	opened := socks.openSpread(ctx, "ws"+strings.TrimPrefix(st.base, "http")+"/ws", plans(fl), o.window)
 	wg.Wait()
 	cpu1 := markCPU(st)
+	if o.rushAllocs != "" {
+		if err := child.Fetch(st.debugAddr, "/debug/pprof/heap?gc=1", 30*time.Second, o.rushAllocs); err != nil {
+			logf("rush: server allocations: %v", err)
+		} else {
+			logf("rush: server allocations of the window: go tool pprof -sample_index=alloc_space -base %s.start %s", o.rushAllocs, o.rushAllocs)
+		}
+	}
 	res.Seconds = cpu1.at.Sub(cpu0.at).Seconds()
 	res.CPU = cpuBetween(cpu0, cpu1)
 	if served1, err := scrapeDurations(ctx, st.base); err == nil && served0 != nil {
