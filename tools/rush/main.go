@@ -15,6 +15,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -44,6 +45,7 @@ type options struct {
 	partitions           int
 	loadNice             int
 	floor                bool
+	mornings             int
 }
 
 func main() {
@@ -72,6 +74,7 @@ func main() {
 	fs.IntVar(&o.partitions, "partitions", 6, "partitions of the run's topic")
 	fs.IntVar(&o.loadNice, "load-nice", 0, "once the server and consumer run, lower this program's own priority (and so vegeta's) to this nice value: the load (sockets, producer, vegeta) then takes the CPU the system under test leaves, the nearest this one machine comes to load from other machines")
 	fs.BoolVar(&o.floor, "floor", false, "the machine's floor: every rep's two requests go to /healthz instead (same rate, same sockets, same events), so the HTTP p99 is what a request that reads nothing waits in the same rush; the API goals do not apply")
+	fs.IntVar(&o.mornings, "mornings", 1, "play the rush this many times, each a fresh morning next to a run of its floor (-floor), and judge the API's p99 by the median of the mornings (one run's p99 on a shared machine moves by a factor of two from one run to the next); the leaderboard rounds and the profiles are the first morning's, each run's whole report is in its directory's report.txt")
 	_ = fs.Parse(os.Args[1:])
 	if o.role == "producer" {
 		os.Exit(runProducer())
@@ -86,6 +89,9 @@ func main() {
 	}
 	ctx, stop := child.SignalContext()
 	defer stop()
+	if o.mornings > 1 {
+		os.Exit(mainMornings(ctx, o))
+	}
 	rep, err := run(ctx, o)
 	if rep != nil {
 		rep.print(os.Stdout)
@@ -98,6 +104,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rush:", err)
 		os.Exit(1)
 	}
+}
+
+// mainMornings plays -mornings and returns the exit code.
+func mainMornings(ctx context.Context, o options) int {
+	if o.floor {
+		fmt.Fprintln(os.Stderr, "rush: -mornings plays each morning's floor itself; leave -floor out")
+		return 2
+	}
+	s, err := runMornings(ctx, o)
+	s.print(os.Stdout, o.mornings)
+	if o.jsonOut != "" {
+		b, _ := json.MarshalIndent(s, "", "  ")
+		err = errors.Join(err, os.WriteFile(o.jsonOut, append(b, '\n'), 0o644))
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rush:", err)
+		return 1
+	}
+	return 0
 }
 
 func logf(format string, a ...any) {
