@@ -97,6 +97,9 @@ func runMornings(ctx context.Context, o options) (morningsResult, error) {
 			}
 			logf("morning %d of %d%s", i+1, o.mornings, map[bool]string{true: ", its floor"}[floor])
 			rep, err := run(ctx, m)
+			if rep != nil {
+				rep.Morning = fmt.Sprintf("%d of %d", i+1, o.mornings)
+			}
 			if rep != nil && rep.Dir != "" {
 				var b strings.Builder
 				rep.print(&b)

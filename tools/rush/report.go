@@ -26,6 +26,7 @@ type report struct {
 	RateLimit               string
 	LoadNice                int  // the nice value of the load's side (0: as the system's)
 	Floor                   bool // every rep request went to /healthz: the machine's floor, no API goal
+	Morning                 string `json:",omitempty"` // "2 of 5" when one of -mornings
 	Dir                     string
 	Rush                    *rushResult
 	Rounds                  *roundsResult
@@ -49,6 +50,9 @@ func (r *report) print(w io.Writer) {
 	p("")
 	p("MORNING RUSH  %s UTC, %d CPUs, load average %s at the start, %s at the end", r.Started.Format("2006-01-02 15:04"), r.CPUs, r.LoadAvgStart, r.LoadAvgEnd)
 	p("  %s", r.Command)
+	if r.Morning != "" {
+		p("  morning %s: the verdicts below are this run's alone; those of all the mornings follow them", r.Morning)
+	}
 	p("  %d reps and %d screens arriving within %s, %d events/s produced to Kafka all along; server BULLPEN_RATE_LIMIT=%s",
 		r.Reps, r.Screens, r.Window, r.EventRate, r.RateLimit)
 	if r.LoadNice != 0 {
