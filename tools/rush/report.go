@@ -24,8 +24,8 @@ type report struct {
 	Window                  string
 	EventRate               int
 	RateLimit               string
-	LoadNice                int  // the nice value of the load's side (0: as the system's)
-	Floor                   bool // every rep request went to /healthz: the machine's floor, no API goal
+	LoadNice                int    // the nice value of the load's side (0: as the system's)
+	Floor                   bool   // every rep request went to /healthz: the machine's floor, no API goal
 	Morning                 string `json:",omitempty"` // "2 of 5" when one of -mornings
 	Dir                     string
 	Rush                    *rushResult
