@@ -99,16 +99,22 @@ func TestAValueLargerThanAConnectionsBuffersGoesThroughWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if o := c.(*goredis.Client).Options(); o.ReadBufferSize > 16<<10 || o.WriteBufferSize > 16<<10 {
-		t.Fatalf("buffers of %d and %d bytes per connection", o.ReadBufferSize, o.WriteBufferSize)
-	}
-	cc, err := redis.NewClient("redis+cluster://127.0.0.1:7000", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = cc.Close()
-	if o := cc.(*goredis.ClusterClient).Options(); o.ReadBufferSize > 16<<10 || o.WriteBufferSize > 16<<10 {
-		t.Fatalf("a cluster's: buffers of %d and %d bytes per connection", o.ReadBufferSize, o.WriteBufferSize)
+	for _, u := range []string{testenv.RedisURL(t), "redis://127.0.0.1:6379/0", "redis+cluster://127.0.0.1:7000"} {
+		cc, err := redis.NewClient(u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = cc.Close()
+		var read, write int
+		switch cc := cc.(type) {
+		case *goredis.Client:
+			read, write = cc.Options().ReadBufferSize, cc.Options().WriteBufferSize
+		case *goredis.ClusterClient:
+			read, write = cc.Options().ReadBufferSize, cc.Options().WriteBufferSize
+		}
+		if read == 0 || read > 16<<10 || write == 0 || write > 16<<10 {
+			t.Fatalf("%s: buffers of %d and %d bytes per connection", u, read, write)
+		}
 	}
 	ctx := context.Background()
 	key := testenv.Name("big")
