@@ -133,6 +133,7 @@ func cachedRead[K comparable, V any](ctx context.Context, s *Server, c *ttlCache
 					c.putFrom(k, v, begun, gen)
 				} else {
 					c.renewFailed(k)
+					s.Logger.Warn("read a cached value again", "key", key, "err", err)
 				}
 			}()
 		}

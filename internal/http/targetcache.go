@@ -12,7 +12,7 @@ import (
 // a rep's sets holds the rep's row alone, in the order of the sets (period, metric, team).
 type currentTargets struct {
 	byRep  map[string][]target.Stored
-	whole  time.Time       // when the sets were last read whole (at, or earlier when only their versions were)
+	whole  time.Time       // when the sets were last read whole (later reads may have read only their versions)
 	stands map[int64]int64 // the sets' versions then, by id
 }
 
