@@ -156,8 +156,8 @@ bench-floor: build
 
 # The morning rush (docs/benchmarks.md): 3,000 reps and 200 screens arriving within 10 s while
 # 2,000 events/s flow, then the leaderboard against /healthz; the HTTP load is vegeta's. By
-# default five mornings, each next to a run of its floor, the API's p99 judged by their median
-# (about 8 minutes). RUSH_ARGS replaces that: "-reps 300 -screens 20 -rounds 1" for a small
+# default five mornings, each next to a run of its floor, the API's p99 and the leaderboard's
+# ratio judged by their medians (about 12 minutes). RUSH_ARGS replaces that: "-reps 300 -screens 20 -rounds 1" for a small
 # one, "-rounds 0" for one morning alone. Not part of make test.
 RUSH_ARGS ?= -mornings 5
 VEGETA_VERSION := v12.13.0

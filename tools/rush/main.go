@@ -74,7 +74,7 @@ func main() {
 	fs.IntVar(&o.partitions, "partitions", 6, "partitions of the run's topic")
 	fs.IntVar(&o.loadNice, "load-nice", 0, "once the server and consumer run, lower this program's own priority (and so vegeta's) to this nice value: the load (sockets, producer, vegeta) then takes the CPU the system under test leaves, the nearest this one machine comes to load from other machines")
 	fs.BoolVar(&o.floor, "floor", false, "the machine's floor: every rep's two requests go to /healthz instead (same rate, same sockets, same events), so the HTTP p99 is what a request that reads nothing waits in the same rush; the API goals do not apply")
-	fs.IntVar(&o.mornings, "mornings", 1, "play the rush this many times, each a fresh morning next to a run of its floor (-floor), and judge the API's p99 by the median of the mornings (one run's p99 on a shared machine moves by a factor of two from one run to the next); the leaderboard rounds and the profiles are the first morning's, each run's whole report is in its directory's report.txt")
+	fs.IntVar(&o.mornings, "mornings", 1, "play the rush this many times, each a fresh morning next to a run of its floor (-floor), and judge the API's p99 by the median of the mornings (one run's p99 on a shared machine moves by a factor of two from one run to the next), and the leaderboard against /healthz by the median of every morning's rounds; the profiles are the first morning's, each run's whole report is in its directory's report.txt")
 	_ = fs.Parse(os.Args[1:])
 	if o.role == "producer" {
 		os.Exit(runProducer())
