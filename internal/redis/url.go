@@ -28,8 +28,8 @@ const clusterSuffix = "+cluster"
 const DefaultPoolSize = 128
 
 // connBufferSize sizes each pooled connection's read and write buffers (go-redis's own: 32 KiB
-// each). The server's pool grows to its bound in a burst (in a morning rush its connections'
-// buffers held 11 MB, a quarter of its live heap), while its commands and their replies are a
+// each). The server's pool grows with a burst (in a morning rush its connections' buffers
+// held 11 MB, a quarter of its live heap), while its commands and their replies are a
 // few hundred bytes to a few KB; a larger one is read or written through in a few more calls.
 // Pipelines have a pool of their own, with go-redis's larger buffers (128 KiB).
 const connBufferSize = 8 << 10

@@ -40,6 +40,8 @@ func TestTheMorningsAreJudgedByTheirMedianP99(t *testing.T) {
 			2, 105, 1, verdicts{P99: false, NoError: true, Sockets: true, Leaderboard: true}},
 		{"a 5xx in one morning", []*report{morning(50*ms, ok200, 0), morning(50*ms, map[string]int{"200": 5, "503": 1}, 0), morning(50*ms, ok200, 0)},
 			3, 50, 3, verdicts{P99: true, NoError: false, Sockets: true, Leaderboard: true}},
+		{"a request without an answer in one morning", []*report{morning(50*ms, ok200, 0), unanswered(morning(50*ms, map[string]int{"200": 5, "0": 1}, 0)), morning(50*ms, ok200, 0)},
+			3, 50, 3, verdicts{P99: true, NoError: false, Sockets: true, Leaderboard: true}},
 		{"a socket without its snapshots in one morning", []*report{morning(50*ms, ok200, 0), morning(50*ms, ok200, 1), morning(50*ms, ok200, 0)},
 			3, 50, 3, verdicts{P99: true, NoError: true, Sockets: false, Leaderboard: true}},
 		{"the leaderboard under 0.8 in two mornings of three", []*report{ratio(morning(50*ms, ok200, 0), 0.79), morning(50*ms, ok200, 0), ratio(morning(50*ms, ok200, 0), 0.7)},
@@ -63,6 +65,12 @@ func TestTheMorningsAreJudgedByTheirMedianP99(t *testing.T) {
 			t.Errorf("%s: the summary says \"meets the goal\" %d times:\n%s", c.name, got, summary)
 		}
 	}
+}
+
+// unanswered adds the error vegeta reports for a request that got no answer (its code 0).
+func unanswered(r *report) *report {
+	r.Rush.HTTP.Errors = []string{"dial tcp: connection refused"}
+	return r
 }
 
 // ratio sets a morning's leaderboard ratio.

@@ -89,15 +89,7 @@ func (r *report) print(w io.Writer) {
 		}
 		p("  CPU during the rush (cores): server %.2f, consumer %.2f, Redis %s, the load (sockets, vegeta) %.2f, whole machine %.2f of %.0f",
 			x.CPU.Server, x.CPU.Consumer, redis, x.CPU.Load, x.CPU.Machine, x.CPU.Cores)
-		var bad, fiveXX int
-		for code, n := range h.StatusCodes {
-			if code != "200" {
-				bad += n
-			}
-			if len(code) == 3 && code[0] == '5' {
-				fiveXX += n
-			}
-		}
+		bad, fiveXX := h.notOK()
 		if r.Floor {
 			p("  FLOOR (-floor): every rep's requests went to /healthz; the API goals do not apply to this run")
 		} else {

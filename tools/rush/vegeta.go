@@ -75,6 +75,20 @@ type vegetaReport struct {
 	Errors      []string       `json:"errors"`
 }
 
+// notOK counts the requests answered other than 200 (vegeta's code 0: no answer at all), and
+// the 5xx among them.
+func (r vegetaReport) notOK() (notOK, fiveXX int) {
+	for code, n := range r.StatusCodes {
+		if code != "200" {
+			notOK += n
+		}
+		if len(code) == 3 && code[0] == '5' {
+			fiveXX += n
+		}
+	}
+	return notOK, fiveXX
+}
+
 func (v vegeta) report(ctx context.Context, results string) (vegetaReport, error) {
 	var r vegetaReport
 	out, err := exec.CommandContext(ctx, v.bin, "report", "-type=json", results).Output() //nolint:gosec // the vegeta binary given
