@@ -101,14 +101,19 @@ func (c *ttlCache[K, V]) renewFailed(k K) {
 	}
 }
 
-// dropIf forgets every entry whose value matches.
+// dropIf forgets every entry whose value matches. The background reads under way began
+// before the drop, so they keep nothing (putFrom): the entries that stay may be renewed again.
 func (c *ttlCache[K, V]) dropIf(match func(V) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	for k, e := range c.m {
-		if match(e.v) {
+		switch {
+		case match(e.v):
 			delete(c.m, k)
+		case e.renewing:
+			e.renewing = false
+			c.m[k] = e
 		}
 	}
 }

@@ -157,3 +157,33 @@ func TestTheOpenContestsAreRenewedWithoutStoppingTheRequests(t *testing.T) {
 		t.Fatalf("after a drop %q, want a read of its own (not the renewal begun before it)", got)
 	}
 }
+
+// A drop of one entry while another is being read again in the background leaves the other to
+// be renewed again: the read under way began before the drop and keeps nothing, so the entry
+// would otherwise wait, marked as renewing, until it expired and a request had to stop for it.
+func TestAnEntryRenewedAcrossAnotherEntrysDropIsRenewedAgain(t *testing.T) {
+	c := newTTLCache[string, string](2*time.Second, 10)
+	at := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	c.putFrom("a", "contest a", at, 0)
+	c.putFrom("b", "contest b", at, 0)
+	later := at.Add(1500 * time.Millisecond) // past half the ttl
+	_, ok, gen, renew := c.lookup("a", later, true)
+	if !ok || !renew {
+		t.Fatalf("a past half its ttl: ok %v, renew %v; want both", ok, renew)
+	}
+	if _, _, _, again := c.lookup("a", later, true); again {
+		t.Fatal("a second request claimed a renewal while the first is under way")
+	}
+	c.dropIf(func(v string) bool { return v == "contest b" })
+	c.putFrom("a", "contest a, read again", later, gen) // the background read ends: kept nothing
+	if v, _ := c.kept("a"); v != "contest a" {
+		t.Fatalf("a read begun before the drop was kept: %q", v)
+	}
+	if _, ok := c.kept("b"); ok {
+		t.Fatal("b was not dropped")
+	}
+	v, ok, _, renew := c.lookup("a", later, true)
+	if !ok || v != "contest a" || !renew {
+		t.Fatalf("a after the drop of b: %q, ok %v, renew %v; want contest a, served and renewed again", v, ok, renew)
+	}
+}
