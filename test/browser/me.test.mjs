@@ -525,8 +525,11 @@ test('rep view', { timeout: 240_000 }, async (t) => {
     const DANA = { rep_id: 'rep-dana', name: 'Dana Kim', team_id: 'west' };
     const tok = await stack.mintToken('rep', { rep_id: DANA.rep_id, name: 'Dana\'s phone' });
     await stack.api('PUT', '/achievements', { best_period: { enabled: true, points: 15, period: 'week' } });
-    // Two weeks ago 500.00, then this week 900.00: the best week yet.
-    await stack.postEvents([deal(DANA, 50000, 14 * 24 * 60)]);
+    // Two weeks ago 500.00, then this week 900.00: the best week yet. The moment is set here,
+    // not with ago(), which keeps its moments inside today: run in the first two hours of a
+    // UTC day it would put this deal last week, and the revocation below would name that week.
+    const twoWeeksAgo = new Date(Date.now() - 14 * 86_400_000).toISOString();
+    await stack.postEvents([dealWon(DANA, 50000, { occurred_at: twoWeeksAgo })]);
     await waitFor(async () => (await stack.apiRaw('GET', `/reps/${DANA.rep_id}/achievements`)).status === 200, 20_000, 'Dana\'s first deal in the ledger');
     const errs = [];
     const p = await openPage(browser, errs, PHONE);
