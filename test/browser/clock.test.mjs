@@ -30,3 +30,11 @@ test('early in a day, ago keeps seeded moments in today and in their order', () 
     for (let i = 1; i < moments.length; i++) assert.ok(moments[i - 1] < moments[i], `in order at ${iso}: ${moments.map((m) => new Date(m).toISOString())}`);
   }
 });
+
+test('ago refuses a moment further back than it keeps inside today', () => {
+  const now = at('2026-12-04T10:00:00Z');
+  assert.equal(ago(120, now), '2026-12-04T08:00:00.000Z');
+  for (const m of [121, 14 * 24 * 60, -1, NaN]) {
+    assert.throws(() => ago(m, now), RangeError, `ago(${m})`);
+  }
+});

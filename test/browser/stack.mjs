@@ -84,6 +84,11 @@ export function midnightWait(now) {
  * of this function.
  */
 export function ago(minutes, now = Date.now()) {
+  if (!(minutes >= 0 && minutes * 60_000 <= HISTORY)) {
+    // Further back it would put a moment inside today only between 00:00 and 02:00 UTC, and
+    // days back at any other hour: set such a moment directly.
+    throw new RangeError(`ago(${minutes}): at most ${HISTORY / 60_000} minutes`);
+  }
   const passed = Math.max((now % DAY) - 1000, 0);
   const ms = minutes * 60_000;
   return new Date(passed >= HISTORY ? now - ms : now - ms * passed / HISTORY).toISOString();
