@@ -85,8 +85,8 @@ export function midnightWait(now) {
  */
 export function ago(minutes, now = Date.now()) {
   if (!(minutes >= 0 && minutes * 60_000 <= HISTORY)) {
-    // Further back it would put a moment inside today only between 00:00 and 02:00 UTC, and
-    // days back at any other hour: set such a moment directly.
+    // Further back, the moment would be shrunk into today between 00:00 and 02:00 UTC and lie
+    // days back at any other hour: a test that wants one sets it directly.
     throw new RangeError(`ago(${minutes}): at most ${HISTORY / 60_000} minutes`);
   }
   const passed = Math.max((now % DAY) - 1000, 0);
